@@ -1,0 +1,213 @@
+//! Wiring: load and check everything at start-up, then handle events: read the conversation,
+//! run the engine, make its writes durable, and only then hand back the replies to send.
+
+use std::hash::BuildHasher;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use tokio::sync::Mutex;
+
+use crate::dialogs::{catalog_from_sources, load_catalog, Catalog, DialogError, Role};
+use crate::engine::{check_messages, Body, Context, Engine, EngineError, Reply, Settings};
+use crate::i18n::{I18nError, Lang, Locales};
+use crate::records::{Conversation, PersonId};
+use crate::store::{Commit, Records, Store, StoreError};
+
+/// Where time comes from; tests use a hand-set clock.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Timestamp;
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+}
+
+/// Everything wrong with the dialogue and locale files, each naming its file.
+#[derive(Debug, thiserror::Error)]
+pub enum ContentError {
+    #[error("{}", list(.0))]
+    Locales(Vec<I18nError>),
+    #[error("{}", list(.0))]
+    Dialogs(Vec<DialogError>),
+}
+
+fn list<T: std::fmt::Display>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+/// The checked dialogues and messages.
+#[derive(Debug)]
+pub struct Content {
+    pub catalog: Catalog,
+    pub locales: Locales,
+}
+
+/// The default dialogues and locales, compiled in by `build.rs`.
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+}
+
+impl Content {
+    /// Loads and checks dialogues, locales and every message the engine uses: from the given
+    /// folders, or the compiled-in defaults where a folder is not given.
+    pub fn load(dialogs: Option<&Path>, locales: Option<&Path>) -> Result<Content, ContentError> {
+        let locales = match locales {
+            Some(dir) => Locales::load(dir),
+            None => Locales::from_sources(
+                embedded::LOCALES
+                    .iter()
+                    .filter_map(|(lang, file, text)| {
+                        Some((Lang::parse(lang)?, PathBuf::from(file), (*text).to_owned()))
+                    })
+                    .collect(),
+            ),
+        }
+        .map_err(ContentError::Locales)?;
+        let mut problems = check_messages(&locales);
+        if !problems.is_empty() {
+            problems.dedup();
+            return Err(ContentError::Locales(problems));
+        }
+        let catalog = match dialogs {
+            Some(dir) => load_catalog(dir, &locales),
+            None => catalog_from_sources(
+                embedded::DIALOGS
+                    .iter()
+                    .map(|(file, text)| (PathBuf::from(file), (*text).to_owned()))
+                    .collect(),
+                &locales,
+            ),
+        }
+        .map_err(ContentError::Dialogs)?;
+        Ok(Content { catalog, locales })
+    }
+}
+
+/// What a channel knows about a person: used for a new conversation, or to change an
+/// existing one when the person asked for it explicitly (terminal flags).
+#[derive(Clone, Copy, Debug)]
+pub struct Profile {
+    pub lang: Lang,
+    pub role: Role,
+    /// Apply `lang` and `role` to an existing conversation too.
+    pub overrides: bool,
+}
+
+/// One incoming event for one person.
+#[derive(Clone, Debug)]
+pub struct Event {
+    /// The platform's id for it (message or update id); a redelivered event repeats it.
+    pub id: Option<String>,
+    pub body: Body,
+}
+
+/// Events of one person are handled one at a time; lock stripes keep memory bounded.
+const LOCK_STRIPES: usize = 256;
+
+pub struct App<S> {
+    content: Arc<Content>,
+    settings: Settings,
+    records: Records<S>,
+    clock: Box<dyn Clock>,
+    stripes: Vec<Mutex<()>>,
+    hasher: std::collections::hash_map::RandomState,
+}
+
+impl<S: Store> App<S> {
+    pub fn new(
+        content: Arc<Content>,
+        settings: Settings,
+        store: S,
+        clock: Box<dyn Clock>,
+    ) -> App<S> {
+        let records = Records::new(store, settings.time_zone.clone());
+        App {
+            content,
+            settings,
+            records,
+            clock,
+            stripes: (0..LOCK_STRIPES).map(|_| Mutex::new(())).collect(),
+            hasher: Default::default(),
+        }
+    }
+
+    pub fn records(&self) -> &Records<S> {
+        &self.records
+    }
+
+    pub fn content(&self) -> &Content {
+        &self.content
+    }
+
+    fn stripe(&self, person: &PersonId) -> &Mutex<()> {
+        &self.stripes[(self.hasher.hash_one(person) as usize) % LOCK_STRIPES]
+    }
+
+    /// Handles one event. The replies are returned only after the event's writes are durable,
+    /// so a reply (the next question) is the acknowledgement that the answer is safe.
+    #[tracing::instrument(skip_all, fields(person = %person.as_str(), event = ?event.id))]
+    pub async fn handle(
+        &self,
+        person: &PersonId,
+        profile: Profile,
+        event: Event,
+    ) -> Result<Vec<Reply>, AppError> {
+        let _one_at_a_time = self.stripe(person).lock().await;
+        let now = self.clock.now();
+        let stored = self.records.conversation(person)?;
+        let duplicate = match &event.id {
+            Some(id) => self.records.seen(id)?,
+            None => false,
+        };
+        let before = match stored {
+            Some(mut conversation) => {
+                if profile.overrides {
+                    conversation.lang = profile.lang;
+                    conversation.role = profile.role;
+                }
+                conversation
+            }
+            None => Conversation::new(person.clone(), profile.lang, profile.role, now),
+        };
+        // A redelivered event is not handled again; the current question is shown once more
+        // in case the reply to the first delivery was lost in a crash.
+        let body = if duplicate {
+            tracing::info!("redelivered event: not stored again");
+            Body::Opened
+        } else {
+            event.body
+        };
+        let trials = self.records.trials(person)?;
+        let engine = Engine::new(&self.content.catalog, &self.content.locales, &self.settings);
+        let outcome = engine.handle(before.clone(), body, Context { trials: &trials }, now)?;
+        let event_id = if duplicate { None } else { event.id };
+        if outcome.conversation != before || !outcome.writes.is_empty() || event_id.is_some() {
+            self.records
+                .commit(Commit {
+                    conversation: Some(outcome.conversation),
+                    writes: outcome.writes,
+                    event: event_id,
+                })
+                .await?;
+        }
+        Ok(outcome.replies)
+    }
+}

@@ -1,0 +1,276 @@
+//! `eftertanke bench`: durable dialogue steps per second and step latency at several numbers
+//! of concurrent conversations on the sled store, and beside each, in the same run, the raw
+//! ceiling: the same number of writers committing the same shape of batch with no engine
+//! work. Each conversation is a scripted person answering the staff reflection.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::app::{App, AppError, Content, Event, Profile, SystemClock};
+use crate::dialogs::Role;
+use crate::engine::{Body, Reply, Settings};
+use crate::i18n::Lang;
+use crate::records::{AnswerRecord, Conversation, PersonId, Value, Write, SCHEMA};
+use crate::store::{Commit, Records, SledStore, StoreError};
+
+/// sled's page cache for the benchmark store: what a deployment would configure.
+pub const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    #[error(transparent)]
+    App(#[from] AppError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("a benchmark task failed: {0}")]
+    Task(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub levels: Vec<usize>,
+    /// Total steps per level, shared among the conversations.
+    pub steps_per_level: usize,
+    pub dir: PathBuf,
+}
+
+impl Options {
+    #[must_use]
+    pub fn full(dir: PathBuf) -> Options {
+        Options {
+            levels: vec![1, 64, 256],
+            steps_per_level: 20_000,
+            dir,
+        }
+    }
+
+    /// A quick run that proves the benchmark still works, for CI.
+    #[must_use]
+    pub fn quick(dir: PathBuf) -> Options {
+        Options {
+            levels: vec![1, 8],
+            steps_per_level: 200,
+            dir,
+        }
+    }
+}
+
+/// One measured line of the table.
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub what: &'static str,
+    pub concurrency: usize,
+    pub steps: usize,
+    pub per_second: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+/// The results: rows in pairs (engine, raw) for each level.
+#[derive(Clone, Debug)]
+pub struct Results {
+    pub rows: Vec<Row>,
+    pub peak_rss_mb: Option<f64>,
+}
+
+pub async fn run(content: Content, options: &Options) -> Result<Results, BenchError> {
+    let content = Arc::new(content);
+    let mut rows = Vec::new();
+    for &level in &options.levels {
+        let per_conversation = (options.steps_per_level / level).max(1);
+        let engine = engine_level(
+            content.clone(),
+            &options.dir.join(format!("engine-{level}")),
+            level,
+            per_conversation,
+        )
+        .await?;
+        let raw = raw_level(
+            &options.dir.join(format!("raw-{level}")),
+            level,
+            per_conversation,
+        )
+        .await?;
+        rows.push(engine);
+        rows.push(raw);
+    }
+    Ok(Results {
+        rows,
+        peak_rss_mb: peak_rss_mb(),
+    })
+}
+
+fn fresh(dir: &Path) -> Result<SledStore, StoreError> {
+    let _ = std::fs::remove_dir_all(dir);
+    SledStore::open(dir, CACHE_BYTES)
+}
+
+/// What a scripted person sends next: the first button if there is one, else a sentence.
+fn next_input(replies: &[Reply]) -> String {
+    match replies.last() {
+        Some(reply) if !reply.choices.is_empty() => reply.choices[0].reply.clone(),
+        _ => "En beboer ville ikke med på tur, vi fandt en anden vej sammen.".into(),
+    }
+}
+
+async fn engine_level(
+    content: Arc<Content>,
+    dir: &Path,
+    level: usize,
+    steps: usize,
+) -> Result<Row, BenchError> {
+    let settings = Settings::standard().map_err(AppError::from)?;
+    let app = Arc::new(App::new(
+        content,
+        settings,
+        fresh(dir)?,
+        Box::new(SystemClock),
+    ));
+    let profile = Profile {
+        lang: Lang::Da,
+        role: Role::Staff,
+        overrides: false,
+    };
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(level);
+    for i in 0..level {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            let person = PersonId::new("bench", &i.to_string());
+            let mut latencies = Vec::with_capacity(steps);
+            let mut input = "/start".to_owned();
+            for _ in 0..steps {
+                let begun = Instant::now();
+                let event = Event {
+                    id: None,
+                    body: Body::Text(input),
+                };
+                let replies = app.handle(&person, profile, event).await?;
+                latencies.push(begun.elapsed());
+                input = next_input(&replies);
+            }
+            Ok::<_, AppError>(latencies)
+        }));
+    }
+    let latencies = gather(tasks).await?;
+    Ok(row("engine + sled", level, latencies, started.elapsed()))
+}
+
+async fn raw_level(dir: &Path, level: usize, steps: usize) -> Result<Row, BenchError> {
+    let settings = Settings::standard().map_err(AppError::from)?;
+    let records = Arc::new(Records::new(fresh(dir)?, settings.time_zone));
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(level);
+    for i in 0..level {
+        let records = records.clone();
+        tasks.push(tokio::spawn(async move {
+            let person = PersonId::new("raw", &i.to_string());
+            let now = jiff::Timestamp::now();
+            let conversation = Conversation::new(person.clone(), Lang::Da, Role::Staff, now);
+            let mut latencies = Vec::with_capacity(steps);
+            for step in 0..steps {
+                let begun = Instant::now();
+                let answer = AnswerRecord {
+                    schema: SCHEMA,
+                    person: person.clone(),
+                    role: Role::Staff,
+                    group: None,
+                    run: format!("r{:06}", step / 8),
+                    dialogue: "efter-vagten".into(),
+                    step: format!("s{}", step % 8),
+                    principles: vec![4],
+                    value: Value::Text(
+                        "En beboer ville ikke med på tur, vi fandt en anden vej sammen.".into(),
+                    ),
+                    answered_at: now,
+                };
+                records
+                    .commit(Commit {
+                        conversation: Some(conversation.clone()),
+                        writes: vec![Write::Answer(answer)],
+                        event: None,
+                    })
+                    .await
+                    .map_err(AppError::from)?;
+                latencies.push(begun.elapsed());
+            }
+            Ok::<_, AppError>(latencies)
+        }));
+    }
+    let latencies = gather(tasks).await?;
+    Ok(row(
+        "raw sled + group commit",
+        level,
+        latencies,
+        started.elapsed(),
+    ))
+}
+
+async fn gather(
+    tasks: Vec<tokio::task::JoinHandle<Result<Vec<Duration>, AppError>>>,
+) -> Result<Vec<Duration>, BenchError> {
+    let mut all = Vec::new();
+    for task in tasks {
+        let latencies = task
+            .await
+            .map_err(|err| BenchError::Task(err.to_string()))??;
+        all.extend(latencies);
+    }
+    Ok(all)
+}
+
+fn row(what: &'static str, level: usize, mut latencies: Vec<Duration>, wall: Duration) -> Row {
+    latencies.sort_unstable();
+    let percentile = |p: f64| {
+        let index = ((latencies.len() as f64 - 1.0) * p).round() as usize;
+        latencies
+            .get(index)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    Row {
+        what,
+        concurrency: level,
+        steps: latencies.len(),
+        per_second: latencies.len() as f64 / wall.as_secs_f64().max(1e-9),
+        p50_ms: percentile(0.50),
+        p99_ms: percentile(0.99),
+    }
+}
+
+/// Peak resident memory of this process, from /proc (Linux only).
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// The table, as printed and written to the results file.
+#[must_use]
+pub fn table(results: &Results) -> String {
+    let mut out = String::from(
+        "| what | conversations | steps | steps/s | p50 ms | p99 ms | of raw ceiling |\n\
+         | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+    );
+    for pair in results.rows.chunks(2) {
+        let ratio = match pair {
+            [engine, raw] if raw.per_second > 0.0 => Some(engine.per_second / raw.per_second),
+            _ => None,
+        };
+        for (i, row) in pair.iter().enumerate() {
+            let share = match (i, ratio) {
+                (0, Some(r)) => format!("{r:.2}"),
+                _ => String::new(),
+            };
+            out.push_str(&format!(
+                "| {} | {} | {} | {:.0} | {:.2} | {:.2} | {} |\n",
+                row.what, row.concurrency, row.steps, row.per_second, row.p50_ms, row.p99_ms, share
+            ));
+        }
+    }
+    if let Some(mb) = results.peak_rss_mb {
+        out.push_str(&format!("\npeak resident memory: {mb:.0} MB\n"));
+    }
+    out
+}

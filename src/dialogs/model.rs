@@ -1,0 +1,169 @@
+//! The validated dialogue model the engine walks. Built only by the loader, so every index,
+//! message id and regex in it has been checked.
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+/// Who a dialogue is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Audience {
+    Staff,
+    Citizen,
+    Both,
+}
+
+/// The role a person reflects in; decides which dialogues they are offered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Staff,
+    Citizen,
+}
+
+impl Audience {
+    #[must_use]
+    pub fn includes(self, role: Role) -> bool {
+        matches!(
+            (self, role),
+            (Audience::Both, _)
+                | (Audience::Staff, Role::Staff)
+                | (Audience::Citizen, Role::Citizen)
+        )
+    }
+}
+
+/// What a dialogue is for: reflections and check-ins are offered in the menu, follow-ups are
+/// started on a trial action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Purpose {
+    Reflection,
+    CheckIn,
+    FollowUp,
+}
+
+/// Where a step leads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Step(usize),
+    End,
+}
+
+/// An option of a choice step: a stable value stored, and a message id shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChoiceOption {
+    pub value: String,
+    pub label: String,
+}
+
+#[derive(Clone, Debug)]
+pub enum AnswerKind {
+    Text {
+        max_chars: usize,
+        pattern: Option<(Regex, String)>,
+    },
+    Choice {
+        options: Vec<ChoiceOption>,
+    },
+    Choices {
+        options: Vec<ChoiceOption>,
+    },
+    Scale {
+        min: i64,
+        max: i64,
+        low: String,
+        high: String,
+    },
+    YesNo,
+    Principle {
+        suggest: bool,
+    },
+    Principles,
+    Date,
+    TrialAction,
+}
+
+/// A condition on an earlier answer that sends the dialogue elsewhere.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Condition {
+    AtMost(i64),
+    AtLeast(i64),
+    Is(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Branch {
+    /// Index of the step whose answer is tested.
+    pub step: usize,
+    pub condition: Condition,
+    pub goto: Target,
+}
+
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub id: String,
+    /// One message id, or a bank of them of which one is asked per run.
+    pub ask: Vec<String>,
+    pub answer: AnswerKind,
+    pub principles: Vec<u8>,
+    pub optional: bool,
+    pub sets_trial_state: bool,
+    pub branches: Vec<Branch>,
+    pub next: Target,
+    /// The fewest questions from this one to the end, this one included: for "3/7".
+    pub remaining: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct Dialogue {
+    pub id: String,
+    pub audience: Audience,
+    pub purpose: Purpose,
+    pub title: String,
+    pub intro: Option<String>,
+    pub outro: Option<String>,
+    pub steps: Vec<Step>,
+}
+
+impl Dialogue {
+    #[must_use]
+    pub fn step_index(&self, id: &str) -> Option<usize> {
+        self.steps.iter().position(|step| step.id == id)
+    }
+}
+
+/// Every dialogue, by id, in a stable order for menus.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    pub(crate) dialogues: BTreeMap<String, Dialogue>,
+}
+
+impl Catalog {
+    #[must_use]
+    pub fn get(&self, id: &str) -> Option<&Dialogue> {
+        self.dialogues.get(id)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Dialogue> {
+        self.dialogues.values()
+    }
+
+    /// The dialogues a person in `role` may start from the menu.
+    pub fn menu(&self, role: Role) -> impl Iterator<Item = &Dialogue> {
+        self.iter()
+            .filter(move |d| d.audience.includes(role) && d.purpose != Purpose::FollowUp)
+    }
+
+    /// The follow-up dialogue for `role`, if one is defined.
+    #[must_use]
+    pub fn follow_up(&self, role: Role) -> Option<&Dialogue> {
+        self.iter()
+            .find(|d| d.audience.includes(role) && d.purpose == Purpose::FollowUp)
+    }
+}
+
+/// Trial-action states a follow-up may set (see `TrialState` in the store records).
+pub const TRIAL_STATES: [&str; 5] = ["tried", "kept", "adjusted", "dropped", "done"];

@@ -1,0 +1,135 @@
+//! Every Fluent message the engine itself uses, with its arguments, so start-up and
+//! `eftertanke check` can prove each exists and formats in every language.
+
+use fluent_bundle::FluentValue;
+
+use crate::i18n::{I18nError, Lang, Locales};
+
+/// (message id, argument names).
+pub const MESSAGES: &[(&str, &[&str])] = &[
+    ("welcome", &[]),
+    ("welcome-back", &[]),
+    ("help", &[]),
+    ("menu", &[]),
+    ("reask-menu", &["count"]),
+    ("no-dialogue", &[]),
+    ("dialogue-gone", &[]),
+    ("dialogue-expired", &[]),
+    ("dialogue-done", &[]),
+    ("dialogue-next", &[]),
+    ("unsupported", &[]),
+    ("old-button", &[]),
+    ("unknown-command", &[]),
+    ("reflect-busy", &[]),
+    ("stop-nothing", &[]),
+    ("stop-confirm", &[]),
+    ("stop-keep", &[]),
+    ("stop-discard", &[]),
+    ("stop-continue", &[]),
+    ("stopped-kept", &[]),
+    ("stopped-discarded", &[]),
+    ("back-nothing", &[]),
+    ("back-done", &[]),
+    ("back-at-start", &[]),
+    ("language-ask", &[]),
+    ("language-name", &[]),
+    ("language-set", &[]),
+    ("trials-none", &[]),
+    ("trials-header", &["count"]),
+    ("trials-line", &["number", "what", "state", "date"]),
+    ("trials-follow-up-hint", &[]),
+    ("trial-state-planned", &[]),
+    ("trial-state-tried", &[]),
+    ("trial-state-kept", &[]),
+    ("trial-state-adjusted", &[]),
+    ("trial-state-dropped", &[]),
+    ("trial-state-done", &[]),
+    ("trial-principles", &[]),
+    ("trial-when", &[]),
+    ("trial-saved", &["what", "date"]),
+    ("follow-up-closed", &[]),
+    ("follow-up-which", &[]),
+    ("question", &["step", "total", "question"]),
+    ("hint-optional", &[]),
+    ("skip-label", &[]),
+    ("hint-trial-what", &[]),
+    ("hint-principles", &[]),
+    ("hint-choices", &[]),
+    ("hint-scale", &["min", "max", "low", "high"]),
+    ("hint-principle-suggest", &["number", "name"]),
+    ("hint-date", &[]),
+    ("yes", &[]),
+    ("no", &[]),
+    ("principle-1", &[]),
+    ("principle-2", &[]),
+    ("principle-3", &[]),
+    ("principle-4", &[]),
+    ("principle-5", &[]),
+    ("principle-6", &[]),
+    ("principle-7", &[]),
+    ("principle-8", &[]),
+    ("date-today", &[]),
+    ("date-tomorrow", &[]),
+    ("date-next-week", &[]),
+    ("date-format", &["weekday", "day", "month", "year"]),
+    ("weekday-1", &[]),
+    ("weekday-2", &[]),
+    ("weekday-3", &[]),
+    ("weekday-4", &[]),
+    ("weekday-5", &[]),
+    ("weekday-6", &[]),
+    ("weekday-7", &[]),
+    ("month-1", &[]),
+    ("month-2", &[]),
+    ("month-3", &[]),
+    ("month-4", &[]),
+    ("month-5", &[]),
+    ("month-6", &[]),
+    ("month-7", &[]),
+    ("month-8", &[]),
+    ("month-9", &[]),
+    ("month-10", &[]),
+    ("month-11", &[]),
+    ("month-12", &[]),
+    ("reask-empty", &[]),
+    ("reask-words", &[]),
+    ("reask-too-long", &["max", "length"]),
+    ("reask-choice", &["count"]),
+    ("reask-choices", &["count"]),
+    ("reask-scale", &["min", "max"]),
+    ("reask-yes-no", &[]),
+    ("reask-principle", &[]),
+    ("reask-principles", &[]),
+    ("reask-date", &[]),
+    ("reask-date-past", &[]),
+    ("reask-date-far", &[]),
+];
+
+/// Formats every engine message in every language with sample arguments, with one and
+/// with several for numbers so both plural forms are tried.
+#[must_use]
+pub fn check_messages(locales: &Locales) -> Vec<I18nError> {
+    let mut problems = Vec::new();
+    for lang in Lang::ALL {
+        for (id, arg_names) in MESSAGES {
+            for number in [1, 3] {
+                let args: Vec<(&str, FluentValue<'_>)> = arg_names
+                    .iter()
+                    .map(|name| {
+                        let value: FluentValue<'_> = match *name {
+                            "count" | "number" | "step" | "total" | "min" | "max" | "length"
+                            | "day" | "year" => number.into(),
+                            _ => "tekst".into(),
+                        };
+                        (*name, value)
+                    })
+                    .collect();
+                if let Err(err) = locales.format(lang, id, &args) {
+                    problems.push(err);
+                    break;
+                }
+            }
+        }
+    }
+    problems
+}

@@ -1,0 +1,23 @@
+//! eftertanke: guided reflection dialogues on the eight *Borgeren ved roret* principles.
+//!
+//! # Layout
+//! - [`engine`]: the sans-I/O dialogue engine: (dialogues, conversation, event, now) →
+//!   (conversation, replies, writes). No tokio, no sled, no clock.
+//! - [`dialogs`]: `dialogs/*.toml` → a validated [`dialogs::Catalog`]; errors name file and step.
+//! - [`i18n`]: Fluent messages from `locales/<lang>/*.ftl`; a missing message is an error.
+//! - [`records`]: what is stored (conversations, answers, runs, trial actions).
+//! - [`store`]: the small [`store::Store`] trait with sled (group commit) and memory backends.
+//! - [`channels`]: the terminal chat; Telegram and Matrix later.
+//! - [`app`]: wiring: load and check content, then handle events durably.
+//! - [`check`]: `eftertanke check`: validation and the plain-language (LIX) check.
+//! - [`bench`]: `eftertanke bench`: durable steps per second and latency percentiles.
+
+pub mod app;
+pub mod bench;
+pub mod channels;
+pub mod check;
+pub mod dialogs;
+pub mod engine;
+pub mod i18n;
+pub mod records;
+pub mod store;

@@ -1,0 +1,236 @@
+//! The `eftertanke` command: thin. Parses arguments, sets up logging, and calls the library.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{bail, Context as _};
+use clap::{Parser, Subcommand, ValueEnum};
+use eftertanke::app::{App, Content, Profile, SystemClock};
+use eftertanke::channels::console;
+use eftertanke::dialogs::Role;
+use eftertanke::engine::Settings;
+use eftertanke::i18n::Lang;
+use eftertanke::records::PersonId;
+use eftertanke::store::SledStore;
+use eftertanke::{bench, check};
+
+/// Guided reflection on the eight Borgeren ved roret principles.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Staff,
+    Citizen,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    Da,
+    En,
+}
+
+#[derive(clap::Args, Clone)]
+struct ContentArgs {
+    /// A folder of dialogue files (default: the dialogues built into the binary).
+    #[arg(long)]
+    dialogs: Option<PathBuf>,
+    /// A folder with da/ and en/ Fluent files (default: the ones built into the binary).
+    #[arg(long)]
+    locales: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Chat in the terminal (the default). Answers are stored in the data folder.
+    Chat {
+        /// Reflect as staff or as a citizen.
+        #[arg(long = "as", value_enum)]
+        role: Option<RoleArg>,
+        /// A name for this person, so several people can share one data folder.
+        #[arg(long, default_value = "local")]
+        user: String,
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
+        /// Where answers are stored.
+        #[arg(long, default_value = "eftertanke-data")]
+        data: PathBuf,
+        #[command(flatten)]
+        content: ContentArgs,
+    },
+    /// Check dialogues and locales, including plain language (LIX) for citizen text.
+    Check {
+        #[command(flatten)]
+        content: ContentArgs,
+        /// Also list the LIX of every staff message.
+        #[arg(long)]
+        verbose: bool,
+    },
+    /// Measure durable dialogue steps per second and latency on the sled store.
+    Bench {
+        /// A short run that only checks the benchmark works.
+        #[arg(long)]
+        quick: bool,
+        /// Where the table is written as well as printed.
+        #[arg(long, default_value = "bench-results.md")]
+        out: PathBuf,
+        /// A scratch folder for the benchmark stores (emptied first).
+        #[arg(long, default_value = "target/bench-data")]
+        data: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("EFTERTANKE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("eftertanke: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let command = cli.command.unwrap_or(Command::Chat {
+        role: None,
+        user: "local".into(),
+        lang: None,
+        data: PathBuf::from("eftertanke-data"),
+        content: ContentArgs {
+            dialogs: None,
+            locales: None,
+        },
+    });
+    let runtime = tokio::runtime::Runtime::new().context("starting the runtime")?;
+    match command {
+        Command::Chat {
+            role,
+            user,
+            lang,
+            data,
+            content,
+        } => runtime.block_on(chat(role, &user, lang, data, content)),
+        Command::Check { content, verbose } => Ok(run_check(&content, verbose)),
+        Command::Bench { quick, out, data } => runtime.block_on(run_bench(quick, out, data)),
+    }
+}
+
+fn load(content: &ContentArgs) -> anyhow::Result<Content> {
+    Content::load(content.dialogs.as_deref(), content.locales.as_deref())
+        .map_err(|err| anyhow::anyhow!("the dialogues or locales have problems:\n{err}"))
+}
+
+async fn chat(
+    role: Option<RoleArg>,
+    user: &str,
+    lang: Option<LangArg>,
+    data: PathBuf,
+    content: ContentArgs,
+) -> anyhow::Result<ExitCode> {
+    let content = load(&content)?;
+    if user.trim().is_empty() {
+        bail!("--user needs a name");
+    }
+    let store = SledStore::open(&data, 64 * 1024 * 1024)
+        .with_context(|| format!("opening the data folder {}", data.display()))?;
+    let app = App::new(
+        Arc::new(content),
+        Settings::standard()?,
+        store,
+        Box::new(SystemClock),
+    );
+    let profile = Profile {
+        lang: match lang {
+            Some(LangArg::En) => Lang::En,
+            _ => Lang::Da,
+        },
+        role: match role {
+            Some(RoleArg::Citizen) => Role::Citizen,
+            _ => Role::Staff,
+        },
+        overrides: lang.is_some() || role.is_some(),
+    };
+    let person = PersonId::new("console", user.trim());
+    let interactive = std::io::stdin().is_terminal();
+    let input = tokio::io::BufReader::new(tokio::io::stdin());
+    let shutdown = async {
+        // Ctrl-C ends the chat; an answer being stored is finished first.
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    console::run(
+        &app,
+        &person,
+        profile,
+        input,
+        tokio::io::stdout(),
+        interactive,
+        shutdown,
+    )
+    .await?;
+    app.records().backend().sync().await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_check(content: &ContentArgs, verbose: bool) -> ExitCode {
+    let report = check::check(content.dialogs.as_deref(), content.locales.as_deref());
+    if verbose {
+        for r in report.readability.iter().filter(|r| !r.citizen) {
+            println!("staff  {}  {}  LIX {:.0}", r.lang, r.id, r.lix);
+        }
+    }
+    if !report.passed() {
+        for problem in &report.problems {
+            eprintln!("{problem}");
+        }
+        eprintln!("check failed: {} problem(s)", report.problems.len());
+        return ExitCode::FAILURE;
+    }
+    println!(
+        "check passed: {} dialogues, {} messages in {} languages",
+        report.dialogues,
+        report.messages,
+        Lang::ALL.len()
+    );
+    for lang in Lang::ALL {
+        for (citizen, who) in [(true, "citizen"), (false, "staff")] {
+            if let Some(worst) = check::worst(&report, lang, citizen) {
+                println!(
+                    "  {lang} {who} text: highest LIX {:.0} ({})",
+                    worst.lix, worst.id
+                );
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+async fn run_bench(quick: bool, out: PathBuf, data: PathBuf) -> anyhow::Result<ExitCode> {
+    let content = load(&ContentArgs {
+        dialogs: None,
+        locales: None,
+    })?;
+    let options = if quick {
+        bench::Options::quick(data.clone())
+    } else {
+        bench::Options::full(data.clone())
+    };
+    let results = bench::run(content, &options).await?;
+    let table = bench::table(&results);
+    println!("{table}");
+    std::fs::write(&out, &table).with_context(|| format!("writing {}", out.display()))?;
+    let _ = std::fs::remove_dir_all(&data);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,237 @@
+//! What is stored: conversation state, answers, completed runs and trial actions. Plain data,
+//! serialised with serde; each value carries a schema version so later releases can migrate.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::dialogs::Role;
+use crate::i18n::Lang;
+
+/// The schema version written into every stored value.
+pub const SCHEMA: u32 = 1;
+
+/// A person, as "platform:id" (`console:anna`, `telegram:12345`). Never a display name.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct PersonId(pub String);
+
+impl PersonId {
+    #[must_use]
+    pub fn new(platform: &str, id: &str) -> PersonId {
+        // Key separators (NUL) cannot come from a platform id; strip them to be sure.
+        let clean = |s: &str| s.replace('\0', "");
+        PersonId(format!("{}:{}", clean(platform), clean(id)))
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// One answer's stored value.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "kebab-case")]
+pub enum Value {
+    Text(String),
+    Choice(String),
+    Choices(Vec<String>),
+    Scale(i64),
+    YesNo(bool),
+    Principles(Vec<u8>),
+    Date(Date),
+    /// The id of the trial action this step created.
+    TrialAction(String),
+    Skipped,
+}
+
+/// One answer to one step of one run of a dialogue. Keyed by (person, run, step), so a
+/// changed answer replaces the old one and a redelivered one is not stored twice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerRecord {
+    pub schema: u32,
+    pub person: PersonId,
+    pub role: Role,
+    pub group: Option<String>,
+    pub run: String,
+    pub dialogue: String,
+    pub step: String,
+    pub principles: Vec<u8>,
+    pub value: Value,
+    pub answered_at: Timestamp,
+}
+
+/// A dialogue run that reached its end: what the digest counts as a reflection.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub schema: u32,
+    pub person: PersonId,
+    pub role: Role,
+    pub group: Option<String>,
+    pub run: String,
+    pub dialogue: String,
+    pub principles: Vec<u8>,
+    pub started_at: Timestamp,
+    pub completed_at: Timestamp,
+}
+
+/// Where a trial action stands in its plan-do-study-act cycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TrialState {
+    Planned,
+    Tried,
+    Kept,
+    Adjusted,
+    Dropped,
+    Done,
+}
+
+impl TrialState {
+    /// Reads the state names used in dialogue files (see `dialogs::TRIAL_STATES`).
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<TrialState> {
+        Some(match name {
+            "planned" => TrialState::Planned,
+            "tried" => TrialState::Tried,
+            "kept" => TrialState::Kept,
+            "adjusted" => TrialState::Adjusted,
+            "dropped" => TrialState::Dropped,
+            "done" => TrialState::Done,
+            _ => return None,
+        })
+    }
+
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            TrialState::Planned => "planned",
+            TrialState::Tried => "tried",
+            TrialState::Kept => "kept",
+            TrialState::Adjusted => "adjusted",
+            TrialState::Dropped => "dropped",
+            TrialState::Done => "done",
+        }
+    }
+
+    /// Still something to look back on.
+    #[must_use]
+    pub fn is_open(self) -> bool {
+        matches!(self, TrialState::Planned | TrialState::Tried)
+    }
+}
+
+/// A prøvehandling: a small change someone commits to try, then looks back on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrialAction {
+    pub schema: u32,
+    pub id: String,
+    pub person: PersonId,
+    pub role: Role,
+    pub group: Option<String>,
+    pub what: String,
+    pub principles: Vec<u8>,
+    pub due: Date,
+    pub state: TrialState,
+    /// The trial action this one adjusts, when it is a new version of an older one.
+    pub replaces: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// What the person is asked to choose outside a dialogue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Pending {
+    /// The dialogue menu is shown.
+    Dialogue,
+    /// /stop asked whether to keep what was answered.
+    ConfirmStop,
+    /// /language asked which language.
+    Language,
+}
+
+/// A trial action being written inside a `trial-action` step, part by part.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrialDraft {
+    pub what: Option<String>,
+    pub principles: Option<Vec<u8>>,
+}
+
+/// A dialogue in progress.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActiveRun {
+    pub run: String,
+    pub dialogue: String,
+    /// The step now asked.
+    pub step: String,
+    /// Steps answered so far, in order: for /back and for "3/7".
+    pub path: Vec<String>,
+    /// This run's answers, for branching.
+    pub answers: BTreeMap<String, Value>,
+    pub draft: Option<TrialDraft>,
+    /// In a follow-up: the trial action looked back on.
+    pub follows: Option<TrialAction>,
+    pub started_at: Timestamp,
+}
+
+/// One person's conversation with the bot: everything needed to continue after a restart.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conversation {
+    pub schema: u32,
+    pub person: PersonId,
+    pub lang: Lang,
+    pub role: Role,
+    pub group: Option<String>,
+    /// Counts runs, for run ids and for picking from question banks.
+    pub runs_started: u64,
+    pub active: Option<ActiveRun>,
+    pub pending: Option<Pending>,
+    /// Numbers each question with buttons, so an old button can be told from a current one.
+    pub prompt: u64,
+    /// When each principle (1-8, index 0-7) was last reflected on: to suggest the one
+    /// reflected on least lately.
+    pub principle_last: [Option<Timestamp>; 8],
+    pub last_seen: Timestamp,
+}
+
+impl Conversation {
+    #[must_use]
+    pub fn new(person: PersonId, lang: Lang, role: Role, now: Timestamp) -> Conversation {
+        Conversation {
+            schema: SCHEMA,
+            person,
+            lang,
+            role,
+            group: None,
+            runs_started: 0,
+            active: None,
+            pending: None,
+            prompt: 0,
+            principle_last: [None; 8],
+            last_seen: now,
+        }
+    }
+}
+
+/// A change the engine asks the store to make, together with the new conversation state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Write {
+    Answer(AnswerRecord),
+    /// A step's answer taken back with /back.
+    RetractAnswer {
+        run: String,
+        step: String,
+    },
+    /// A stopped run whose answers the person chose not to keep.
+    DiscardRun {
+        run: String,
+    },
+    Completed(RunRecord),
+    Trial(TrialAction),
+    DeleteTrial {
+        id: String,
+    },
+}
