@@ -9,7 +9,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, ToSpan};
 
-use crate::dialogs::{AnswerKind, Catalog, Condition, Dialogue, Purpose, Step, Target};
+use crate::dialogs::{AnswerKind, Catalog, Condition, Dialogue, Purpose, Role, Step, Target};
 use crate::i18n::{Args, I18nError, Lang, Locales};
 use crate::records::{
     ActiveRun, AnswerRecord, Conversation, Pending, RunRecord, TrialAction, TrialDraft, TrialState,
@@ -438,13 +438,15 @@ impl Turn<'_, '_> {
         let Some(run) = self.conv.active.as_mut() else {
             return self.say("back-nothing", &[]);
         };
-        if let Some(draft) = run.draft.as_mut() {
-            // Inside a trial action: step back one part of it.
-            if draft.principles.take().is_none() && draft.what.take().is_none() {
-                run.draft = None;
-            }
-            if run.draft.as_ref().is_some_and(|d| d.what.is_none()) {
-                run.draft = None;
+        if let Some(draft) = run.draft.take() {
+            // Inside a trial action: step back one part of it. Citizens are not asked for
+            // principles, so for them the part before "when" is "what".
+            let staff = self.conv.role == Role::Staff;
+            if draft.principles.is_some() && staff {
+                run.draft = Some(TrialDraft {
+                    what: draft.what,
+                    principles: None,
+                });
             }
             self.say("back-done", &[])?;
             return self.ask_current();
@@ -605,13 +607,11 @@ impl Turn<'_, '_> {
         let position = run.path.len() + 1;
         let total = run.path.len() + step.remaining;
         let bank_pick = (self.conv.runs_started as usize) % step.ask.len().max(1);
-        let (question_id, kind) = match (&step.answer, &run.draft) {
-            (AnswerKind::TrialAction, Some(draft)) if draft.principles.is_some() => {
-                ("trial-when".to_owned(), Part::Date)
-            }
-            (AnswerKind::TrialAction, Some(_)) => ("trial-principles".to_owned(), Part::Principles),
-            (AnswerKind::TrialAction, None) => (step.ask[bank_pick].clone(), Part::TrialWhat),
-            _ => (step.ask[bank_pick].clone(), Part::Step),
+        let kind = part_of(step, run);
+        let question_id = match kind {
+            Part::Date => "trial-when".to_owned(),
+            Part::Principles => "trial-principles".to_owned(),
+            Part::Step | Part::TrialWhat => step.ask[bank_pick].clone(),
         };
         let optional = step.optional && kind != Part::Principles && kind != Part::Date;
         let question = self.text(&question_id, &[])?;
@@ -908,15 +908,7 @@ impl Turn<'_, '_> {
         let text = self.text(&reask.id, &args)?;
         // Keep the buttons of the question, under the same number, so they still work.
         let choices = match self.current() {
-            Some((_, step, run)) => {
-                let part = match (&step.answer, &run.draft) {
-                    (AnswerKind::TrialAction, Some(d)) if d.principles.is_some() => Part::Date,
-                    (AnswerKind::TrialAction, Some(_)) => Part::Principles,
-                    (AnswerKind::TrialAction, None) => Part::TrialWhat,
-                    _ => Part::Step,
-                };
-                self.hint_and_choices(step, part)?.1
-            }
+            Some((_, step, run)) => self.hint_and_choices(step, part_of(step, run))?.1,
             None => Vec::new(),
         };
         let prompt = (!choices.is_empty()).then_some(self.conv.prompt);
@@ -939,7 +931,8 @@ impl Turn<'_, '_> {
         let result = match (&draft.what, &draft.principles) {
             (None, _) => free_text(text, TRIAL_WHAT_MAX).map(|what| TrialDraft {
                 what: Some(what),
-                principles: None,
+                // Citizens are not asked to sort their idea by principle; the step says which.
+                principles: (self.conv.role == Role::Citizen).then(|| step.principles.clone()),
             }),
             (Some(_), None) => match self.read_principles(text)? {
                 Ok(Value::Principles(p)) => Ok(TrialDraft {
@@ -1117,6 +1110,16 @@ enum Part {
     TrialWhat,
     Principles,
     Date,
+}
+
+/// The part of `step` being asked, given how far its trial-action draft has come.
+fn part_of(step: &Step, run: &ActiveRun) -> Part {
+    match (&step.answer, &run.draft) {
+        (AnswerKind::TrialAction, Some(draft)) if draft.principles.is_some() => Part::Date,
+        (AnswerKind::TrialAction, Some(_)) => Part::Principles,
+        (AnswerKind::TrialAction, None) => Part::TrialWhat,
+        _ => Part::Step,
+    }
 }
 
 /// A kind re-ask: the message id and its whole-number arguments.

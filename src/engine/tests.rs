@@ -1,1 +1,493 @@
+//! Engine tests against the real, compiled-in dialogues and messages, with a hand-set clock.
 
+use std::sync::LazyLock;
+
+use jiff::civil::date;
+use jiff::{SignedDuration, Timestamp};
+
+use super::*;
+use crate::app::Content;
+use crate::dialogs::Role;
+use crate::records::{PersonId, TrialState};
+
+static CONTENT: LazyLock<Content> =
+    LazyLock::new(|| Content::load(None, None).expect("compiled-in content loads"));
+
+/// One person talking to the engine; applies trial-action writes like a store would.
+struct Chat {
+    settings: Settings,
+    conv: Conversation,
+    trials: Vec<TrialAction>,
+    writes: Vec<Write>,
+    now: Timestamp,
+}
+
+impl Chat {
+    fn new(role: Role, lang: Lang) -> Chat {
+        // Monday 23 November 2026, 15:00 in Copenhagen.
+        let now: Timestamp = "2026-11-23T14:00:00Z".parse().unwrap();
+        Chat {
+            settings: Settings::standard().unwrap(),
+            conv: Conversation::new(PersonId::new("test", "p1"), lang, role, now),
+            trials: Vec::new(),
+            writes: Vec::new(),
+            now,
+        }
+    }
+
+    fn event(&mut self, body: Body) -> Vec<Reply> {
+        let engine = Engine::new(&CONTENT.catalog, &CONTENT.locales, &self.settings);
+        let ctx = Context {
+            trials: &self.trials,
+        };
+        let outcome = engine
+            .handle(self.conv.clone(), body, ctx, self.now)
+            .unwrap();
+        for write in &outcome.writes {
+            match write {
+                Write::Trial(trial) => {
+                    self.trials.retain(|t| t.id != trial.id);
+                    self.trials.push(trial.clone());
+                }
+                Write::DeleteTrial { id } => self.trials.retain(|t| &t.id != id),
+                _ => {}
+            }
+        }
+        self.writes.extend(outcome.writes);
+        self.conv = outcome.conversation;
+        self.now += SignedDuration::from_secs(20);
+        outcome.replies
+    }
+
+    fn say(&mut self, text: &str) -> String {
+        let replies = self.event(Body::Text(text.into()));
+        all_text(&replies)
+    }
+
+    fn step(&self) -> Option<&str> {
+        self.conv.active.as_ref().map(|r| r.step.as_str())
+    }
+
+    fn answers(&self) -> Vec<&AnswerRecord> {
+        self.writes
+            .iter()
+            .filter_map(|w| match w {
+                Write::Answer(a) => Some(a),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn answer_of(&self, step: &str) -> Option<&Value> {
+        self.answers()
+            .into_iter()
+            .rev()
+            .find(|a| a.step == step)
+            .map(|a| &a.value)
+    }
+}
+
+fn all_text(replies: &[Reply]) -> String {
+    replies
+        .iter()
+        .map(|r| r.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn start(chat: &mut Chat, dialogue_title_number: &str) {
+    chat.say("/reflect");
+    chat.say(dialogue_title_number);
+}
+
+#[test]
+fn staff_reflection_in_danish_with_a_trial_action() {
+    let mut chat = Chat::new(Role::Staff, Lang::Da);
+    let opened = chat.event(Body::Opened);
+    assert!(all_text(&opened).contains("Hej"));
+    let first = chat.say("1");
+    assert_eq!(chat.step(), Some("situation"));
+    assert!(first.contains("1/7"), "{first}");
+    chat.say("En beboer ville ikke op. Vi gik en tur i stedet.");
+    chat.say("4 7");
+    assert_eq!(
+        chat.answer_of("touched"),
+        Some(&Value::Principles(vec![4, 7]))
+    );
+    chat.say("4");
+    assert_eq!(chat.step(), Some("resources"), "a good score skips support");
+    chat.say("1, 3");
+    assert_eq!(
+        chat.answer_of("resources"),
+        Some(&Value::Choices(vec!["citizen".into(), "ours".into()]))
+    );
+    chat.say("Jeg gav hende tid.");
+    chat.say("spring over");
+    assert_eq!(chat.answer_of("different"), Some(&Value::Skipped));
+    chat.say("ja");
+    let what = chat.say("Spørge ind til hendes plan for dagen");
+    assert!(what.contains("principper"), "{what}");
+    chat.say("1 4");
+    let saved = chat.say("på fredag");
+    assert!(saved.contains("fredag d. 27. november"), "{saved}");
+    assert!(chat.conv.active.is_none(), "the dialogue is complete");
+    let trial = &chat.trials[0];
+    assert_eq!(trial.what, "Spørge ind til hendes plan for dagen");
+    assert_eq!(trial.principles, vec![1, 4]);
+    assert_eq!(trial.due, date(2026, 11, 27));
+    assert_eq!(trial.state, TrialState::Planned);
+    let completed = chat.writes.iter().find_map(|w| match w {
+        Write::Completed(run) => Some(run),
+        _ => None,
+    });
+    let run = completed.expect("a completed run is written");
+    assert_eq!(run.dialogue, "efter-vagten");
+    assert!(run.principles.contains(&4) && run.principles.contains(&7));
+    assert!(chat.conv.principle_last[3].is_some());
+}
+
+#[test]
+fn low_score_branches_to_support() {
+    let mut chat = Chat::new(Role::Staff, Lang::Da);
+    start(&mut chat, "1");
+    chat.say("Det var en hård dag med meget uro.");
+    chat.say("5");
+    let text = chat.say("😞");
+    assert_eq!(chat.answer_of("how"), Some(&Value::Scale(2)));
+    assert_eq!(chat.step(), Some("support"), "{text}");
+}
+
+#[test]
+fn citizen_check_in_in_english_with_words_and_emoji() {
+    let mut chat = Chat::new(Role::Citizen, Lang::En);
+    let menu = chat.say("/reflect");
+    assert!(menu.contains("What do you want to talk about?"), "{menu}");
+    chat.say("check in");
+    assert_eq!(chat.step(), Some("hope"));
+    chat.say("To have my own flat");
+    chat.say("rest and quiet and nature");
+    assert_eq!(
+        chat.answer_of("helps"),
+        Some(&Value::Choices(vec!["rest".into(), "nature".into()]))
+    );
+    chat.say("skip");
+    chat.say("family, a friend");
+    chat.say("😊");
+    assert_eq!(chat.answer_of("listened"), Some(&Value::Scale(4)));
+    chat.say("five");
+    assert_eq!(chat.answer_of("respected"), Some(&Value::Scale(5)));
+    assert_eq!(chat.step(), Some("try"));
+    chat.say("👍");
+    let when = chat.say("Walk to the shop on my own");
+    assert!(
+        when.contains("When will you try it?"),
+        "citizens are not asked about principles: {when}"
+    );
+    chat.say("tomorrow");
+    assert!(chat.conv.active.is_none());
+    assert_eq!(chat.trials[0].due, date(2026, 11, 24));
+    assert_eq!(chat.trials[0].principles, vec![1, 2]);
+}
+
+#[test]
+fn wrong_answers_get_a_kind_reask_and_nothing_moves() {
+    let mut chat = Chat::new(Role::Staff, Lang::En);
+    start(&mut chat, "1");
+    chat.say("A resident would not get up.");
+    chat.say("4");
+    let before = chat.writes.len();
+    let reask = chat.say("11");
+    assert!(reask.contains("from 1 to 5"), "{reask}");
+    assert_eq!(chat.step(), Some("how"));
+    assert_eq!(
+        chat.writes.len(),
+        before,
+        "nothing stored for a wrong answer"
+    );
+    let reask = chat.say("");
+    assert!(reask.contains("from 1 to 5"), "{reask}");
+    assert_eq!(chat.step(), Some("how"));
+}
+
+#[test]
+fn text_answers_reject_empty_emoji_only_and_too_long() {
+    let mut chat = Chat::new(Role::Staff, Lang::Da);
+    start(&mut chat, "1");
+    assert!(chat.say("   ").contains("Jeg fik ikke noget svar"));
+    assert!(chat.say("😀😀😀").contains("et par ord"));
+    let long = "ord ".repeat(2_600);
+    let reask = chat.say(&long);
+    assert!(reask.contains("for langt"), "{reask}");
+    assert!(
+        reask.contains("1000") || reask.contains("1.000") || reask.contains("1 000"),
+        "{reask}"
+    );
+    assert_eq!(chat.step(), Some("situation"));
+    assert!(chat.answers().is_empty());
+    let weird = "Hej\u{0}\u{202E} med\u{200B} dig \u{301}\u{301}\u{301}";
+    chat.say(weird);
+    let Some(Value::Text(stored)) = chat.answer_of("situation") else {
+        panic!("the text is stored");
+    };
+    assert!(
+        !stored.contains('\u{0}') && !stored.contains('\u{202E}'),
+        "{stored:?}"
+    );
+}
+
+#[test]
+fn back_retracts_the_previous_answer_and_asks_again() {
+    let mut chat = Chat::new(Role::Staff, Lang::En);
+    start(&mut chat, "1");
+    chat.say("Something happened at lunch.");
+    chat.say("2");
+    let again = chat.say("/back");
+    assert_eq!(chat.step(), Some("touched"));
+    assert!(again.contains("2/7"), "{again}");
+    assert!(chat
+        .writes
+        .iter()
+        .any(|w| matches!(w, Write::RetractAnswer { step, .. } if step == "touched")));
+    chat.say("3");
+    assert_eq!(chat.answer_of("touched"), Some(&Value::Principles(vec![3])));
+    chat.say("/back");
+    chat.say("/back");
+    let at_start = chat.say("/back");
+    assert!(at_start.contains("first question"), "{at_start}");
+    assert_eq!(chat.step(), Some("situation"));
+}
+
+#[test]
+fn stop_keeps_or_discards_as_the_person_chooses() {
+    let mut chat = Chat::new(Role::Staff, Lang::Da);
+    start(&mut chat, "1");
+    chat.say("Noget skete.");
+    let confirm = chat.say("/stop");
+    assert!(confirm.contains("gemme"), "{confirm}");
+    chat.say("3");
+    assert_eq!(
+        chat.step(),
+        Some("touched"),
+        "continue goes back to the question"
+    );
+    chat.say("/stop");
+    chat.say("2");
+    assert!(chat.conv.active.is_none());
+    assert!(chat
+        .writes
+        .iter()
+        .any(|w| matches!(w, Write::DiscardRun { run } if run == "r000001")));
+
+    start(&mut chat, "1");
+    chat.say("Noget andet skete.");
+    chat.say("/stop");
+    let kept = chat.say("gem og stop");
+    assert!(kept.contains("gemt"), "{kept}");
+    assert!(!chat
+        .writes
+        .iter()
+        .any(|w| matches!(w, Write::DiscardRun { run } if run == "r000002")));
+}
+
+#[test]
+fn old_buttons_change_nothing() {
+    let mut chat = Chat::new(Role::Staff, Lang::En);
+    let menu = chat.event(Body::Text("/reflect".into()));
+    let old = menu.last().unwrap().prompt.unwrap();
+    chat.event(Body::Button {
+        prompt: old,
+        reply: "1".into(),
+    });
+    chat.say("Something at dinner.");
+    let state = chat.conv.clone();
+    let replies = chat.event(Body::Button {
+        prompt: old,
+        reply: "2".into(),
+    });
+    assert!(all_text(&replies).contains("from before"));
+    assert_eq!(chat.conv.active, state.active);
+    // The current question's button works.
+    let current = chat.conv.prompt;
+    chat.event(Body::Button {
+        prompt: current,
+        reply: "5".into(),
+    });
+    assert_eq!(chat.answer_of("touched"), Some(&Value::Principles(vec![5])));
+}
+
+#[test]
+fn commands_unknown_wrong_case_and_with_garbage() {
+    let mut chat = Chat::new(Role::Staff, Lang::En);
+    assert!(chat.say("/frobnicate").contains("do not know that command"));
+    assert!(chat.say("/HELP").contains("/reflect"));
+    assert!(chat.say("/help@eftertanke_bot").contains("/reflect"));
+    let lang = chat.say(&format!("/language {}", "x".repeat(10_000)));
+    assert!(lang.contains("Which language"), "{lang}");
+    assert!(chat.say("2").contains("English"));
+    assert!(chat.say("/stop").contains("nothing to stop"));
+    assert!(chat.say("/back").contains("nothing to go back"));
+}
+
+#[test]
+fn unsupported_content_gets_a_note_and_the_question_again() {
+    let mut chat = Chat::new(Role::Staff, Lang::Da);
+    start(&mut chat, "1");
+    let replies = chat.event(Body::Unsupported);
+    let text = all_text(&replies);
+    assert!(text.contains("kun læse tekst"), "{text}");
+    assert!(text.contains("1/7"), "{text}");
+}
+
+#[test]
+fn language_switch_mid_dialogue() {
+    let mut chat = Chat::new(Role::Staff, Lang::Da);
+    start(&mut chat, "1");
+    let switched = chat.say("/language en");
+    assert!(switched.contains("English now"), "{switched}");
+    assert!(
+        switched.contains("1/7"),
+        "the question is asked again: {switched}"
+    );
+    assert_eq!(chat.conv.lang, Lang::En);
+}
+
+#[test]
+fn a_dialogue_left_for_days_is_closed_kindly() {
+    let mut chat = Chat::new(Role::Staff, Lang::En);
+    start(&mut chat, "1");
+    chat.say("Something happened.");
+    chat.now += SignedDuration::from_hours(24 * 4);
+    let text = chat.say("2");
+    assert!(text.contains("It has been a while"), "{text}");
+    assert!(chat.conv.active.is_none());
+    assert_eq!(chat.conv.pending, Some(Pending::Dialogue));
+    assert!(
+        chat.answer_of("touched").is_none(),
+        "the late answer is not taken"
+    );
+}
+
+#[test]
+fn a_dialogue_resumes_within_the_idle_limit() {
+    let mut chat = Chat::new(Role::Staff, Lang::En);
+    start(&mut chat, "1");
+    chat.say("Something happened.");
+    chat.now += SignedDuration::from_hours(47);
+    let opened = all_text(&chat.event(Body::Opened));
+    assert!(opened.contains("Good to see you again"), "{opened}");
+    assert!(opened.contains("2/7"), "{opened}");
+}
+
+#[test]
+fn principle_reflection_suggests_the_least_recent_and_uses_the_bank() {
+    let mut chat = Chat::new(Role::Staff, Lang::En);
+    let now = chat.now;
+    for slot in chat.conv.principle_last.iter_mut().take(4) {
+        *slot = Some(now);
+    }
+    chat.say("/reflect");
+    let ask = chat.say("2");
+    assert!(ask.contains("number 5"), "{ask}");
+    let first = chat.say("5");
+    assert_eq!(chat.step(), Some("p5-question"));
+    chat.say("We noticed early signs.");
+    chat.say("4");
+    assert!(chat.conv.principle_last[4].is_some());
+    // The next run asks another question from principle 5's bank.
+    chat.say("/reflect");
+    chat.say("2");
+    let second = chat.say("5");
+    let question = |text: &str| {
+        text.lines()
+            .find(|l| l.contains("1/3") || l.contains("2/3"))
+            .map(str::to_owned)
+    };
+    assert!(
+        question(&first).is_some() && question(&second).is_some(),
+        "{first}\n{second}"
+    );
+    assert_ne!(question(&first), question(&second));
+}
+
+#[test]
+fn follow_up_adjusts_a_trial_action_into_a_linked_new_version() {
+    let mut chat = Chat::new(Role::Staff, Lang::En);
+    start(&mut chat, "1");
+    for answer in [
+        "A walk helped.",
+        "2",
+        "5",
+        "1",
+        "Walking together.",
+        "skip",
+        "yes",
+    ] {
+        chat.say(answer);
+    }
+    chat.say("Offer a walk before lunch");
+    chat.say("2");
+    chat.say("tomorrow");
+    assert_eq!(chat.trials.len(), 1);
+    let list = chat.say("/trials");
+    assert!(list.contains("Offer a walk before lunch"), "{list}");
+    assert!(list.contains("planned"), "{list}");
+    let intro = chat.say("/followup 1");
+    assert!(intro.contains("Offer a walk before lunch"), "{intro}");
+    chat.say("yes");
+    assert_eq!(chat.trials[0].state, TrialState::Tried);
+    chat.say("She liked it but lunch got late.");
+    chat.say("2");
+    assert_eq!(chat.step(), Some("adjust"));
+    chat.say("Offer the walk after lunch");
+    chat.say("2");
+    chat.say("next week");
+    let old = chat.trials.iter().find(|t| t.replaces.is_none()).unwrap();
+    let new = chat.trials.iter().find(|t| t.replaces.is_some()).unwrap();
+    assert_eq!(old.state, TrialState::Adjusted);
+    assert_eq!(new.replaces.as_deref(), Some(old.id.as_str()));
+    assert_eq!(new.due, date(2026, 11, 30));
+    assert!(chat.conv.active.is_none());
+}
+
+#[test]
+fn dates_in_the_past_are_refused_kindly() {
+    let mut chat = Chat::new(Role::Staff, Lang::Da);
+    start(&mut chat, "1");
+    for answer in [
+        "Noget skete.",
+        "2",
+        "5",
+        "1",
+        "Ro.",
+        "spring over",
+        "ja",
+        "Mere ro",
+        "2",
+    ] {
+        chat.say(answer);
+    }
+    let past = chat.say("1/1/2020");
+    assert!(past.contains("er gået"), "{past}");
+    let far = chat.say("1/1/2030");
+    assert!(far.contains("inden for et år"), "{far}");
+    let unknown = chat.say("snart");
+    assert!(unknown.contains("forstod jeg ikke"), "{unknown}");
+    assert!(chat.trials.is_empty());
+}
+
+#[test]
+fn the_idle_close_does_not_eat_a_command() {
+    let mut chat = Chat::new(Role::Staff, Lang::En);
+    start(&mut chat, "1");
+    chat.now += SignedDuration::from_hours(100);
+    let text = chat.say("/help");
+    assert!(
+        text.contains("It has been a while") && text.contains("/reflect"),
+        "{text}"
+    );
+}
+
+#[test]
+fn every_engine_message_formats_in_every_language() {
+    assert!(check_messages(&CONTENT.locales).is_empty());
+}

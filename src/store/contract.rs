@@ -1,1 +1,279 @@
+//! One contract every backend passes: the same tests run on memory and on sled (real files in
+//! a temporary folder).
 
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+
+use super::*;
+use crate::dialogs::Role;
+use crate::i18n::Lang;
+use crate::records::{TrialState, Value, SCHEMA};
+
+fn tz() -> TimeZone {
+    TimeZone::get("Europe/Copenhagen").unwrap()
+}
+
+fn at(text: &str) -> Timestamp {
+    text.parse().unwrap()
+}
+
+fn answer(person: &str, run: &str, step: &str, group: Option<&str>, when: &str) -> AnswerRecord {
+    AnswerRecord {
+        schema: SCHEMA,
+        person: PersonId(person.into()),
+        role: Role::Staff,
+        group: group.map(str::to_owned),
+        run: run.into(),
+        dialogue: "efter-vagten".into(),
+        step: step.into(),
+        principles: vec![4],
+        value: Value::Text(format!("{person} {run} {step}")),
+        answered_at: at(when),
+    }
+}
+
+fn trial(person: &str, id: &str) -> TrialAction {
+    TrialAction {
+        schema: SCHEMA,
+        id: id.into(),
+        person: PersonId(person.into()),
+        role: Role::Staff,
+        group: None,
+        what: "Spørge først".into(),
+        principles: vec![1],
+        due: jiff::civil::date(2026, 11, 27),
+        state: TrialState::Planned,
+        replaces: None,
+        created_at: at("2026-11-23T10:00:00Z"),
+        updated_at: at("2026-11-23T10:00:00Z"),
+    }
+}
+
+fn conversation(person: &str) -> Conversation {
+    Conversation::new(
+        PersonId(person.into()),
+        Lang::Da,
+        Role::Staff,
+        at("2026-11-23T10:00:00Z"),
+    )
+}
+
+fn commit_of(person: &str, writes: Vec<Write>) -> Commit {
+    Commit {
+        conversation: Some(conversation(person)),
+        writes,
+        event: None,
+    }
+}
+
+async fn conversation_round_trip<S: Store>(records: Records<S>) {
+    let person = PersonId("console:anna".into());
+    assert!(records.conversation(&person).unwrap().is_none());
+    records
+        .commit(commit_of("console:anna", vec![]))
+        .await
+        .unwrap();
+    let stored = records.conversation(&person).unwrap().unwrap();
+    assert_eq!(stored, conversation("console:anna"));
+    assert_eq!(stored.schema, SCHEMA);
+}
+
+async fn an_answer_to_the_same_step_replaces_the_old_one<S: Store>(records: Records<S>) {
+    let first = answer("p", "r1", "s1", None, "2026-11-23T10:00:00Z");
+    let mut changed = first.clone();
+    changed.value = Value::Scale(4);
+    records
+        .commit(commit_of("p", vec![Write::Answer(first)]))
+        .await
+        .unwrap();
+    records
+        .commit(commit_of("p", vec![Write::Answer(changed.clone())]))
+        .await
+        .unwrap();
+    let answers = records.answers(&PersonId("p".into())).unwrap();
+    assert_eq!(answers, vec![changed]);
+}
+
+async fn people_with_shared_prefixes_stay_apart<S: Store>(records: Records<S>) {
+    let writes = vec![
+        Write::Answer(answer("ab", "r1", "s1", None, "2026-11-23T10:00:00Z")),
+        Write::Answer(answer("a", "r1", "s1", None, "2026-11-23T10:00:00Z")),
+    ];
+    records.commit(commit_of("a", writes)).await.unwrap();
+    assert_eq!(records.answers(&PersonId("a".into())).unwrap().len(), 1);
+    assert_eq!(records.answers(&PersonId("ab".into())).unwrap().len(), 1);
+}
+
+async fn retract_and_discard<S: Store>(records: Records<S>) {
+    let writes = vec![
+        Write::Answer(answer("p", "r1", "s1", Some("g1"), "2026-11-23T10:00:00Z")),
+        Write::Answer(answer("p", "r1", "s2", Some("g1"), "2026-11-23T10:00:00Z")),
+        Write::Answer(answer("p", "r2", "s1", Some("g1"), "2026-11-23T10:00:00Z")),
+        Write::Trial(trial("p", "r1-trial")),
+        Write::Trial(trial("p", "r2-trial")),
+    ];
+    records.commit(commit_of("p", writes)).await.unwrap();
+    let retract = Write::RetractAnswer {
+        run: "r1".into(),
+        step: "s2".into(),
+    };
+    records.commit(commit_of("p", vec![retract])).await.unwrap();
+    let person = PersonId("p".into());
+    assert_eq!(records.answers(&person).unwrap().len(), 2);
+    let discard = Write::DiscardRun { run: "r1".into() };
+    records.commit(commit_of("p", vec![discard])).await.unwrap();
+    let left = records.answers(&person).unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].run, "r2");
+    let trials = records.trials(&person).unwrap();
+    assert_eq!(trials.len(), 1);
+    assert_eq!(trials[0].id, "r2-trial");
+    let week = records.group_week_answers("g1", "2026-W48").unwrap();
+    assert_eq!(week.len(), 1, "the group index follows deletions");
+}
+
+async fn group_week_reads_one_week_of_one_group<S: Store>(records: Records<S>) {
+    let writes = vec![
+        // Sunday 29 November 23:30 in Copenhagen is still week 48 ...
+        Write::Answer(answer("p1", "r1", "s1", Some("g1"), "2026-11-29T22:30:00Z")),
+        // ... and 00:30 on Monday 30 November is week 49.
+        Write::Answer(answer("p1", "r1", "s2", Some("g1"), "2026-11-29T23:30:00Z")),
+        Write::Answer(answer("p2", "r1", "s1", Some("g2"), "2026-11-25T10:00:00Z")),
+        Write::Answer(answer("p3", "r1", "s1", None, "2026-11-25T10:00:00Z")),
+    ];
+    records.commit(commit_of("p1", writes)).await.unwrap();
+    let w48 = records.group_week_answers("g1", "2026-W48").unwrap();
+    assert_eq!(w48.len(), 1);
+    assert_eq!(w48[0].step, "s1");
+    assert_eq!(
+        records.group_week_answers("g1", "2026-W49").unwrap().len(),
+        1
+    );
+    assert_eq!(
+        records.group_week_answers("g2", "2026-W48").unwrap().len(),
+        1
+    );
+    assert!(records
+        .group_week_answers("g", "2026-W48")
+        .unwrap()
+        .is_empty());
+}
+
+async fn events_are_remembered<S: Store>(records: Records<S>) {
+    assert!(!records.seen("telegram:42").unwrap());
+    let commit = Commit {
+        conversation: Some(conversation("p")),
+        writes: vec![],
+        event: Some("telegram:42".into()),
+    };
+    records.commit(commit).await.unwrap();
+    assert!(records.seen("telegram:42").unwrap());
+    assert!(!records.seen("telegram:4").unwrap());
+}
+
+async fn trials_are_replaced_and_deleted<S: Store>(records: Records<S>) {
+    let mut tried = trial("p", "r1-trial");
+    records
+        .commit(commit_of("p", vec![Write::Trial(tried.clone())]))
+        .await
+        .unwrap();
+    tried.state = TrialState::Tried;
+    records
+        .commit(commit_of("p", vec![Write::Trial(tried.clone())]))
+        .await
+        .unwrap();
+    let person = PersonId("p".into());
+    assert_eq!(records.trials(&person).unwrap(), vec![tried]);
+    let delete = Write::DeleteTrial {
+        id: "r1-trial".into(),
+    };
+    records.commit(commit_of("p", vec![delete])).await.unwrap();
+    assert!(records.trials(&person).unwrap().is_empty());
+}
+
+async fn a_damaged_value_is_a_clear_error<S: Store>(records: Records<S>) {
+    let key = key(&["c", "p"]);
+    records
+        .backend()
+        .apply(vec![Op::Put(key, b"{not json".to_vec())])
+        .await
+        .unwrap();
+    let err = records.conversation(&PersonId("p".into())).unwrap_err();
+    assert!(err.to_string().contains("c/p"), "{err}");
+}
+
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod memory_backend {
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(Records::new(MemoryStore::new(), tz())).await;
+                }
+            )*
+        }
+        mod sled_backend {
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let dir = tempfile::tempdir().unwrap();
+                    let store = SledStore::open(dir.path(), 8 * 1024 * 1024).unwrap();
+                    super::$name(Records::new(store, tz())).await;
+                }
+            )*
+        }
+    };
+}
+
+contract!(
+    conversation_round_trip,
+    an_answer_to_the_same_step_replaces_the_old_one,
+    people_with_shared_prefixes_stay_apart,
+    retract_and_discard,
+    group_week_reads_one_week_of_one_group,
+    events_are_remembered,
+    trials_are_replaced_and_deleted,
+    a_damaged_value_is_a_clear_error,
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sled_keeps_every_committed_write_of_concurrent_writers_after_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = SledStore::open(dir.path(), 8 * 1024 * 1024).unwrap();
+        let records = std::sync::Arc::new(Records::new(store, tz()));
+        let mut tasks = Vec::new();
+        for writer in 0..64 {
+            let records = records.clone();
+            tasks.push(tokio::spawn(async move {
+                for step in 0..10 {
+                    let person = format!("w{writer}");
+                    let a = answer(
+                        &person,
+                        "r1",
+                        &format!("s{step}"),
+                        None,
+                        "2026-11-23T10:00:00Z",
+                    );
+                    records
+                        .commit(commit_of(&person, vec![Write::Answer(a)]))
+                        .await
+                        .unwrap();
+                }
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap();
+        }
+    }
+    // sled's files are reopened from disk by a fresh handle.
+    let store = SledStore::open(dir.path(), 8 * 1024 * 1024).unwrap();
+    let records = Records::new(store, tz());
+    for writer in 0..64 {
+        let person = PersonId(format!("w{writer}"));
+        assert_eq!(records.answers(&person).unwrap().len(), 10, "{person:?}");
+        assert!(records.conversation(&person).unwrap().is_some());
+    }
+}

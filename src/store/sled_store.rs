@@ -19,7 +19,9 @@ type Waiter = oneshot::Sender<Result<(), String>>;
 #[derive(Debug)]
 pub struct SledStore {
     db: sled::Db,
-    flusher: mpsc::Sender<Waiter>,
+    /// `None` only while dropping: closing the channel ends the flusher thread.
+    flusher: Option<mpsc::Sender<Waiter>>,
+    flusher_thread: Option<std::thread::JoinHandle<()>>,
     path: PathBuf,
 }
 
@@ -44,13 +46,14 @@ impl SledStore {
         }
         let (flusher, waiters) = mpsc::channel::<Waiter>();
         let flush_db = db.clone();
-        std::thread::Builder::new()
+        let flusher_thread = std::thread::Builder::new()
             .name("sled-group-commit".into())
             .spawn(move || group_commit(flush_db, log, waiters))
             .map_err(backend)?;
         Ok(SledStore {
             db,
-            flusher,
+            flusher: Some(flusher),
+            flusher_thread: Some(flusher_thread),
             path: dir.to_owned(),
         })
     }
@@ -72,10 +75,25 @@ impl SledStore {
 
     async fn wait_durable(&self) -> Result<(), StoreError> {
         let (done, wait) = oneshot::channel();
-        self.flusher.send(done).map_err(|_| StoreError::Closed)?;
+        let flusher = self.flusher.as_ref().ok_or(StoreError::Closed)?;
+        flusher.send(done).map_err(|_| StoreError::Closed)?;
         wait.await
             .map_err(|_| StoreError::Closed)?
             .map_err(StoreError::Backend)
+    }
+}
+
+impl Drop for SledStore {
+    /// Closes the store before returning: the flusher thread ends and drops its handle on the
+    /// database, so sled's file lock is free for the next open (a restart in the same process).
+    fn drop(&mut self) {
+        self.flusher = None;
+        if let Some(thread) = self.flusher_thread.take() {
+            let _ = thread.join();
+        }
+        if let Err(err) = self.db.flush() {
+            tracing::error!(error = %err, "final flush failed");
+        }
     }
 }
 

@@ -1,0 +1,251 @@
+//! End to end: the built binary, scripted through standard input, storing in a real sled folder.
+
+use std::io::{BufRead, BufReader, Write as _};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+use eftertanke::records::{PersonId, TrialState, Value};
+use eftertanke::store::{Records, SledStore};
+
+const BIN: &str = env!("CARGO_BIN_EXE_eftertanke");
+
+/// Runs a whole scripted chat and returns its output.
+fn chat(data: &Path, args: &[&str], script: &str) -> String {
+    let mut child = Command::new(BIN)
+        .arg("chat")
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "chat failed: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn records(data: &Path) -> Records<SledStore> {
+    let store = SledStore::open(data, 8 * 1024 * 1024).unwrap();
+    Records::new(store, jiff::tz::TimeZone::get("Europe/Copenhagen").unwrap())
+}
+
+#[test]
+fn staff_reflection_with_a_trial_action_in_danish() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "1\n\
+        En beboer ville ikke med ud. Vi satte os og talte om hendes plan.\n\
+        4 1\n\
+        4\n\
+        1 3\n\
+        Jeg spurgte før jeg foreslog noget.\n\
+        spring over\n\
+        ja\n\
+        Spørge til hendes plan hver morgen\n\
+        1\n\
+        i morgen\n";
+    let out = chat(dir.path(), &["--as", "staff", "--lang", "da"], script);
+    assert!(out.contains("1/7 · Tænk på én konkret situation"), "{out}");
+    assert!(
+        out.contains("Gemt: «Spørge til hendes plan hver morgen»"),
+        "{out}"
+    );
+    assert!(out.contains("Tak for din refleksion"), "{out}");
+
+    // A second process sees the trial action: it is on disk.
+    let out = chat(dir.path(), &[], "/trials\n");
+    assert!(
+        out.contains("Spørge til hendes plan hver morgen – planlagt"),
+        "{out}"
+    );
+
+    let records = records(dir.path());
+    let person = PersonId::new("console", "local");
+    let answers = records.answers(&person).unwrap();
+    assert_eq!(answers.len(), 8, "{answers:#?}");
+    let trials = records.trials(&person).unwrap();
+    assert_eq!(trials.len(), 1);
+    assert_eq!(trials[0].state, TrialState::Planned);
+    assert_eq!(records.runs(&person).unwrap().len(), 1);
+}
+
+#[test]
+fn citizen_check_in_in_english_with_words_and_emoji() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "check in\n\
+        To get my own flat one day\n\
+        rest and quiet, nature\n\
+        skip\n\
+        family and a friend\n\
+        🙂\n\
+        😄\n\
+        👎\n";
+    let out = chat(
+        dir.path(),
+        &["--as", "citizen", "--lang", "en", "--user", "anna"],
+        script,
+    );
+    assert!(out.contains("Thank you for your answers"), "{out}");
+    let records = records(dir.path());
+    let answers = records.answers(&PersonId::new("console", "anna")).unwrap();
+    let value = |step: &str| {
+        answers
+            .iter()
+            .find(|a| a.step == step)
+            .map(|a| a.value.clone())
+    };
+    assert_eq!(value("listened"), Some(Value::Scale(4)));
+    assert_eq!(value("respected"), Some(Value::Scale(5)));
+    assert_eq!(value("try"), Some(Value::YesNo(false)));
+    assert_eq!(
+        value("people"),
+        Some(Value::Choices(vec!["family".into(), "friends".into()]))
+    );
+}
+
+#[test]
+fn back_and_stop_through_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "/reflect\n1\nNoget skete ved frokosten.\n2\n/back\n3\n/stop\n2\n";
+    let out = chat(dir.path(), &[], script);
+    assert!(out.contains("Du kan nu svare igen"), "{out}");
+    assert!(out.contains("Dine svar er nu slettet"), "{out}");
+    let records = records(dir.path());
+    let person = PersonId::new("console", "local");
+    assert!(records.answers(&person).unwrap().is_empty(), "discarded");
+    let conversation = records.conversation(&person).unwrap().unwrap();
+    assert!(conversation.active.is_none());
+}
+
+#[test]
+fn bad_input_gets_clear_answers_and_the_conversation_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = "å".repeat(40_000);
+    let script = format!(
+        "1\n\n   \n\u{0}\u{7}\n{huge}\n😀😀😀\n\u{202E}abc\u{202C}\n/unknown\n/REFLECT now\n\
+         Noget skete.\n"
+    );
+    let out = chat(dir.path(), &["--lang", "da"], &script);
+    assert!(out.contains("Jeg fik ikke noget svar"), "{out}");
+    assert!(out.contains("for langt"));
+    assert!(out.contains("et par ord"));
+    assert!(out.contains("Den kommando kender jeg ikke"));
+    assert!(out.contains("Du er i gang med en samtale"));
+    assert!(
+        out.contains("2/7"),
+        "the dialogue went on after the bad input"
+    );
+    let records = records(dir.path());
+    let answers = records.answers(&PersonId::new("console", "local")).unwrap();
+    let values: Vec<_> = answers.iter().map(|a| a.value.clone()).collect();
+    // Only "abc" (the override characters removed) fitted the first question; the last
+    // line was not a principle, so it was asked again and nothing more was stored.
+    assert_eq!(values, vec![Value::Text("abc".into())]);
+    assert!(out.contains("fra 1 til 8"), "{out}");
+}
+
+/// A running chat whose output is read line by line.
+struct Live {
+    child: Child,
+    stdin: ChildStdin,
+    lines: Receiver<String>,
+    seen: String,
+}
+
+impl Live {
+    fn start(data: &Path) -> Live {
+        let mut child = Command::new(BIN)
+            .args(["chat", "--lang", "en", "--data"])
+            .arg(data)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (send, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Live {
+            child,
+            stdin,
+            lines,
+            seen: String::new(),
+        }
+    }
+
+    /// Waits until a line containing `marker` has been printed.
+    fn wait_for(&mut self, marker: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(line) = self.lines.recv_timeout(Duration::from_millis(100)) {
+                let found = line.contains(marker);
+                self.seen.push_str(&line);
+                self.seen.push('\n');
+                if found {
+                    return;
+                }
+            }
+        }
+        panic!("`{marker}` never came; output so far:\n{}", self.seen);
+    }
+
+    fn send(&mut self, line: &str) {
+        writeln!(self.stdin, "{line}").unwrap();
+        self.stdin.flush().unwrap();
+    }
+}
+
+#[test]
+fn a_killed_chat_resumes_at_the_right_question_with_nothing_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut live = Live::start(dir.path());
+    live.wait_for("What do you want to talk about?");
+    live.send("1");
+    live.wait_for("1/7");
+    live.send("A resident was upset at breakfast.");
+    live.wait_for("2/7");
+    live.send("4 6");
+    // The third question is printed only after the second answer is durable.
+    live.wait_for("3/7");
+    live.child.kill().unwrap(); // SIGKILL: no chance to flush anything.
+    live.child.wait().unwrap();
+
+    let mut live = Live::start(dir.path());
+    live.wait_for("Good to see you again");
+    live.wait_for("3/7");
+    live.send("5");
+    live.wait_for("4/7");
+    drop(live.stdin);
+    live.child.wait().unwrap();
+
+    let records = records(dir.path());
+    let answers = records.answers(&PersonId::new("console", "local")).unwrap();
+    let steps: Vec<&str> = answers.iter().map(|a| a.step.as_str()).collect();
+    assert_eq!(answers.len(), 3, "{steps:?}");
+    let value = |step: &str| answers.iter().find(|a| a.step == step).map(|a| &a.value);
+    assert_eq!(
+        value("situation"),
+        Some(&Value::Text("A resident was upset at breakfast.".into()))
+    );
+    assert_eq!(value("touched"), Some(&Value::Principles(vec![4, 6])));
+    assert_eq!(value("how"), Some(&Value::Scale(5)));
+}

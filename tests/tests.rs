@@ -1,0 +1,6 @@
+//! All integration tests in one test binary (faster to build than one binary each).
+
+mod suite {
+    pub mod chat;
+    pub mod loader;
+}
