@@ -1,18 +1,20 @@
 //! `eftertanke bench`: durable dialogue steps per second and step latency at several numbers
 //! of concurrent conversations on the sled store, and beside each, in the same run, the raw
-//! ceiling: the same number of writers committing the same shape of batch with no engine
-//! work. Each conversation is a scripted person answering the staff reflection.
+//! ceiling: the very batches the engine committed, replayed by the same number of writers
+//! through the same group commit, with no engine work. Each conversation is a scripted person
+//! answering the staff reflection.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::app::{App, AppError, Content, Event, Profile, SystemClock};
 use crate::dialogs::Role;
 use crate::engine::{Body, Reply, Settings};
 use crate::i18n::Lang;
-use crate::records::{AnswerRecord, Conversation, PersonId, Value, Write, SCHEMA};
-use crate::store::{Commit, Records, SledStore, StoreError};
+use crate::records::PersonId;
+use crate::store::{Entry, Op, SledStore, Store, StoreError};
 
 /// sled's page cache for the benchmark store: what a deployment would configure.
 pub const CACHE_BYTES: u64 = 64 * 1024 * 1024;
@@ -79,19 +81,14 @@ pub async fn run(content: Content, options: &Options) -> Result<Results, BenchEr
     let mut rows = Vec::new();
     for &level in &options.levels {
         let per_conversation = (options.steps_per_level / level).max(1);
-        let engine = engine_level(
+        let (engine, batches) = engine_level(
             content.clone(),
             &options.dir.join(format!("engine-{level}")),
             level,
             per_conversation,
         )
         .await?;
-        let raw = raw_level(
-            &options.dir.join(format!("raw-{level}")),
-            level,
-            per_conversation,
-        )
-        .await?;
+        let raw = raw_level(&options.dir.join(format!("raw-{level}")), batches).await?;
         rows.push(engine);
         rows.push(raw);
     }
@@ -99,6 +96,36 @@ pub async fn run(content: Content, options: &Options) -> Result<Results, BenchEr
         rows,
         peak_rss_mb: peak_rss_mb(),
     })
+}
+
+/// A store that passes everything through and keeps a copy of each person's batches, so the
+/// raw ceiling can replay exactly what the engine wrote.
+struct Recording {
+    inner: SledStore,
+    /// Batches in commit order, by the key of the conversation each one writes.
+    batches: Mutex<BTreeMap<Vec<u8>, Vec<Vec<Op>>>>,
+}
+
+impl Store for Recording {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        self.inner.get(key)
+    }
+
+    fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<Entry>, StoreError> {
+        self.inner.scan_prefix(prefix)
+    }
+
+    async fn apply(&self, ops: Vec<Op>) -> Result<(), StoreError> {
+        let conversation = ops.iter().find_map(|op| match op {
+            Op::Put(key, _) if key.starts_with(b"c\0") => Some(key.clone()),
+            _ => None,
+        });
+        if let Some(key) = conversation {
+            let mut batches = self.batches.lock().unwrap_or_else(PoisonError::into_inner);
+            batches.entry(key).or_default().push(ops.clone());
+        }
+        self.inner.apply(ops).await
+    }
 }
 
 fn fresh(dir: &Path) -> Result<SledStore, StoreError> {
@@ -114,19 +141,21 @@ fn next_input(replies: &[Reply]) -> String {
     }
 }
 
+/// Each conversation's batches, in order.
+type Batches = Vec<Vec<Vec<Op>>>;
+
 async fn engine_level(
     content: Arc<Content>,
     dir: &Path,
     level: usize,
     steps: usize,
-) -> Result<Row, BenchError> {
+) -> Result<(Row, Batches), BenchError> {
     let settings = Settings::standard().map_err(AppError::from)?;
-    let app = Arc::new(App::new(
-        content,
-        settings,
-        fresh(dir)?,
-        Box::new(SystemClock),
-    ));
+    let store = Recording {
+        inner: fresh(dir)?,
+        batches: Mutex::default(),
+    };
+    let app = Arc::new(App::new(content, settings, store, Box::new(SystemClock)));
     let profile = Profile {
         lang: Lang::Da,
         role: Role::Staff,
@@ -154,45 +183,27 @@ async fn engine_level(
         }));
     }
     let latencies = gather(tasks).await?;
-    Ok(row("engine + sled", level, latencies, started.elapsed()))
+    let row = row("engine + sled", level, latencies, started.elapsed());
+    let app = Arc::try_unwrap(app).map_err(|_| BenchError::Task("still shared".into()))?;
+    let batches = app.into_store().batches.into_inner();
+    let batches = batches
+        .unwrap_or_else(PoisonError::into_inner)
+        .into_values();
+    Ok((row, batches.collect()))
 }
 
-async fn raw_level(dir: &Path, level: usize, steps: usize) -> Result<Row, BenchError> {
-    let settings = Settings::standard().map_err(AppError::from)?;
-    let records = Arc::new(Records::new(fresh(dir)?, settings.time_zone));
+async fn raw_level(dir: &Path, batches: Batches) -> Result<Row, BenchError> {
+    let store = Arc::new(fresh(dir)?);
+    let level = batches.len();
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(level);
-    for i in 0..level {
-        let records = records.clone();
+    for conversation in batches {
+        let store = store.clone();
         tasks.push(tokio::spawn(async move {
-            let person = PersonId::new("raw", &i.to_string());
-            let now = jiff::Timestamp::now();
-            let conversation = Conversation::new(person.clone(), Lang::Da, Role::Staff, now);
-            let mut latencies = Vec::with_capacity(steps);
-            for step in 0..steps {
+            let mut latencies = Vec::with_capacity(conversation.len());
+            for ops in conversation {
                 let begun = Instant::now();
-                let answer = AnswerRecord {
-                    schema: SCHEMA,
-                    person: person.clone(),
-                    role: Role::Staff,
-                    group: None,
-                    run: format!("r{:06}", step / 8),
-                    dialogue: "efter-vagten".into(),
-                    step: format!("s{}", step % 8),
-                    principles: vec![4],
-                    value: Value::Text(
-                        "En beboer ville ikke med på tur, vi fandt en anden vej sammen.".into(),
-                    ),
-                    answered_at: now,
-                };
-                records
-                    .commit(Commit {
-                        conversation: Some(conversation.clone()),
-                        writes: vec![Write::Answer(answer)],
-                        event: None,
-                    })
-                    .await
-                    .map_err(AppError::from)?;
+                store.apply(ops).await.map_err(AppError::from)?;
                 latencies.push(begun.elapsed());
             }
             Ok::<_, AppError>(latencies)
@@ -200,7 +211,7 @@ async fn raw_level(dir: &Path, level: usize, steps: usize) -> Result<Row, BenchE
     }
     let latencies = gather(tasks).await?;
     Ok(row(
-        "raw sled + group commit",
+        "raw: same batches, no engine",
         level,
         latencies,
         started.elapsed(),

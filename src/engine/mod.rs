@@ -99,6 +99,15 @@ pub struct Engine<'a> {
     settings: &'a Settings,
 }
 
+/// Commands that show or start from the person's trial actions.
+const TRIAL_COMMANDS: &[&str] = &[
+    "trials",
+    "proevehandlinger",
+    "prøvehandlinger",
+    "followup",
+    "opfølgning",
+    "opfoelgning",
+];
 const SKIP_WORDS: &[&str] = &["spring over", "skip", "-", "videre", "next", "pas", "pass"];
 /// A trial action's "what" is kept short enough to read in a digest line.
 const TRIAL_WHAT_MAX: usize = 500;
@@ -146,6 +155,26 @@ impl<'a> Engine<'a> {
             replies: turn.replies,
             writes: turn.writes,
         })
+    }
+
+    /// True when handling `body` reads the person's trial actions (`/trials`, `/followup`):
+    /// the caller loads them only then, so a step's cost does not grow with history.
+    #[must_use]
+    pub fn needs_trials(body: &Body) -> bool {
+        let text = match body {
+            Body::Text(text) => text,
+            Body::Button { reply, .. } => reply,
+            Body::Opened | Body::Unsupported => return false,
+        };
+        let Some(command) = text.trim_start().strip_prefix('/') else {
+            return false;
+        };
+        let name = command
+            .split(|c: char| c.is_whitespace() || c == '@')
+            .next()
+            .unwrap_or_default()
+            .to_lowercase();
+        TRIAL_COMMANDS.contains(&name.as_str())
     }
 
     fn today(&self, now: Timestamp) -> Date {
@@ -285,6 +314,7 @@ impl Turn<'_, '_> {
             "language" | "sprog" => self.language(arg),
             "trials" | "proevehandlinger" | "prøvehandlinger" => self.list_trials(),
             "followup" | "opfølgning" | "opfoelgning" => self.follow_up(arg),
+            // Keep TRIAL_COMMANDS in step with the two arms above.
             _ => {
                 self.say("unknown-command", &[])?;
                 self.repeat_prompt()

@@ -491,3 +491,14 @@ fn the_idle_close_does_not_eat_a_command() {
 fn every_engine_message_formats_in_every_language() {
     assert!(check_messages(&CONTENT.locales).is_empty());
 }
+
+#[test]
+fn only_trial_commands_need_the_trial_list() {
+    let text = |t: &str| Body::Text(t.into());
+    assert!(Engine::needs_trials(&text("/trials")));
+    assert!(Engine::needs_trials(&text("/FollowUp 2")));
+    assert!(Engine::needs_trials(&text("/trials@eftertanke_bot")));
+    assert!(!Engine::needs_trials(&text("trials")));
+    assert!(!Engine::needs_trials(&text("/help")));
+    assert!(!Engine::needs_trials(&Body::Opened));
+}

@@ -104,6 +104,10 @@ impl<S: Store> Records<S> {
         Records { store, tz }
     }
 
+    pub fn into_store(self) -> S {
+        self.store
+    }
+
     pub fn backend(&self) -> &S {
         &self.store
     }

@@ -16,11 +16,17 @@ use super::{Entry, Op, Store, StoreError};
 
 type Waiter = oneshot::Sender<Result<(), String>>;
 
+/// A batch to apply (or none, for a plain sync) and who to wake when it is durable.
+struct Request {
+    batch: Option<sled::Batch>,
+    done: Waiter,
+}
+
 #[derive(Debug)]
 pub struct SledStore {
     db: sled::Db,
     /// `None` only while dropping: closing the channel ends the flusher thread.
-    flusher: Option<mpsc::Sender<Waiter>>,
+    flusher: Option<mpsc::Sender<Request>>,
     flusher_thread: Option<std::thread::JoinHandle<()>>,
     path: PathBuf,
 }
@@ -44,7 +50,7 @@ impl SledStore {
         if let Ok(folder) = File::open(dir) {
             folder.sync_all().map_err(backend)?;
         }
-        let (flusher, waiters) = mpsc::channel::<Waiter>();
+        let (flusher, waiters) = mpsc::channel::<Request>();
         let flush_db = db.clone();
         let flusher_thread = std::thread::Builder::new()
             .name("sled-group-commit".into())
@@ -70,13 +76,15 @@ impl SledStore {
 
     /// Flushes and syncs everything now (used at shutdown).
     pub async fn sync(&self) -> Result<(), StoreError> {
-        self.wait_durable().await
+        self.submit(None).await
     }
 
-    async fn wait_durable(&self) -> Result<(), StoreError> {
+    async fn submit(&self, batch: Option<sled::Batch>) -> Result<(), StoreError> {
         let (done, wait) = oneshot::channel();
         let flusher = self.flusher.as_ref().ok_or(StoreError::Closed)?;
-        flusher.send(done).map_err(|_| StoreError::Closed)?;
+        flusher
+            .send(Request { batch, done })
+            .map_err(|_| StoreError::Closed)?;
         wait.await
             .map_err(|_| StoreError::Closed)?
             .map_err(StoreError::Backend)
@@ -97,22 +105,37 @@ impl Drop for SledStore {
     }
 }
 
-/// The flusher loop: one flush and one fdatasync for everyone who is waiting.
-fn group_commit(db: sled::Db, log: File, waiters: mpsc::Receiver<Waiter>) {
-    while let Ok(first) = waiters.recv() {
-        let mut batch = vec![first];
-        batch.extend(waiters.try_iter());
+/// The writer loop: applies every batch waiting, then one flush and one fdatasync for all.
+/// One thread writes, so writers never contend on sled's locks.
+fn group_commit(db: sled::Db, log: File, requests: mpsc::Receiver<Request>) {
+    while let Ok(first) = requests.recv() {
+        let mut waiting = vec![first];
+        waiting.extend(requests.try_iter());
+        let mut applied = Vec::with_capacity(waiting.len());
+        for request in waiting {
+            let result = match request.batch {
+                Some(batch) => db.apply_batch(batch).map_err(|err| err.to_string()),
+                None => Ok(()),
+            };
+            match result {
+                Ok(()) => applied.push(request.done),
+                // Only this batch failed; it was not applied, and its writer hears why.
+                Err(err) => {
+                    let _ = request.done.send(Err(err));
+                }
+            }
+        }
         let result = db
             .flush()
             .map(|_| ())
             .map_err(|err| err.to_string())
             .and_then(|()| log.sync_data().map_err(|err| err.to_string()));
         if let Err(err) = &result {
-            tracing::error!(error = %err, waiters = batch.len(), "group commit failed");
+            tracing::error!(error = %err, waiters = applied.len(), "group commit failed");
         }
-        for waiter in batch {
-            // A waiter that gave up (its task was cancelled) no longer listens; nothing to do.
-            let _ = waiter.send(result.clone());
+        for done in applied {
+            // A writer that gave up (its task was cancelled) no longer listens.
+            let _ = done.send(result.clone());
         }
     }
 }
@@ -137,7 +160,6 @@ impl Store for SledStore {
                 Op::Delete(k) => batch.remove(k),
             }
         }
-        self.db.apply_batch(batch).map_err(backend)?;
-        self.wait_durable().await
+        self.submit(Some(batch)).await
     }
 }
