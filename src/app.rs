@@ -220,3 +220,86 @@ impl<S: Store> App<S> {
         Ok(outcome.replies)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+
+    struct FixedClock(Timestamp);
+
+    impl Clock for FixedClock {
+        fn now(&self) -> Timestamp {
+            self.0
+        }
+    }
+
+    fn app() -> App<MemoryStore> {
+        let content = Content::load(None, None).unwrap();
+        let now = "2026-11-23T14:00:00Z".parse().unwrap();
+        App::new(
+            Arc::new(content),
+            Settings::standard().unwrap(),
+            MemoryStore::new(),
+            Box::new(FixedClock(now)),
+        )
+    }
+
+    fn text(id: &str, text: &str) -> Event {
+        Event {
+            id: Some(id.into()),
+            body: Body::Text(text.into()),
+        }
+    }
+
+    const STAFF: Profile = Profile {
+        lang: Lang::En,
+        role: Role::Staff,
+        overrides: false,
+    };
+
+    #[tokio::test]
+    async fn a_redelivered_event_is_not_stored_twice_and_the_question_is_shown_again() {
+        let app = app();
+        let person = PersonId::new("telegram", "7");
+        app.handle(&person, STAFF, text("u1", "/reflect"))
+            .await
+            .unwrap();
+        app.handle(&person, STAFF, text("u2", "1")).await.unwrap();
+        let first = app
+            .handle(&person, STAFF, text("u3", "Something happened."))
+            .await
+            .unwrap();
+        let again = app
+            .handle(&person, STAFF, text("u3", "Something happened."))
+            .await
+            .unwrap();
+        let answers = app.records().answers(&person).unwrap();
+        assert_eq!(answers.len(), 1);
+        let conversation = app.records().conversation(&person).unwrap().unwrap();
+        assert_eq!(conversation.active.unwrap().step, "touched");
+        let question = |replies: &[Reply]| replies.iter().any(|r| r.text.contains("2/7"));
+        assert!(question(&first) && question(&again));
+    }
+
+    #[tokio::test]
+    async fn explicit_profile_changes_apply_to_an_existing_conversation() {
+        let app = app();
+        let person = PersonId::new("console", "anna");
+        app.handle(&person, STAFF, text("a", "/help"))
+            .await
+            .unwrap();
+        let citizen = Profile {
+            lang: Lang::Da,
+            role: Role::Citizen,
+            overrides: true,
+        };
+        let replies = app
+            .handle(&person, citizen, text("b", "/reflect"))
+            .await
+            .unwrap();
+        let menu = &replies.last().unwrap().choices;
+        assert_eq!(menu.len(), 1, "a citizen is offered the check-in only");
+        assert_eq!(menu[0].label, "Tjek ind");
+    }
+}

@@ -61,6 +61,9 @@ enum Command {
         /// Where answers are stored.
         #[arg(long, default_value = "eftertanke-data")]
         data: PathBuf,
+        /// A dialogue left this many hours is closed kindly at the next message.
+        #[arg(long, default_value_t = 72)]
+        close_after_hours: u32,
         #[command(flatten)]
         content: ContentArgs,
     },
@@ -109,6 +112,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         user: "local".into(),
         lang: None,
         data: PathBuf::from("eftertanke-data"),
+        close_after_hours: 72,
         content: ContentArgs {
             dialogs: None,
             locales: None,
@@ -121,8 +125,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             user,
             lang,
             data,
+            close_after_hours,
             content,
-        } => runtime.block_on(chat(role, &user, lang, data, content)),
+        } => {
+            let mut settings = Settings::standard()?;
+            settings.idle_close = jiff::SignedDuration::from_hours(i64::from(close_after_hours));
+            runtime.block_on(chat(role, &user, lang, data, settings, content))
+        }
         Command::Check { content, verbose } => Ok(run_check(&content, verbose)),
         Command::Bench { quick, out, data } => runtime.block_on(run_bench(quick, out, data)),
     }
@@ -138,6 +147,7 @@ async fn chat(
     user: &str,
     lang: Option<LangArg>,
     data: PathBuf,
+    settings: Settings,
     content: ContentArgs,
 ) -> anyhow::Result<ExitCode> {
     let content = load(&content)?;
@@ -146,12 +156,7 @@ async fn chat(
     }
     let store = SledStore::open(&data, 64 * 1024 * 1024)
         .with_context(|| format!("opening the data folder {}", data.display()))?;
-    let app = App::new(
-        Arc::new(content),
-        Settings::standard()?,
-        store,
-        Box::new(SystemClock),
-    );
+    let app = App::new(Arc::new(content), settings, store, Box::new(SystemClock));
     let profile = Profile {
         lang: match lang {
             Some(LangArg::En) => Lang::En,
