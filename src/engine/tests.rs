@@ -8,7 +8,8 @@ use jiff::{SignedDuration, Timestamp};
 use super::*;
 use crate::app::Content;
 use crate::dialogs::Role;
-use crate::records::{PersonId, TrialState};
+use crate::i18n::Lang;
+use crate::records::{AnswerRecord, Pending, PersonId, TrialState, Value};
 
 static CONTENT: LazyLock<Content> =
     LazyLock::new(|| Content::load(None, None).expect("compiled-in content loads"));

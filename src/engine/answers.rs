@@ -1,0 +1,371 @@
+//! Answering: reading an answer of each kind, re-asking kindly, trial actions, branching
+//! and completing a run.
+
+use jiff::civil::Date;
+use jiff::ToSpan;
+
+use super::{parse, part_of, EngineError, Reply, Turn, SKIP_WORDS, TRIAL_WHAT_MAX};
+use crate::dialogs::{AnswerKind, Condition, Purpose, Role, Step, Target};
+use crate::records::{
+    AnswerRecord, RunRecord, TrialAction, TrialDraft, TrialState, Value, Write, SCHEMA,
+};
+
+impl Turn<'_, '_> {
+    pub(super) fn answer(&mut self, text: &str) -> Result<(), EngineError> {
+        let Some((_, step, run)) = self.current() else {
+            self.conv.active = None;
+            return self.show_menu();
+        };
+        let step = step.clone();
+        let has_draft = run.draft.is_some();
+        if step.optional && !has_draft && SKIP_WORDS.contains(&parse::normalize(text).as_str()) {
+            return self.accept(&step, Value::Skipped);
+        }
+        if let AnswerKind::TrialAction = step.answer {
+            return self.trial_part(&step, text);
+        }
+        match self.read_value(&step.answer, text)? {
+            Ok(value) => self.accept(&step, value),
+            Err(reask) => self.reask(reask),
+        }
+    }
+
+    /// Reads `text` as an answer of `kind`: the value, or the re-ask that says what fits.
+    fn read_value(
+        &self,
+        kind: &AnswerKind,
+        text: &str,
+    ) -> Result<Result<Value, Reask>, EngineError> {
+        let reask = |id: &'static str| Err(Reask::new(id));
+        Ok(match kind {
+            AnswerKind::Text { max_chars, pattern } => match free_text(text, *max_chars) {
+                Err(reask) => Err(reask),
+                Ok(text) => match pattern {
+                    Some((regex, hint)) if !regex.is_match(&text) => Err(Reask {
+                        id: hint.clone(),
+                        args: Vec::new(),
+                    }),
+                    _ => Ok(Value::Text(text)),
+                },
+            },
+            AnswerKind::Choice { options } => {
+                let labels = self.option_labels(options)?;
+                match parse::parse_choice(text, &labels) {
+                    Some(i) => Ok(Value::Choice(options[i].value.clone())),
+                    None => Err(Reask::count("reask-choice", options.len())),
+                }
+            }
+            AnswerKind::Choices { options } => {
+                let labels = self.option_labels(options)?;
+                match parse::parse_choices(text, &labels) {
+                    Some(picked) => Ok(Value::Choices(
+                        picked
+                            .into_iter()
+                            .map(|i| options[i].value.clone())
+                            .collect(),
+                    )),
+                    None => Err(Reask::count("reask-choices", options.len())),
+                }
+            }
+            AnswerKind::Scale { min, max, .. } => match parse::parse_scale(text, *min, *max) {
+                Some(n) => Ok(Value::Scale(n)),
+                None => Err(Reask {
+                    id: "reask-scale".into(),
+                    args: vec![("min", *min), ("max", *max)],
+                }),
+            },
+            AnswerKind::YesNo => match parse::parse_yes_no(text) {
+                Some(yes) => Ok(Value::YesNo(yes)),
+                None => reask("reask-yes-no"),
+            },
+            AnswerKind::Principle { .. } => {
+                match parse::parse_choice(text, &self.principle_labels()?) {
+                    Some(i) => Ok(Value::Principles(vec![i as u8 + 1])),
+                    None => reask("reask-principle"),
+                }
+            }
+            AnswerKind::Principles => self.read_principles(text)?,
+            AnswerKind::Date => self.read_date(text),
+            AnswerKind::TrialAction => reask("reask-empty"),
+        })
+    }
+
+    fn read_principles(&self, text: &str) -> Result<Result<Value, Reask>, EngineError> {
+        Ok(
+            match parse::parse_choices(text, &self.principle_labels()?) {
+                Some(picked) => Ok(Value::Principles(
+                    picked.into_iter().map(|i| i as u8 + 1).collect(),
+                )),
+                None => Err(Reask::new("reask-principles")),
+            },
+        )
+    }
+
+    fn read_date(&self, text: &str) -> Result<Value, Reask> {
+        let today = self.engine.today(self.now);
+        match parse::parse_date(text, today) {
+            Some(date) if date < today => Err(Reask::new("reask-date-past")),
+            Some(date) if date > today.checked_add(1.year()).unwrap_or(today) => {
+                Err(Reask::new("reask-date-far"))
+            }
+            Some(date) => Ok(Value::Date(date)),
+            None => Err(Reask::new("reask-date")),
+        }
+    }
+
+    fn reask(&mut self, reask: Reask) -> Result<(), EngineError> {
+        let args: Vec<(&str, fluent_bundle::FluentValue<'_>)> = reask
+            .args
+            .iter()
+            .map(|(name, value)| (*name, (*value).into()))
+            .collect();
+        let text = self.text(&reask.id, &args)?;
+        // Keep the buttons of the question, under the same number, so they still work.
+        let choices = match self.current() {
+            Some((_, step, run)) => self.hint_and_choices(step, part_of(step, run))?.1,
+            None => Vec::new(),
+        };
+        let prompt = (!choices.is_empty()).then_some(self.conv.prompt);
+        self.replies.push(Reply {
+            text,
+            choices,
+            prompt,
+        });
+        Ok(())
+    }
+
+    /// One part of a trial-action step: what, then which principles, then when.
+    fn trial_part(&mut self, step: &Step, text: &str) -> Result<(), EngineError> {
+        let draft = self
+            .conv
+            .active
+            .as_ref()
+            .and_then(|r| r.draft.clone())
+            .unwrap_or_default();
+        let result = match (&draft.what, &draft.principles) {
+            (None, _) => free_text(text, TRIAL_WHAT_MAX).map(|what| TrialDraft {
+                what: Some(what),
+                // Citizens are not asked to sort their idea by principle; the step says which.
+                principles: (self.conv.role == Role::Citizen).then(|| step.principles.clone()),
+            }),
+            (Some(_), None) => match self.read_principles(text)? {
+                Ok(Value::Principles(p)) => Ok(TrialDraft {
+                    principles: Some(p),
+                    ..draft.clone()
+                }),
+                Ok(_) | Err(_) => Err(Reask::new("reask-principles")),
+            },
+            (Some(what), Some(principles)) => match self.read_date(text) {
+                Ok(Value::Date(due)) => {
+                    return self.save_trial(step, what.clone(), principles.clone(), due)
+                }
+                Ok(_) => Err(Reask::new("reask-date")),
+                Err(reask) => Err(reask),
+            },
+        };
+        match result {
+            Ok(draft) => {
+                if let Some(run) = self.conv.active.as_mut() {
+                    run.draft = Some(draft);
+                }
+                self.ask_current()
+            }
+            Err(reask) => self.reask(reask),
+        }
+    }
+
+    fn save_trial(
+        &mut self,
+        step: &Step,
+        what: String,
+        principles: Vec<u8>,
+        due: Date,
+    ) -> Result<(), EngineError> {
+        let Some(run) = self.conv.active.as_mut() else {
+            return Ok(());
+        };
+        run.draft = None;
+        let trial = TrialAction {
+            schema: SCHEMA,
+            id: format!("{}-{}", run.run, step.id),
+            person: self.conv.person.clone(),
+            role: self.conv.role,
+            group: self.conv.group.clone(),
+            what: what.clone(),
+            principles,
+            due,
+            state: TrialState::Planned,
+            replaces: run.follows.as_ref().map(|t| t.id.clone()),
+            created_at: self.now,
+            updated_at: self.now,
+        };
+        let id = trial.id.clone();
+        self.writes.push(Write::Trial(trial));
+        let date = self.date_text(due)?;
+        self.say(
+            "trial-saved",
+            &[("what", what.into()), ("date", date.into())],
+        )?;
+        self.accept(step, Value::TrialAction(id))
+    }
+
+    /// Stores an accepted answer and moves on.
+    fn accept(&mut self, step: &Step, value: Value) -> Result<(), EngineError> {
+        let Some(run) = self.conv.active.as_mut() else {
+            return Ok(());
+        };
+        self.writes.push(Write::Answer(AnswerRecord {
+            schema: SCHEMA,
+            person: self.conv.person.clone(),
+            role: self.conv.role,
+            group: self.conv.group.clone(),
+            run: run.run.clone(),
+            dialogue: run.dialogue.clone(),
+            step: step.id.clone(),
+            principles: step.principles.clone(),
+            value: value.clone(),
+            answered_at: self.now,
+        }));
+        run.answers.insert(step.id.clone(), value.clone());
+        run.path.push(step.id.clone());
+        if step.sets_trial_state {
+            if let Some(follows) = run.follows.as_mut() {
+                let state = match &value {
+                    Value::YesNo(true) => Some(TrialState::Tried),
+                    Value::Choice(name) => TrialState::from_name(name),
+                    _ => None,
+                };
+                if let Some(state) = state {
+                    follows.state = state;
+                    follows.updated_at = self.now;
+                    self.writes.push(Write::Trial(follows.clone()));
+                }
+            }
+        }
+        let next = self.next_target(step);
+        match next {
+            Target::Step(i) => {
+                let next_id = self
+                    .dialogue()
+                    .and_then(|d| d.steps.get(i))
+                    .map(|s| s.id.clone());
+                if let (Some(run), Some(next_id)) = (self.conv.active.as_mut(), next_id) {
+                    run.step = next_id;
+                }
+                self.ask_current()
+            }
+            Target::End => self.complete(),
+        }
+    }
+
+    fn next_target(&self, step: &Step) -> Target {
+        let (Some(dialogue), Some(run)) = (self.dialogue(), self.conv.active.as_ref()) else {
+            return Target::End;
+        };
+        for branch in &step.branches {
+            let tested = &dialogue.steps[branch.step].id;
+            if let Some(value) = run.answers.get(tested) {
+                if holds(&branch.condition, value) {
+                    return branch.goto;
+                }
+            }
+        }
+        step.next
+    }
+
+    fn complete(&mut self) -> Result<(), EngineError> {
+        let Some(run) = self.conv.active.take() else {
+            return Ok(());
+        };
+        let dialogue = self.engine.catalog.get(&run.dialogue);
+        let mut principles: Vec<u8> = Vec::new();
+        for step_id in &run.path {
+            let step = dialogue.and_then(|d| d.steps.iter().find(|s| &s.id == step_id));
+            if let Some(step) = step {
+                principles.extend(&step.principles);
+            }
+            if let Some(Value::Principles(chosen)) = run.answers.get(step_id) {
+                principles.extend(chosen);
+            }
+        }
+        principles.sort_unstable();
+        principles.dedup();
+        for p in &principles {
+            if let Some(slot) = self.conv.principle_last.get_mut(usize::from(*p) - 1) {
+                *slot = Some(self.now);
+            }
+        }
+        self.writes.push(Write::Completed(RunRecord {
+            schema: SCHEMA,
+            person: self.conv.person.clone(),
+            role: self.conv.role,
+            group: self.conv.group.clone(),
+            run: run.run.clone(),
+            dialogue: run.dialogue.clone(),
+            principles,
+            started_at: run.started_at,
+            completed_at: self.now,
+        }));
+        let outro = dialogue
+            .and_then(|d| d.outro.clone())
+            .unwrap_or_else(|| "dialogue-done".to_owned());
+        self.say(&outro, &[])?;
+        if dialogue.is_some_and(|d| d.purpose != Purpose::FollowUp) {
+            self.say("dialogue-next", &[])?;
+        }
+        Ok(())
+    }
+}
+
+/// A kind re-ask: the message id and its whole-number arguments.
+#[derive(Clone, Debug)]
+struct Reask {
+    id: String,
+    args: Vec<(&'static str, i64)>,
+}
+
+impl Reask {
+    fn new(id: &str) -> Reask {
+        Reask {
+            id: id.to_owned(),
+            args: Vec::new(),
+        }
+    }
+
+    fn count(id: &str, count: usize) -> Reask {
+        Reask {
+            id: id.to_owned(),
+            args: vec![("count", count as i64)],
+        }
+    }
+}
+
+/// Free text as stored: cleaned, with words in it, within the limit.
+fn free_text(text: &str, max_chars: usize) -> Result<String, Reask> {
+    let text = parse::clean_text(text);
+    let length = text.chars().count();
+    if text.is_empty() {
+        Err(Reask::new("reask-empty"))
+    } else if length > max_chars {
+        Err(Reask {
+            id: "reask-too-long".into(),
+            args: vec![("max", max_chars as i64), ("length", length as i64)],
+        })
+    } else if !parse::has_words(&text) {
+        Err(Reask::new("reask-words"))
+    } else {
+        Ok(text)
+    }
+}
+
+fn holds(condition: &Condition, value: &Value) -> bool {
+    match (condition, value) {
+        (Condition::AtMost(n), Value::Scale(v)) => v <= n,
+        (Condition::AtLeast(n), Value::Scale(v)) => v >= n,
+        (Condition::Is(s), Value::Choice(c)) => c == s,
+        (Condition::Is(s), Value::Choices(cs)) => cs.contains(s),
+        (Condition::Is(s), Value::YesNo(yes)) => (s == "yes") == *yes,
+        (Condition::Is(s), Value::Principles(ps)) => s.parse::<u8>().is_ok_and(|p| ps.contains(&p)),
+        _ => false,
+    }
+}

@@ -1,0 +1,344 @@
+//! Commands (/reflect, /stop, /back, /language, /trials, /followup) and the menus they show.
+
+use super::parse;
+use super::{EngineError, Reply, ReplyChoice, Turn};
+use crate::dialogs::Role;
+use crate::i18n::Lang;
+use crate::records::{ActiveRun, Pending, TrialAction, TrialDraft, Value, Write};
+
+impl Turn<'_, '_> {
+    pub(super) fn command(&mut self, command: &str) -> Result<(), EngineError> {
+        let (name, arg) = command
+            .split_once(char::is_whitespace)
+            .unwrap_or((command, ""));
+        // Telegram appends the bot's name in groups: /help@eftertanke_bot.
+        let name = name.split('@').next().unwrap_or_default().to_lowercase();
+        let arg = arg.trim();
+        match name.as_str() {
+            "start" => {
+                self.conv.pending = None;
+                self.greet()
+            }
+            "help" | "hjælp" | "hjaelp" => {
+                self.say("help", &[])?;
+                if self.conv.active.is_some() && self.conv.pending.is_none() {
+                    self.ask_current()?;
+                }
+                Ok(())
+            }
+            "reflect" | "refleksion" | "reflekter" => self.reflect(arg),
+            "stop" => self.stop(),
+            "back" | "tilbage" => self.back(),
+            "language" | "sprog" => self.language(arg),
+            "trials" | "proevehandlinger" | "prøvehandlinger" => self.list_trials(),
+            "followup" | "opfølgning" | "opfoelgning" => self.follow_up(arg),
+            // Keep TRIAL_COMMANDS in step with the two arms above.
+            _ => {
+                self.say("unknown-command", &[])?;
+                self.repeat_prompt()
+            }
+        }
+    }
+
+    pub(super) fn reflect(&mut self, arg: &str) -> Result<(), EngineError> {
+        if self.conv.active.is_some() {
+            self.conv.pending = None;
+            self.say("reflect-busy", &[])?;
+            return self.ask_current();
+        }
+        if !arg.is_empty() {
+            if let Some(id) = self.menu_pick(arg)? {
+                return self.start(&id, None);
+            }
+        }
+        self.show_menu()
+    }
+
+    pub(super) fn menu_titles(&self) -> Result<Vec<(String, String)>, EngineError> {
+        self.engine
+            .catalog
+            .menu(self.conv.role)
+            .map(|d| Ok((d.id.clone(), self.text(&d.title, &[])?)))
+            .collect()
+    }
+
+    pub(super) fn menu_pick(&self, text: &str) -> Result<Option<String>, EngineError> {
+        let menu = self.menu_titles()?;
+        let titles: Vec<String> = menu.iter().map(|(_, title)| title.clone()).collect();
+        let by_title = parse::parse_choice(text, &titles).map(|i| menu[i].0.clone());
+        Ok(by_title.or_else(|| {
+            let id = parse::normalize(text);
+            menu.iter().find(|(d, _)| *d == id).map(|(d, _)| d.clone())
+        }))
+    }
+
+    pub(super) fn show_menu(&mut self) -> Result<(), EngineError> {
+        self.conv.pending = Some(Pending::Dialogue);
+        let menu = self.menu_titles()?;
+        let text = self.text("menu", &[])?;
+        let choices = menu
+            .into_iter()
+            .enumerate()
+            .map(|(i, (_, title))| ReplyChoice {
+                label: title,
+                reply: (i + 1).to_string(),
+            })
+            .collect();
+        self.ask(text, choices);
+        Ok(())
+    }
+
+    pub(super) fn choose_dialogue(&mut self, text: &str) -> Result<(), EngineError> {
+        match self.menu_pick(text)? {
+            Some(id) => {
+                self.conv.pending = None;
+                self.start(&id, None)
+            }
+            None => {
+                let count = self.menu_titles()?.len();
+                self.say("reask-menu", &[("count", count.into())])?;
+                self.show_menu()
+            }
+        }
+    }
+
+    /// Begins a run of dialogue `id`; `follows` is the trial action a follow-up looks back on.
+    pub(super) fn start(
+        &mut self,
+        id: &str,
+        follows: Option<TrialAction>,
+    ) -> Result<(), EngineError> {
+        let Some(dialogue) = self.engine.catalog.get(id) else {
+            return self.show_menu();
+        };
+        let (first, intro) = (dialogue.steps[0].id.clone(), dialogue.intro.clone());
+        self.conv.runs_started += 1;
+        self.conv.pending = None;
+        self.conv.active = Some(ActiveRun {
+            run: format!("r{:06}", self.conv.runs_started),
+            dialogue: id.to_owned(),
+            step: first,
+            path: Vec::new(),
+            answers: Default::default(),
+            draft: None,
+            follows: follows.clone(),
+            started_at: self.now,
+        });
+        if let Some(intro) = intro {
+            let what = follows.map(|t| t.what).unwrap_or_default();
+            self.say(&intro, &[("trial", what.into())])?;
+        }
+        self.ask_current()
+    }
+
+    pub(super) fn stop(&mut self) -> Result<(), EngineError> {
+        if self.conv.active.is_none() {
+            self.conv.pending = None;
+            return self.say("stop-nothing", &[]);
+        }
+        self.conv.pending = Some(Pending::ConfirmStop);
+        self.ask_confirm_stop()
+    }
+
+    pub(super) fn ask_confirm_stop(&mut self) -> Result<(), EngineError> {
+        let text = self.text("stop-confirm", &[])?;
+        let choices = ["stop-keep", "stop-discard", "stop-continue"]
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                Ok(ReplyChoice {
+                    label: self.text(id, &[])?,
+                    reply: (i + 1).to_string(),
+                })
+            })
+            .collect::<Result<_, EngineError>>()?;
+        self.ask(text, choices);
+        Ok(())
+    }
+
+    pub(super) fn confirm_stop(&mut self, text: &str) -> Result<(), EngineError> {
+        let labels = ["stop-keep", "stop-discard", "stop-continue"]
+            .iter()
+            .map(|id| self.text(id, &[]))
+            .collect::<Result<Vec<_>, _>>()?;
+        match parse::parse_choice(text, &labels) {
+            Some(0) => {
+                self.conv.pending = None;
+                self.conv.active = None;
+                self.say("stopped-kept", &[])
+            }
+            Some(1) => {
+                self.conv.pending = None;
+                if let Some(run) = self.conv.active.take() {
+                    self.writes.push(Write::DiscardRun { run: run.run });
+                }
+                self.say("stopped-discarded", &[])
+            }
+            Some(_) => {
+                self.conv.pending = None;
+                self.ask_current()
+            }
+            None => {
+                self.say("reask-choice", &[("count", 3.into())])?;
+                self.ask_confirm_stop()
+            }
+        }
+    }
+
+    pub(super) fn back(&mut self) -> Result<(), EngineError> {
+        self.conv.pending = None;
+        let Some(run) = self.conv.active.as_mut() else {
+            return self.say("back-nothing", &[]);
+        };
+        if let Some(draft) = run.draft.take() {
+            // Inside a trial action: step back one part of it. Citizens are not asked for
+            // principles, so for them the part before "when" is "what".
+            let staff = self.conv.role == Role::Staff;
+            if draft.principles.is_some() && staff {
+                run.draft = Some(TrialDraft {
+                    what: draft.what,
+                    principles: None,
+                });
+            }
+            self.say("back-done", &[])?;
+            return self.ask_current();
+        }
+        let Some(previous) = run.path.pop() else {
+            self.say("back-at-start", &[])?;
+            return self.ask_current();
+        };
+        let old = run.answers.remove(&previous);
+        run.step = previous.clone();
+        let run_id = run.run.clone();
+        if let Some(Value::TrialAction(id)) = old {
+            self.writes.push(Write::DeleteTrial { id });
+        }
+        self.writes.push(Write::RetractAnswer {
+            run: run_id,
+            step: previous,
+        });
+        self.say("back-done", &[])?;
+        self.ask_current()
+    }
+
+    pub(super) fn language(&mut self, arg: &str) -> Result<(), EngineError> {
+        match Lang::parse(arg) {
+            Some(lang) => self.set_language(lang),
+            None => {
+                self.conv.pending = Some(Pending::Language);
+                self.ask_language()
+            }
+        }
+    }
+
+    pub(super) fn ask_language(&mut self) -> Result<(), EngineError> {
+        let text = self.text("language-ask", &[])?;
+        let choices = Lang::ALL
+            .iter()
+            .map(|lang| {
+                Ok(ReplyChoice {
+                    label: self.engine.locales.format(*lang, "language-name", &[])?,
+                    reply: lang.code().to_owned(),
+                })
+            })
+            .collect::<Result<_, EngineError>>()?;
+        self.ask(text, choices);
+        Ok(())
+    }
+
+    pub(super) fn choose_language(&mut self, text: &str) -> Result<(), EngineError> {
+        let by_number = parse::parse_number(text)
+            .and_then(|n| usize::try_from(n - 1).ok())
+            .and_then(|i| Lang::ALL.get(i).copied());
+        match Lang::parse(text).or(by_number) {
+            Some(lang) => self.set_language(lang),
+            None => {
+                self.say("reask-choice", &[("count", Lang::ALL.len().into())])?;
+                self.ask_language()
+            }
+        }
+    }
+
+    pub(super) fn set_language(&mut self, lang: Lang) -> Result<(), EngineError> {
+        self.conv.lang = lang;
+        if self.conv.pending == Some(Pending::Language) {
+            self.conv.pending = None;
+        }
+        self.say("language-set", &[])?;
+        if self.conv.active.is_some() || self.conv.pending.is_some() {
+            self.repeat_prompt()?;
+        }
+        Ok(())
+    }
+
+    /// The person's trial actions, oldest first: the numbering /trials shows.
+    pub(super) fn trials_in_order(&self) -> Vec<&TrialAction> {
+        let mut trials: Vec<&TrialAction> = self.ctx.trials.iter().collect();
+        trials.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        trials
+    }
+
+    pub(super) fn list_trials(&mut self) -> Result<(), EngineError> {
+        let trials = self.trials_in_order();
+        if trials.is_empty() {
+            return self.say("trials-none", &[]);
+        }
+        let mut lines = vec![self.text("trials-header", &[("count", trials.len().into())])?];
+        for (i, trial) in trials.iter().enumerate() {
+            let state = self.text(&format!("trial-state-{}", trial.state.name()), &[])?;
+            let due = self.date_text(trial.due)?;
+            lines.push(self.text(
+                "trials-line",
+                &[
+                    ("number", (i + 1).into()),
+                    ("what", trial.what.clone().into()),
+                    ("state", state.into()),
+                    ("date", due.into()),
+                ],
+            )?);
+        }
+        if trials.iter().any(|t| t.state.is_open()) {
+            lines.push(self.text("trials-follow-up-hint", &[])?);
+        }
+        self.replies.push(Reply {
+            text: lines.join("\n"),
+            choices: Vec::new(),
+            prompt: None,
+        });
+        Ok(())
+    }
+
+    pub(super) fn follow_up(&mut self, arg: &str) -> Result<(), EngineError> {
+        if self.conv.active.is_some() {
+            self.say("reflect-busy", &[])?;
+            return self.ask_current();
+        }
+        let trials = self.trials_in_order();
+        let open: Vec<&TrialAction> = trials
+            .iter()
+            .copied()
+            .filter(|t| t.state.is_open())
+            .collect();
+        let chosen = match parse::parse_number(arg) {
+            Some(n) if n >= 1 => trials.get(n as usize - 1).copied(),
+            _ if open.len() == 1 => open.first().copied(),
+            _ => None,
+        };
+        let dialogue = self
+            .engine
+            .catalog
+            .follow_up(self.conv.role)
+            .map(|d| d.id.clone());
+        match (chosen.cloned(), dialogue) {
+            (Some(trial), Some(dialogue)) if trial.state.is_open() => {
+                self.start(&dialogue, Some(trial))
+            }
+            (Some(_), Some(_)) => self.say("follow-up-closed", &[]),
+            _ if trials.is_empty() => self.say("trials-none", &[]),
+            _ => {
+                self.say("follow-up-which", &[])?;
+                self.list_trials()
+            }
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! Asking: the current question with its progress ("3/7"), hint and buttons.
+
+use jiff::civil::Date;
+use jiff::ToSpan;
+
+use super::{part_of, EngineError, Part, ReplyChoice, Turn};
+use crate::dialogs::{AnswerKind, Dialogue, Step};
+use crate::records::ActiveRun;
+
+impl Turn<'_, '_> {
+    pub(super) fn current(&self) -> Option<(&Dialogue, &Step, &ActiveRun)> {
+        let run = self.conv.active.as_ref()?;
+        let dialogue = self.engine.catalog.get(&run.dialogue)?;
+        let step = dialogue.steps.iter().find(|s| s.id == run.step)?;
+        Some((dialogue, step, run))
+    }
+
+    pub(super) fn ask_current(&mut self) -> Result<(), EngineError> {
+        let Some((_, step, run)) = self.current() else {
+            self.conv.active = None;
+            return self.show_menu();
+        };
+        let position = run.path.len() + 1;
+        let total = run.path.len() + step.remaining;
+        let bank_pick = (self.conv.runs_started as usize) % step.ask.len().max(1);
+        let kind = part_of(step, run);
+        let question_id = match kind {
+            Part::Date => "trial-when".to_owned(),
+            Part::Principles => "trial-principles".to_owned(),
+            Part::Step | Part::TrialWhat => step.ask[bank_pick].clone(),
+        };
+        let optional = step.optional && kind != Part::Principles && kind != Part::Date;
+        let question = self.text(&question_id, &[])?;
+        let mut text = self.text(
+            "question",
+            &[
+                ("step", position.into()),
+                ("total", total.into()),
+                ("question", question.into()),
+            ],
+        )?;
+        let (hint, choices) = self.hint_and_choices(step, kind)?;
+        if let Some(hint) = hint {
+            text.push('\n');
+            text.push_str(&hint);
+        }
+        let mut choices = choices;
+        if optional {
+            text.push('\n');
+            text.push_str(&self.text("hint-optional", &[])?);
+            if !choices.is_empty() {
+                choices.push(ReplyChoice {
+                    label: self.text("skip-label", &[])?,
+                    reply: "skip".into(),
+                });
+            }
+        }
+        self.ask(text, choices);
+        Ok(())
+    }
+
+    pub(super) fn hint_and_choices(
+        &self,
+        step: &Step,
+        part: Part,
+    ) -> Result<(Option<String>, Vec<ReplyChoice>), EngineError> {
+        let numbered = |labels: Vec<String>| {
+            labels
+                .into_iter()
+                .enumerate()
+                .map(|(i, label)| ReplyChoice {
+                    label,
+                    reply: (i + 1).to_string(),
+                })
+                .collect::<Vec<_>>()
+        };
+        match part {
+            Part::TrialWhat => return Ok((Some(self.text("hint-trial-what", &[])?), Vec::new())),
+            Part::Principles => {
+                let hint = self.text("hint-principles", &[])?;
+                return Ok((Some(hint), numbered(self.principle_labels()?)));
+            }
+            Part::Date => return self.date_hint(),
+            Part::Step => {}
+        }
+        Ok(match &step.answer {
+            AnswerKind::Text { .. } | AnswerKind::TrialAction => (None, Vec::new()),
+            AnswerKind::Choice { options } => (None, numbered(self.option_labels(options)?)),
+            AnswerKind::Choices { options } => (
+                Some(self.text("hint-choices", &[])?),
+                numbered(self.option_labels(options)?),
+            ),
+            AnswerKind::Scale {
+                min,
+                max,
+                low,
+                high,
+            } => {
+                let hint = self.text(
+                    "hint-scale",
+                    &[
+                        ("min", (*min).into()),
+                        ("max", (*max).into()),
+                        ("low", self.text(low, &[])?.into()),
+                        ("high", self.text(high, &[])?.into()),
+                    ],
+                )?;
+                let choices = (*min..=*max)
+                    .map(|n| ReplyChoice {
+                        label: n.to_string(),
+                        reply: n.to_string(),
+                    })
+                    .collect();
+                (Some(hint), choices)
+            }
+            AnswerKind::YesNo => (
+                None,
+                vec![
+                    ReplyChoice {
+                        label: self.text("yes", &[])?,
+                        reply: "yes".into(),
+                    },
+                    ReplyChoice {
+                        label: self.text("no", &[])?,
+                        reply: "no".into(),
+                    },
+                ],
+            ),
+            AnswerKind::Principle { suggest } => {
+                let hint = if *suggest {
+                    let p = self.least_reflected_principle();
+                    let name = self.text(&format!("principle-{p}"), &[])?;
+                    Some(self.text(
+                        "hint-principle-suggest",
+                        &[("number", p.into()), ("name", name.into())],
+                    )?)
+                } else {
+                    None
+                };
+                (hint, numbered(self.principle_labels()?))
+            }
+            AnswerKind::Principles => (
+                Some(self.text("hint-principles", &[])?),
+                numbered(self.principle_labels()?),
+            ),
+            AnswerKind::Date => self.date_hint()?,
+        })
+    }
+
+    pub(super) fn date_hint(&self) -> Result<(Option<String>, Vec<ReplyChoice>), EngineError> {
+        let today = self.engine.today(self.now);
+        let mut choices = Vec::new();
+        for (label, days) in [
+            ("date-today", 0),
+            ("date-tomorrow", 1),
+            ("date-next-week", 7),
+        ] {
+            let day = if days == 7 {
+                today.nth_weekday(1, jiff::civil::Weekday::Monday).ok()
+            } else {
+                today.checked_add(days.days()).ok()
+            };
+            if let Some(day) = day {
+                choices.push(ReplyChoice {
+                    label: self.text(label, &[])?,
+                    reply: day.to_string(),
+                });
+            }
+        }
+        Ok((Some(self.text("hint-date", &[])?), choices))
+    }
+
+    pub(super) fn option_labels(
+        &self,
+        options: &[crate::dialogs::ChoiceOption],
+    ) -> Result<Vec<String>, EngineError> {
+        options.iter().map(|o| self.text(&o.label, &[])).collect()
+    }
+
+    pub(super) fn principle_labels(&self) -> Result<Vec<String>, EngineError> {
+        (1..=8)
+            .map(|p| self.text(&format!("principle-{p}"), &[]))
+            .collect()
+    }
+
+    /// The principle not reflected on for the longest time (never counts as longest).
+    pub(super) fn least_reflected_principle(&self) -> u8 {
+        let mut best = 0;
+        for (i, last) in self.conv.principle_last.iter().enumerate() {
+            if *last < self.conv.principle_last[best] {
+                best = i;
+            }
+        }
+        best as u8 + 1
+    }
+
+    pub(super) fn date_text(&self, date: Date) -> Result<String, EngineError> {
+        let weekday = self.text(
+            &format!("weekday-{}", date.weekday().to_monday_one_offset()),
+            &[],
+        )?;
+        let month = self.text(&format!("month-{}", date.month()), &[])?;
+        self.text(
+            "date-format",
+            &[
+                ("weekday", weekday.into()),
+                ("day", i64::from(date.day()).into()),
+                ("month", month.into()),
+                ("year", i64::from(date.year()).into()),
+            ],
+        )
+    }
+}
