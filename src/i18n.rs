@@ -327,8 +327,9 @@ fn ftl_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text.get(..offset).unwrap_or(text).lines().count().max(1)
+/// The 1-based line of byte `offset` in `text`, for error messages in any content file.
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset).unwrap_or(text).matches('\n').count() + 1
 }
 
 fn plain_pattern(pattern: &ast::Pattern<&str>) -> String {

@@ -238,7 +238,7 @@ fn parse_dialogue(
             let message = err.message().to_owned();
             let line = err
                 .span()
-                .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
+                .map(|span| crate::i18n::line_of(text, span.start));
             let at = line.map(|l| format!("line {l}: ")).unwrap_or_default();
             problems.push(problem(file, None, None, format!("{at}{message}")));
             return None;
@@ -390,7 +390,11 @@ fn parse_dialogue(
         }
     }
 
-    if check.problems.len() == before && !steps.is_empty() {
+    // Paths can be checked whenever every step and branch could be built, even if other
+    // problems were found, so one run lists them all.
+    let branches_built: usize = steps.iter().map(|s| s.branches.len()).sum();
+    let branches_written: usize = raw.step.iter().map(|s| s.branch.len()).sum();
+    if !steps.is_empty() && steps.len() == raw.step.len() && branches_built == branches_written {
         check_paths(&mut check, &mut steps);
     }
     if check.problems.len() > before {
@@ -624,7 +628,20 @@ fn branch_condition(
     };
     let tested_step = &raw_steps[tested?];
     let fits = match (&condition, tested_step.answer.as_str()) {
-        (Condition::AtMost(_) | Condition::AtLeast(_), "scale") => true,
+        (Condition::AtMost(n) | Condition::AtLeast(n), "scale") => {
+            let (min, max) = (tested_step.min.unwrap_or(0), tested_step.max.unwrap_or(10));
+            if !(min..=max).contains(n) {
+                check.report(
+                    Some(step),
+                    format!(
+                        "branch value {n} is outside the scale {min}-{max} of step `{}`",
+                        tested_step.id
+                    ),
+                );
+                return None;
+            }
+            true
+        }
         (Condition::Is(value), "yes-no") => value == "yes" || value == "no",
         (Condition::Is(value), "principle" | "principles") => {
             value.parse::<u8>().is_ok_and(|p| (1..=8).contains(&p))
