@@ -97,6 +97,21 @@ impl Content {
             ),
         }
         .map_err(ContentError::Dialogs)?;
+        // Every message a dialogue shows must also format: intros get the trial's text.
+        let mut problems = Vec::new();
+        for lang in Lang::ALL {
+            for dialogue in catalog.iter() {
+                for id in dialogue.message_ids() {
+                    if let Err(err) = locales.format(lang, id, &[("trial", "tekst".into())]) {
+                        problems.push(err);
+                    }
+                }
+            }
+        }
+        if !problems.is_empty() {
+            problems.dedup();
+            return Err(ContentError::Locales(problems));
+        }
         Ok(Content { catalog, locales })
     }
 }
@@ -179,7 +194,7 @@ impl<S: Store> App<S> {
         let now = self.clock.now();
         let stored = self.records.conversation(person)?;
         let duplicate = match &event.id {
-            Some(id) => self.records.seen(id)?,
+            Some(id) => self.records.seen(person, id)?,
             None => false,
         };
         let before = match stored {

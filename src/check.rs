@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::app::{Content, ContentError};
-use crate::dialogs::{AnswerKind, Audience, Catalog};
+use crate::dialogs::{Audience, Catalog};
 use crate::engine::MESSAGES;
 use crate::i18n::Lang;
 
@@ -18,7 +18,9 @@ pub const CITIZEN_LIX_MAX: f64 = 30.0;
 /// Messages with fewer words than this and no sentence end are labels, not scored.
 const LABEL_WORDS: usize = 5;
 
-/// Engine messages only staff see: citizens are never asked about principles by number.
+/// Engine messages about principles: citizens are not asked to pick principles in the shipped
+/// dialogues (their trial actions take the step's principles), so these are scored as staff
+/// text. A citizen dialogue with a principle step would show them to citizens too.
 const STAFF_ONLY: &[&str] = &[
     "trial-principles",
     "hint-principles",
@@ -113,30 +115,8 @@ pub fn citizen_messages(catalog: &Catalog) -> BTreeSet<String> {
         .filter(|id| !STAFF_ONLY.contains(&id.as_str()) && !id.starts_with("principle-"))
         .collect();
     for dialogue in catalog.iter() {
-        if dialogue.audience == Audience::Staff {
-            continue;
-        }
-        ids.insert(dialogue.title.clone());
-        ids.extend(dialogue.intro.iter().cloned());
-        ids.extend(dialogue.outro.iter().cloned());
-        for step in &dialogue.steps {
-            ids.extend(step.ask.iter().cloned());
-            match &step.answer {
-                AnswerKind::Choice { options } | AnswerKind::Choices { options } => {
-                    ids.extend(options.iter().map(|o| o.label.clone()));
-                }
-                AnswerKind::Scale { low, high, .. } => {
-                    ids.insert(low.clone());
-                    ids.insert(high.clone());
-                }
-                AnswerKind::Text {
-                    pattern: Some((_, hint)),
-                    ..
-                } => {
-                    ids.insert(hint.clone());
-                }
-                _ => {}
-            }
+        if dialogue.audience != Audience::Staff {
+            ids.extend(dialogue.message_ids().into_iter().map(str::to_owned));
         }
     }
     ids

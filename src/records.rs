@@ -48,7 +48,7 @@ pub enum Value {
 }
 
 /// One answer to one step of one run of a dialogue. Keyed by (person, run, step), so a
-/// changed answer replaces the old one and a redelivered one is not stored twice.
+/// changed answer (after /back) replaces the old one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnswerRecord {
     pub schema: u32,

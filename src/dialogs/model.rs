@@ -129,9 +129,28 @@ pub struct Dialogue {
 }
 
 impl Dialogue {
+    /// Every Fluent message this dialogue shows: title, intro, outro, questions, option and
+    /// scale labels, pattern hints.
     #[must_use]
-    pub fn step_index(&self, id: &str) -> Option<usize> {
-        self.steps.iter().position(|step| step.id == id)
+    pub fn message_ids(&self) -> Vec<&str> {
+        let mut ids = vec![self.title.as_str()];
+        ids.extend(self.intro.as_deref());
+        ids.extend(self.outro.as_deref());
+        for step in &self.steps {
+            ids.extend(step.ask.iter().map(String::as_str));
+            match &step.answer {
+                AnswerKind::Choice { options } | AnswerKind::Choices { options } => {
+                    ids.extend(options.iter().map(|o| o.label.as_str()));
+                }
+                AnswerKind::Scale { low, high, .. } => ids.extend([low.as_str(), high.as_str()]),
+                AnswerKind::Text {
+                    pattern: Some((_, hint)),
+                    ..
+                } => ids.push(hint.as_str()),
+                _ => {}
+            }
+        }
+        ids
     }
 }
 

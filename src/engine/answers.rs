@@ -7,7 +7,7 @@ use jiff::ToSpan;
 use super::{parse, part_of, EngineError, Reply, Turn, SKIP_WORDS, TRIAL_WHAT_MAX};
 use crate::dialogs::{AnswerKind, Condition, Purpose, Role, Step, Target};
 use crate::records::{
-    AnswerRecord, RunRecord, TrialAction, TrialDraft, TrialState, Value, Write, SCHEMA,
+    ActiveRun, AnswerRecord, RunRecord, TrialAction, TrialDraft, TrialState, Value, Write, SCHEMA,
 };
 
 impl Turn<'_, '_> {
@@ -222,26 +222,17 @@ impl Turn<'_, '_> {
             run: run.run.clone(),
             dialogue: run.dialogue.clone(),
             step: step.id.clone(),
-            principles: step.principles.clone(),
+            // A skipped step touched no principle.
+            principles: if value == Value::Skipped {
+                Vec::new()
+            } else {
+                step.principles.clone()
+            },
             value: value.clone(),
             answered_at: self.now,
         }));
         run.answers.insert(step.id.clone(), value.clone());
         run.path.push(step.id.clone());
-        if step.sets_trial_state {
-            if let Some(follows) = run.follows.as_mut() {
-                let state = match &value {
-                    Value::YesNo(true) => Some(TrialState::Tried),
-                    Value::Choice(name) => TrialState::from_name(name),
-                    _ => None,
-                };
-                if let Some(state) = state {
-                    follows.state = state;
-                    follows.updated_at = self.now;
-                    self.writes.push(Write::Trial(follows.clone()));
-                }
-            }
-        }
         let next = self.next_target(step);
         match next {
             Target::Step(i) => {
@@ -255,6 +246,30 @@ impl Turn<'_, '_> {
                 self.ask_current()
             }
             Target::End => self.complete(),
+        }
+    }
+
+    /// In a follow-up, writes the trial action's new state as the run's answers set it. Done
+    /// only when the run ends (or is stopped and kept), so /back and a discarded run need no
+    /// undo.
+    pub(super) fn write_follow_up_outcome(&mut self, run: &ActiveRun) {
+        let Some(follows) = &run.follows else { return };
+        let Some(dialogue) = self.engine.catalog.get(&run.dialogue) else {
+            return;
+        };
+        let mut state = follows.state;
+        for step in dialogue.steps.iter().filter(|s| s.sets_trial_state) {
+            match run.answers.get(&step.id) {
+                Some(Value::YesNo(true)) => state = TrialState::Tried,
+                Some(Value::Choice(name)) => state = TrialState::from_name(name).unwrap_or(state),
+                _ => {}
+            }
+        }
+        if state != follows.state {
+            let mut updated = follows.clone();
+            updated.state = state;
+            updated.updated_at = self.now;
+            self.writes.push(Write::Trial(updated));
         }
     }
 
@@ -281,7 +296,8 @@ impl Turn<'_, '_> {
         let mut principles: Vec<u8> = Vec::new();
         for step_id in &run.path {
             let step = dialogue.and_then(|d| d.steps.iter().find(|s| &s.id == step_id));
-            if let Some(step) = step {
+            let skipped = run.answers.get(step_id) == Some(&Value::Skipped);
+            if let (Some(step), false) = (step, skipped) {
                 principles.extend(&step.principles);
             }
             if let Some(Value::Principles(chosen)) = run.answers.get(step_id) {
@@ -291,10 +307,15 @@ impl Turn<'_, '_> {
         principles.sort_unstable();
         principles.dedup();
         for p in &principles {
-            if let Some(slot) = self.conv.principle_last.get_mut(usize::from(*p) - 1) {
+            if let Some(slot) = self
+                .conv
+                .principle_last
+                .get_mut(usize::from(*p).wrapping_sub(1))
+            {
                 *slot = Some(self.now);
             }
         }
+        self.write_follow_up_outcome(&run);
         self.writes.push(Write::Completed(RunRecord {
             schema: SCHEMA,
             person: self.conv.person.clone(),

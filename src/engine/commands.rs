@@ -1,20 +1,14 @@
 //! Commands (/reflect, /stop, /back, /language, /trials, /followup) and the menus they show.
 
 use super::parse;
-use super::{EngineError, Reply, ReplyChoice, Turn};
+use super::{EngineError, Reply, ReplyChoice, Turn, FOLLOW_UP_COMMAND, TRIALS_COMMAND};
 use crate::dialogs::Role;
 use crate::i18n::Lang;
 use crate::records::{ActiveRun, Pending, TrialAction, TrialDraft, Value, Write};
 
 impl Turn<'_, '_> {
-    pub(super) fn command(&mut self, command: &str) -> Result<(), EngineError> {
-        let (name, arg) = command
-            .split_once(char::is_whitespace)
-            .unwrap_or((command, ""));
-        // Telegram appends the bot's name in groups: /help@eftertanke_bot.
-        let name = name.split('@').next().unwrap_or_default().to_lowercase();
-        let arg = arg.trim();
-        match name.as_str() {
+    pub(super) fn command(&mut self, name: &str, arg: &str) -> Result<(), EngineError> {
+        match name {
             "start" => {
                 self.conv.pending = None;
                 self.greet()
@@ -30,9 +24,8 @@ impl Turn<'_, '_> {
             "stop" => self.stop(),
             "back" | "tilbage" => self.back(),
             "language" | "sprog" => self.language(arg),
-            "trials" | "proevehandlinger" | "prøvehandlinger" => self.list_trials(),
-            "followup" | "opfølgning" | "opfoelgning" => self.follow_up(arg),
-            // Keep TRIAL_COMMANDS in step with the two arms above.
+            name if TRIALS_COMMAND.contains(&name) => self.list_trials(),
+            name if FOLLOW_UP_COMMAND.contains(&name) => self.follow_up(arg),
             _ => {
                 self.say("unknown-command", &[])?;
                 self.repeat_prompt()
@@ -164,7 +157,9 @@ impl Turn<'_, '_> {
         match parse::parse_choice(text, &labels) {
             Some(0) => {
                 self.conv.pending = None;
-                self.conv.active = None;
+                if let Some(run) = self.conv.active.take() {
+                    self.write_follow_up_outcome(&run);
+                }
                 self.say("stopped-kept", &[])
             }
             Some(1) => {

@@ -99,15 +99,21 @@ pub struct Engine<'a> {
     settings: &'a Settings,
 }
 
-/// Commands that show or start from the person's trial actions.
-const TRIAL_COMMANDS: &[&str] = &[
-    "trials",
-    "proevehandlinger",
-    "prøvehandlinger",
-    "followup",
-    "opfølgning",
-    "opfoelgning",
-];
+/// The names of the two commands that read the person's trial actions.
+const TRIALS_COMMAND: &[&str] = &["trials", "proevehandlinger", "prøvehandlinger"];
+const FOLLOW_UP_COMMAND: &[&str] = &["followup", "opfølgning", "opfoelgning"];
+
+/// Reads `/name rest` from a message, cleaned as any text is: the lowercased name without a
+/// Telegram `@bot` suffix, and the rest trimmed. `None` when it is not a command.
+fn command_name(raw: &str) -> Option<(String, String)> {
+    let text = parse::clean_text(raw);
+    let command = text.strip_prefix('/')?;
+    let (name, arg) = command
+        .split_once(char::is_whitespace)
+        .unwrap_or((command, ""));
+    let name = name.split('@').next().unwrap_or_default().to_lowercase();
+    Some((name, arg.trim().to_owned()))
+}
 const SKIP_WORDS: &[&str] = &["spring over", "skip", "-", "videre", "next", "pas", "pass"];
 /// A trial action's "what" is kept short enough to read in a digest line.
 const TRIAL_WHAT_MAX: usize = 500;
@@ -166,15 +172,9 @@ impl<'a> Engine<'a> {
             Body::Button { reply, .. } => reply,
             Body::Opened | Body::Unsupported => return false,
         };
-        let Some(command) = text.trim_start().strip_prefix('/') else {
-            return false;
-        };
-        let name = command
-            .split(|c: char| c.is_whitespace() || c == '@')
-            .next()
-            .unwrap_or_default()
-            .to_lowercase();
-        TRIAL_COMMANDS.contains(&name.as_str())
+        command_name(text).is_some_and(|(name, _)| {
+            TRIALS_COMMAND.contains(&name.as_str()) || FOLLOW_UP_COMMAND.contains(&name.as_str())
+        })
     }
 
     fn today(&self, now: Timestamp) -> Date {
@@ -198,13 +198,11 @@ impl Turn<'_, '_> {
     }
 
     /// Sends a message with buttons, numbering it so an old button can be recognised.
+    /// Every question gets a new number, with buttons or not, so a button of an earlier
+    /// question never counts as an answer to a later one.
     fn ask(&mut self, text: String, choices: Vec<ReplyChoice>) {
-        let prompt = if choices.is_empty() {
-            None
-        } else {
-            self.conv.prompt += 1;
-            Some(self.conv.prompt)
-        };
+        self.conv.prompt += 1;
+        let prompt = (!choices.is_empty()).then_some(self.conv.prompt);
         self.replies.push(Reply {
             text,
             choices,
@@ -219,20 +217,22 @@ impl Turn<'_, '_> {
 
     fn handle(&mut self, body: Body) -> Result<(), EngineError> {
         let idle = self.now.duration_since(self.conv.last_seen);
-        self.conv.last_seen = self.now;
+        // Opening the chat is not an answer: it neither keeps a run alive nor expires it.
+        if body != Body::Opened {
+            self.conv.last_seen = self.now;
+        }
         if self.conv.active.is_some() && self.dialogue().is_none() {
             // The dialogue file was removed since this run began.
             self.conv.active = None;
             self.say("dialogue-gone", &[])?;
             return self.show_menu();
         }
-        let expired = idle > self.engine.settings.idle_close
-            && (self.conv.active.is_some() || self.conv.pending.is_some());
+        let expired = idle > self.engine.settings.idle_close && self.conv.active.is_some();
         if expired && body != Body::Opened {
             self.conv.active = None;
             self.conv.pending = None;
             self.say("dialogue-expired", &[])?;
-            if !matches!(&body, Body::Text(t) if t.trim_start().starts_with('/')) {
+            if !matches!(&body, Body::Text(t) if command_name(t).is_some()) {
                 return self.show_menu();
             }
         }
@@ -253,10 +253,10 @@ impl Turn<'_, '_> {
     }
 
     fn text_in(&mut self, raw: &str) -> Result<(), EngineError> {
-        let text = parse::clean_text(raw);
-        if let Some(command) = text.strip_prefix('/') {
-            return self.command(command);
+        if let Some((name, arg)) = command_name(raw) {
+            return self.command(&name, &arg);
         }
+        let text = parse::clean_text(raw);
         match self.conv.pending.clone() {
             Some(Pending::Dialogue) => self.choose_dialogue(&text),
             Some(Pending::ConfirmStop) => self.confirm_stop(&text),

@@ -138,7 +138,7 @@ const NUMBER_WORDS: &[(&str, i64)] = &[
 ];
 
 static NUMBER: LazyLock<Regex> =
-    LazyLock::new(|| fixed(r"^(?:nr\.?\s*|no\.?\s*|#)?(\d{1,3})(?:\s*\u{20E3})?$"));
+    LazyLock::new(|| fixed(r"^(?:nr\.?\s*|no\.?\s*|#)?([0-9]{1,3})(?:\s*\u{20E3})?$"));
 
 /// A whole number written as digits ("3", "nr. 3", "3️⃣") or as a word up to ten.
 #[must_use]
@@ -320,22 +320,24 @@ const MONTHS: &[(&str, i8)] = &[
 ];
 
 static IN_DAYS: LazyLock<Regex> = LazyLock::new(|| {
-    fixed(r"^(?:om|in)\s+(\d{1,3}|[a-zé]+)\s+(dag|dage|day|days|uge|uger|week|weeks)$")
+    fixed(r"^(?:om|in)\s+([0-9]{1,3}|[a-zé]+)\s+(dag|dage|day|days|uge|uger|week|weeks)$")
 });
 static WEEKDAY: LazyLock<Regex> = LazyLock::new(|| {
     fixed(r"^(?:på\s+|paa\s+|on\s+|næste\s+|naeste\s+|next\s+|this\s+|this coming\s+)?([a-zæøå]+)$")
 });
 static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    fixed(r"^(?:d\.\s*|den\s+)?(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{2}|\d{4}))?$")
+    fixed(
+        r"^(?:d\.\s*|den\s+)?([0-9]{1,2})\s*[/.\-]\s*([0-9]{1,2})(?:\s*[/.\-]\s*([0-9]{2}|[0-9]{4}))?$",
+    )
 });
-static ISO_DATE: LazyLock<Regex> = LazyLock::new(|| fixed(r"^(\d{4})-(\d{2})-(\d{2})$"));
+static ISO_DATE: LazyLock<Regex> = LazyLock::new(|| fixed(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$"));
 static NAMED_DATE: LazyLock<Regex> = LazyLock::new(|| {
     fixed(
-        r"^(?:d\.\s*|den\s+|on\s+|the\s+)?(\d{1,2})\.?(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]+)\.?(?:\s+(\d{4}))?$",
+        r"^(?:d\.\s*|den\s+|on\s+|the\s+)?([0-9]{1,2})\.?(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]+)\.?(?:\s+([0-9]{4}))?$",
     )
 });
 static NAMED_DATE_US: LazyLock<Regex> =
-    LazyLock::new(|| fixed(r"^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?$"));
+    LazyLock::new(|| fixed(r"^([a-z]+)\.?\s+([0-9]{1,2})(?:st|nd|rd|th)?(?:,?\s+([0-9]{4}))?$"));
 
 /// A day from words, in Danish or English, relative to `today` (already in local time).
 /// Day and month without a year mean the next such day from today.

@@ -16,6 +16,8 @@ impl Turn<'_, '_> {
     }
 
     pub(super) fn ask_current(&mut self) -> Result<(), EngineError> {
+        // Whatever menu or confirmation was open is answered by asking the question again.
+        self.conv.pending = None;
         let Some((_, step, run)) = self.current() else {
             self.conv.active = None;
             return self.show_menu();

@@ -435,7 +435,11 @@ fn follow_up_adjusts_a_trial_action_into_a_linked_new_version() {
     let intro = chat.say("/followup 1");
     assert!(intro.contains("Offer a walk before lunch"), "{intro}");
     chat.say("yes");
-    assert_eq!(chat.trials[0].state, TrialState::Tried);
+    assert_eq!(
+        chat.trials[0].state,
+        TrialState::Planned,
+        "changed only when the run ends"
+    );
     chat.say("She liked it but lunch got late.");
     chat.say("2");
     assert_eq!(chat.step(), Some("adjust"));
@@ -502,4 +506,76 @@ fn only_trial_commands_need_the_trial_list() {
     assert!(!Engine::needs_trials(&text("trials")));
     assert!(!Engine::needs_trials(&text("/help")));
     assert!(!Engine::needs_trials(&Body::Opened));
+}
+
+/// Review finding: a second tap on "Yes" must not answer the text question after it.
+#[test]
+fn a_double_tapped_button_does_not_answer_the_next_question() {
+    let mut chat = Chat::new(Role::Staff, Lang::En);
+    start(&mut chat, "1");
+    for answer in ["Lunch.", "2", "5", "1", "Time.", "skip"] {
+        chat.say(answer);
+    }
+    let yes_prompt = chat.conv.prompt;
+    chat.event(Body::Button {
+        prompt: yes_prompt,
+        reply: "yes".into(),
+    });
+    assert!(chat.conv.active.as_ref().unwrap().draft.is_none());
+    let again = chat.event(Body::Button {
+        prompt: yes_prompt,
+        reply: "yes".into(),
+    });
+    assert!(all_text(&again).contains("from before"));
+    assert!(
+        chat.conv.active.as_ref().unwrap().draft.is_none(),
+        "\"yes\" is not the trial's text"
+    );
+}
+
+/// Review finding: /followup while the stop question is open must not leave it open.
+#[test]
+fn a_command_during_the_stop_question_closes_it() {
+    let mut chat = Chat::new(Role::Staff, Lang::En);
+    start(&mut chat, "1");
+    chat.say("Lunch.");
+    chat.say("/stop");
+    chat.say("/followup");
+    assert_eq!(chat.conv.pending, None);
+    chat.say("2");
+    assert!(
+        chat.conv.active.is_some(),
+        "\"2\" answered the question, it did not delete the run"
+    );
+    assert_eq!(chat.answer_of("touched"), Some(&Value::Principles(vec![2])));
+}
+
+/// Review finding: a discarded follow-up leaves the trial action as it was.
+#[test]
+fn a_discarded_follow_up_changes_nothing() {
+    let mut chat = Chat::new(Role::Staff, Lang::En);
+    start(&mut chat, "1");
+    for answer in [
+        "A walk.",
+        "2",
+        "5",
+        "1",
+        "Walking.",
+        "skip",
+        "yes",
+        "Offer a walk",
+        "2",
+        "tomorrow",
+    ] {
+        chat.say(answer);
+    }
+    chat.say("/followup 1");
+    chat.say("yes");
+    chat.say("It went well.");
+    chat.say("2");
+    chat.say("/stop");
+    chat.say("2");
+    assert_eq!(chat.trials.len(), 1);
+    assert_eq!(chat.trials[0].state, TrialState::Planned);
+    assert!(chat.trials.iter().all(|t| t.replaces.is_none()));
 }

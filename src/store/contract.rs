@@ -160,15 +160,21 @@ async fn group_week_reads_one_week_of_one_group<S: Store>(records: Records<S>) {
 }
 
 async fn events_are_remembered<S: Store>(records: Records<S>) {
-    assert!(!records.seen("telegram:42").unwrap());
+    let p = PersonId("p".into());
+    let other = PersonId("q".into());
+    assert!(!records.seen(&p, "42").unwrap());
     let commit = Commit {
         conversation: Some(conversation("p")),
         writes: vec![],
-        event: Some("telegram:42".into()),
+        event: Some("42".into()),
     };
     records.commit(commit).await.unwrap();
-    assert!(records.seen("telegram:42").unwrap());
-    assert!(!records.seen("telegram:4").unwrap());
+    assert!(records.seen(&p, "42").unwrap());
+    assert!(!records.seen(&p, "4").unwrap());
+    assert!(
+        !records.seen(&other, "42").unwrap(),
+        "ids are unique per chat only"
+    );
 }
 
 async fn trials_are_replaced_and_deleted<S: Store>(records: Records<S>) {

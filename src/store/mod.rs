@@ -5,12 +5,13 @@
 //! # Keys
 //! Parts are joined by NUL, which no id contains. Each serves a read we need:
 //! - `c\0{person}` the conversation;
-//! - `a\0{person}\0{run}\0{step}` an answer (a changed or redelivered one replaces it);
+//! - `a\0{person}\0{run}\0{step}` an answer (a changed one, after /back, replaces it);
 //! - `r\0{person}\0{run}` a completed run;
 //! - `t\0{person}\0{trial}` a trial action;
 //! - `g\0{group}\0{iso week}\0{person}\0{run}\0{step}` an answer again, by group and week,
 //!   so a weekly digest reads one week of one group by prefix;
-//! - `e\0{platform event id}` events already handled, so a redelivered one is not stored twice.
+//! - `e\0{person}\0{platform event id}` events already handled, so a redelivered one is not
+//!   stored twice (platform ids such as Telegram's message ids are unique only per chat).
 
 mod memory;
 mod sled_store;
@@ -149,9 +150,12 @@ impl<S: Store> Records<S> {
         self.scan(&prefix(&["g", group, week]))
     }
 
-    /// True when this platform event was handled already.
-    pub fn seen(&self, event: &str) -> Result<bool, StoreError> {
-        Ok(self.store.get(&key(&["e", event]))?.is_some())
+    /// True when this platform event of this person was handled already.
+    pub fn seen(&self, person: &PersonId, event: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .store
+            .get(&key(&["e", person.as_str(), event]))?
+            .is_some())
     }
 
     /// Applies one event's changes atomically and durably.
@@ -210,7 +214,7 @@ impl<S: Store> Records<S> {
             ops.push(Op::Put(k, encode(conversation)));
         }
         if let Some(event) = &commit.event {
-            ops.push(Op::Put(key(&["e", event]), Vec::new()));
+            ops.push(Op::Put(key(&["e", who, event]), Vec::new()));
         }
         Ok(ops)
     }
