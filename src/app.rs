@@ -116,14 +116,27 @@ impl Content {
     }
 }
 
-/// What a channel knows about a person: used for a new conversation, or to change an
-/// existing one when the person asked for it explicitly (terminal flags).
+/// What a channel knows about a person: defaults for a new conversation, and what the person
+/// asked for explicitly (terminal flags), which changes an existing conversation too.
 #[derive(Clone, Copy, Debug)]
 pub struct Profile {
     pub lang: Lang,
     pub role: Role,
-    /// Apply `lang` and `role` to an existing conversation too.
-    pub overrides: bool,
+    pub set_lang: Option<Lang>,
+    pub set_role: Option<Role>,
+}
+
+impl Profile {
+    /// Defaults only; nothing is changed for a person who already has a conversation.
+    #[must_use]
+    pub fn new(lang: Lang, role: Role) -> Profile {
+        Profile {
+            lang,
+            role,
+            set_lang: None,
+            set_role: None,
+        }
+    }
 }
 
 /// One incoming event for one person.
@@ -199,13 +212,16 @@ impl<S: Store> App<S> {
         };
         let before = match stored {
             Some(mut conversation) => {
-                if profile.overrides {
-                    conversation.lang = profile.lang;
-                    conversation.role = profile.role;
-                }
+                conversation.lang = profile.set_lang.unwrap_or(conversation.lang);
+                conversation.role = profile.set_role.unwrap_or(conversation.role);
                 conversation
             }
-            None => Conversation::new(person.clone(), profile.lang, profile.role, now),
+            None => Conversation::new(
+                person.clone(),
+                profile.set_lang.unwrap_or(profile.lang),
+                profile.set_role.unwrap_or(profile.role),
+                now,
+            ),
         };
         // A redelivered event is not handled again; the current question is shown once more
         // in case the reply to the first delivery was lost in a crash.
@@ -270,7 +286,8 @@ mod tests {
     const STAFF: Profile = Profile {
         lang: Lang::En,
         role: Role::Staff,
-        overrides: false,
+        set_lang: None,
+        set_role: None,
     };
 
     #[tokio::test]
@@ -305,9 +322,8 @@ mod tests {
             .await
             .unwrap();
         let citizen = Profile {
-            lang: Lang::Da,
-            role: Role::Citizen,
-            overrides: true,
+            set_role: Some(Role::Citizen),
+            ..STAFF
         };
         let replies = app
             .handle(&person, citizen, text("b", "/reflect"))
@@ -315,6 +331,16 @@ mod tests {
             .unwrap();
         let menu = &replies.last().unwrap().choices;
         assert_eq!(menu.len(), 1, "a citizen is offered the check-in only");
-        assert_eq!(menu[0].label, "Tjek ind");
+        assert_eq!(menu[0].label, "Check in", "the language was not changed");
+        let danish = Profile {
+            set_lang: Some(Lang::Da),
+            ..STAFF
+        };
+        let replies = app
+            .handle(&person, danish, text("c", "/reflect"))
+            .await
+            .unwrap();
+        let menu = &replies.last().unwrap().choices;
+        assert_eq!(menu[0].label, "Tjek ind", "still a citizen, now in Danish");
     }
 }

@@ -156,11 +156,7 @@ async fn engine_level(
         batches: Mutex::default(),
     };
     let app = Arc::new(App::new(content, settings, store, Box::new(SystemClock)));
-    let profile = Profile {
-        lang: Lang::Da,
-        role: Role::Staff,
-        overrides: false,
-    };
+    let profile = Profile::new(Lang::Da, Role::Staff);
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(level);
     for i in 0..level {

@@ -158,15 +158,15 @@ async fn chat(
         .with_context(|| format!("opening the data folder {}", data.display()))?;
     let app = App::new(Arc::new(content), settings, store, Box::new(SystemClock));
     let profile = Profile {
-        lang: match lang {
-            Some(LangArg::En) => Lang::En,
-            _ => Lang::Da,
-        },
-        role: match role {
-            Some(RoleArg::Citizen) => Role::Citizen,
-            _ => Role::Staff,
-        },
-        overrides: lang.is_some() || role.is_some(),
+        set_lang: lang.map(|lang| match lang {
+            LangArg::Da => Lang::Da,
+            LangArg::En => Lang::En,
+        }),
+        set_role: role.map(|role| match role {
+            RoleArg::Staff => Role::Staff,
+            RoleArg::Citizen => Role::Citizen,
+        }),
+        ..Profile::new(Lang::Da, Role::Staff)
     };
     let person = PersonId::new("console", user.trim());
     let interactive = std::io::stdin().is_terminal();

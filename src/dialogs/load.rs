@@ -719,6 +719,23 @@ fn check_paths(check: &mut Checker<'_>, steps: &mut [Step]) {
         }
         step.remaining = remaining[i];
     }
+    // No loops: answers are kept per step, so a step asked twice would lose its first answer.
+    for (i, step) in steps.iter().enumerate() {
+        for target in successors(step) {
+            if let Target::Step(j) = target {
+                if j <= i && (j == i || leads_to(steps, j, i)) {
+                    check.report(
+                        Some(&step.id),
+                        format!(
+                            "leads back to step `{}`: a dialogue may not loop, since each \
+                             step keeps one answer per run",
+                            steps[j].id
+                        ),
+                    );
+                }
+            }
+        }
+    }
     // A branch may only test this step or one that comes before it on some path.
     for (i, step) in steps.iter().enumerate() {
         for branch in &step.branches {

@@ -4,7 +4,7 @@
 use jiff::civil::Date;
 use jiff::ToSpan;
 
-use super::{parse, part_of, EngineError, Reply, Turn, SKIP_WORDS, TRIAL_WHAT_MAX};
+use super::{parse, EngineError, Reply, Turn, SKIP_WORDS, TRIAL_WHAT_MAX};
 use crate::dialogs::{AnswerKind, Condition, Purpose, Role, Step, Target};
 use crate::records::{
     ActiveRun, AnswerRecord, RunRecord, TrialAction, TrialDraft, TrialState, Value, Write, SCHEMA,
@@ -18,6 +18,15 @@ impl Turn<'_, '_> {
         };
         let step = step.clone();
         let has_draft = run.draft.is_some();
+        // A typed number picks the option shown with that number, also where the option's
+        // own reply is a word (yes/no, dates, skip) as in the terminal's numbered lines.
+        let shown = self.shown_choices(&step, run)?;
+        let picked = parse::parse_number(text)
+            .and_then(|n| usize::try_from(n).ok()?.checked_sub(1))
+            .and_then(|i| shown.get(i))
+            .filter(|choice| parse::parse_number(&choice.reply).is_none())
+            .map(|choice| choice.reply.clone());
+        let text = picked.as_deref().unwrap_or(text);
         if step.optional && !has_draft && SKIP_WORDS.contains(&parse::normalize(text).as_str()) {
             return self.accept(&step, Value::Skipped);
         }
@@ -122,7 +131,7 @@ impl Turn<'_, '_> {
         let text = self.text(&reask.id, &args)?;
         // Keep the buttons of the question, under the same number, so they still work.
         let choices = match self.current() {
-            Some((_, step, run)) => self.hint_and_choices(step, part_of(step, run))?.1,
+            Some((_, step, run)) => self.shown_choices(step, run)?,
             None => Vec::new(),
         };
         let prompt = (!choices.is_empty()).then_some(self.conv.prompt);

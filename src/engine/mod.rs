@@ -246,13 +246,13 @@ impl Turn<'_, '_> {
                 if prompt != self.conv.prompt {
                     return self.say("old-button", &[]);
                 }
-                self.text_in(&reply)
+                self.handle_text(&reply)
             }
-            Body::Text(text) => self.text_in(&text),
+            Body::Text(text) => self.handle_text(&text),
         }
     }
 
-    fn text_in(&mut self, raw: &str) -> Result<(), EngineError> {
+    fn handle_text(&mut self, raw: &str) -> Result<(), EngineError> {
         if let Some((name, arg)) = command_name(raw) {
             return self.command(&name, &arg);
         }
@@ -293,7 +293,8 @@ impl Turn<'_, '_> {
 /// Which part of a step is being asked (a trial-action step has three).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Part {
-    Step,
+    /// The step as a whole (any step but a trial action).
+    Whole,
     TrialWhat,
     Principles,
     Date,
@@ -305,7 +306,7 @@ fn part_of(step: &Step, run: &ActiveRun) -> Part {
         (AnswerKind::TrialAction, Some(draft)) if draft.principles.is_some() => Part::Date,
         (AnswerKind::TrialAction, Some(_)) => Part::Principles,
         (AnswerKind::TrialAction, None) => Part::TrialWhat,
-        _ => Part::Step,
+        _ => Part::Whole,
     }
 }
 

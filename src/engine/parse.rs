@@ -549,4 +549,27 @@ mod tests {
         assert!(!has_words("🙂🙂"));
         assert!(has_words("ok 🙂"));
     }
+
+    /// The hints in locales/*/common.ftl promise these words; they must parse.
+    #[test]
+    fn the_examples_the_hints_promise_are_understood() {
+        let today = date(2026, 11, 23);
+        for text in [
+            "i dag",
+            "i morgen",
+            "på fredag",
+            "24/11",
+            "today",
+            "tomorrow",
+            "on Friday",
+        ] {
+            assert!(parse_date(text, today).is_some(), "{text}");
+        }
+        for text in ["ja", "nej", "yes", "no"] {
+            assert!(parse_yes_no(text).is_some(), "{text}");
+        }
+        let options = labels(&["a", "b", "c", "d", "e"]);
+        assert_eq!(parse_choices("1 3", &options), Some(vec![0, 2]));
+        assert_eq!(parse_choices("2 4", &options), Some(vec![1, 3]));
+    }
 }

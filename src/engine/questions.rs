@@ -25,13 +25,12 @@ impl Turn<'_, '_> {
         let position = run.path.len() + 1;
         let total = run.path.len() + step.remaining;
         let bank_pick = (self.conv.runs_started as usize) % step.ask.len().max(1);
-        let kind = part_of(step, run);
-        let question_id = match kind {
+        let part = part_of(step, run);
+        let question_id = match part {
             Part::Date => "trial-when".to_owned(),
             Part::Principles => "trial-principles".to_owned(),
-            Part::Step | Part::TrialWhat => step.ask[bank_pick].clone(),
+            Part::Whole | Part::TrialWhat => step.ask[bank_pick].clone(),
         };
-        let optional = step.optional && kind != Part::Principles && kind != Part::Date;
         let question = self.text(&question_id, &[])?;
         let mut text = self.text(
             "question",
@@ -41,24 +40,45 @@ impl Turn<'_, '_> {
                 ("question", question.into()),
             ],
         )?;
-        let (hint, choices) = self.hint_and_choices(step, kind)?;
+        let (hint, choices) = self.hint_and_choices(step, part)?;
         if let Some(hint) = hint {
             text.push('\n');
             text.push_str(&hint);
         }
-        let mut choices = choices;
-        if optional {
+        if skippable(step, part) {
             text.push('\n');
             text.push_str(&self.text("hint-optional", &[])?);
-            if !choices.is_empty() {
-                choices.push(ReplyChoice {
-                    label: self.text("skip-label", &[])?,
-                    reply: "skip".into(),
-                });
-            }
         }
+        let choices = self.with_skip(step, part, choices)?;
         self.ask(text, choices);
         Ok(())
+    }
+
+    /// The buttons shown for the current question, as asked: for re-asks and typed numbers.
+    pub(super) fn shown_choices(
+        &self,
+        step: &Step,
+        run: &ActiveRun,
+    ) -> Result<Vec<ReplyChoice>, EngineError> {
+        let part = part_of(step, run);
+        let (_, choices) = self.hint_and_choices(step, part)?;
+        self.with_skip(step, part, choices)
+    }
+
+    /// Adds a "skip" button to an optional question that has buttons.
+    fn with_skip(
+        &self,
+        step: &Step,
+        part: Part,
+        mut choices: Vec<ReplyChoice>,
+    ) -> Result<Vec<ReplyChoice>, EngineError> {
+        if skippable(step, part) && !choices.is_empty() {
+            choices.push(ReplyChoice {
+                label: self.text("skip-label", &[])?,
+                reply: "skip".into(),
+            });
+        }
+        Ok(choices)
     }
 
     pub(super) fn hint_and_choices(
@@ -83,7 +103,7 @@ impl Turn<'_, '_> {
                 return Ok((Some(hint), numbered(self.principle_labels()?)));
             }
             Part::Date => return self.date_hint(),
-            Part::Step => {}
+            Part::Whole => {}
         }
         Ok(match &step.answer {
             AnswerKind::Text { .. } | AnswerKind::TrialAction => (None, Vec::new()),
@@ -152,16 +172,15 @@ impl Turn<'_, '_> {
     pub(super) fn date_hint(&self) -> Result<(Option<String>, Vec<ReplyChoice>), EngineError> {
         let today = self.engine.today(self.now);
         let mut choices = Vec::new();
-        for (label, days) in [
-            ("date-today", 0),
-            ("date-tomorrow", 1),
-            ("date-next-week", 7),
-        ] {
-            let day = if days == 7 {
-                today.nth_weekday(1, jiff::civil::Weekday::Monday).ok()
-            } else {
-                today.checked_add(days.days()).ok()
-            };
+        let days = [
+            ("date-today", Some(today)),
+            ("date-tomorrow", today.checked_add(1.days()).ok()),
+            (
+                "date-next-week",
+                today.nth_weekday(1, jiff::civil::Weekday::Monday).ok(),
+            ),
+        ];
+        for (label, day) in days {
             if let Some(day) = day {
                 choices.push(ReplyChoice {
                     label: self.text(label, &[])?,
@@ -212,4 +231,9 @@ impl Turn<'_, '_> {
             ],
         )
     }
+}
+
+/// Only a whole step, or the "what" of a trial action, may be skipped; its later parts not.
+fn skippable(step: &Step, part: Part) -> bool {
+    step.optional && matches!(part, Part::Whole | Part::TrialWhat)
 }

@@ -579,3 +579,24 @@ fn a_discarded_follow_up_changes_nothing() {
     assert_eq!(chat.trials[0].state, TrialState::Planned);
     assert!(chat.trials.iter().all(|t| t.replaces.is_none()));
 }
+
+/// Review finding: in the terminal every option is numbered, so its number must work too.
+#[test]
+fn options_with_word_replies_can_be_picked_by_their_number() {
+    let mut chat = Chat::new(Role::Staff, Lang::Da);
+    start(&mut chat, "1");
+    for answer in ["Frokost.", "2", "1"] {
+        chat.say(answer);
+    }
+    assert_eq!(chat.step(), Some("support"));
+    chat.say("Tid.");
+    chat.say("1");
+    chat.say("Ro.");
+    chat.say("spring over");
+    chat.say("1");
+    assert_eq!(chat.answer_of("commit"), Some(&Value::YesNo(true)), "1) Ja");
+    chat.say("Mere ro");
+    chat.say("3");
+    chat.say("2");
+    assert_eq!(chat.trials[0].due, date(2026, 11, 24), "2) I morgen");
+}

@@ -17,8 +17,9 @@ impl MemoryStore {
     }
 
     fn map(&self) -> std::sync::MutexGuard<'_, BTreeMap<Vec<u8>, Vec<u8>>> {
-        // A panic while holding the lock cannot leave the map half-changed: every change is a
-        // single insert or remove, so the data is still consistent.
+        // Nothing under the lock can panic (inserts, removes, clones of byte vectors), so a
+        // poisoned lock can only come from a panic elsewhere in the same thread: the map is
+        // still whole.
         self.map.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

@@ -7,7 +7,7 @@
 //! all. Many conversations share one sync instead of paying one each.
 
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc;
 
 use tokio::sync::oneshot;
@@ -30,7 +30,6 @@ pub struct SledStore {
     /// `None` only while dropping: closing the channel ends the flusher thread.
     flusher: Option<mpsc::Sender<Request>>,
     flusher_thread: Option<std::thread::JoinHandle<()>>,
-    path: PathBuf,
 }
 
 fn backend(err: impl std::fmt::Display) -> StoreError {
@@ -66,18 +65,7 @@ impl SledStore {
             db,
             flusher: Some(flusher),
             flusher_thread: Some(flusher_thread),
-            path: dir.to_owned(),
         })
-    }
-
-    #[must_use]
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Bytes sled reports on disk.
-    pub fn size_on_disk(&self) -> Result<u64, StoreError> {
-        self.db.size_on_disk().map_err(backend)
     }
 
     /// Flushes and syncs everything now (used at shutdown).
