@@ -240,7 +240,13 @@ fn parse_dialogue(
                 .span()
                 .map(|span| crate::i18n::line_of(text, span.start));
             let at = line.map(|l| format!("line {l}: ")).unwrap_or_default();
-            problems.push(problem(file, None, None, format!("{at}{message}")));
+            let (dialogue, step) = locate(text, err.span().map(|span| span.start));
+            problems.push(problem(
+                file,
+                dialogue.as_deref(),
+                step.as_deref(),
+                format!("{at}{message}"),
+            ));
             return None;
         }
     };
@@ -409,6 +415,23 @@ fn parse_dialogue(
         outro: raw.outro,
         steps,
     })
+}
+
+/// For an error in a file that is valid TOML but not a valid dialogue: the dialogue's id and
+/// the id of the `[[step]]` the error is in, where they can be read.
+fn locate(text: &str, offset: Option<usize>) -> (Option<String>, Option<String>) {
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return (None, None);
+    };
+    let dialogue = table.get("id").and_then(|v| v.as_str()).map(str::to_owned);
+    let step = offset.and_then(|offset| {
+        let before = text.get(..offset)?;
+        let headers = before.lines().filter(|l| l.trim() == "[[step]]").count();
+        let steps = table.get("step")?.as_array()?;
+        let id = steps.get(headers.checked_sub(1)?)?.get("id")?.as_str()?;
+        Some(id.to_owned())
+    });
+    (dialogue, step)
 }
 
 fn valid_id(id: &str) -> bool {

@@ -160,6 +160,7 @@ fn unknown_field_in_a_step_is_named() {
         problems[0]
     );
     assert!(problems[0].problem.starts_with("line "), "{}", problems[0]);
+    assert_listed(&problems, Some("situation"), "unknown field `optinal`");
 }
 
 #[test]
