@@ -208,6 +208,19 @@ async fn a_damaged_value_is_a_clear_error<S: Store>(records: Records<S>) {
     assert!(err.to_string().contains("c/p"), "{err}");
 }
 
+async fn a_newer_schema_is_refused_not_misread<S: Store>(records: Records<S>) {
+    let mut newer = conversation("p");
+    newer.schema = SCHEMA + 1;
+    let value = serde_json::to_vec(&newer).unwrap();
+    records
+        .backend()
+        .apply(vec![Op::Put(key(&["c", "p"]), value)])
+        .await
+        .unwrap();
+    let err = records.conversation(&PersonId("p".into())).unwrap_err();
+    assert!(err.to_string().contains("newer eftertanke"), "{err}");
+}
+
 macro_rules! contract {
     ($($name:ident),* $(,)?) => {
         mod memory_backend {
@@ -242,6 +255,7 @@ contract!(
     events_are_remembered,
     trials_are_replaced_and_deleted,
     a_damaged_value_is_a_clear_error,
+    a_newer_schema_is_refused_not_misread,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -25,7 +25,7 @@ use serde::Serialize;
 pub use memory::MemoryStore;
 pub use sled_store::SledStore;
 
-use crate::records::{AnswerRecord, Conversation, PersonId, RunRecord, TrialAction, Write};
+use crate::records::{AnswerRecord, Conversation, PersonId, RunRecord, TrialAction, Write, SCHEMA};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -115,10 +115,20 @@ impl<S: Store> Records<S> {
 
     pub fn conversation(&self, person: &PersonId) -> Result<Option<Conversation>, StoreError> {
         let key = key(&["c", person.as_str()]);
-        self.store
-            .get(&key)?
-            .map(|bytes| decode(&key, &bytes))
-            .transpose()
+        let Some(bytes) = self.store.get(&key)? else {
+            return Ok(None);
+        };
+        let conversation: Conversation = decode(&key, &bytes)?;
+        if conversation.schema > SCHEMA {
+            return Err(StoreError::Corrupt {
+                key: String::from_utf8_lossy(&key).replace('\0', "/"),
+                reason: format!(
+                    "written by a newer eftertanke (schema {}, this one reads {SCHEMA})",
+                    conversation.schema
+                ),
+            });
+        }
+        Ok(Some(conversation))
     }
 
     fn scan<T: DeserializeOwned>(&self, prefix: &[u8]) -> Result<Vec<T>, StoreError> {
