@@ -196,7 +196,7 @@ impl<S: Store> App<S> {
 
     /// Handles one event. The replies are returned only after the event's writes are durable,
     /// so a reply (the next question) is the acknowledgement that the answer is safe.
-    #[tracing::instrument(skip_all, fields(person = %person.as_str(), event = ?event.id))]
+    #[tracing::instrument(skip_all, fields(person = %person.pseudonym(), event = ?event.id))]
     pub async fn handle(
         &self,
         person: &PersonId,

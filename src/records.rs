@@ -29,6 +29,16 @@ impl PersonId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A short stand-in for logs, so a name given with `--user` never appears there. Stable
+    /// within one build of the program, which is what reading one log needs; not a secret.
+    #[must_use]
+    pub fn pseudonym(&self) -> String {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        self.0.hash(&mut hasher);
+        format!("p{:08x}", hasher.finish() as u32)
+    }
 }
 
 /// One answer's stored value.
