@@ -37,6 +37,17 @@ pub enum ContentError {
     Dialogs(Vec<DialogError>),
 }
 
+impl ContentError {
+    /// Each problem as one line.
+    #[must_use]
+    pub fn lines(&self) -> Vec<String> {
+        match self {
+            ContentError::Locales(problems) => problems.iter().map(ToString::to_string).collect(),
+            ContentError::Dialogs(problems) => problems.iter().map(ToString::to_string).collect(),
+        }
+    }
+}
+
 fn list<T: std::fmt::Display>(items: &[T]) -> String {
     items
         .iter()
@@ -184,10 +195,6 @@ impl<S: Store> App<S> {
 
     pub fn records(&self) -> &Records<S> {
         &self.records
-    }
-
-    pub fn content(&self) -> &Content {
-        &self.content
     }
 
     fn stripe(&self, person: &PersonId) -> &Mutex<()> {

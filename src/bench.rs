@@ -14,10 +14,7 @@ use crate::dialogs::Role;
 use crate::engine::{Body, Reply, Settings};
 use crate::i18n::Lang;
 use crate::records::PersonId;
-use crate::store::{Entry, Op, SledStore, Store, StoreError};
-
-/// sled's page cache for the benchmark store: what a deployment would configure.
-pub const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+use crate::store::{Entry, Op, SledStore, Store, StoreError, CACHE_BYTES};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BenchError {

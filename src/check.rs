@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::app::{Content, ContentError};
+use crate::app::Content;
 use crate::dialogs::{Audience, Catalog};
 use crate::engine::MESSAGES;
 use crate::i18n::Lang;
@@ -62,12 +62,8 @@ pub fn check(dialogs: Option<&Path>, locales: Option<&Path>) -> Report {
     let mut report = Report::default();
     let content = match Content::load(dialogs, locales) {
         Ok(content) => content,
-        Err(ContentError::Locales(problems)) => {
-            report.problems = problems.iter().map(ToString::to_string).collect();
-            return report;
-        }
-        Err(ContentError::Dialogs(problems)) => {
-            report.problems = problems.iter().map(ToString::to_string).collect();
+        Err(err) => {
+            report.problems = err.lines();
             return report;
         }
     };

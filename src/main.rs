@@ -13,7 +13,7 @@ use eftertanke::dialogs::Role;
 use eftertanke::engine::Settings;
 use eftertanke::i18n::Lang;
 use eftertanke::records::PersonId;
-use eftertanke::store::SledStore;
+use eftertanke::store::{SledStore, CACHE_BYTES};
 use eftertanke::{bench, check};
 
 /// Guided reflection on the eight Borgeren ved roret principles.
@@ -154,7 +154,7 @@ async fn chat(
     if user.trim().is_empty() {
         bail!("--user needs a name");
     }
-    let store = SledStore::open(&data, 64 * 1024 * 1024)
+    let store = SledStore::open(&data, CACHE_BYTES)
         .with_context(|| format!("opening the data folder {}", data.display()))?;
     let app = App::new(Arc::new(content), settings, store, Box::new(SystemClock));
     let profile = Profile {
@@ -185,7 +185,7 @@ async fn chat(
         shutdown,
     )
     .await?;
-    app.records().backend().sync().await?;
+    // Every answer was made durable before its reply; dropping the store flushes the rest.
     Ok(ExitCode::SUCCESS)
 }
 

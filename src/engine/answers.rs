@@ -20,12 +20,15 @@ impl Turn<'_, '_> {
         let has_draft = run.draft.is_some();
         // A typed number picks the option shown with that number, also where the option's
         // own reply is a word (yes/no, dates, skip) as in the terminal's numbered lines.
-        let shown = self.shown_choices(&step, run)?;
-        let picked = parse::parse_number(text)
-            .and_then(|n| usize::try_from(n).ok()?.checked_sub(1))
-            .and_then(|i| shown.get(i))
-            .filter(|choice| parse::parse_number(&choice.reply).is_none())
-            .map(|choice| choice.reply.clone());
+        let picked = match parse::parse_number(text) {
+            Some(n) => self
+                .shown_choices(&step, run)?
+                .into_iter()
+                .nth(usize::try_from(n).unwrap_or(0).wrapping_sub(1))
+                .filter(|choice| parse::parse_number(&choice.reply).is_none())
+                .map(|choice| choice.reply),
+            None => None,
+        };
         let text = picked.as_deref().unwrap_or(text);
         if step.optional && !has_draft && SKIP_WORDS.contains(&parse::normalize(text).as_str()) {
             return self.accept(&step, Value::Skipped);
@@ -93,31 +96,29 @@ impl Turn<'_, '_> {
                     None => reask("reask-principle"),
                 }
             }
-            AnswerKind::Principles => self.read_principles(text)?,
-            AnswerKind::Date => self.read_date(text),
+            AnswerKind::Principles => self.read_principles(text)?.map(Value::Principles),
+            AnswerKind::Date => self.read_date(text).map(Value::Date),
+            // Handled part by part in `trial_part` before values are read.
             AnswerKind::TrialAction => reask("reask-empty"),
         })
     }
 
-    fn read_principles(&self, text: &str) -> Result<Result<Value, Reask>, EngineError> {
-        Ok(
-            match parse::parse_choices(text, &self.principle_labels()?) {
-                Some(picked) => Ok(Value::Principles(
-                    picked.into_iter().map(|i| i as u8 + 1).collect(),
-                )),
-                None => Err(Reask::new("reask-principles")),
-            },
-        )
+    fn read_principles(&self, text: &str) -> Result<Result<Vec<u8>, Reask>, EngineError> {
+        let labels = self.principle_labels()?;
+        Ok(match parse::parse_choices(text, &labels) {
+            Some(picked) => Ok(picked.into_iter().map(|i| i as u8 + 1).collect()),
+            None => Err(Reask::new("reask-principles")),
+        })
     }
 
-    fn read_date(&self, text: &str) -> Result<Value, Reask> {
+    fn read_date(&self, text: &str) -> Result<Date, Reask> {
         let today = self.engine.today(self.now);
         match parse::parse_date(text, today) {
             Some(date) if date < today => Err(Reask::new("reask-date-past")),
             Some(date) if date > today.checked_add(1.year()).unwrap_or(today) => {
                 Err(Reask::new("reask-date-far"))
             }
-            Some(date) => Ok(Value::Date(date)),
+            Some(date) => Ok(date),
             None => Err(Reask::new("reask-date")),
         }
     }
@@ -157,18 +158,12 @@ impl Turn<'_, '_> {
                 // Citizens are not asked to sort their idea by principle; the step says which.
                 principles: (self.conv.role == Role::Citizen).then(|| step.principles.clone()),
             }),
-            (Some(_), None) => match self.read_principles(text)? {
-                Ok(Value::Principles(p)) => Ok(TrialDraft {
-                    principles: Some(p),
-                    ..draft.clone()
-                }),
-                Ok(_) | Err(_) => Err(Reask::new("reask-principles")),
-            },
+            (Some(_), None) => self.read_principles(text)?.map(|p| TrialDraft {
+                principles: Some(p),
+                ..draft.clone()
+            }),
             (Some(what), Some(principles)) => match self.read_date(text) {
-                Ok(Value::Date(due)) => {
-                    return self.save_trial(step, what.clone(), principles.clone(), due)
-                }
-                Ok(_) => Err(Reask::new("reask-date")),
+                Ok(due) => return self.save_trial(step, what.clone(), principles.clone(), due),
                 Err(reask) => Err(reask),
             },
         };

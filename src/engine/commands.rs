@@ -6,6 +6,9 @@ use crate::dialogs::Role;
 use crate::i18n::Lang;
 use crate::records::{ActiveRun, Pending, TrialAction, TrialDraft, Value, Write};
 
+/// The answers to "Do you want to stop?", in the order shown.
+const STOP_CHOICES: [&str; 3] = ["stop-keep", "stop-discard", "stop-continue"];
+
 impl Turn<'_, '_> {
     pub(super) fn command(&mut self, name: &str, arg: &str) -> Result<(), EngineError> {
         match name {
@@ -35,7 +38,6 @@ impl Turn<'_, '_> {
 
     pub(super) fn reflect(&mut self, arg: &str) -> Result<(), EngineError> {
         if self.conv.active.is_some() {
-            self.conv.pending = None;
             self.say("reflect-busy", &[])?;
             return self.ask_current();
         }
@@ -135,7 +137,7 @@ impl Turn<'_, '_> {
 
     pub(super) fn ask_confirm_stop(&mut self) -> Result<(), EngineError> {
         let text = self.text("stop-confirm", &[])?;
-        let choices = ["stop-keep", "stop-discard", "stop-continue"]
+        let choices = STOP_CHOICES
             .iter()
             .enumerate()
             .map(|(i, id)| {
@@ -150,7 +152,7 @@ impl Turn<'_, '_> {
     }
 
     pub(super) fn confirm_stop(&mut self, text: &str) -> Result<(), EngineError> {
-        let labels = ["stop-keep", "stop-discard", "stop-continue"]
+        let labels = STOP_CHOICES
             .iter()
             .map(|id| self.text(id, &[]))
             .collect::<Result<Vec<_>, _>>()?;
@@ -169,12 +171,9 @@ impl Turn<'_, '_> {
                 }
                 self.say("stopped-discarded", &[])
             }
-            Some(_) => {
-                self.conv.pending = None;
-                self.ask_current()
-            }
+            Some(_) => self.ask_current(),
             None => {
-                self.say("reask-choice", &[("count", 3.into())])?;
+                self.say("reask-choice", &[("count", STOP_CHOICES.len().into())])?;
                 self.ask_confirm_stop()
             }
         }

@@ -103,17 +103,17 @@ pub struct Engine<'a> {
 const TRIALS_COMMAND: &[&str] = &["trials", "proevehandlinger", "prøvehandlinger"];
 const FOLLOW_UP_COMMAND: &[&str] = &["followup", "opfølgning", "opfoelgning"];
 
-/// Reads `/name rest` from a message, cleaned as any text is: the lowercased name without a
-/// Telegram `@bot` suffix, and the rest trimmed. `None` when it is not a command.
-fn command_name(raw: &str) -> Option<(String, String)> {
-    let text = parse::clean_text(raw);
+/// Reads `/name rest` from text already cleaned by `parse::clean_text`: the lowercased name
+/// without a Telegram `@bot` suffix, and the rest trimmed. `None` when it is not a command.
+fn parse_command(text: &str) -> Option<(String, &str)> {
     let command = text.strip_prefix('/')?;
     let (name, arg) = command
         .split_once(char::is_whitespace)
         .unwrap_or((command, ""));
     let name = name.split('@').next().unwrap_or_default().to_lowercase();
-    Some((name, arg.trim().to_owned()))
+    Some((name, arg.trim()))
 }
+
 const SKIP_WORDS: &[&str] = &["spring over", "skip", "-", "videre", "next", "pas", "pass"];
 /// A trial action's "what" is kept short enough to read in a digest line.
 const TRIAL_WHAT_MAX: usize = 500;
@@ -172,7 +172,11 @@ impl<'a> Engine<'a> {
             Body::Button { reply, .. } => reply,
             Body::Opened | Body::Unsupported => return false,
         };
-        command_name(text).is_some_and(|(name, _)| {
+        // Most events are answers, not commands: skip cleaning them twice.
+        if !text.contains('/') {
+            return false;
+        }
+        parse_command(&parse::clean_text(text)).is_some_and(|(name, _)| {
             TRIALS_COMMAND.contains(&name.as_str()) || FOLLOW_UP_COMMAND.contains(&name.as_str())
         })
     }
@@ -197,9 +201,8 @@ impl Turn<'_, '_> {
         Ok(())
     }
 
-    /// Sends a message with buttons, numbering it so an old button can be recognised.
-    /// Every question gets a new number, with buttons or not, so a button of an earlier
-    /// question never counts as an answer to a later one.
+    /// Sends a question, with or without buttons. Every question gets a new number, so a
+    /// button of an earlier question never counts as an answer to a later one.
     fn ask(&mut self, text: String, choices: Vec<ReplyChoice>) {
         self.conv.prompt += 1;
         let prompt = (!choices.is_empty()).then_some(self.conv.prompt);
@@ -217,7 +220,7 @@ impl Turn<'_, '_> {
 
     fn handle(&mut self, body: Body) -> Result<(), EngineError> {
         let idle = self.now.duration_since(self.conv.last_seen);
-        // Opening the chat is not an answer: it neither keeps a run alive nor expires it.
+        // Opening the chat is not an answer: it does not keep a run alive.
         if body != Body::Opened {
             self.conv.last_seen = self.now;
         }
@@ -228,11 +231,13 @@ impl Turn<'_, '_> {
             return self.show_menu();
         }
         let expired = idle > self.engine.settings.idle_close && self.conv.active.is_some();
-        if expired && body != Body::Opened {
+        if expired {
             self.conv.active = None;
             self.conv.pending = None;
             self.say("dialogue-expired", &[])?;
-            if !matches!(&body, Body::Text(t) if command_name(t).is_some()) {
+            // A command still does what it says; anything else gets the menu.
+            let command = matches!(&body, Body::Text(t) if parse::clean_text(t).starts_with('/'));
+            if !command {
                 return self.show_menu();
             }
         }
@@ -253,10 +258,10 @@ impl Turn<'_, '_> {
     }
 
     fn handle_text(&mut self, raw: &str) -> Result<(), EngineError> {
-        if let Some((name, arg)) = command_name(raw) {
-            return self.command(&name, &arg);
-        }
         let text = parse::clean_text(raw);
+        if let Some((name, arg)) = parse_command(&text) {
+            return self.command(&name, arg);
+        }
         match self.conv.pending.clone() {
             Some(Pending::Dialogue) => self.choose_dialogue(&text),
             Some(Pending::ConfirmStop) => self.confirm_stop(&text),

@@ -369,6 +369,21 @@ fn a_dialogue_left_for_days_is_closed_kindly() {
 }
 
 #[test]
+fn opening_the_chat_after_days_closes_the_old_dialogue_kindly() {
+    let mut chat = Chat::new(Role::Staff, Lang::En);
+    start(&mut chat, "1");
+    chat.say("Something happened.");
+    chat.now += SignedDuration::from_hours(24 * 4);
+    let opened = all_text(&chat.event(Body::Opened));
+    assert!(opened.contains("It has been a while"), "{opened}");
+    assert!(
+        !opened.contains("2/7"),
+        "the old question is not asked again: {opened}"
+    );
+    assert!(chat.conv.active.is_none());
+}
+
+#[test]
 fn a_dialogue_resumes_within_the_idle_limit() {
     let mut chat = Chat::new(Role::Staff, Lang::En);
     start(&mut chat, "1");

@@ -23,7 +23,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub use memory::MemoryStore;
-pub use sled_store::SledStore;
+pub use sled_store::{SledStore, CACHE_BYTES};
 
 use crate::records::{AnswerRecord, Conversation, PersonId, RunRecord, TrialAction, Write, SCHEMA};
 

@@ -2,9 +2,9 @@
 //!
 //! sled 0.34's own `flush` syncs with `sync_file_range`, which does not survive power loss
 //! (spacejam/sled#1452), and concurrent `flush_async` calls can deadlock (spacejam/sled#1308).
-//! So one flusher thread does all flushing: a writer applies its batch, then waits; the flusher
-//! takes every waiter queued so far, flushes once, `fdatasync`s sled's log file, and wakes them
-//! all. Many conversations share one sync instead of paying one each.
+//! So one writer thread does all writing: a writer hands over its batch and waits; the thread
+//! applies every batch queued so far, flushes once, `fdatasync`s sled's log file, and wakes
+//! them all. Many conversations share one sync instead of paying one each.
 
 use std::fs::File;
 use std::path::Path;
@@ -18,18 +18,21 @@ type Waiter = oneshot::Sender<Result<(), String>>;
 
 const SEGMENT_BYTES: usize = 8 * 1024 * 1024;
 
-/// A batch to apply (or none, for a plain sync) and who to wake when it is durable.
+/// sled's page cache: enough for the working set of many conversations on a small machine.
+pub const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A batch to apply and who to wake when it is durable.
 struct Request {
-    batch: Option<sled::Batch>,
+    batch: sled::Batch,
     done: Waiter,
 }
 
 #[derive(Debug)]
 pub struct SledStore {
     db: sled::Db,
-    /// `None` only while dropping: closing the channel ends the flusher thread.
-    flusher: Option<mpsc::Sender<Request>>,
-    flusher_thread: Option<std::thread::JoinHandle<()>>,
+    /// `None` only while dropping: closing the channel ends the writer thread.
+    writer: Option<mpsc::Sender<Request>>,
+    writer_thread: Option<std::thread::JoinHandle<()>>,
 }
 
 fn backend(err: impl std::fmt::Display) -> StoreError {
@@ -55,28 +58,23 @@ impl SledStore {
         if let Ok(folder) = File::open(dir) {
             folder.sync_all().map_err(backend)?;
         }
-        let (flusher, waiters) = mpsc::channel::<Request>();
+        let (writer, requests) = mpsc::channel::<Request>();
         let flush_db = db.clone();
-        let flusher_thread = std::thread::Builder::new()
+        let writer_thread = std::thread::Builder::new()
             .name("sled-group-commit".into())
-            .spawn(move || group_commit(flush_db, log, waiters))
+            .spawn(move || group_commit(flush_db, log, requests))
             .map_err(backend)?;
         Ok(SledStore {
             db,
-            flusher: Some(flusher),
-            flusher_thread: Some(flusher_thread),
+            writer: Some(writer),
+            writer_thread: Some(writer_thread),
         })
     }
 
-    /// Flushes and syncs everything now (used at shutdown).
-    pub async fn sync(&self) -> Result<(), StoreError> {
-        self.submit(None).await
-    }
-
-    async fn submit(&self, batch: Option<sled::Batch>) -> Result<(), StoreError> {
+    async fn submit(&self, batch: sled::Batch) -> Result<(), StoreError> {
         let (done, wait) = oneshot::channel();
-        let flusher = self.flusher.as_ref().ok_or(StoreError::Closed)?;
-        flusher
+        let writer = self.writer.as_ref().ok_or(StoreError::Closed)?;
+        writer
             .send(Request { batch, done })
             .map_err(|_| StoreError::Closed)?;
         wait.await
@@ -86,11 +84,11 @@ impl SledStore {
 }
 
 impl Drop for SledStore {
-    /// Closes the store before returning: the flusher thread ends and drops its handle on the
+    /// Closes the store before returning: the writer thread ends and drops its handle on the
     /// database, so sled's file lock is free for the next open (a restart in the same process).
     fn drop(&mut self) {
-        self.flusher = None;
-        if let Some(thread) = self.flusher_thread.take() {
+        self.writer = None;
+        if let Some(thread) = self.writer_thread.take() {
             let _ = thread.join();
         }
         if let Err(err) = self.db.flush() {
@@ -118,15 +116,11 @@ fn group_commit(db: sled::Db, log: File, requests: mpsc::Receiver<Request>) {
         }
         let mut applied = Vec::with_capacity(waiting.len());
         for request in waiting {
-            let result = match request.batch {
-                Some(batch) => db.apply_batch(batch).map_err(|err| err.to_string()),
-                None => Ok(()),
-            };
-            match result {
+            match db.apply_batch(request.batch) {
                 Ok(()) => applied.push(request.done),
                 // Only this batch failed; it was not applied, and its writer hears why.
                 Err(err) => {
-                    let _ = request.done.send(Err(err));
+                    let _ = request.done.send(Err(err.to_string()));
                 }
             }
         }
@@ -166,6 +160,6 @@ impl Store for SledStore {
                 Op::Delete(k) => batch.remove(k),
             }
         }
-        self.submit(Some(batch)).await
+        self.submit(batch).await
     }
 }

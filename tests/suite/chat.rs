@@ -11,15 +11,22 @@ use eftertanke::store::{Records, SledStore};
 
 const BIN: &str = env!("CARGO_BIN_EXE_eftertanke");
 
-/// Runs a whole scripted chat and returns its output.
-fn chat(data: &Path, args: &[&str], script: &str) -> String {
-    let mut child = Command::new(BIN)
+/// `eftertanke chat --data DATA ARGS` with its standard input and output piped.
+fn chat_command(data: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(BIN);
+    command
         .arg("chat")
         .arg("--data")
         .arg(data)
         .args(args)
         .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
+        .stdout(Stdio::piped());
+    command
+}
+
+/// Runs a whole scripted chat and returns its output.
+fn chat(data: &Path, args: &[&str], script: &str) -> String {
+    let mut child = chat_command(data, args)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -165,11 +172,7 @@ struct Live {
 
 impl Live {
     fn start(data: &Path) -> Live {
-        let mut child = Command::new(BIN)
-            .args(["chat", "--lang", "en", "--data"])
-            .arg(data)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
+        let mut child = chat_command(data, &["--lang", "en"])
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
