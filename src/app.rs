@@ -1,18 +1,24 @@
 //! Wiring: load and check everything at start-up, then handle events: read the conversation,
 //! run the engine, make its writes durable, and only then hand back the replies to send.
 
+use std::collections::BTreeMap;
 use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use jiff::civil::ISOWeekDate;
 use jiff::Timestamp;
 use tokio::sync::Mutex;
 
 use crate::dialogs::{catalog_from_sources, load_catalog, Catalog, DialogError, Role};
-use crate::engine::{check_messages, Body, Context, Engine, EngineError, Reply, Settings};
+use crate::digest::{self, DigestInput};
+use crate::engine::{
+    check_messages, codes, Body, Context, Due, Engine, EngineError, GroupView, Reply, Settings,
+};
 use crate::i18n::{I18nError, Lang, Locales};
-use crate::records::{Conversation, PersonId};
-use crate::store::{Commit, Records, Store, StoreError};
+use crate::records::{Conversation, Group, PersonId, Write};
+use crate::schedule;
+use crate::store::{Commit, Outgoing, Records, Store, StoreError};
 
 /// Where time comes from; tests use a hand-set clock.
 pub trait Clock: Send + Sync {
@@ -25,6 +31,31 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> Timestamp {
         Timestamp::now()
+    }
+}
+
+/// A clock that starts at a given moment and runs at real speed: for trying out and testing
+/// what happens on another day (`eftertanke chat --now`).
+#[derive(Clone, Copy, Debug)]
+pub struct ShiftedClock {
+    start: Timestamp,
+    since: std::time::Instant,
+}
+
+impl ShiftedClock {
+    #[must_use]
+    pub fn starting_at(start: Timestamp) -> ShiftedClock {
+        ShiftedClock {
+            start,
+            since: std::time::Instant::now(),
+        }
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> Timestamp {
+        let elapsed = jiff::SignedDuration::try_from(self.since.elapsed()).unwrap_or_default();
+        self.start.saturating_add(elapsed).unwrap_or(self.start)
     }
 }
 
@@ -62,6 +93,10 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Engine(#[from] EngineError),
+    #[error("random numbers: {0}")]
+    Entropy(String),
+    #[error(transparent)]
+    Message(#[from] I18nError),
 }
 
 /// The checked dialogues and messages.
@@ -201,6 +236,147 @@ impl<S: Store> App<S> {
         &self.stripes[(self.hasher.hash_one(person) as usize) % LOCK_STRIPES]
     }
 
+    fn group_view(&self, id: &str) -> Result<Option<GroupView>, AppError> {
+        let Some(group) = self.records.group(id)? else {
+            return Ok(None);
+        };
+        Ok(Some(GroupView {
+            members: self.records.members(id)?,
+            open_trials: self.records.open_trials(Some(id))?,
+            group,
+        }))
+    }
+
+    /// New invite codes and group ids carry 49 random bits; should one still equal a stored
+    /// one, the event fails (the person can simply try again) rather than hijack a group.
+    fn refuse_code_collisions(&self, writes: &[Write]) -> Result<(), AppError> {
+        for write in writes {
+            let taken = match write {
+                Write::Invite(invite) => self
+                    .records
+                    .invite(&invite.code)?
+                    .is_some_and(|old| old.group != invite.group),
+                Write::Group(group) => self
+                    .records
+                    .group(&group.id)?
+                    .is_some_and(|old| old.created_at != group.created_at),
+                _ => false,
+            };
+            if taken {
+                return Err(AppError::Entropy("a new code equals a stored one".into()));
+            }
+        }
+        Ok(())
+    }
+
+    /// The digest of one group for one ISO week, worded in `lang` and split into chat
+    /// messages. Reads only that week (and the week before, for comparison) by prefix.
+    /// `today` bounds "overdue": the week's Sunday for a finished week, today for one so far.
+    pub fn digest(
+        &self,
+        group: &Group,
+        week: ISOWeekDate,
+        today: jiff::civil::Date,
+        lang: Lang,
+    ) -> Result<Vec<String>, AppError> {
+        let key = schedule::format_week(week);
+        let previous = schedule::format_week(schedule::previous_week(week));
+        let runs = self.records.group_week_runs(&group.id, &key)?;
+        let answers = self.records.group_week_answers(&group.id, &key)?;
+        let previous_runs = self.records.group_week_runs(&group.id, &previous)?;
+        let trials = self.records.group_week_trials(&group.id, &key)?;
+        let open_trials = self.records.open_trials(Some(&group.id))?;
+        // First names only of staff who allowed it, and only for this week's new ones.
+        let mut names = BTreeMap::new();
+        for trial in trials.iter().filter(|t| t.role == Role::Staff) {
+            if names.contains_key(&trial.person) {
+                continue;
+            }
+            if let Some(name) = self
+                .records
+                .conversation(&trial.person)?
+                .and_then(|c| c.shown_name)
+            {
+                names.insert(trial.person.clone(), name);
+            }
+        }
+        let input = DigestInput {
+            group_name: &group.name,
+            week,
+            today,
+            time_zone: &self.settings.time_zone,
+            runs: &runs,
+            answers: &answers,
+            previous_runs: &previous_runs,
+            trials: &trials,
+            open_trials: &open_trials,
+            names: &names,
+            citizen_floor: self.settings.citizen_floor,
+            retry_days: self.settings.retry_days,
+        };
+        let digest = digest::build(&input, &self.content.catalog);
+        Ok(digest::render(
+            &digest,
+            &self.content.locales,
+            lang,
+            digest::TELEGRAM_MAX_CHARS,
+        )?)
+    }
+
+    /// Brings up something the scheduler found due for `person`: the engine decides what to
+    /// say, and the replies are stored for delivery in the same commit as the record that it
+    /// was sent, so it happens once. Returns false when there was nothing to say.
+    pub async fn bring_up(&self, person: &PersonId, due: Due) -> Result<bool, AppError> {
+        let _one_at_a_time = self.stripe(person).lock().await;
+        let now = self.clock.now();
+        let Some(before) = self.records.conversation(person)? else {
+            return Ok(false);
+        };
+        let body = Body::Due(due);
+        let trials = if Engine::needs(&before, &body).trials {
+            self.records.trials(person)?
+        } else {
+            Vec::new()
+        };
+        let ctx = Context {
+            trials: &trials,
+            ..Context::default()
+        };
+        let engine = Engine::new(&self.content.catalog, &self.content.locales, &self.settings);
+        let outcome = engine.handle(before.clone(), body.clone(), ctx, now)?;
+        let said = !outcome.replies.is_empty();
+        let tag = match &body {
+            Body::Due(Due::FollowUp { trial }) => format!("follow-up-{trial}"),
+            _ => "reminder".to_owned(),
+        };
+        self.records
+            .commit(Commit {
+                conversation: Some(outcome.conversation),
+                writes: outcome.writes,
+                outbox: said.then(|| Outgoing {
+                    person: person.clone(),
+                    at: now,
+                    tag,
+                    replies: outcome.replies,
+                }),
+                ..Commit::default()
+            })
+            .await?;
+        Ok(said)
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn content(&self) -> &Content {
+        &self.content
+    }
+
     /// Handles one event. The replies are returned only after the event's writes are durable,
     /// so a reply (the next question) is the acknowledgement that the answer is safe.
     #[tracing::instrument(skip_all, fields(person = %person.pseudonym(), event = ?event.id))]
@@ -238,13 +414,43 @@ impl<S: Store> App<S> {
         } else {
             event.body
         };
-        let trials = if Engine::needs_trials(&body) {
+        let needs = Engine::needs(&before, &body);
+        let trials = if needs.trials {
             self.records.trials(person)?
         } else {
             Vec::new()
         };
+        let invite = match &needs.invite {
+            Some(code) => self.records.invite(code)?,
+            None => None,
+        };
+        let group = match &needs.group {
+            Some(id) => self.group_view(id)?,
+            None => None,
+        };
+        let digest = match (&group, needs.digest) {
+            (Some(view), true) => {
+                let tz = &self.settings.time_zone;
+                let week = schedule::week_of(now, tz);
+                let today = now.to_zoned(tz.clone()).date();
+                Some(self.digest(&view.group, week, today, before.lang)?)
+            }
+            _ => None,
+        };
+        let mut entropy = [0u8; codes::ENTROPY_BYTES];
+        if needs.entropy {
+            getrandom::fill(&mut entropy).map_err(|err| AppError::Entropy(err.to_string()))?;
+        }
+        let ctx = Context {
+            trials: &trials,
+            invite: invite.as_ref(),
+            group: group.as_ref(),
+            entropy: &entropy,
+            digest: digest.as_deref(),
+        };
         let engine = Engine::new(&self.content.catalog, &self.content.locales, &self.settings);
-        let outcome = engine.handle(before.clone(), body, Context { trials: &trials }, now)?;
+        let outcome = engine.handle(before.clone(), body, ctx, now)?;
+        self.refuse_code_collisions(&outcome.writes)?;
         let event_id = if duplicate { None } else { event.id };
         if outcome.conversation != before || !outcome.writes.is_empty() || event_id.is_some() {
             self.records
@@ -252,6 +458,7 @@ impl<S: Store> App<S> {
                     conversation: Some(outcome.conversation),
                     writes: outcome.writes,
                     event: event_id,
+                    ..Commit::default()
                 })
                 .await?;
         }

@@ -18,15 +18,28 @@ pub const CITIZEN_LIX_MAX: f64 = 30.0;
 /// Messages with fewer words than this and no sentence end are labels, not scored.
 const LABEL_WORDS: usize = 5;
 
-/// Engine messages about principles: citizens are not asked to pick principles in the shipped
-/// dialogues (their trial actions take the step's principles), so these are scored as staff
-/// text. A citizen dialogue with a principle step would show them to citizens too.
+/// Engine messages citizens never read: about principles (citizens are not asked to pick
+/// principles in the shipped dialogues; their trial actions take the step's principles) and
+/// for facilitators only. A citizen dialogue with a principle step would show the first kind.
 const STAFF_ONLY: &[&str] = &[
     "trial-principles",
     "hint-principles",
     "hint-principle-suggest",
     "reask-principle",
     "reask-principles",
+    // Read only by facilitators.
+    "newgroup-how",
+    "newgroup-name-long",
+    "newgroup-done",
+    "codes",
+    "codes-expire",
+    "codes-no-expiry",
+    "newcodes-done",
+    "newcodes-days",
+    "group-choose-first",
+    "members",
+    "trials-group-header",
+    "trials-group-line",
 ];
 
 /// One message's readability.

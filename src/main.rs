@@ -7,14 +7,14 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context as _};
 use clap::{Parser, Subcommand, ValueEnum};
-use eftertanke::app::{App, Content, Profile, SystemClock};
+use eftertanke::app::{App, Clock, Content, Profile, ShiftedClock, SystemClock};
 use eftertanke::channels::console;
+use eftertanke::config::Config;
 use eftertanke::dialogs::Role;
-use eftertanke::engine::Settings;
 use eftertanke::i18n::Lang;
 use eftertanke::records::PersonId;
 use eftertanke::store::{SledStore, CACHE_BYTES};
-use eftertanke::{bench, check};
+use eftertanke::{bench, check, schedule};
 
 /// Guided reflection on the eight Borgeren ved roret principles.
 #[derive(Parser)]
@@ -64,8 +64,31 @@ enum Command {
         /// A dialogue left this many hours is closed kindly at the next message.
         #[arg(long, default_value_t = 72)]
         close_after_hours: u32,
+        /// The configuration file (administrators, schedule). Without one, the user
+        /// "local" is an administrator.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Pretend the chat starts at this moment (RFC 3339), to try out what happens
+        /// on another day.
+        #[arg(long, hide = true)]
+        now: Option<jiff::Timestamp>,
         #[command(flatten)]
         content: ContentArgs,
+    },
+    /// Print one group's weekly digest.
+    Digest {
+        /// The group's id (shown by /members) or its exact name.
+        #[arg(long)]
+        group: String,
+        /// The ISO week, like 2026-W47 (default: the last complete week).
+        #[arg(long)]
+        week: Option<String>,
+        #[arg(long, value_enum, default_value = "da")]
+        lang: LangArg,
+        #[arg(long, default_value = "eftertanke-data")]
+        data: PathBuf,
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// Check dialogues and locales, including plain language (LIX) for citizen text.
     Check {
@@ -113,6 +136,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         lang: None,
         data: PathBuf::from("eftertanke-data"),
         close_after_hours: 72,
+        config: None,
+        now: None,
         content: ContentArgs {
             dialogs: None,
             locales: None,
@@ -126,11 +151,29 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             lang,
             data,
             close_after_hours,
+            config,
+            now,
             content,
         } => {
-            let mut settings = Settings::standard()?;
-            settings.idle_close = jiff::SignedDuration::from_hours(i64::from(close_after_hours));
-            runtime.block_on(chat(role, &user, lang, data, settings, content))
+            let default_admin = PersonId::new("console", "local");
+            let mut config = Config::load(config.as_deref(), Some(default_admin))?;
+            config.settings.idle_close =
+                jiff::SignedDuration::from_hours(i64::from(close_after_hours));
+            let clock: Box<dyn Clock> = match now {
+                Some(start) => Box::new(ShiftedClock::starting_at(start)),
+                None => Box::new(SystemClock),
+            };
+            runtime.block_on(chat(role, &user, lang, data, config, clock, content))
+        }
+        Command::Digest {
+            group,
+            week,
+            lang,
+            data,
+            config,
+        } => {
+            let config = Config::load(config.as_deref(), None)?;
+            runtime.block_on(print_digest(&group, week.as_deref(), lang, &data, config))
         }
         Command::Check { content, verbose } => Ok(run_check(&content, verbose)),
         Command::Bench { quick, out, data } => runtime.block_on(run_bench(quick, out, data)),
@@ -147,7 +190,8 @@ async fn chat(
     user: &str,
     lang: Option<LangArg>,
     data: PathBuf,
-    settings: Settings,
+    config: Config,
+    clock: Box<dyn Clock>,
     content: ContentArgs,
 ) -> anyhow::Result<ExitCode> {
     let content = load(&content)?;
@@ -156,7 +200,7 @@ async fn chat(
     }
     let store = SledStore::open(&data, CACHE_BYTES)
         .with_context(|| format!("opening the data folder {}", data.display()))?;
-    let app = App::new(Arc::new(content), settings, store, Box::new(SystemClock));
+    let app = App::new(Arc::new(content), config.settings, store, clock);
     let profile = Profile {
         set_lang: lang.map(|lang| match lang {
             LangArg::Da => Lang::Da,
@@ -182,10 +226,60 @@ async fn chat(
         input,
         tokio::io::stdout(),
         interactive,
+        &config.schedule,
         shutdown,
     )
     .await?;
     // Every answer was made durable before its reply; dropping the store flushes the rest.
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn print_digest(
+    group: &str,
+    week: Option<&str>,
+    lang: LangArg,
+    data: &std::path::Path,
+    config: Config,
+) -> anyhow::Result<ExitCode> {
+    let content = load(&ContentArgs {
+        dialogs: None,
+        locales: None,
+    })?;
+    if !data.join("db").exists() {
+        bail!("no eftertanke data in {}", data.display());
+    }
+    let store = SledStore::open(data, CACHE_BYTES)
+        .with_context(|| format!("opening the data folder {}", data.display()))?;
+    let app = App::new(
+        Arc::new(content),
+        config.settings,
+        store,
+        Box::new(SystemClock),
+    );
+    let tz = app.settings().time_zone.clone();
+    let now = app.now();
+    let week = match week {
+        Some(text) => schedule::parse_week(text)
+            .with_context(|| format!("`{text}` is not an ISO week like 2026-W47"))?,
+        None => schedule::previous_week(schedule::week_of(now, &tz)),
+    };
+    let found = app
+        .records()
+        .groups()?
+        .into_iter()
+        .find(|g| g.id == group || g.name == group);
+    let Some(found) = found else {
+        bail!("no group `{group}` in {}", data.display());
+    };
+    let today = now.to_zoned(tz).date();
+    let (_, sunday) = schedule::week_dates(week);
+    let lang = match lang {
+        LangArg::Da => Lang::Da,
+        LangArg::En => Lang::En,
+    };
+    for part in app.digest(&found, week, sunday.min(today), lang)? {
+        println!("{part}\n");
+    }
     Ok(ExitCode::SUCCESS)
 }
 

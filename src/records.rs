@@ -147,6 +147,14 @@ pub struct TrialAction {
     pub state: TrialState,
     /// The trial action this one adjusts, when it is a new version of an older one.
     pub replaces: Option<String>,
+    /// How the person will know it worked, if they said.
+    #[serde(default)]
+    pub sign: Option<String>,
+    /// Follow-up offers sent so far (the first at the due date, one more later).
+    #[serde(default)]
+    pub offers: u8,
+    #[serde(default)]
+    pub offered_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -161,6 +169,8 @@ pub enum Pending {
     ConfirmStop,
     /// /language asked which language.
     Language,
+    /// Which group the answers count for (asked once, for people in several groups).
+    Group,
 }
 
 /// A trial action being written inside a `trial-action` step, part by part.
@@ -168,6 +178,8 @@ pub enum Pending {
 pub struct TrialDraft {
     pub what: Option<String>,
     pub principles: Option<Vec<u8>>,
+    #[serde(default)]
+    pub due: Option<Date>,
 }
 
 /// A dialogue in progress.
@@ -205,6 +217,20 @@ pub struct Conversation {
     /// reflected on least lately.
     pub principle_last: [Option<Timestamp>; 8],
     pub last_seen: Timestamp,
+    /// The groups this person belongs to, and in which role.
+    #[serde(default)]
+    pub memberships: Vec<Membership>,
+    /// The first name the person allowed facilitators to see beside their trial actions.
+    #[serde(default)]
+    pub shown_name: Option<String>,
+    /// A reminder to reflect, on chosen weekdays at a chosen time.
+    #[serde(default)]
+    pub reminder: Option<ReminderRule>,
+    /// Wrong invite codes in a row, and until when /join is paused after too many.
+    #[serde(default)]
+    pub join_failures: u32,
+    #[serde(default)]
+    pub join_paused_until: Option<Timestamp>,
 }
 
 impl Conversation {
@@ -222,8 +248,106 @@ impl Conversation {
             prompt: 0,
             principle_last: [None; 8],
             last_seen: now,
+            memberships: Vec::new(),
+            shown_name: None,
+            reminder: None,
+            join_failures: 0,
+            join_paused_until: None,
         }
     }
+}
+
+/// A person's role in one group. Facilitators run the group and reflect as staff.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GroupRole {
+    Facilitator,
+    Staff,
+    Citizen,
+}
+
+impl GroupRole {
+    /// The dialogues this role is offered.
+    #[must_use]
+    pub fn reflects_as(self) -> Role {
+        match self {
+            GroupRole::Facilitator | GroupRole::Staff => Role::Staff,
+            GroupRole::Citizen => Role::Citizen,
+        }
+    }
+
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            GroupRole::Facilitator => "facilitator",
+            GroupRole::Staff => "staff",
+            GroupRole::Citizen => "citizen",
+        }
+    }
+}
+
+/// One group a person belongs to. The name is copied here so menus need no lookup.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub group: String,
+    pub name: String,
+    pub role: GroupRole,
+    pub joined_at: Timestamp,
+}
+
+/// A learning group: its name, and the two invite codes that let people join it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Group {
+    pub schema: u32,
+    pub id: String,
+    pub name: String,
+    pub created_by: PersonId,
+    pub created_at: Timestamp,
+    pub staff_code: String,
+    pub citizen_code: String,
+    /// When the two codes stop working, if they were given an expiry.
+    pub codes_expire: Option<Timestamp>,
+}
+
+/// An invite code, stored under the code itself so /join finds it with one read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invite {
+    pub schema: u32,
+    pub code: String,
+    pub group: String,
+    /// The group's name, to greet the person who joins.
+    pub name: String,
+    pub role: GroupRole,
+    pub expires: Option<Timestamp>,
+}
+
+/// One member of a group, stored by group so a facilitator's counts and the digest's
+/// recipients come from one prefix read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub schema: u32,
+    pub group: String,
+    pub person: PersonId,
+    pub role: GroupRole,
+    pub joined_at: Timestamp,
+}
+
+/// A person's reflection reminder as the scheduler reads it: the rule, and the moment after
+/// which the next reminder falls (when it was set, or when it last fired).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReminderState {
+    pub schema: u32,
+    pub person: PersonId,
+    pub rule: ReminderRule,
+    pub after: Timestamp,
+}
+
+/// When to remind a person to reflect: weekdays (bit 0 is Monday) at a local time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReminderRule {
+    pub weekdays: u8,
+    pub hour: i8,
+    pub minute: i8,
 }
 
 /// A change the engine asks the store to make, together with the new conversation state.
@@ -244,4 +368,12 @@ pub enum Write {
     DeleteTrial {
         id: String,
     },
+    Group(Group),
+    Invite(Invite),
+    RevokeInvite {
+        code: String,
+    },
+    Member(Member),
+    /// Sets (or with `None` removes) this person's reflection reminder.
+    Reminder(Option<ReminderState>),
 }

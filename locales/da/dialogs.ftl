@@ -11,6 +11,8 @@ efter-vagten-touched = Hvilke af de otte principper var i spil i situationen? V�
 efter-vagten-how = Hvordan synes du, situationen gik – for borgeren og for dig?
 efter-vagten-how-low = Svært
 efter-vagten-how-high = Rigtig godt
+# Ugeopsamlingen: hvor mange der svarede 4 eller 5.
+efter-vagten-digest-how = Situationen gik godt
 efter-vagten-support = Tak, fordi du deler en svær situation. Det er helt okay, at den fylder. De svære situationer kan vi også lære af – sammen. Hvad ville hjælpe dig nu? Måske en snak med en kollega eller din leder.
 efter-vagten-resources = Noget virker næsten altid – også på en svær dag. Hvilke ressourcer var med til det, der lykkedes? Vælg gerne flere.
 efter-vagten-opt-citizen = Borgerens egne ressourcer
@@ -96,7 +98,11 @@ borger-tjek-ind-listened = Føler du, at vi lytter til dig?
 borger-tjek-ind-respected = Føler du, at vi viser dig respekt?
 borger-tjek-ind-scale-low = Slet ikke
 borger-tjek-ind-scale-high = Ja, meget
+# Ugeopsamlingen: hvor mange der svarede 4 eller 5.
+borger-tjek-ind-digest-listened = Følte sig lyttet til
+borger-tjek-ind-digest-respected = Følte sig respekteret
 borger-tjek-ind-kind = Tak, fordi du siger det. Det er godt for os at vide. Hvad kunne vi gøre bedre?
+borger-tjek-ind-share = Må personalet læse det, du har skrevet? De ser det uden dit navn. Det er fint at sige nej.
 borger-tjek-ind-try = Er der noget, du har lyst til at prøve? Det må gerne være noget lille.
 borger-tjek-ind-trial = Hvor godt. Lad os skrive det ned. Tænk på noget lille, du kan gøre snart.
 borger-tjek-ind-outro = Tak for dine svar. Det, du siger, betyder noget. Vi vil bruge det til at blive bedre. Pas godt på dig selv.

@@ -11,6 +11,8 @@ efter-vagten-touched = Which of the eight principles were at play in the situati
 efter-vagten-how = How do you think the situation went – for the citizen and for you?
 efter-vagten-how-low = Hard
 efter-vagten-how-high = Really well
+# The weekly digest: how many answered 4 or 5.
+efter-vagten-digest-how = The situation went well
 efter-vagten-support = Thank you for sharing a hard situation. It is quite all right that it stays with you. We can learn from the hard situations too – together. What would help you right now? Perhaps a talk with a colleague or your manager.
 efter-vagten-resources = Something nearly always works – even on a hard day. Whose resources helped make things work? Choose as many as you like.
 efter-vagten-opt-citizen = The citizen's own resources
@@ -96,7 +98,11 @@ borger-tjek-ind-listened = Do you feel that we listen to you?
 borger-tjek-ind-respected = Do you feel that we treat you with respect?
 borger-tjek-ind-scale-low = Not at all
 borger-tjek-ind-scale-high = Yes, a lot
+# The weekly digest: how many answered 4 or 5.
+borger-tjek-ind-digest-listened = Felt listened to
+borger-tjek-ind-digest-respected = Felt respected
 borger-tjek-ind-kind = Thank you for telling us. It is good for us to know. What could we do better?
+borger-tjek-ind-share = May the staff read what you wrote? They see it without your name. It is fine to say no.
 borger-tjek-ind-try = Is there something you want to try? It can be something small.
 borger-tjek-ind-trial = How nice. Let us write it down. Think of a small thing you can do soon.
 borger-tjek-ind-outro = Thank you for your answers. What you say matters. We will use it to get better. Take good care of yourself.

@@ -3,10 +3,16 @@
 
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 
+use std::time::Duration;
+
 use crate::app::{App, AppError, Event, Profile};
 use crate::engine::{Body, Reply};
 use crate::records::PersonId;
-use crate::store::Store;
+use crate::scheduler::{self, Schedule};
+use crate::store::{Store, StoreError};
+
+/// How often the chat looks for follow-ups, reminders and digests that fell due.
+const TICK: Duration = Duration::from_secs(30);
 
 /// A line longer than this is cut before it reaches the engine (which then asks for less).
 const MAX_LINE_BYTES: usize = 64 * 1024;
@@ -15,6 +21,8 @@ const MAX_LINE_BYTES: usize = 64 * 1024;
 pub enum ConsoleError {
     #[error(transparent)]
     App(#[from] AppError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
     #[error("terminal: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -34,7 +42,26 @@ pub fn render(replies: &[Reply]) -> String {
     out
 }
 
-/// Chats until the input ends or `shutdown` resolves. Each line is one message.
+/// Prints what the scheduler left for this person, then removes it.
+async fn deliver<S: Store, W: AsyncWrite + Unpin>(
+    app: &App<S>,
+    person: &PersonId,
+    output: &mut W,
+) -> Result<bool, ConsoleError> {
+    let waiting = app.records().outbox(Some(person))?;
+    for message in &waiting {
+        output
+            .write_all(render(&message.replies).as_bytes())
+            .await?;
+    }
+    output.flush().await?;
+    app.records().delivered(&waiting).await?;
+    Ok(!waiting.is_empty())
+}
+
+/// Chats until the input ends or `shutdown` resolves. Each line is one message. Runs the
+/// scheduler for the whole data folder meanwhile, and shows what it has for this person.
+#[allow(clippy::too_many_arguments)]
 pub async fn run<S, R, W>(
     app: &App<S>,
     person: &PersonId,
@@ -42,6 +69,7 @@ pub async fn run<S, R, W>(
     mut input: R,
     mut output: W,
     prompt: bool,
+    schedule: &Schedule,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<(), ConsoleError>
 where
@@ -56,21 +84,29 @@ where
     };
     let replies = app.handle(person, profile, opened).await?;
     output.write_all(render(&replies).as_bytes()).await?;
+    let mut ticker = tokio::time::interval(TICK);
     let mut buffer = Vec::new();
+    let mut show_prompt = true;
     loop {
-        if prompt {
+        if prompt && show_prompt {
             output.write_all(b"> ").await?;
         }
         output.flush().await?;
-        buffer.clear();
-        let read = tokio::select! {
+        let more = tokio::select! {
             read = read_line(&mut input, &mut buffer) => read?,
+            _ = ticker.tick() => {
+                scheduler::tick(app, schedule).await?;
+                show_prompt = deliver(app, person, &mut output).await?;
+                continue;
+            }
             () = &mut shutdown => break,
         };
-        if read == 0 {
+        show_prompt = true;
+        if !more {
             break;
         }
-        let line = String::from_utf8_lossy(&buffer);
+        let line = String::from_utf8_lossy(&buffer).into_owned();
+        buffer.clear();
         let line = line.trim_end_matches(['\n', '\r']);
         let event = Event {
             id: None,
@@ -85,16 +121,17 @@ where
     Ok(())
 }
 
-/// Reads one line, keeping at most `MAX_LINE_BYTES` of it and discarding the rest.
+/// Reads one line into `buffer`, keeping at most `MAX_LINE_BYTES` of it and discarding the
+/// rest. False at the end of input with nothing read. Cancel-safe: what was read stays in
+/// `buffer`, and the next call goes on from there.
 async fn read_line<R: AsyncBufRead + Unpin>(
     input: &mut R,
     buffer: &mut Vec<u8>,
-) -> std::io::Result<usize> {
-    let mut total = 0;
+) -> std::io::Result<bool> {
     loop {
         let available = input.fill_buf().await?;
         if available.is_empty() {
-            return Ok(total);
+            return Ok(!buffer.is_empty());
         }
         let (chunk, done) = match available.iter().position(|&b| b == b'\n') {
             Some(end) => (&available[..=end], true),
@@ -103,10 +140,9 @@ async fn read_line<R: AsyncBufRead + Unpin>(
         let room = MAX_LINE_BYTES.saturating_sub(buffer.len());
         buffer.extend_from_slice(&chunk[..chunk.len().min(room)]);
         let used = chunk.len();
-        total += used;
         input.consume(used);
         if done {
-            return Ok(total);
+            return Ok(true);
         }
     }
 }

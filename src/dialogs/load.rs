@@ -91,6 +91,10 @@ struct RawStep {
     suggest: bool,
     #[serde(default)]
     sets_trial_state: bool,
+    #[serde(default)]
+    digest: Option<String>,
+    #[serde(default)]
+    shares: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -359,6 +363,13 @@ fn parse_dialogue(
         if raw_step.sets_trial_state {
             check_trial_state_step(&mut check, purpose, raw_step, answer.as_ref());
         }
+        if let Some(label) = &raw_step.digest {
+            check_digest_label(&mut check, raw_step, label);
+        }
+        let shares = match &raw_step.shares {
+            Some(shared) => check_shares(&mut check, i, raw_step, shared, &index, &raw.step),
+            None => Vec::new(),
+        };
         let mut branches = Vec::new();
         for raw_branch in &raw_step.branch {
             let goto = resolve(&mut check, id, "branch goto", &raw_branch.goto);
@@ -391,6 +402,8 @@ fn parse_dialogue(
                 sets_trial_state: raw_step.sets_trial_state,
                 branches,
                 next,
+                digest: raw_step.digest.clone(),
+                shares,
                 remaining: 0,
             });
         }
@@ -628,6 +641,93 @@ fn check_trial_state_step(
         }
         Some(_) => check.report(Some(id), "sets_trial_state needs a yes-no or choice answer"),
     }
+}
+
+/// The answer kinds a step may be summarised from in the weekly digest.
+const DIGEST_KINDS: [&str; 3] = ["scale", "yes-no", "choice"];
+
+fn check_digest_label(check: &mut Checker<'_>, raw: &RawStep, label: &str) {
+    let id = raw.id.as_str();
+    check.message(Some(id), "digest", label);
+    if !DIGEST_KINDS.contains(&raw.answer.as_str()) && is_answer_kind(&raw.answer) {
+        check.report(
+            Some(id),
+            format!(
+                "`digest` applies only to scale, yes-no and choice steps, not `{}`",
+                raw.answer
+            ),
+        );
+    }
+}
+
+/// Whether `kind` is a known answer kind (an unknown one is reported once, elsewhere).
+fn is_answer_kind(kind: &str) -> bool {
+    matches!(
+        kind,
+        "text"
+            | "choice"
+            | "choices"
+            | "scale"
+            | "yes-no"
+            | "principle"
+            | "principles"
+            | "date"
+            | "trial-action"
+    )
+}
+
+/// Checks a consent step's `shares` and resolves it to step indices: a yes-no step naming
+/// earlier text steps of the same dialogue, each once.
+fn check_shares(
+    check: &mut Checker<'_>,
+    at: usize,
+    raw: &RawStep,
+    shared: &[String],
+    index: &BTreeMap<&str, usize>,
+    raw_steps: &[RawStep],
+) -> Vec<usize> {
+    let id = raw.id.as_str();
+    if raw.answer != "yes-no" && is_answer_kind(&raw.answer) {
+        check.report(
+            Some(id),
+            format!(
+                "`shares` applies only to yes-no steps (a consent question), not `{}`",
+                raw.answer
+            ),
+        );
+    }
+    if shared.is_empty() {
+        check.report(Some(id), "shares needs at least one step id");
+    }
+    let mut steps = Vec::with_capacity(shared.len());
+    let mut seen = BTreeSet::new();
+    for name in shared {
+        if !seen.insert(name.as_str()) {
+            check.report(Some(id), format!("shares: step `{name}` is listed twice"));
+            continue;
+        }
+        let Some(&j) = index.get(name.as_str()) else {
+            check.report(Some(id), format!("shares: unknown step id `{name}`"));
+            continue;
+        };
+        if raw_steps[j].answer != "text" {
+            check.report(
+                Some(id),
+                format!(
+                    "shares: step `{name}` is a {} step; only text answers can be shared",
+                    raw_steps[j].answer
+                ),
+            );
+        } else if j >= at {
+            check.report(
+                Some(id),
+                format!("shares: step `{name}` must come before this step in the file"),
+            );
+        } else {
+            steps.push(j);
+        }
+    }
+    steps
 }
 
 fn branch_condition(

@@ -113,6 +113,12 @@ pub struct Step {
     pub sets_trial_state: bool,
     pub branches: Vec<Branch>,
     pub next: Target,
+    /// The Fluent id of the label this step is summarised under in the weekly digest (only on
+    /// scale, yes-no and choice steps).
+    pub digest: Option<String>,
+    /// On a yes-no consent step: the earlier text steps (indices) whose answers the person
+    /// agrees, by answering yes, to share without a name in the weekly digest.
+    pub shares: Vec<usize>,
     /// The fewest questions from this one to the end, this one included: for "3/7".
     pub remaining: usize,
 }
@@ -130,7 +136,7 @@ pub struct Dialogue {
 
 impl Dialogue {
     /// Every Fluent message this dialogue shows: title, intro, outro, questions, option and
-    /// scale labels, pattern hints.
+    /// scale labels, pattern hints, and the labels its steps have in the weekly digest.
     #[must_use]
     pub fn message_ids(&self) -> Vec<&str> {
         let mut ids = vec![self.title.as_str()];
@@ -138,6 +144,7 @@ impl Dialogue {
         ids.extend(self.outro.as_deref());
         for step in &self.steps {
             ids.extend(step.ask.iter().map(String::as_str));
+            ids.extend(step.digest.as_deref());
             match &step.answer {
                 AnswerKind::Choice { options } | AnswerKind::Choices { options } => {
                     ids.extend(options.iter().map(|o| o.label.as_str()));

@@ -4,7 +4,7 @@
 use jiff::civil::Date;
 use jiff::ToSpan;
 
-use super::{parse, EngineError, Reply, Turn, SKIP_WORDS, TRIAL_WHAT_MAX};
+use super::{parse, EngineError, Reply, Turn, SKIP_WORDS, TRIAL_SIGN_MAX, TRIAL_WHAT_MAX};
 use crate::dialogs::{AnswerKind, Condition, Purpose, Role, Step, Target};
 use crate::records::{
     ActiveRun, AnswerRecord, RunRecord, TrialAction, TrialDraft, TrialState, Value, Write, SCHEMA,
@@ -152,20 +152,35 @@ impl Turn<'_, '_> {
             .as_ref()
             .and_then(|r| r.draft.clone())
             .unwrap_or_default();
-        let result = match (&draft.what, &draft.principles) {
-            (None, _) => free_text(text, TRIAL_WHAT_MAX).map(|what| TrialDraft {
+        let result = match (&draft.what, &draft.principles, draft.due) {
+            (None, _, _) => free_text(text, TRIAL_WHAT_MAX).map(|what| TrialDraft {
                 what: Some(what),
                 // Citizens are not asked to sort their idea by principle; the step says which.
                 principles: (self.conv.role == Role::Citizen).then(|| step.principles.clone()),
+                due: None,
             }),
-            (Some(_), None) => self.read_principles(text)?.map(|p| TrialDraft {
+            (Some(_), None, _) => self.read_principles(text)?.map(|p| TrialDraft {
                 principles: Some(p),
                 ..draft.clone()
             }),
-            (Some(what), Some(principles)) => match self.read_date(text) {
-                Ok(due) => return self.save_trial(step, what.clone(), principles.clone(), due),
-                Err(reask) => Err(reask),
-            },
+            (Some(_), Some(_), None) => self.read_date(text).map(|due| TrialDraft {
+                due: Some(due),
+                ..draft.clone()
+            }),
+            (Some(what), Some(principles), Some(due)) => {
+                let sign = if SKIP_WORDS.contains(&parse::normalize(text).as_str()) {
+                    Ok(None)
+                } else {
+                    free_text(text, TRIAL_SIGN_MAX).map(Some)
+                };
+                match sign {
+                    Ok(sign) => {
+                        let (what, principles) = (what.clone(), principles.clone());
+                        return self.save_trial(step, what, principles, due, sign);
+                    }
+                    Err(reask) => Err(reask),
+                }
+            }
         };
         match result {
             Ok(draft) => {
@@ -184,6 +199,7 @@ impl Turn<'_, '_> {
         what: String,
         principles: Vec<u8>,
         due: Date,
+        sign: Option<String>,
     ) -> Result<(), EngineError> {
         let Some(run) = self.conv.active.as_mut() else {
             return Ok(());
@@ -200,6 +216,9 @@ impl Turn<'_, '_> {
             due,
             state: TrialState::Planned,
             replaces: run.follows.as_ref().map(|t| t.id.clone()),
+            sign,
+            offers: 0,
+            offered_at: None,
             created_at: self.now,
             updated_at: self.now,
         };
@@ -237,7 +256,7 @@ impl Turn<'_, '_> {
         }));
         run.answers.insert(step.id.clone(), value.clone());
         run.path.push(step.id.clone());
-        let next = self.next_target(step);
+        let next = self.skip_empty_consent(self.next_target(step));
         match next {
             Target::Step(i) => {
                 let next_id = self
@@ -275,6 +294,31 @@ impl Turn<'_, '_> {
             updated.updated_at = self.now;
             self.writes.push(Write::Trial(updated));
         }
+    }
+
+    /// Passes over a consent question (`shares`) when none of the answers it asks about
+    /// holds words: there is nothing to ask consent for.
+    fn skip_empty_consent(&self, mut target: Target) -> Target {
+        let (Some(dialogue), Some(run)) = (self.dialogue(), self.conv.active.as_ref()) else {
+            return target;
+        };
+        // Dialogues have no loops (the loader refuses them), so this ends; the bound is a
+        // second guard.
+        for _ in 0..dialogue.steps.len() {
+            let Target::Step(i) = target else { break };
+            let Some(candidate) = dialogue.steps.get(i) else {
+                break;
+            };
+            let anything_to_share = candidate.shares.iter().any(|&shared| {
+                let id = &dialogue.steps[shared].id;
+                matches!(run.answers.get(id), Some(Value::Text(_)))
+            });
+            if candidate.shares.is_empty() || anything_to_share {
+                break;
+            }
+            target = self.next_target(candidate);
+        }
+        target
     }
 
     fn next_target(&self, step: &Step) -> Target {

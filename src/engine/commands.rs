@@ -1,7 +1,10 @@
 //! Commands (/reflect, /stop, /back, /language, /trials, /followup) and the menus they show.
 
 use super::parse;
-use super::{EngineError, Reply, ReplyChoice, Turn, FOLLOW_UP_COMMAND, TRIALS_COMMAND};
+use super::{
+    EngineError, Reply, ReplyChoice, Turn, DIGEST_COMMAND, FOLLOW_UP_COMMAND, JOIN_COMMAND,
+    MEMBERS_COMMAND, NEW_CODES_COMMAND, NEW_GROUP_COMMAND, TRIALS_COMMAND,
+};
 use crate::dialogs::Role;
 use crate::i18n::Lang;
 use crate::records::{ActiveRun, Pending, TrialAction, TrialDraft, Value, Write};
@@ -29,6 +32,15 @@ impl Turn<'_, '_> {
             "language" | "sprog" => self.language(arg),
             name if TRIALS_COMMAND.contains(&name) => self.list_trials(),
             name if FOLLOW_UP_COMMAND.contains(&name) => self.follow_up(arg),
+            name if JOIN_COMMAND.contains(&name) => self.join(arg),
+            name if NEW_GROUP_COMMAND.contains(&name) => self.new_group(arg),
+            name if NEW_CODES_COMMAND.contains(&name) => self.new_codes(arg),
+            name if MEMBERS_COMMAND.contains(&name) => self.members(),
+            name if DIGEST_COMMAND.contains(&name) => self.digest(),
+            "groups" | "grupper" => self.list_groups(),
+            "group" | "gruppe" => self.choose_group_command(arg),
+            "name" | "navn" => self.shown_name(arg),
+            "remind" | "påmind" | "paamind" | "påmindelse" => self.remind(arg),
             _ => {
                 self.say("unknown-command", &[])?;
                 self.repeat_prompt()
@@ -40,6 +52,9 @@ impl Turn<'_, '_> {
         if self.conv.active.is_some() {
             self.say("reflect-busy", &[])?;
             return self.ask_current();
+        }
+        if self.ask_group_if_unclear()? {
+            return Ok(());
         }
         if !arg.is_empty() {
             if let Some(id) = self.menu_pick(arg)? {
@@ -188,10 +203,13 @@ impl Turn<'_, '_> {
             // Inside a trial action: step back one part of it. Citizens are not asked for
             // principles, so for them the part before "when" is "what".
             let staff = self.conv.role == Role::Staff;
-            if draft.principles.is_some() && staff {
+            if draft.due.is_some() {
+                run.draft = Some(TrialDraft { due: None, ..draft });
+            } else if draft.principles.is_some() && staff {
                 run.draft = Some(TrialDraft {
                     what: draft.what,
                     principles: None,
+                    due: None,
                 });
             }
             self.say("back-done", &[])?;
@@ -273,6 +291,11 @@ impl Turn<'_, '_> {
     }
 
     pub(super) fn list_trials(&mut self) -> Result<(), EngineError> {
+        self.list_own_trials()?;
+        self.list_group_trials()
+    }
+
+    fn list_own_trials(&mut self) -> Result<(), EngineError> {
         let trials = self.trials_in_order();
         if trials.is_empty() {
             return self.say("trials-none", &[]);
@@ -293,6 +316,48 @@ impl Turn<'_, '_> {
         }
         if trials.iter().any(|t| t.state.is_open()) {
             lines.push(self.text("trials-follow-up-hint", &[])?);
+        }
+        self.replies.push(Reply {
+            text: lines.join("\n"),
+            choices: Vec::new(),
+            prompt: None,
+        });
+        Ok(())
+    }
+
+    /// For a facilitator: the group's open trial actions, without names.
+    fn list_group_trials(&mut self) -> Result<(), EngineError> {
+        let Some(view) = self.ctx.group else {
+            return Ok(());
+        };
+        let mut open: Vec<_> = view
+            .open_trials
+            .iter()
+            .filter(|t| t.person != self.conv.person)
+            .collect();
+        if open.is_empty() {
+            return Ok(());
+        }
+        open.sort_by_key(|t| (t.due, t.created_at));
+        let header = self.text(
+            "trials-group-header",
+            &[
+                ("name", view.group.name.clone().into()),
+                ("count", open.len().into()),
+            ],
+        )?;
+        let mut lines = vec![header];
+        for trial in open {
+            let state = self.text(&format!("trial-state-{}", trial.state.name()), &[])?;
+            let due = self.date_text(trial.due)?;
+            lines.push(self.text(
+                "trials-group-line",
+                &[
+                    ("what", trial.what.clone().into()),
+                    ("state", state.into()),
+                    ("date", due.into()),
+                ],
+            )?);
         }
         self.replies.push(Reply {
             text: lines.join("\n"),

@@ -103,22 +103,77 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ("reask-date", &[]),
     ("reask-date-past", &[]),
     ("reask-date-far", &[]),
+    ("not-allowed", &[]),
+    ("role-facilitator", &[]),
+    ("role-staff", &[]),
+    ("role-citizen", &[]),
+    ("newgroup-how", &[]),
+    ("newgroup-name-long", &["length", "max"]),
+    ("newgroup-done", &["name"]),
+    ("codes", &["staffcode", "citizencode"]),
+    ("codes-expire", &["date"]),
+    ("codes-no-expiry", &[]),
+    ("newcodes-done", &["name"]),
+    ("newcodes-days", &["max"]),
+    ("group-choose-first", &[]),
+    ("group-unavailable", &[]),
+    ("join-how", &[]),
+    ("join-wrong", &[]),
+    ("join-wrong-paused", &["minutes"]),
+    ("join-paused", &["minutes"]),
+    ("join-done", &["name", "role"]),
+    ("join-already", &["name", "role"]),
+    ("groups-none", &[]),
+    ("groups-header", &[]),
+    ("groups-line", &["number", "name", "role"]),
+    ("groups-line-current", &["number", "name", "role"]),
+    ("groups-choose-hint", &[]),
+    ("group-ask", &[]),
+    ("group-set", &["name"]),
+    ("group-busy", &[]),
+    ("members", &["name", "facilitators", "staff", "citizens"]),
+    ("name-how", &[]),
+    ("name-current", &["name"]),
+    ("name-set", &["name"]),
+    ("name-removed", &[]),
+    ("remind-how", &[]),
+    ("remind-bad-time", &[]),
+    ("remind-set", &["when"]),
+    ("remind-current", &["when"]),
+    ("remind-removed", &[]),
+    ("remind-every-day", &[]),
+    ("remind-weekdays", &[]),
+    ("remind-weekend", &[]),
+    ("remind-when", &["days", "time"]),
+    ("follow-up-offer", &["what", "number"]),
+    ("follow-up-offer-busy", &["what", "number"]),
+    ("follow-up-now", &[]),
+    ("reminder", &[]),
+    ("reminder-busy", &[]),
+    ("reminder-start", &[]),
+    ("trial-sign", &[]),
+    ("trials-group-header", &["name", "count"]),
+    ("trials-group-line", &["what", "state", "date"]),
 ];
 
-/// Formats every engine message in every language with sample arguments, with one and
+/// Formats every engine and digest message in every language with sample arguments, with one and
 /// with several for numbers so both plural forms are tried.
 #[must_use]
 pub fn check_messages(locales: &Locales) -> Vec<I18nError> {
     let mut problems = Vec::new();
     for lang in Lang::ALL {
-        for (id, arg_names) in MESSAGES {
+        for (id, arg_names) in MESSAGES.iter().chain(crate::digest::MESSAGES) {
             for number in [1, 3] {
                 let args: Vec<(&str, FluentValue<'_>)> = arg_names
                     .iter()
                     .map(|name| {
                         let value: FluentValue<'_> = match *name {
                             "count" | "number" | "step" | "total" | "min" | "max" | "length"
-                            | "day" | "year" => number.into(),
+                            | "day" | "year" | "minutes" | "facilitators" | "staff"
+                            | "citizens" | "week" | "last-week" | "first-day" | "last-day"
+                            | "first-year" | "last-year" | "floor" | "more" | "people" => {
+                                number.into()
+                            }
                             _ => "tekst".into(),
                         };
                         (*name, value)

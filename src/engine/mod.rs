@@ -3,7 +3,10 @@
 //! store. It reads no clock, touches no disk and knows no chat platform.
 
 mod answers;
+pub mod codes;
 mod commands;
+mod due;
+mod groups;
 mod messages;
 pub mod parse;
 mod questions;
@@ -14,16 +17,27 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::dialogs::{AnswerKind, Catalog, Dialogue, Step};
 use crate::i18n::{Args, I18nError, Locales};
-use crate::records::{ActiveRun, Conversation, Pending, TrialAction, Write};
+use crate::records::{
+    ActiveRun, Conversation, Group, Invite, Member, Pending, PersonId, TrialAction, Write,
+};
 
 pub use messages::{check_messages, MESSAGES};
 
-/// What the engine needs besides the dialogues: time zone and how long a dialogue may rest.
+/// What the engine needs besides the dialogues.
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub time_zone: TimeZone,
     /// A dialogue left longer than this is closed kindly at the next message.
     pub idle_close: SignedDuration,
+    /// Who may create groups besides facilitators: the administrators and facilitators
+    /// named in the configuration.
+    pub creators: Vec<PersonId>,
+    /// How long new invite codes work, unless /newcodes says otherwise; `None`: until replaced.
+    pub invite_days: Option<u32>,
+    /// Days between the first and the last follow-up offer; after that a trial is overdue.
+    pub retry_days: u32,
+    /// Citizen figures appear in a digest only when at least this many citizens answered.
+    pub citizen_floor: usize,
 }
 
 impl Settings {
@@ -34,6 +48,10 @@ impl Settings {
         Ok(Settings {
             time_zone,
             idle_close: SignedDuration::from_hours(72),
+            creators: Vec::new(),
+            invite_days: None,
+            retry_days: 3,
+            citizen_floor: 3,
         })
     }
 }
@@ -59,18 +77,29 @@ pub enum Body {
     },
     /// A photo, sticker, voice message or anything else that is not text.
     Unsupported,
+    /// Something the scheduler brings up: not a message from the person.
+    Due(Due),
+}
+
+/// What the scheduler brings up for a person.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Due {
+    /// A trial action's planned date has come: offer to look back on it.
+    FollowUp { trial: String },
+    /// The person's reflection reminder.
+    Reminder,
 }
 
 /// One button under a reply. `reply` is what the engine reads when it is pressed, the same
 /// text a person could type.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ReplyChoice {
     pub label: String,
     pub reply: String,
 }
 
 /// One message to send.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Reply {
     pub text: String,
     pub choices: Vec<ReplyChoice>,
@@ -78,10 +107,42 @@ pub struct Reply {
     pub prompt: Option<u64>,
 }
 
-/// What the person has stored that the engine may need to show: their trial actions.
+/// What the engine may need beyond the conversation, loaded by the caller only when
+/// [`Engine::needs`] asks for it, so an ordinary answer costs no extra reads.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Context<'a> {
+    /// The person's trial actions.
     pub trials: &'a [TrialAction],
+    /// The invite stored under the code given to /join, if any.
+    pub invite: Option<&'a Invite>,
+    /// The group a facilitator command acts on.
+    pub group: Option<&'a GroupView>,
+    /// Fresh random bytes (at least [`codes::ENTROPY_BYTES`]) for new groups and codes.
+    pub entropy: &'a [u8],
+    /// The digest of the group so far this week, as messages in the person's language.
+    pub digest: Option<&'a [String]>,
+}
+
+/// One group as a facilitator command sees it.
+#[derive(Clone, Debug)]
+pub struct GroupView {
+    pub group: Group,
+    pub members: Vec<Member>,
+    /// The group's trial actions still planned or tried.
+    pub open_trials: Vec<TrialAction>,
+}
+
+/// What handling an event will read besides the conversation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Needs {
+    pub trials: bool,
+    /// The invite code to look up, normalised.
+    pub invite: Option<String>,
+    /// The group to load, by id.
+    pub group: Option<String>,
+    /// The digest of that group, this week so far.
+    pub digest: bool,
+    pub entropy: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -102,6 +163,12 @@ pub struct Engine<'a> {
 /// The names of the two commands that read the person's trial actions.
 const TRIALS_COMMAND: &[&str] = &["trials", "proevehandlinger", "prøvehandlinger"];
 const FOLLOW_UP_COMMAND: &[&str] = &["followup", "opfølgning", "opfoelgning"];
+/// Commands whose handling reads more than the conversation (see [`Engine::needs`]).
+const JOIN_COMMAND: &[&str] = &["join", "deltag", "tilmeld"];
+const NEW_GROUP_COMMAND: &[&str] = &["newgroup", "nygruppe"];
+const NEW_CODES_COMMAND: &[&str] = &["newcodes", "nyekoder"];
+const MEMBERS_COMMAND: &[&str] = &["members", "medlemmer"];
+const DIGEST_COMMAND: &[&str] = &["digest", "overblik", "ugeoverblik"];
 
 /// Reads `/name rest` from text already cleaned by `parse::clean_text`: the lowercased name
 /// without a Telegram `@bot` suffix, and the rest trimmed. `None` when it is not a command.
@@ -117,6 +184,8 @@ fn parse_command(text: &str) -> Option<(String, &str)> {
 const SKIP_WORDS: &[&str] = &["spring over", "skip", "-", "videre", "next", "pas", "pass"];
 /// A trial action's "what" is kept short enough to read in a digest line.
 const TRIAL_WHAT_MAX: usize = 500;
+/// "How will we know it worked" is a sentence or two.
+const TRIAL_SIGN_MAX: usize = 500;
 
 /// Work on one event: the conversation being changed, replies and writes collected.
 struct Turn<'e, 'a> {
@@ -163,26 +232,74 @@ impl<'a> Engine<'a> {
         })
     }
 
-    /// True when handling `body` reads the person's trial actions (`/trials`, `/followup`):
-    /// the caller loads them only then, so a step's cost does not grow with history.
+    /// What handling `body` for `conversation` reads besides the conversation: the caller
+    /// loads only that, so a step's cost does not grow with history.
     #[must_use]
-    pub fn needs_trials(body: &Body) -> bool {
+    pub fn needs(conversation: &Conversation, body: &Body) -> Needs {
         let text = match body {
             Body::Text(text) => text,
             Body::Button { reply, .. } => reply,
-            Body::Opened | Body::Unsupported => return false,
+            Body::Due(Due::FollowUp { .. }) => {
+                return Needs {
+                    trials: true,
+                    ..Needs::default()
+                }
+            }
+            Body::Opened | Body::Unsupported | Body::Due(Due::Reminder) => return Needs::default(),
         };
         // Most events are answers, not commands: skip cleaning them twice.
         if !text.contains('/') {
-            return false;
+            return Needs::default();
         }
-        parse_command(&parse::clean_text(text)).is_some_and(|(name, _)| {
-            TRIALS_COMMAND.contains(&name.as_str()) || FOLLOW_UP_COMMAND.contains(&name.as_str())
-        })
+        let cleaned = parse::clean_text(text);
+        let Some((name, arg)) = parse_command(&cleaned) else {
+            return Needs::default();
+        };
+        let facilitated = || Turn::facilitated(conversation).map(|m| m.group.clone());
+        let name = name.as_str();
+        match name {
+            _ if TRIALS_COMMAND.contains(&name) => Needs {
+                trials: true,
+                group: facilitated(),
+                ..Needs::default()
+            },
+            _ if FOLLOW_UP_COMMAND.contains(&name) => Needs {
+                trials: true,
+                ..Needs::default()
+            },
+            _ if JOIN_COMMAND.contains(&name) => Needs {
+                invite: codes::normalize_code(arg),
+                ..Needs::default()
+            },
+            _ if NEW_GROUP_COMMAND.contains(&name) => Needs {
+                entropy: true,
+                ..Needs::default()
+            },
+            _ if NEW_CODES_COMMAND.contains(&name) => Needs {
+                entropy: true,
+                group: facilitated(),
+                ..Needs::default()
+            },
+            _ if MEMBERS_COMMAND.contains(&name) => Needs {
+                group: facilitated(),
+                ..Needs::default()
+            },
+            _ if DIGEST_COMMAND.contains(&name) => Needs {
+                group: facilitated(),
+                digest: true,
+                ..Needs::default()
+            },
+            _ => Needs::default(),
+        }
+    }
+
+    /// The local calendar date of `at`.
+    fn local_date(&self, at: Timestamp) -> Date {
+        at.to_zoned(self.settings.time_zone.clone()).date()
     }
 
     fn today(&self, now: Timestamp) -> Date {
-        now.to_zoned(self.settings.time_zone.clone()).date()
+        self.local_date(now)
     }
 }
 
@@ -219,11 +336,16 @@ impl Turn<'_, '_> {
     }
 
     fn handle(&mut self, body: Body) -> Result<(), EngineError> {
+        if let Body::Due(due) = body {
+            // Not the person's own doing: it neither keeps a dialogue alive nor closes one.
+            return self.due(due);
+        }
         let idle = self.now.duration_since(self.conv.last_seen);
         // Opening the chat is not an answer: it does not keep a run alive.
         if body != Body::Opened {
             self.conv.last_seen = self.now;
         }
+        self.sync_group();
         if self.conv.active.is_some() && self.dialogue().is_none() {
             // The dialogue file was removed since this run began.
             self.conv.active = None;
@@ -254,6 +376,7 @@ impl Turn<'_, '_> {
                 self.handle_text(&reply)
             }
             Body::Text(text) => self.handle_text(&text),
+            Body::Due(due) => self.due(due),
         }
     }
 
@@ -266,6 +389,7 @@ impl Turn<'_, '_> {
             Some(Pending::Dialogue) => self.choose_dialogue(&text),
             Some(Pending::ConfirmStop) => self.confirm_stop(&text),
             Some(Pending::Language) => self.choose_language(&text),
+            Some(Pending::Group) => self.choose_group(&text),
             None if self.conv.active.is_some() => self.answer(&text),
             None => {
                 self.say("no-dialogue", &[])?;
@@ -289,6 +413,7 @@ impl Turn<'_, '_> {
             Some(Pending::Dialogue) => self.show_menu(),
             Some(Pending::ConfirmStop) => self.ask_confirm_stop(),
             Some(Pending::Language) => self.ask_language(),
+            Some(Pending::Group) => self.ask_group(),
             None if self.conv.active.is_some() => self.ask_current(),
             None => self.show_menu(),
         }
@@ -303,11 +428,14 @@ enum Part {
     TrialWhat,
     Principles,
     Date,
+    /// How the person will know it worked: optional.
+    Sign,
 }
 
 /// The part of `step` being asked, given how far its trial-action draft has come.
 fn part_of(step: &Step, run: &ActiveRun) -> Part {
     match (&step.answer, &run.draft) {
+        (AnswerKind::TrialAction, Some(draft)) if draft.due.is_some() => Part::Sign,
         (AnswerKind::TrialAction, Some(draft)) if draft.principles.is_some() => Part::Date,
         (AnswerKind::TrialAction, Some(_)) => Part::Principles,
         (AnswerKind::TrialAction, None) => Part::TrialWhat,
@@ -315,5 +443,7 @@ fn part_of(step: &Step, run: &ActiveRun) -> Part {
     }
 }
 
+#[cfg(test)]
+mod group_tests;
 #[cfg(test)]
 mod tests;

@@ -28,6 +28,7 @@ impl Turn<'_, '_> {
         let part = part_of(step, run);
         let question_id = match part {
             Part::Date => "trial-when".to_owned(),
+            Part::Sign => "trial-sign".to_owned(),
             Part::Principles => "trial-principles".to_owned(),
             Part::Whole | Part::TrialWhat => step.ask[bank_pick].clone(),
         };
@@ -72,7 +73,7 @@ impl Turn<'_, '_> {
         part: Part,
         mut choices: Vec<ReplyChoice>,
     ) -> Result<Vec<ReplyChoice>, EngineError> {
-        if skippable(step, part) && !choices.is_empty() {
+        if skippable(step, part) && (!choices.is_empty() || part == Part::Sign) {
             choices.push(ReplyChoice {
                 label: self.text("skip-label", &[])?,
                 reply: "skip".into(),
@@ -103,6 +104,7 @@ impl Turn<'_, '_> {
                 return Ok((Some(hint), numbered(self.principle_labels()?)));
             }
             Part::Date => return self.date_hint(),
+            Part::Sign => return Ok((None, Vec::new())),
             Part::Whole => {}
         }
         Ok(match &step.answer {
@@ -233,7 +235,8 @@ impl Turn<'_, '_> {
     }
 }
 
-/// Only a whole step, or the "what" of a trial action, may be skipped; its later parts not.
-fn skippable(step: &Step, part: Part) -> bool {
-    step.optional && matches!(part, Part::Whole | Part::TrialWhat)
+/// An optional step may be skipped as a whole (for a trial action: at its "what"); of a
+/// trial action's later parts only "how will you know" may be.
+pub(super) fn skippable(step: &Step, part: Part) -> bool {
+    part == Part::Sign || (step.optional && matches!(part, Part::Whole | Part::TrialWhat))
 }

@@ -38,8 +38,11 @@ impl Chat {
 
     fn event(&mut self, body: Body) -> Vec<Reply> {
         let engine = Engine::new(&CONTENT.catalog, &CONTENT.locales, &self.settings);
+        let entropy: Vec<u8> = (0..super::codes::ENTROPY_BYTES as u8).collect();
         let ctx = Context {
             trials: &self.trials,
+            entropy: &entropy,
+            ..Context::default()
         };
         let outcome = engine
             .handle(self.conv.clone(), body, ctx, self.now)
@@ -129,7 +132,9 @@ fn staff_reflection_in_danish_with_a_trial_action() {
     let what = chat.say("Spørge ind til hendes plan for dagen");
     assert!(what.contains("principper"), "{what}");
     chat.say("1 4");
-    let saved = chat.say("på fredag");
+    let sign = chat.say("på fredag");
+    assert!(sign.contains("Hvordan kan du se"), "{sign}");
+    let saved = chat.say("Hun fortæller selv, hvad hun vil.");
     assert!(saved.contains("fredag d. 27. november"), "{saved}");
     assert!(chat.conv.active.is_none(), "the dialogue is complete");
     let trial = &chat.trials[0];
@@ -137,6 +142,10 @@ fn staff_reflection_in_danish_with_a_trial_action() {
     assert_eq!(trial.principles, vec![1, 4]);
     assert_eq!(trial.due, date(2026, 11, 27));
     assert_eq!(trial.state, TrialState::Planned);
+    assert_eq!(
+        trial.sign.as_deref(),
+        Some("Hun fortæller selv, hvad hun vil.")
+    );
     let completed = chat.writes.iter().find_map(|w| match w {
         Write::Completed(run) => Some(run),
         _ => None,
@@ -177,6 +186,8 @@ fn citizen_check_in_in_english_with_words_and_emoji() {
     assert_eq!(chat.answer_of("listened"), Some(&Value::Scale(4)));
     chat.say("five");
     assert_eq!(chat.answer_of("respected"), Some(&Value::Scale(5)));
+    assert_eq!(chat.step(), Some("share"), "the hope was written down");
+    chat.say("yes");
     assert_eq!(chat.step(), Some("try"));
     chat.say("👍");
     let when = chat.say("Walk to the shop on my own");
@@ -185,9 +196,11 @@ fn citizen_check_in_in_english_with_words_and_emoji() {
         "citizens are not asked about principles: {when}"
     );
     chat.say("tomorrow");
+    chat.say("I come home glad");
     assert!(chat.conv.active.is_none());
     assert_eq!(chat.trials[0].due, date(2026, 11, 24));
     assert_eq!(chat.trials[0].principles, vec![1, 2]);
+    assert_eq!(chat.trials[0].sign.as_deref(), Some("I come home glad"));
 }
 
 #[test]
@@ -443,7 +456,9 @@ fn follow_up_adjusts_a_trial_action_into_a_linked_new_version() {
     chat.say("Offer a walk before lunch");
     chat.say("2");
     chat.say("tomorrow");
+    chat.say("skip");
     assert_eq!(chat.trials.len(), 1);
+    assert_eq!(chat.trials[0].sign, None);
     let list = chat.say("/trials");
     assert!(list.contains("Offer a walk before lunch"), "{list}");
     assert!(list.contains("planned"), "{list}");
@@ -461,6 +476,7 @@ fn follow_up_adjusts_a_trial_action_into_a_linked_new_version() {
     chat.say("Offer the walk after lunch");
     chat.say("2");
     chat.say("next week");
+    chat.say("She asks for the walk herself.");
     let old = chat.trials.iter().find(|t| t.replaces.is_none()).unwrap();
     let new = chat.trials.iter().find(|t| t.replaces.is_some()).unwrap();
     assert_eq!(old.state, TrialState::Adjusted);
@@ -514,13 +530,32 @@ fn every_engine_message_formats_in_every_language() {
 
 #[test]
 fn only_trial_commands_need_the_trial_list() {
-    let text = |t: &str| Body::Text(t.into());
-    assert!(Engine::needs_trials(&text("/trials")));
-    assert!(Engine::needs_trials(&text("/FollowUp 2")));
-    assert!(Engine::needs_trials(&text("/trials@eftertanke_bot")));
-    assert!(!Engine::needs_trials(&text("trials")));
-    assert!(!Engine::needs_trials(&text("/help")));
-    assert!(!Engine::needs_trials(&Body::Opened));
+    let conv = Chat::new(Role::Staff, Lang::En).conv;
+    let needs = |t: &str| Engine::needs(&conv, &Body::Text(t.into())).trials;
+    assert!(needs("/trials"));
+    assert!(needs("/FollowUp 2"));
+    assert!(needs("/trials@eftertanke_bot"));
+    assert!(!needs("trials"));
+    assert!(!needs("/help"));
+    assert!(!Engine::needs(&conv, &Body::Opened).trials);
+}
+
+#[test]
+fn join_needs_only_a_well_formed_code_looked_up() {
+    let conv = Chat::new(Role::Staff, Lang::En).conv;
+    let needs = |t: &str| Engine::needs(&conv, &Body::Text(t.into()));
+    assert_eq!(
+        needs("/join abcde fghjk").invite.as_deref(),
+        Some("ABCDE-FGHJK")
+    );
+    assert_eq!(needs("/join 0000000000").invite, None);
+    assert_eq!(needs("/deltag").invite, None);
+    assert!(needs("/newgroup Nord").entropy);
+    assert_eq!(
+        needs("/members").group,
+        None,
+        "not a facilitator: nothing loaded"
+    );
 }
 
 /// Review finding: a second tap on "Yes" must not answer the text question after it.
@@ -613,5 +648,27 @@ fn options_with_word_replies_can_be_picked_by_their_number() {
     chat.say("Mere ro");
     chat.say("3");
     chat.say("2");
+    chat.say("1");
     assert_eq!(chat.trials[0].due, date(2026, 11, 24), "2) I morgen");
+    assert_eq!(chat.trials[0].sign, None, "1) Spring over");
+}
+
+#[test]
+fn the_consent_question_is_skipped_when_nothing_was_written() {
+    let mut chat = Chat::new(Role::Citizen, Lang::En);
+    start(&mut chat, "1");
+    for answer in ["skip", "1", "skip", "1", "4", "4"] {
+        chat.say(answer);
+    }
+    assert_eq!(
+        chat.step(),
+        Some("try"),
+        "no words to share, so no consent asked"
+    );
+    assert_eq!(chat.answer_of("share"), None);
+    let back = chat.say("/back");
+    assert!(
+        back.contains("respected") || chat.step() == Some("respected"),
+        "{back}"
+    );
 }

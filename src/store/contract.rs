@@ -44,6 +44,9 @@ fn trial(person: &str, id: &str) -> TrialAction {
         due: jiff::civil::date(2026, 11, 27),
         state: TrialState::Planned,
         replaces: None,
+        sign: None,
+        offers: 0,
+        offered_at: None,
         created_at: at("2026-11-23T10:00:00Z"),
         updated_at: at("2026-11-23T10:00:00Z"),
     }
@@ -63,6 +66,7 @@ fn commit_of(person: &str, writes: Vec<Write>) -> Commit {
         conversation: Some(conversation(person)),
         writes,
         event: None,
+        ..Commit::default()
     }
 }
 
@@ -167,6 +171,7 @@ async fn events_are_remembered<S: Store>(records: Records<S>) {
         conversation: Some(conversation("p")),
         writes: vec![],
         event: Some("42".into()),
+        ..Commit::default()
     };
     records.commit(commit).await.unwrap();
     assert!(records.seen(&p, "42").unwrap());
@@ -246,7 +251,188 @@ macro_rules! contract {
     };
 }
 
+async fn trial_indexes_follow_group_week_and_state<S: Store>(records: Records<S>) {
+    let mut planned = trial("p", "r000001-trial");
+    planned.group = Some("g1".into());
+    records
+        .commit(commit_of("p", vec![Write::Trial(planned.clone())]))
+        .await
+        .unwrap();
+    assert_eq!(
+        records.open_trials(Some("g1")).unwrap(),
+        vec![planned.clone()]
+    );
+    assert_eq!(records.open_trials(None).unwrap().len(), 1);
+    assert!(records.open_trials(Some("g2")).unwrap().is_empty());
+    assert_eq!(
+        records.group_week_trials("g1", "2026-W48").unwrap().len(),
+        1
+    );
+    // Followed up a week later: closed, and listed in that week too.
+    let mut kept = planned.clone();
+    kept.state = TrialState::Kept;
+    kept.updated_at = at("2026-12-01T10:00:00Z");
+    records
+        .commit(commit_of("p", vec![Write::Trial(kept.clone())]))
+        .await
+        .unwrap();
+    assert!(records.open_trials(None).unwrap().is_empty());
+    assert_eq!(
+        records.group_week_trials("g1", "2026-W49").unwrap(),
+        vec![kept]
+    );
+    // A trial without a group is open under no group, and deleting it removes every index.
+    let lone = trial("q", "r000002-trial");
+    records
+        .commit(commit_of("q", vec![Write::Trial(lone)]))
+        .await
+        .unwrap();
+    assert_eq!(records.open_trials(None).unwrap().len(), 1);
+    records
+        .commit(commit_of(
+            "q",
+            vec![Write::DeleteTrial {
+                id: "r000002-trial".into(),
+            }],
+        ))
+        .await
+        .unwrap();
+    assert!(records.open_trials(None).unwrap().is_empty());
+    assert!(records.trials(&PersonId("q".into())).unwrap().is_empty());
+}
+
+async fn completed_runs_are_read_by_group_and_week<S: Store>(records: Records<S>) {
+    let run = |person: &str, group: Option<&str>, when: &str| RunRecord {
+        schema: SCHEMA,
+        person: PersonId(person.into()),
+        role: Role::Staff,
+        group: group.map(str::to_owned),
+        run: "r000001".into(),
+        dialogue: "efter-vagten".into(),
+        principles: vec![4],
+        started_at: at(when),
+        completed_at: at(when),
+    };
+    let writes = vec![
+        Write::Completed(run("a", Some("g1"), "2026-11-23T10:00:00Z")),
+        Write::Completed(run("b", Some("g1"), "2026-11-29T22:59:00Z")),
+        // Monday 00:30 in Copenhagen is already the next ISO week.
+        Write::Completed(run("c", Some("g1"), "2026-11-29T23:30:00Z")),
+        Write::Completed(run("d", Some("g2"), "2026-11-24T10:00:00Z")),
+        Write::Completed(run("e", None, "2026-11-24T10:00:00Z")),
+    ];
+    records.commit(commit_of("a", writes)).await.unwrap();
+    assert_eq!(records.group_week_runs("g1", "2026-W48").unwrap().len(), 2);
+    assert_eq!(records.group_week_runs("g1", "2026-W49").unwrap().len(), 1);
+    assert_eq!(records.group_week_runs("g2", "2026-W48").unwrap().len(), 1);
+    assert_eq!(records.runs(&PersonId("e".into())).unwrap().len(), 1);
+}
+
+async fn groups_invites_members_and_reminders<S: Store>(records: Records<S>) {
+    use crate::records::{Group, GroupRole, Invite, Member, ReminderRule, ReminderState};
+    let now = at("2026-11-23T10:00:00Z");
+    let group = Group {
+        schema: SCHEMA,
+        id: "g1".into(),
+        name: "Team Nord".into(),
+        created_by: PersonId("m".into()),
+        created_at: now,
+        staff_code: "AAAAA-BBBBB".into(),
+        citizen_code: "CCCCC-DDDDD".into(),
+        codes_expire: None,
+    };
+    let invite = Invite {
+        schema: SCHEMA,
+        code: "AAAAA-BBBBB".into(),
+        group: "g1".into(),
+        name: "Team Nord".into(),
+        role: GroupRole::Staff,
+        expires: None,
+    };
+    let member = Member {
+        schema: SCHEMA,
+        group: "g1".into(),
+        person: PersonId("m".into()),
+        role: GroupRole::Facilitator,
+        joined_at: now,
+    };
+    let reminder = ReminderState {
+        schema: SCHEMA,
+        person: PersonId("m".into()),
+        rule: ReminderRule {
+            weekdays: 0x1f,
+            hour: 22,
+            minute: 15,
+        },
+        after: now,
+    };
+    let writes = vec![
+        Write::Group(group.clone()),
+        Write::Invite(invite.clone()),
+        Write::Member(member.clone()),
+        Write::Reminder(Some(reminder.clone())),
+    ];
+    records.commit(commit_of("m", writes)).await.unwrap();
+    assert_eq!(records.group("g1").unwrap(), Some(group.clone()));
+    assert_eq!(records.groups().unwrap(), vec![group]);
+    assert_eq!(records.invite("AAAAA-BBBBB").unwrap(), Some(invite));
+    assert_eq!(records.members("g1").unwrap(), vec![member]);
+    assert_eq!(records.reminders().unwrap(), vec![reminder]);
+    let writes = vec![
+        Write::RevokeInvite {
+            code: "AAAAA-BBBBB".into(),
+        },
+        Write::Reminder(None),
+    ];
+    records.commit(commit_of("m", writes)).await.unwrap();
+    assert_eq!(records.invite("AAAAA-BBBBB").unwrap(), None);
+    assert!(records.reminders().unwrap().is_empty());
+}
+
+async fn the_outbox_keeps_order_and_a_digest_is_marked_sent<S: Store>(records: Records<S>) {
+    use crate::engine::Reply;
+    let person = PersonId("m".into());
+    let reply = |text: &str| Reply {
+        text: text.into(),
+        choices: Vec::new(),
+        prompt: None,
+    };
+    for (when, tag, text) in [
+        ("2026-11-23T08:00:00Z", "digest-g1-2026-W47", "first"),
+        ("2026-11-23T09:00:00Z", "follow-up-r1", "second"),
+        // The same message made twice is kept once.
+        ("2026-11-23T09:00:00Z", "follow-up-r1", "second"),
+    ] {
+        let commit = Commit {
+            outbox: Some(Outgoing {
+                person: person.clone(),
+                at: at(when),
+                tag: tag.into(),
+                replies: vec![reply(text)],
+            }),
+            digest_sent: Some(("g1".into(), "2026-W47".into(), person.clone())),
+            ..Commit::default()
+        };
+        records.commit(commit).await.unwrap();
+    }
+    let waiting = records.outbox(Some(&person)).unwrap();
+    let texts: Vec<&str> = waiting.iter().map(|w| w.replies[0].text.as_str()).collect();
+    assert_eq!(texts, ["first", "second"]);
+    assert!(records
+        .outbox(Some(&PersonId("n".into())))
+        .unwrap()
+        .is_empty());
+    assert!(records.digest_sent("g1", "2026-W47", &person).unwrap());
+    assert!(!records.digest_sent("g1", "2026-W48", &person).unwrap());
+    records.delivered(&waiting).await.unwrap();
+    assert!(records.outbox(None).unwrap().is_empty());
+}
+
 contract!(
+    trial_indexes_follow_group_week_and_state,
+    completed_runs_are_read_by_group_and_week,
+    groups_invites_members_and_reminders,
+    the_outbox_keeps_order_and_a_digest_is_marked_sent,
     conversation_round_trip,
     an_answer_to_the_same_step_replaces_the_old_one,
     people_with_shared_prefixes_stay_apart,

@@ -11,7 +11,18 @@
 //! - `g\0{group}\0{iso week}\0{person}\0{run}\0{step}` an answer again, by group and week,
 //!   so a weekly digest reads one week of one group by prefix;
 //! - `e\0{person}\0{platform event id}` events already handled, so a redelivered one is not
-//!   stored twice (platform ids such as Telegram's message ids are unique only per chat).
+//!   stored twice (platform ids such as Telegram's message ids are unique only per chat);
+//! - `grun\0{group}\0{iso week}\0{person}\0{run}` a completed run by group and week;
+//! - `gtrial\0{group}\0{iso week}\0{trial}` a trial action as it was last changed in that
+//!   week (created, followed up), so the digest reads a week's trial events by prefix;
+//! - `open\0{group or "-"}\0{person}\0{trial}` trial actions still planned or tried: what the
+//!   scheduler offers follow-ups for, and what can become overdue;
+//! - `group\0{group}` a group; `invite\0{code}` an invite code; `member\0{group}\0{person}`
+//!   a member, for counts and digest recipients;
+//! - `remind\0{person}` a reflection reminder;
+//! - `sent\0{group}\0{iso week}\0{person}` a digest already sent, so it goes out once;
+//! - `outbox\0{person}\0{seq}` messages the scheduler made for a person, until a channel
+//!   delivers them.
 
 mod memory;
 mod sled_store;
@@ -25,7 +36,14 @@ use serde::Serialize;
 pub use memory::MemoryStore;
 pub use sled_store::{SledStore, CACHE_BYTES};
 
-use crate::records::{AnswerRecord, Conversation, PersonId, RunRecord, TrialAction, Write, SCHEMA};
+use crate::engine::Reply;
+use crate::records::{
+    AnswerRecord, Conversation, Group, Invite, Member, PersonId, ReminderState, RunRecord,
+    TrialAction, Write, SCHEMA,
+};
+
+/// The group part of a key for records that belong to no group.
+const NO_GROUP: &str = "-";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -85,12 +103,34 @@ fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T, StoreError
     })
 }
 
-/// A change to commit for one event: the writes, the new conversation, the event id.
+/// A change to commit for one event: the writes, the new conversation, the event id, and
+/// messages to keep for the person until a channel delivers them.
 #[derive(Clone, Debug, Default)]
 pub struct Commit {
     pub conversation: Option<Conversation>,
     pub writes: Vec<Write>,
     pub event: Option<String>,
+    pub outbox: Option<Outgoing>,
+    /// A digest marked as sent: (group, iso week, facilitator).
+    pub digest_sent: Option<(String, String, PersonId)>,
+}
+
+/// Messages the scheduler made for a person. `at` and `tag` (what it is about) make the key,
+/// so messages keep their order and the same message made twice is kept once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outgoing {
+    pub person: PersonId,
+    pub at: jiff::Timestamp,
+    pub tag: String,
+    pub replies: Vec<Reply>,
+}
+
+/// Messages waiting for a person, under the key that removes them once delivered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Waiting {
+    pub key: Vec<u8>,
+    pub person: PersonId,
+    pub replies: Vec<Reply>,
 }
 
 /// Typed records over a [`Store`].
@@ -160,6 +200,94 @@ impl<S: Store> Records<S> {
         self.scan(&prefix(&["g", group, week]))
     }
 
+    /// One group's completed runs in one ISO week.
+    pub fn group_week_runs(&self, group: &str, week: &str) -> Result<Vec<RunRecord>, StoreError> {
+        self.scan(&prefix(&["grun", group, week]))
+    }
+
+    /// One group's trial actions created or changed in one ISO week, as last changed then.
+    pub fn group_week_trials(
+        &self,
+        group: &str,
+        week: &str,
+    ) -> Result<Vec<TrialAction>, StoreError> {
+        self.scan(&prefix(&["gtrial", group, week]))
+    }
+
+    /// Open trial actions (planned or tried): of one group, or of everyone.
+    pub fn open_trials(&self, group: Option<&str>) -> Result<Vec<TrialAction>, StoreError> {
+        match group {
+            Some(group) => self.scan(&prefix(&["open", group])),
+            None => self.scan(&prefix(&["open"])),
+        }
+    }
+
+    pub fn group(&self, id: &str) -> Result<Option<Group>, StoreError> {
+        self.get(&key(&["group", id]))
+    }
+
+    pub fn groups(&self) -> Result<Vec<Group>, StoreError> {
+        self.scan(&prefix(&["group"]))
+    }
+
+    pub fn invite(&self, code: &str) -> Result<Option<Invite>, StoreError> {
+        self.get(&key(&["invite", code]))
+    }
+
+    pub fn members(&self, group: &str) -> Result<Vec<Member>, StoreError> {
+        self.scan(&prefix(&["member", group]))
+    }
+
+    pub fn reminders(&self) -> Result<Vec<ReminderState>, StoreError> {
+        self.scan(&prefix(&["remind"]))
+    }
+
+    /// True when this group's digest for this week went to this facilitator already.
+    pub fn digest_sent(
+        &self,
+        group: &str,
+        week: &str,
+        person: &PersonId,
+    ) -> Result<bool, StoreError> {
+        Ok(self
+            .store
+            .get(&key(&["sent", group, week, person.as_str()]))?
+            .is_some())
+    }
+
+    /// Messages waiting for delivery: for one person, or for everyone.
+    pub fn outbox(&self, person: Option<&PersonId>) -> Result<Vec<Waiting>, StoreError> {
+        let scan = match person {
+            Some(person) => prefix(&["outbox", person.as_str()]),
+            None => prefix(&["outbox"]),
+        };
+        self.store
+            .scan_prefix(&scan)?
+            .into_iter()
+            .map(|(key, bytes)| {
+                let (person, replies): (PersonId, Vec<Reply>) = decode(&key, &bytes)?;
+                Ok(Waiting {
+                    key,
+                    person,
+                    replies,
+                })
+            })
+            .collect()
+    }
+
+    /// Removes delivered messages.
+    pub async fn delivered(&self, waiting: &[Waiting]) -> Result<(), StoreError> {
+        let ops = waiting.iter().map(|w| Op::Delete(w.key.clone())).collect();
+        self.store.apply(ops).await
+    }
+
+    fn get<T: DeserializeOwned>(&self, key: &[u8]) -> Result<Option<T>, StoreError> {
+        match self.store.get(key)? {
+            Some(bytes) => decode(key, &bytes).map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// True when this platform event of this person was handled already.
     pub fn seen(&self, person: &PersonId, event: &str) -> Result<bool, StoreError> {
         Ok(self
@@ -204,20 +332,54 @@ impl<S: Store> Records<S> {
                     self.retract(who, &run, None, &mut ops)?;
                     for trial in self.trials(&PersonId(who.to_owned()))? {
                         if trial.id.starts_with(&format!("{run}-")) {
-                            ops.push(Op::Delete(key(&["t", who, &trial.id])));
+                            self.delete_trial(&trial, &mut ops);
                         }
                     }
                 }
                 Write::Completed(run) => {
-                    let k = key(&["r", run.person.as_str(), &run.run]);
-                    ops.push(Op::Put(k, encode(&run)));
+                    let value = encode(&run);
+                    if let Some(group) = &run.group {
+                        let week = iso_week(run.completed_at, &self.tz);
+                        let index = key(&["grun", group, &week, run.person.as_str(), &run.run]);
+                        ops.push(Op::Put(index, value.clone()));
+                    }
+                    ops.push(Op::Put(key(&["r", run.person.as_str(), &run.run]), value));
                 }
-                Write::Trial(trial) => {
-                    let k = key(&["t", trial.person.as_str(), &trial.id]);
-                    ops.push(Op::Put(k, encode(&trial)));
+                Write::Trial(trial) => self.put_trial(&trial, &mut ops),
+                Write::DeleteTrial { id } => {
+                    let primary = key(&["t", who, &id]);
+                    if let Some(trial) = self.get::<TrialAction>(&primary)? {
+                        self.delete_trial(&trial, &mut ops);
+                    }
                 }
-                Write::DeleteTrial { id } => ops.push(Op::Delete(key(&["t", who, &id]))),
+                Write::Group(group) => {
+                    ops.push(Op::Put(key(&["group", &group.id]), encode(&group)))
+                }
+                Write::Invite(invite) => {
+                    ops.push(Op::Put(key(&["invite", &invite.code]), encode(&invite)));
+                }
+                Write::RevokeInvite { code } => ops.push(Op::Delete(key(&["invite", &code]))),
+                Write::Member(member) => {
+                    let k = key(&["member", &member.group, member.person.as_str()]);
+                    ops.push(Op::Put(k, encode(&member)));
+                }
+                Write::Reminder(Some(reminder)) => {
+                    let k = key(&["remind", reminder.person.as_str()]);
+                    ops.push(Op::Put(k, encode(&reminder)));
+                }
+                Write::Reminder(None) => ops.push(Op::Delete(key(&["remind", who]))),
             }
+        }
+        if let Some(out) = &commit.outbox {
+            let at = format!("{:020}", out.at.as_second().max(0));
+            let k = key(&["outbox", out.person.as_str(), &at, &out.tag]);
+            ops.push(Op::Put(k, encode(&(&out.person, &out.replies))));
+        }
+        if let Some((group, week, person)) = &commit.digest_sent {
+            ops.push(Op::Put(
+                key(&["sent", group, week, person.as_str()]),
+                Vec::new(),
+            ));
         }
         if let Some(conversation) = &commit.conversation {
             let k = key(&["c", conversation.person.as_str()]);
@@ -227,6 +389,40 @@ impl<S: Store> Records<S> {
             ops.push(Op::Put(key(&["e", who, event]), Vec::new()));
         }
         Ok(ops)
+    }
+
+    /// A trial action and its indexes: the week it changed in, and open or not.
+    fn put_trial(&self, trial: &TrialAction, ops: &mut Vec<Op>) {
+        let value = encode(trial);
+        let person = trial.person.as_str();
+        let group = trial.group.as_deref().unwrap_or(NO_GROUP);
+        if trial.group.is_some() {
+            let week = iso_week(trial.updated_at, &self.tz);
+            ops.push(Op::Put(
+                key(&["gtrial", group, &week, &trial.id]),
+                value.clone(),
+            ));
+        }
+        let open = key(&["open", group, person, &trial.id]);
+        if trial.state.is_open() {
+            ops.push(Op::Put(open, value.clone()));
+        } else {
+            ops.push(Op::Delete(open));
+        }
+        ops.push(Op::Put(key(&["t", person, &trial.id]), value));
+    }
+
+    fn delete_trial(&self, trial: &TrialAction, ops: &mut Vec<Op>) {
+        let person = trial.person.as_str();
+        let group = trial.group.as_deref().unwrap_or(NO_GROUP);
+        if trial.group.is_some() {
+            for at in [trial.created_at, trial.updated_at] {
+                let week = iso_week(at, &self.tz);
+                ops.push(Op::Delete(key(&["gtrial", group, &week, &trial.id])));
+            }
+        }
+        ops.push(Op::Delete(key(&["open", group, person, &trial.id])));
+        ops.push(Op::Delete(key(&["t", person, &trial.id])));
     }
 
     /// Deletes a run's answers (or one step's), with their group-week index entries.

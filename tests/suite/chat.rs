@@ -61,7 +61,8 @@ fn staff_reflection_with_a_trial_action_in_danish() {
         ja\n\
         Spørge til hendes plan hver morgen\n\
         1\n\
-        i morgen\n";
+        i morgen\n\
+        Hun fortæller selv om dagen\n";
     let out = chat(dir.path(), &["--as", "staff", "--lang", "da"], script);
     assert!(out.contains("1/7 · Tænk på én konkret situation"), "{out}");
     assert!(
@@ -97,6 +98,7 @@ fn citizen_check_in_in_english_with_words_and_emoji() {
         family and a friend\n\
         🙂\n\
         😄\n\
+        ja\n\
         👎\n";
     let out = chat(
         dir.path(),
@@ -114,6 +116,7 @@ fn citizen_check_in_in_english_with_words_and_emoji() {
     };
     assert_eq!(value("listened"), Some(Value::Scale(4)));
     assert_eq!(value("respected"), Some(Value::Scale(5)));
+    assert_eq!(value("share"), Some(Value::YesNo(true)));
     assert_eq!(value("try"), Some(Value::YesNo(false)));
     assert_eq!(
         value("people"),

@@ -877,6 +877,133 @@ fn sets_trial_state_on_a_text_step() {
 }
 
 // ---------------------------------------------------------------------------------------
+// The weekly digest: `digest` labels and `shares` consent steps
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn digest_on_scale_yes_no_and_choice_steps_is_fine() {
+    let text = dialogue(&format!(
+        "{HOW_STEP}digest = \"efter-vagten-digest-how\"\n\
+         {COMMIT_STEP}digest = \"efter-vagten-digest-how\"\n\
+         [[step]]\nid = \"pick\"\nask = \"efter-vagten-resources\"\nanswer = \"choice\"\n\
+         options = [{CITIZEN}, {NETWORK}]\ndigest = \"efter-vagten-digest-how\"\n"
+    ));
+    let catalog = load(&text).unwrap();
+    let d = catalog.get("broken").unwrap();
+    for step in &d.steps {
+        assert_eq!(step.digest.as_deref(), Some("efter-vagten-digest-how"));
+    }
+    assert!(d.message_ids().contains(&"efter-vagten-digest-how"));
+}
+
+#[test]
+fn digest_on_a_text_step() {
+    let text = dialogue(&format!(
+        "{TEXT_STEP}digest = \"efter-vagten-digest-how\"\n"
+    ));
+    assert_only(
+        &text,
+        Some("situation"),
+        "`digest` applies only to scale, yes-no and choice steps, not `text`",
+    );
+}
+
+#[test]
+fn digest_message_missing_from_locales() {
+    let text = dialogue(&format!("{HOW_STEP}digest = \"no-such-label\"\n"));
+    assert_only(
+        &text,
+        Some("how"),
+        "digest: Fluent message `no-such-label` is missing",
+    );
+}
+
+/// Two text steps, a scale, then a yes-no step `share` with the given `shares` line.
+fn sharing(shares: &str) -> String {
+    dialogue(&format!(
+        r#"{TEXT_STEP}
+[[step]]
+id = "worked"
+ask = "efter-vagten-worked"
+answer = "text"
+{HOW_STEP}
+[[step]]
+id = "share"
+ask = "efter-vagten-commit"
+answer = "yes-no"
+{shares}
+"#
+    ))
+}
+
+#[test]
+fn shares_resolves_to_the_earlier_text_steps() {
+    let catalog = load(&sharing("shares = [\"worked\", \"situation\"]")).unwrap();
+    let d = catalog.get("broken").unwrap();
+    assert_eq!(d.steps[3].id, "share");
+    assert_eq!(d.steps[3].shares, [1, 0]);
+    assert!(d.steps[0].shares.is_empty() && d.steps[0].digest.is_none());
+}
+
+#[test]
+fn shares_on_a_scale_step() {
+    let text = dialogue(&format!("{TEXT_STEP}{HOW_STEP}shares = [\"situation\"]\n"));
+    assert_only(
+        &text,
+        Some("how"),
+        "`shares` applies only to yes-no steps (a consent question), not `scale`",
+    );
+}
+
+#[test]
+fn shares_with_no_step_ids() {
+    assert_only(
+        &sharing("shares = []"),
+        Some("share"),
+        "shares needs at least one step id",
+    );
+}
+
+#[test]
+fn shares_an_unknown_step() {
+    assert_only(
+        &sharing("shares = [\"situation\", \"nowhere\"]"),
+        Some("share"),
+        "shares: unknown step id `nowhere`",
+    );
+}
+
+#[test]
+fn shares_a_step_that_is_not_text() {
+    assert_only(
+        &sharing("shares = [\"how\"]"),
+        Some("share"),
+        "shares: step `how` is a scale step; only text answers can be shared",
+    );
+}
+
+#[test]
+fn shares_a_text_step_that_comes_later() {
+    let text = dialogue(&format!(
+        "{COMMIT_STEP}shares = [\"situation\"]\n{TEXT_STEP}"
+    ));
+    assert_only(
+        &text,
+        Some("commit"),
+        "shares: step `situation` must come before this step in the file",
+    );
+}
+
+#[test]
+fn shares_the_same_step_twice() {
+    assert_only(
+        &sharing("shares = [\"situation\", \"worked\", \"situation\"]"),
+        Some("share"),
+        "shares: step `situation` is listed twice",
+    );
+}
+
+// ---------------------------------------------------------------------------------------
 // Several files, several problems
 // ---------------------------------------------------------------------------------------
 
@@ -1085,6 +1212,33 @@ fn assert_shipped(content: &Content) {
     assert_eq!(first("efter-vagten"), 7);
     assert_eq!(first("princip"), 3);
     assert_eq!(first("opfoelgning"), 2);
+    assert_eq!(first("borger-tjek-ind"), 8);
+    // The digest labels and the citizen's consent to share their own words.
+    let step = |dialogue: &str, step: &str| {
+        let d = content.catalog.get(dialogue).unwrap();
+        let i = d.steps.iter().position(|s| s.id == step).unwrap();
+        (d, i)
+    };
+    let (d, how) = step("efter-vagten", "how");
+    assert_eq!(
+        d.steps[how].digest.as_deref(),
+        Some("efter-vagten-digest-how")
+    );
+    let (d, share) = step("borger-tjek-ind", "share");
+    let ids = |indices: &[usize]| -> Vec<&str> {
+        indices.iter().map(|&i| d.steps[i].id.as_str()).collect()
+    };
+    assert_eq!(ids(&d.steps[share].shares), ["hope", "helps-more", "kind"]);
+    let try_step = d.steps.iter().position(|s| s.id == "try").unwrap();
+    assert_eq!(d.steps[share].next, Target::Step(try_step));
+    for from in ["respected", "kind"] {
+        let (_, i) = step("borger-tjek-ind", from);
+        assert_eq!(d.steps[i].next, Target::Step(share), "{from}");
+    }
+    for scale in ["listened", "respected"] {
+        let (_, i) = step("borger-tjek-ind", scale);
+        assert!(d.steps[i].digest.is_some(), "{scale}");
+    }
 }
 
 #[test]

@@ -1,0 +1,91 @@
+# Ugeopsamlingen: facilitatorernes overblik over én gruppes uge til læringsloop-mødet.
+# Den skal kunne læses på et minut. Tal er Fluent-tal: { $count -> [one] … *[other] … }
+# vælger ental og flertal. Borgere nævnes aldrig ved navn.
+
+digest-title = Ugeopsamling · { $group }
+digest-week-in-month = Uge { $week } · { $first-day }.–{ $last-day }. { $month } { $year }
+digest-week-across-months = Uge { $week } · { $first-day }. { $first-month } – { $last-day }. { $last-month } { $year }
+digest-week-across-years = Uge { $week } · { $first-day }. { $first-month } { $first-year } – { $last-day }. { $last-month } { $last-year }
+digest-quiet = En stille uge: ingen refleksioner, ingen tjek ind og ingen prøvehandlinger. Det sker, og det er helt i orden. Måske kan I på næste møde tale om, hvad der gør det let at tage fem minutter efter en vagt.
+
+## Deltagelse
+digest-reflections = { $count ->
+    [0] Ingen refleksioner fra medarbejdere
+    [one] 1 refleksion fra en medarbejder
+   *[other] { $count } refleksioner fra medarbejdere
+} (sidste uge { $last-week })
+digest-check-ins = { $count ->
+    [0] Ingen tjek ind fra borgere
+    [one] 1 tjek ind fra en borger
+   *[other] { $count } tjek ind fra borgere
+} (sidste uge { $last-week })
+digest-check-ins-last-week-hidden = { $count ->
+    [0] Ingen tjek ind fra borgere
+    [one] 1 tjek ind fra en borger
+   *[other] { $count } tjek ind fra borgere
+} (sidste uge: for få borgere til at vise tallet)
+
+## Linjer for trin med en `digest`-etiket
+digest-line-scale = { $label }: { $count } af { $total }
+digest-line-yes-no = { $label }: { $count } af { $total } svarede ja
+digest-line-choice = { $label }: { $options }
+digest-option-count = { $option } ({ $count })
+
+## Principperne
+digest-principles-heading = Principperne i ugens refleksioner
+digest-principle = • { $name }: { $count ->
+    [one] 1 refleksion
+   *[other] { $count } refleksioner
+}
+digest-principles-missing = Ikke med i nogen refleksion: { $names }
+digest-principles-all = Alle otte principper var med i ugens refleksioner.
+
+## Prøvehandlinger
+digest-trials-heading = Prøvehandlinger
+digest-trials-new = { $count ->
+    [one] 1 ny prøvehandling:
+   *[other] { $count } nye prøvehandlinger:
+}
+digest-trials-no-new = Ingen nye prøvehandlinger i denne uge.
+# $by: named (en medarbejder, der har sagt ja til at vise sit fornavn), staff eller citizen.
+# $version: adjusted, når den er en ny udgave af en ændret prøvehandling; ellers first.
+digest-trial = • «{ $what }»{ $by ->
+        [named] {" "}– { $name }
+        [citizen] {" "}– fra en borger
+       *[staff] {""}
+    }{ $principle-count ->
+        [0] {""}
+       *[other] {" "}({ $principles })
+    }{ $version ->
+        [adjusted] {" "}· ny udgave
+       *[first] {""}
+    }
+digest-trials-changed = Det skete i ugen – { $states }
+digest-trial-state-count = { $state }: { $count }
+digest-trials-overdue = { $count ->
+    [one] 1 prøvehandling venter på opfølgning og er over tiden.
+   *[other] { $count } prøvehandlinger venter på opfølgning og er over tiden.
+}
+
+## Borgernes stemme
+digest-citizens-heading = Borgernes stemme
+digest-citizens-hidden = Tal og citater fra borgere vises kun, når mindst { $floor } { $floor ->
+    [one] borger
+   *[other] borgere
+} har svaret i ugen. Det beskytter dem, så ingen kan genkendes.
+digest-citizens-people = { $count ->
+    [0] Ingen borgere svarede i denne uge.
+    [one] 1 borger svarede i denne uge.
+   *[other] { $count } borgere svarede i denne uge.
+}
+digest-quotes-heading = Borgernes egne ord, delt uden navn
+digest-quote = • «{ $text }»
+digest-quotes-more = { $count ->
+    [one] … og 1 svar mere.
+   *[other] … og { $count } svar mere.
+}
+
+## Lister: «a, b og c» og «a · b · c»
+digest-list-two = { $first } og { $last }
+digest-list-more = { $first }, { $next }
+digest-list-dot = { $first } · { $next }

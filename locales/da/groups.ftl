@@ -1,0 +1,80 @@
+# Grupper, roller, påmindelser og det navn, facilitatorer ser. Borgere læser de fleste:
+# korte sætninger, almindelige ord.
+
+not-allowed = Det kan du desværre ikke. Kun en facilitator kan. Spørg din facilitator, hvis du har brug for det.
+role-facilitator = facilitator
+role-staff = medarbejder
+role-citizen = borger
+newgroup-how = Skriv gruppens navn efter kommandoen, sådan her: /nygruppe Team Nord
+newgroup-name-long = Navnet er { $length } tegn langt. Der er plads til { $max }. Vælg et kortere navn.
+newgroup-done = Gruppen “{ $name }” er klar. Du er facilitator for den.
+codes =
+    Giv disse koder til dem, der skal være med:
+    Medarbejdere: { $staffcode }
+    Borgere: { $citizencode }
+    De skriver /deltag og koden.
+codes-expire = Koderne virker til og med { $date }.
+codes-no-expiry = Koderne virker, til du laver nye med /nyekoder.
+newcodes-done = Nye koder til “{ $name }”. De gamle koder virker ikke mere.
+newcodes-days = Skriv, hvor mange dage koderne skal virke, fra 1 til { $max }. Sådan her: /nyekoder 14
+group-choose-first = Du har mere end én gruppe. Vælg en først med /gruppe og et tal.
+group-unavailable = Jeg kan ikke finde gruppen lige nu. Prøv igen lidt senere.
+join-how = Skriv /deltag og den kode, du har fået, sådan her: /deltag ABCDE-FGHJK
+join-wrong = Den kode virker ikke. Måske er et bogstav forkert, eller koden er for gammel. Tjek den, eller bed om en ny.
+join-wrong-paused = Den kode virker ikke. Du har prøvet mange koder. Vent { $minutes ->
+    [one] et minut
+   *[other] { $minutes } minutter
+} og prøv igen.
+join-paused = Vent { $minutes ->
+    [one] et minut
+   *[other] { $minutes } minutter
+}, før du prøver en kode igen.
+join-done = Velkommen i “{ $name }”. Du er med i gruppen som { $role }.
+join-already = Du er allerede med i “{ $name }” som { $role }.
+groups-none = Du er ikke med i en gruppe endnu. Skriv /deltag og en kode for at være med.
+groups-header = Du er med i:
+groups-line = { $number }. { $name } ({ $role })
+groups-line-current = { $number }. { $name } ({ $role }) – her tæller dine svar
+groups-choose-hint = Skriv /gruppe og et tal for at vælge, hvor dine svar tæller.
+group-ask = Hvilken gruppe er du her for? Dine svar tæller for den gruppe.
+group-set = Dine svar tæller nu for “{ $name }”.
+group-busy = Gør først denne snak færdig, eller skriv /stop.
+members =
+    “{ $name }” har:
+    { $facilitators ->
+        [one] en facilitator
+       *[other] { $facilitators } facilitatorer
+    }
+    { $staff ->
+        [one] en medarbejder
+       *[other] { $staff } medarbejdere
+    }
+    { $citizens ->
+        [one] en borger
+       *[other] { $citizens } borgere
+    }
+name-how = Facilitatorer ser dine prøvehandlinger uden dit navn. Skriv /navn og dit fornavn, hvis de må se det. Skriv /navn fra for at skjule det igen.
+name-current = Facilitatorer ser navnet { $name } ved dine prøvehandlinger. Skriv /navn fra for at skjule det.
+name-set = Nu står der { $name } ved dine prøvehandlinger. Det kan din facilitator se.
+name-removed = Dit navn er skjult nu. Facilitatorer ser dine prøvehandlinger uden navn.
+remind-how = Jeg kan minde dig om at reflektere. Skriv /påmind og et tidspunkt, fx /påmind hverdage 22:15 eller /påmind 21:00. Skriv /påmind fra for at stoppe.
+remind-bad-time = Det tidspunkt findes ikke. Brug timer fra 0 til 23 og minutter fra 0 til 59, fx 22:15.
+remind-set = Godt. Jeg minder dig om det { $when }.
+remind-current = Jeg minder dig om det { $when }. Skriv /påmind fra for at stoppe.
+remind-removed = Jeg minder dig ikke om det mere.
+remind-every-day = hver dag
+remind-weekdays = på hverdage
+remind-weekend = i weekenden
+remind-when = { $days } kl. { $time }
+follow-up-offer = I dag er dagen for din prøvehandling: “{ $what }”. Skal vi se på, hvordan det gik? Det tager to minutter.
+follow-up-offer-busy = Når du er færdig her: Nu er det tid til at se på “{ $what }”. Skriv /opfølgning { $number }.
+follow-up-now = Se på det nu
+reminder = Er det tid til at se tilbage på din dag? Skriv /refleksion, når du er klar.
+reminder-busy = Husk: Du er midt i en snak. Svar, når du er klar.
+reminder-start = Reflekter nu
+trial-sign = Hvordan kan du se, at det virker?
+trials-group-header = { $count ->
+    [one] En åben prøvehandling i “{ $name }”:
+   *[other] { $count } åbne prøvehandlinger i “{ $name }”:
+}
+trials-group-line = • { $what } – { $state } – { $date }

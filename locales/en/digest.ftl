@@ -1,0 +1,91 @@
+# The weekly digest: the facilitators' view of one group's week, for the learning-loop
+# meeting. It must be readable in a minute. Numbers are Fluent numbers: { $count -> [one] …
+# *[other] … } picks singular or plural. Citizens are never named.
+
+digest-title = Weekly digest · { $group }
+digest-week-in-month = Week { $week } · { $first-day }–{ $last-day } { $month } { $year }
+digest-week-across-months = Week { $week } · { $first-day } { $first-month } – { $last-day } { $last-month } { $year }
+digest-week-across-years = Week { $week } · { $first-day } { $first-month } { $first-year } – { $last-day } { $last-month } { $last-year }
+digest-quiet = A quiet week: no reflections, no check-ins and no trial actions. That happens, and it is quite all right. At the next meeting you might talk about what makes it easy to take five minutes after a shift.
+
+## Taking part
+digest-reflections = { $count ->
+    [0] No staff reflections
+    [one] 1 staff reflection
+   *[other] { $count } staff reflections
+} (last week { $last-week })
+digest-check-ins = { $count ->
+    [0] No citizen check-ins
+    [one] 1 citizen check-in
+   *[other] { $count } citizen check-ins
+} (last week { $last-week })
+digest-check-ins-last-week-hidden = { $count ->
+    [0] No citizen check-ins
+    [one] 1 citizen check-in
+   *[other] { $count } citizen check-ins
+} (last week: too few citizens to show the number)
+
+## Lines for steps with a `digest` label
+digest-line-scale = { $label }: { $count } of { $total }
+digest-line-yes-no = { $label }: { $count } of { $total } said yes
+digest-line-choice = { $label }: { $options }
+digest-option-count = { $option } ({ $count })
+
+## The principles
+digest-principles-heading = The principles in this week's reflections
+digest-principle = • { $name }: { $count ->
+    [one] 1 reflection
+   *[other] { $count } reflections
+}
+digest-principles-missing = Not in any reflection: { $names }
+digest-principles-all = All eight principles were in this week's reflections.
+
+## Trial actions
+digest-trials-heading = Trial actions
+digest-trials-new = { $count ->
+    [one] 1 new trial action:
+   *[other] { $count } new trial actions:
+}
+digest-trials-no-new = No new trial actions this week.
+# $by: named (a staff member who allowed their first name to be shown), staff or citizen.
+# $version: adjusted when it is a new version of an adjusted trial action; otherwise first.
+digest-trial = • “{ $what }”{ $by ->
+        [named] {" "}– { $name }
+        [citizen] {" "}– from a citizen
+       *[staff] {""}
+    }{ $principle-count ->
+        [0] {""}
+       *[other] {" "}({ $principles })
+    }{ $version ->
+        [adjusted] {" "}· new version
+       *[first] {""}
+    }
+digest-trials-changed = This week – { $states }
+digest-trial-state-count = { $state }: { $count }
+digest-trials-overdue = { $count ->
+    [one] 1 trial action is overdue for a follow-up.
+   *[other] { $count } trial actions are overdue for a follow-up.
+}
+
+## The citizens' voice
+digest-citizens-heading = The citizens' voice
+digest-citizens-hidden = Citizens' figures and quotes are shown only when at least { $floor } { $floor ->
+    [one] citizen has
+   *[other] citizens have
+} answered in the week. This protects them, so no one can be recognised.
+digest-citizens-people = { $count ->
+    [0] No citizens answered this week.
+    [one] 1 citizen answered this week.
+   *[other] { $count } citizens answered this week.
+}
+digest-quotes-heading = In their own words, shared without names
+digest-quote = • “{ $text }”
+digest-quotes-more = { $count ->
+    [one] … and 1 more answer.
+   *[other] … and { $count } more answers.
+}
+
+## Lists: "a, b and c" and "a · b · c"
+digest-list-two = { $first } and { $last }
+digest-list-more = { $first }, { $next }
+digest-list-dot = { $first } · { $next }

@@ -1,0 +1,80 @@
+# Groups, roles, reminders and the name shown to facilitators. Citizens read most of these:
+# short sentences, everyday words.
+
+not-allowed = Sorry, you cannot do that. Only a facilitator can. Ask your facilitator if you need it.
+role-facilitator = facilitator
+role-staff = staff
+role-citizen = citizen
+newgroup-how = Write the name of the group after the command, like this: /newgroup Team North
+newgroup-name-long = That name is { $length } characters long. There is room for { $max }. Please pick a shorter name.
+newgroup-done = The group “{ $name }” is ready. You are its facilitator.
+codes =
+    Give these codes to the people who join:
+    Staff: { $staffcode }
+    Citizens: { $citizencode }
+    They type /join and the code.
+codes-expire = The codes work until { $date }.
+codes-no-expiry = The codes work until you make new ones with /newcodes.
+newcodes-done = New codes for “{ $name }”. The old codes no longer work.
+newcodes-days = Type the number of days the codes should work, from 1 to { $max }. Like this: /newcodes 14
+group-choose-first = You run more than one group. Choose one first with /group and a number.
+group-unavailable = I cannot find that group right now. Please try again later.
+join-how = Type /join and the code you got, like this: /join ABCDE-FGHJK
+join-wrong = That code does not work. Maybe a letter is wrong, or the code is too old. Check it, or ask for a new one.
+join-wrong-paused = That code does not work. You have tried many codes. Please wait { $minutes ->
+    [one] one minute
+   *[other] { $minutes } minutes
+} and try again.
+join-paused = Please wait { $minutes ->
+    [one] one minute
+   *[other] { $minutes } minutes
+} before you try a code again.
+join-done = Welcome to “{ $name }”. You are in the group as { $role }.
+join-already = You are already in “{ $name }” as { $role }.
+groups-none = You are not in a group yet. Type /join and a code to join one.
+groups-header = You are in:
+groups-line = { $number }. { $name } ({ $role })
+groups-line-current = { $number }. { $name } ({ $role }) – your answers count here
+groups-choose-hint = Type /group and a number to choose where your answers count.
+group-ask = Which group are you here for? Your answers count for that group.
+group-set = Your answers now count for “{ $name }”.
+group-busy = Please finish this talk first, or type /stop.
+members =
+    “{ $name }” has:
+    { $facilitators ->
+        [one] one facilitator
+       *[other] { $facilitators } facilitators
+    }
+    { $staff ->
+        [one] one staff member
+       *[other] { $staff } staff members
+    }
+    { $citizens ->
+        [one] one citizen
+       *[other] { $citizens } citizens
+    }
+name-how = Facilitators see your trial actions without your name. Type /name and your first name if they may see it. Type /name off to hide it again.
+name-current = Facilitators see the name { $name } by your trial actions. Type /name off to hide it.
+name-set = Facilitators will see the name { $name } by your trial actions.
+name-removed = Your name is hidden now. Facilitators see your trial actions without a name.
+remind-how = I can remind you to reflect. Type /remind and a time, like /remind weekdays 22:15 or /remind 21:00. Type /remind off to stop it.
+remind-bad-time = That time does not exist. Use hours from 0 to 23 and minutes from 0 to 59, like 22:15.
+remind-set = Good. I will remind you { $when }.
+remind-current = I remind you { $when }. Type /remind off to stop it.
+remind-removed = I will not remind you any more.
+remind-every-day = every day
+remind-weekdays = on weekdays
+remind-weekend = at the weekend
+remind-when = { $days } at { $time }
+follow-up-offer = Today is the day for your trial action: “{ $what }”. Shall we look back on how it went? It takes two minutes.
+follow-up-offer-busy = When you are done here: it is time to look back on “{ $what }”. Type /followup { $number }.
+follow-up-now = Look back now
+reminder = Time to look back on your day? Type /reflect when you are ready.
+reminder-busy = A reminder: you have a talk going. Answer when you are ready.
+reminder-start = Reflect now
+trial-sign = How will you know it worked?
+trials-group-header = { $count ->
+    [one] One open trial action in “{ $name }”:
+   *[other] { $count } open trial actions in “{ $name }”:
+}
+trials-group-line = • { $what } – { $state } – { $date }

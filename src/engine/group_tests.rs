@@ -1,0 +1,400 @@
+//! Engine tests of groups and roles: several people, one shared world of groups and codes,
+//! applied as a store would, with a hand-set clock.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::*;
+use crate::app::Content;
+use crate::dialogs::Role;
+use crate::i18n::Lang;
+use crate::records::{GroupRole, PersonId, ReminderRule, TrialState, SCHEMA};
+
+static CONTENT: LazyLock<Content> =
+    LazyLock::new(|| Content::load(None, None).expect("compiled-in content loads"));
+
+/// Everyone's conversations and the groups, codes and trial actions they made.
+struct World {
+    settings: Settings,
+    people: BTreeMap<String, Conversation>,
+    groups: BTreeMap<String, GroupView>,
+    invites: BTreeMap<String, Invite>,
+    trials: Vec<TrialAction>,
+    writes: Vec<Write>,
+    now: Timestamp,
+    /// A different byte pattern each time, like fresh random bytes.
+    draws: u8,
+}
+
+impl World {
+    fn new(creators: &[&str]) -> World {
+        let mut settings = Settings::standard().unwrap();
+        settings.creators = creators.iter().map(|p| PersonId::new("test", p)).collect();
+        World {
+            settings,
+            people: BTreeMap::new(),
+            groups: BTreeMap::new(),
+            invites: BTreeMap::new(),
+            trials: Vec::new(),
+            writes: Vec::new(),
+            // Monday 23 November 2026, 15:00 in Copenhagen.
+            now: "2026-11-23T14:00:00Z".parse().unwrap(),
+            draws: 0,
+        }
+    }
+
+    fn conversation(&self, who: &str) -> Conversation {
+        self.people.get(who).cloned().unwrap_or_else(|| {
+            Conversation::new(PersonId::new("test", who), Lang::En, Role::Staff, self.now)
+        })
+    }
+
+    fn event(&mut self, who: &str, body: Body) -> String {
+        let conv = self.conversation(who);
+        let needs = Engine::needs(&conv, &body);
+        self.draws = self.draws.wrapping_add(1);
+        let entropy: Vec<u8> = (0..codes::ENTROPY_BYTES as u8)
+            .map(|i| {
+                i.wrapping_mul(37)
+                    .wrapping_add(self.draws.wrapping_mul(101))
+            })
+            .collect();
+        let trials: Vec<TrialAction> = self
+            .trials
+            .iter()
+            .filter(|t| t.person == conv.person)
+            .cloned()
+            .collect();
+        let invite = needs.invite.as_ref().and_then(|c| self.invites.get(c));
+        let group = needs.group.as_ref().and_then(|g| self.groups.get(g));
+        let digest = vec!["DIGEST".to_owned()];
+        let ctx = Context {
+            trials: &trials,
+            invite,
+            group,
+            entropy: &entropy,
+            digest: (needs.digest && group.is_some()).then_some(digest.as_slice()),
+        };
+        let engine = Engine::new(&CONTENT.catalog, &CONTENT.locales, &self.settings);
+        let outcome = engine.handle(conv, body, ctx, self.now).unwrap();
+        for write in &outcome.writes {
+            self.apply(write);
+        }
+        self.writes.extend(outcome.writes);
+        self.people.insert(who.to_owned(), outcome.conversation);
+        self.now += SignedDuration::from_secs(20);
+        outcome
+            .replies
+            .iter()
+            .map(|r| r.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn apply(&mut self, write: &Write) {
+        match write {
+            Write::Group(group) => {
+                let view = self.groups.entry(group.id.clone()).or_insert(GroupView {
+                    group: group.clone(),
+                    members: Vec::new(),
+                    open_trials: Vec::new(),
+                });
+                view.group = group.clone();
+            }
+            Write::Invite(invite) => {
+                self.invites.insert(invite.code.clone(), invite.clone());
+            }
+            Write::RevokeInvite { code } => {
+                self.invites.remove(code);
+            }
+            Write::Member(member) => {
+                if let Some(view) = self.groups.get_mut(&member.group) {
+                    view.members.retain(|m| m.person != member.person);
+                    view.members.push(member.clone());
+                }
+            }
+            Write::Trial(trial) => {
+                self.trials
+                    .retain(|t| t.id != trial.id || t.person != trial.person);
+                self.trials.push(trial.clone());
+            }
+            _ => {}
+        }
+    }
+
+    fn say(&mut self, who: &str, text: &str) -> String {
+        self.event(who, Body::Text(text.into()))
+    }
+
+    /// Creates a group as `who` and returns (group id, staff code, citizen code).
+    fn new_group(&mut self, who: &str, name: &str) -> (String, String, String) {
+        let reply = self.say(who, &format!("/newgroup {name}"));
+        assert!(reply.contains(name), "{reply}");
+        let group = self.conversation(who).group.unwrap();
+        let view = &self.groups[&group];
+        (
+            group.clone(),
+            view.group.staff_code.clone(),
+            view.group.citizen_code.clone(),
+        )
+    }
+}
+
+#[test]
+fn only_named_creators_and_facilitators_may_create_groups() {
+    let mut world = World::new(&["mette"]);
+    let refused = world.say("anna", "/newgroup Team Nord");
+    assert!(refused.contains("Only a facilitator"), "{refused}");
+    assert!(world.groups.is_empty());
+    let (group, staff, citizen) = world.new_group("mette", "Team Nord");
+    assert_ne!(staff, citizen);
+    let mette = world.conversation("mette");
+    assert_eq!(mette.memberships[0].role, GroupRole::Facilitator);
+    assert_eq!(mette.group.as_deref(), Some(group.as_str()));
+    // A facilitator may make a second group without being named in the configuration.
+    world.settings.creators.clear();
+    world.new_group("mette", "Team Syd");
+    assert_eq!(world.groups.len(), 2);
+}
+
+#[test]
+fn joining_gives_the_role_of_the_code_and_the_dialogues_of_that_role() {
+    let mut world = World::new(&["mette"]);
+    let (group, staff, citizen) = world.new_group("mette", "Team Nord");
+    let joined = world.say("anna", &format!("/join {}", staff.to_lowercase()));
+    assert!(
+        joined.contains("Team Nord") && joined.contains("staff"),
+        "{joined}"
+    );
+    let joined = world.say("bo", &format!("/join {}", citizen.replace('-', " ")));
+    assert!(joined.contains("citizen"), "{joined}");
+    let bo = world.conversation("bo");
+    assert_eq!(bo.role, Role::Citizen);
+    assert_eq!(bo.group.as_deref(), Some(group.as_str()));
+    let menu = world.say("bo", "/reflect");
+    assert!(menu.contains("What do you want to talk about"), "{menu}");
+    let again = world.say("bo", &format!("/join {citizen}"));
+    assert!(again.contains("already"), "{again}");
+    let members = world.say("mette", "/members");
+    assert!(members.contains("one facilitator"), "{members}");
+    assert!(members.contains("one staff member"), "{members}");
+    assert!(members.contains("one citizen"), "{members}");
+    assert!(
+        !members.contains("anna") && !members.contains("bo"),
+        "{members}"
+    );
+}
+
+#[test]
+fn wrong_and_expired_codes_get_the_same_answer_and_guessing_is_slowed() {
+    let mut world = World::new(&["mette"]);
+    world.settings.invite_days = Some(1);
+    let (_, staff, _) = world.new_group("mette", "Team Nord");
+    let wrong = world.say("anna", "/join ABCDE-FGHJK");
+    world.now += SignedDuration::from_hours(25);
+    let expired = world.say("bo", &format!("/join {staff}"));
+    assert_eq!(
+        wrong, expired,
+        "an expired code tells no more than a wrong one"
+    );
+    assert!(world.conversation("bo").memberships.is_empty());
+    for _ in 0..3 {
+        world.say("anna", "/join 22222-22222");
+    }
+    let paused = world.say("anna", "/join 33333-33333");
+    assert!(paused.contains("wait one minute"), "{paused}");
+    // While paused even a right code waits; nothing is looked up or stored.
+    let fresh = world.say("mette", "/newcodes 7");
+    assert!(fresh.contains("New codes"), "{fresh}");
+    let staff = world
+        .groups
+        .values()
+        .next()
+        .unwrap()
+        .group
+        .staff_code
+        .clone();
+    let waiting = world.say("anna", &format!("/join {staff}"));
+    assert!(waiting.contains("before you try a code again"), "{waiting}");
+    assert!(world.conversation("anna").memberships.is_empty());
+    world.now += SignedDuration::from_mins(2);
+    let joined = world.say("anna", &format!("/join {staff}"));
+    assert!(joined.contains("Welcome"), "{joined}");
+    assert_eq!(world.conversation("anna").join_failures, 0);
+}
+
+#[test]
+fn replaced_codes_stop_working() {
+    let mut world = World::new(&["mette"]);
+    let (_, old_staff, _) = world.new_group("mette", "Team Nord");
+    world.say("mette", "/newcodes");
+    let refused = world.say("anna", &format!("/join {old_staff}"));
+    assert!(refused.contains("does not work"), "{refused}");
+}
+
+#[test]
+fn facilitator_commands_are_refused_alike_for_members_and_strangers() {
+    let mut world = World::new(&["mette"]);
+    let (_, staff, citizen) = world.new_group("mette", "Team Nord");
+    world.say("anna", &format!("/join {staff}"));
+    world.say("bo", &format!("/join {citizen}"));
+    for command in [
+        "/members",
+        "/digest",
+        "/newcodes",
+        "/newgroup X",
+        "/medlemmer",
+    ] {
+        let member = world.say("anna", command);
+        let citizen = world.say("bo", command);
+        let stranger = world.say("eve", command);
+        assert!(member.contains("Only a facilitator"), "{command}: {member}");
+        assert_eq!(member, citizen, "{command}");
+        assert_eq!(
+            member, stranger,
+            "{command}: no hint whether a group exists"
+        );
+    }
+    let digest = world.say("mette", "/digest");
+    assert_eq!(digest, "DIGEST");
+}
+
+#[test]
+fn group_names_are_checked() {
+    let mut world = World::new(&["mette"]);
+    let empty = world.say("mette", "/newgroup    ");
+    assert!(empty.contains("Write the name"), "{empty}");
+    let huge = world.say("mette", &format!("/newgroup {}", "a".repeat(5000)));
+    assert!(huge.contains("5000 characters"), "{huge}");
+    let control = world.say("mette", "/newgroup \u{7}\u{1b}\u{202e}\u{0}");
+    assert!(control.contains("Write the name"), "{control}");
+    assert!(world.groups.is_empty());
+    let made = world.say("mette", "/newgroup Team\u{202e} \u{7}Nord");
+    assert!(made.contains("“Team Nord” is ready"), "{made}");
+}
+
+#[test]
+fn with_several_groups_the_group_is_asked_once_and_remembered() {
+    let mut world = World::new(&["mette", "lis"]);
+    let (a, staff_a, _) = world.new_group("mette", "Team Nord");
+    let (_, staff_b, _) = world.new_group("lis", "Team Syd");
+    world.say("anna", &format!("/join {staff_a}"));
+    assert_eq!(
+        world.conversation("anna").group.as_deref(),
+        Some(a.as_str())
+    );
+    world.say("anna", &format!("/join {staff_b}"));
+    assert_eq!(world.conversation("anna").group, None, "to be asked");
+    let asked = world.say("anna", "/reflect");
+    assert!(asked.contains("Which group"), "{asked}");
+    let menu = world.say("anna", "2");
+    assert!(
+        menu.contains("Team Syd") && menu.contains("What do you want"),
+        "{menu}"
+    );
+    let again = world.say("anna", "/stop");
+    assert!(!again.contains("Which group"), "{again}");
+    let menu = world.say("anna", "/reflect");
+    assert!(!menu.contains("Which group"), "{menu}");
+    let listed = world.say("anna", "/groups");
+    assert!(
+        listed.contains("2. Team Syd (staff) – your answers count here"),
+        "{listed}"
+    );
+    world.say("anna", "/group 1");
+    assert_eq!(
+        world.conversation("anna").group.as_deref(),
+        Some(a.as_str())
+    );
+}
+
+#[test]
+fn reminders_are_read_set_shown_and_removed() {
+    let mut world = World::new(&[]);
+    let bad = world.say("anna", "/remind 25:99");
+    assert!(bad.contains("does not exist"), "{bad}");
+    assert!(world.conversation("anna").reminder.is_none());
+    let set = world.say("anna", "/remind hverdage 22:15");
+    assert!(set.contains("on weekdays at 22:15"), "{set}");
+    let rule = ReminderRule {
+        weekdays: 0x1f,
+        hour: 22,
+        minute: 15,
+    };
+    assert_eq!(world.conversation("anna").reminder, Some(rule));
+    assert!(world
+        .writes
+        .iter()
+        .any(|w| matches!(w, Write::Reminder(Some(r)) if r.rule == rule)));
+    let shown = world.say("anna", "/remind");
+    assert!(
+        shown.contains("I remind you on weekdays at 22:15"),
+        "{shown}"
+    );
+    world.say("anna", "/remind off");
+    assert!(world.conversation("anna").reminder.is_none());
+    assert!(matches!(world.writes.last(), Some(Write::Reminder(None))));
+}
+
+#[test]
+fn a_follow_up_offer_is_recorded_with_it_and_a_closed_trial_is_not_offered() {
+    let mut world = World::new(&[]);
+    world.say("anna", "/help");
+    let trial = |id: &str, state| TrialAction {
+        schema: SCHEMA,
+        id: id.into(),
+        person: PersonId::new("test", "anna"),
+        role: Role::Staff,
+        group: None,
+        what: format!("Try {id}"),
+        principles: vec![4],
+        due: jiff::civil::date(2026, 11, 23),
+        state,
+        replaces: None,
+        sign: None,
+        offers: 0,
+        offered_at: None,
+        created_at: "2026-11-20T10:00:00Z".parse().unwrap(),
+        updated_at: "2026-11-20T10:00:00Z".parse().unwrap(),
+    };
+    world.trials.push(trial("r1-trial", TrialState::Planned));
+    world.trials.push(trial("r2-trial", TrialState::Done));
+    let offer = world.event(
+        "anna",
+        Body::Due(Due::FollowUp {
+            trial: "r1-trial".into(),
+        }),
+    );
+    assert!(offer.contains("Try r1-trial"), "{offer}");
+    let offered = world.trials.iter().find(|t| t.id == "r1-trial").unwrap();
+    assert_eq!(offered.offers, 1);
+    let closed = world.event(
+        "anna",
+        Body::Due(Due::FollowUp {
+            trial: "r2-trial".into(),
+        }),
+    );
+    assert!(closed.is_empty(), "{closed}");
+    let started = world.say("anna", "/followup 1");
+    assert!(started.contains("Try r1-trial"), "{started}");
+}
+
+#[test]
+fn a_shown_name_is_one_first_name_and_can_be_hidden() {
+    let mut world = World::new(&[]);
+    world.say("anna", "/name Anna Jensen");
+    assert_eq!(
+        world.conversation("anna").shown_name.as_deref(),
+        Some("Anna")
+    );
+    let refused = world.say("anna", "/name <b>x</b>");
+    assert!(refused.contains("/name"), "{refused}");
+    assert_eq!(
+        world.conversation("anna").shown_name.as_deref(),
+        Some("Anna")
+    );
+    world.say("anna", "/name off");
+    assert_eq!(world.conversation("anna").shown_name, None);
+}

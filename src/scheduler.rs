@@ -1,0 +1,148 @@
+//! The scheduler: follow-up offers at a trial action's planned date (and once more later),
+//! reflection reminders, and the weekly digest to each group's facilitators.
+//!
+//! A tick reads what is stored, decides with the pure functions in [`crate::schedule`] what is
+//! due at `now`, and commits each message together with the record that it was sent. So a
+//! restart never sends twice, and whatever fell due while the bot was down is sent once when
+//! it is back (at a decent hour). Messages go to the outbox; channels deliver them.
+
+use jiff::Timestamp;
+
+use crate::app::{App, AppError};
+use crate::engine::{Due, Reply};
+use crate::i18n::Lang;
+use crate::records::GroupRole;
+use crate::schedule::{
+    digest_week, follow_up_at, format_week, last_digest_at, may_fire, next_in_window,
+    next_reminder_at, retry_at, week_dates, DigestSchedule, Window,
+};
+use crate::store::{Commit, Outgoing, Store};
+
+/// When the scheduler may send, and what it sends.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Schedule {
+    /// Hours when follow-ups and late messages may go out.
+    pub window: Window,
+    pub digest: DigestSchedule,
+}
+
+/// What one tick sent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TickReport {
+    pub follow_ups: usize,
+    pub reminders: usize,
+    pub digests: usize,
+}
+
+/// A trial action due the day it was planned is offered no sooner than this after.
+const SETTLE: jiff::SignedDuration = jiff::SignedDuration::from_hours(4);
+
+/// Offers are made twice: at the planned date, then once more after the retry days.
+const OFFERS: u8 = 2;
+
+/// Runs everything due now.
+pub async fn tick<S: Store>(app: &App<S>, schedule: &Schedule) -> Result<TickReport, AppError> {
+    let mut report = TickReport::default();
+    let now = app.now();
+    let tz = app.settings().time_zone.clone();
+    for trial in app.records().open_trials(None)? {
+        let at = match (trial.offers, trial.offered_at) {
+            // Not in the very hours after it was planned, should it be due the same day.
+            (0, _) => next_in_window(
+                follow_up_at(trial.due, &schedule.window, &tz).max(
+                    trial
+                        .created_at
+                        .saturating_add(SETTLE)
+                        .unwrap_or(trial.created_at),
+                ),
+                &schedule.window,
+                &tz,
+            ),
+            (offers, Some(first)) if offers < OFFERS => {
+                retry_at(first, app.settings().retry_days, &schedule.window, &tz)
+            }
+            _ => continue,
+        };
+        if may_fire(at, now, &schedule.window, &tz) {
+            let due = Due::FollowUp {
+                trial: trial.id.clone(),
+            };
+            if app.bring_up(&trial.person, due).await? {
+                report.follow_ups += 1;
+            }
+        }
+    }
+    for reminder in app.records().reminders()? {
+        let Some(at) = next_reminder_at(reminder.after, &reminder.rule, &tz) else {
+            continue;
+        };
+        if may_fire(at, now, &schedule.window, &tz)
+            && app.bring_up(&reminder.person, Due::Reminder).await?
+        {
+            report.reminders += 1;
+        }
+    }
+    report.digests = send_digests(app, schedule, now).await?;
+    Ok(report)
+}
+
+/// Sends each group's digest for the last complete week to each of its facilitators, once:
+/// the record that it was sent is committed with the message.
+async fn send_digests<S: Store>(
+    app: &App<S>,
+    schedule: &Schedule,
+    now: Timestamp,
+) -> Result<usize, AppError> {
+    let tz = app.settings().time_zone.clone();
+    let at = last_digest_at(now, &schedule.digest, &tz);
+    if !may_fire(at, now, &schedule.window, &tz) {
+        return Ok(0);
+    }
+    let week = digest_week(at, &tz);
+    let key = format_week(week);
+    let (_, sunday) = week_dates(week);
+    let mut sent = 0;
+    for group in app.records().groups()? {
+        // A group made after the scheduled moment gets its first digest next time.
+        if group.created_at > at {
+            continue;
+        }
+        let facilitators = app.records().members(&group.id)?;
+        for member in facilitators
+            .into_iter()
+            .filter(|m| m.role == GroupRole::Facilitator)
+        {
+            if app.records().digest_sent(&group.id, &key, &member.person)? {
+                continue;
+            }
+            let lang = app
+                .records()
+                .conversation(&member.person)?
+                .map_or(Lang::Da, |c| c.lang);
+            let replies = app
+                .digest(&group, week, sunday, lang)?
+                .into_iter()
+                .map(|text| Reply {
+                    text,
+                    choices: Vec::new(),
+                    prompt: None,
+                })
+                .collect();
+            app.records()
+                .commit(Commit {
+                    outbox: Some(Outgoing {
+                        person: member.person.clone(),
+                        at: now,
+                        tag: format!("digest-{}-{key}", group.id),
+                        replies,
+                    }),
+                    digest_sent: Some((group.id.clone(), key.clone(), member.person.clone())),
+                    ..Commit::default()
+                })
+                .await?;
+            tracing::info!(group = %group.id, week = %key, "digest sent");
+            sent += 1;
+        }
+    }
+    Ok(sent)
+}
