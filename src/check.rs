@@ -39,6 +39,7 @@ const STAFF_ONLY: &[&str] = &[
     "group-choose-first",
     "members",
     "trials-group-header",
+    "help-facilitator",
     "trials-group-line",
 ];
 

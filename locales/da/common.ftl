@@ -8,7 +8,12 @@ help =
     /reflect – vælg en samtale
     /back – ret dit sidste svar
     /stop – hold en pause eller stop
+    /try – lav en prøvehandling
     /trials – se dine prøvehandlinger
+    /join – vær med i en gruppe med en kode
+    /groups – se dine grupper
+    /remind – få en påmindelse
+    /name – vis dit fornavn ved dine prøvehandlinger
     /language – skift sprog
     /help – se denne hjælp
 menu = Hvad vil du tale om? Vælg et tal.

@@ -124,3 +124,9 @@ opfoelgning-opt-done = Det er klaret
 opfoelgning-adjust = Fint. Lad os skrive den nye måde ned.
 opfoelgning-hindered = Det er helt i orden. Hvad stod i vejen?
 opfoelgning-outro = Tak, fordi du så tilbage på det. Små skridt tæller også.
+
+## Prøvehandling (/prøv)
+proevehandling-title = Prøvehandling
+proevehandling-intro = En prøvehandling er en lille ting, du vil prøve. Bagefter ser vi på, hvordan det gik.
+proevehandling-what = Hvad vil du prøve?
+proevehandling-outro = Godt. På dagen spørger jeg, hvordan det gik.

@@ -78,3 +78,10 @@ trials-group-header = { $count ->
    *[other] { $count } åbne prøvehandlinger i “{ $name }”:
 }
 trials-group-line = • { $what } – { $state } – { $date }
+help-facilitator =
+    For facilitatorer:
+    /nygruppe NAVN – lav en gruppe og få dens koder
+    /medlemmer – se hvor mange der er i gruppen, og koderne
+    /nyekoder DAGE – lav nye koder (de gamle holder op med at virke)
+    /overblik – se ugen indtil nu
+    /gruppe TAL – vælg hvilken af dine grupper kommandoerne gælder

@@ -8,7 +8,12 @@ help =
     /reflect – choose a talk
     /back – change your last answer
     /stop – take a break or stop
+    /try – make a trial action
     /trials – see your trial actions
+    /join – join a group with a code
+    /groups – see your groups
+    /remind – get a reminder
+    /name – show your first name by your trial actions
     /language – change language
     /help – see this help
 menu = What do you want to talk about? Choose a number.

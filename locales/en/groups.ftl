@@ -78,3 +78,10 @@ trials-group-header = { $count ->
    *[other] { $count } open trial actions in “{ $name }”:
 }
 trials-group-line = • { $what } – { $state } – { $date }
+help-facilitator =
+    For facilitators:
+    /newgroup NAME – make a group and get its codes
+    /members – see how many are in the group, and the codes
+    /newcodes DAYS – make new codes (the old ones stop working)
+    /digest – see this week so far
+    /group NUMBER – choose which of your groups the commands are for

@@ -280,10 +280,11 @@ fn parse_dialogue(
         "reflection" => Some(Purpose::Reflection),
         "check-in" => Some(Purpose::CheckIn),
         "follow-up" => Some(Purpose::FollowUp),
+        "trial" => Some(Purpose::Trial),
         other => {
             check.report(
                 None,
-                format!("unknown purpose `{other}` (reflection, check-in or follow-up)"),
+                format!("unknown purpose `{other}` (reflection, check-in, follow-up or trial)"),
             );
             None
         }

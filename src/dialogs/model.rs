@@ -43,6 +43,8 @@ pub enum Purpose {
     Reflection,
     CheckIn,
     FollowUp,
+    /// Makes a trial action on its own; started by /try.
+    Trial,
 }
 
 /// Where a step leads.
@@ -179,15 +181,16 @@ impl Catalog {
 
     /// The dialogues a person in `role` may start from the menu.
     pub fn menu(&self, role: Role) -> impl Iterator<Item = &Dialogue> {
-        self.iter()
-            .filter(move |d| d.audience.includes(role) && d.purpose != Purpose::FollowUp)
+        self.iter().filter(move |d| {
+            d.audience.includes(role) && matches!(d.purpose, Purpose::Reflection | Purpose::CheckIn)
+        })
     }
 
-    /// The follow-up dialogue for `role`, if one is defined.
+    /// The dialogue of `purpose` for `role` (follow-up, trial), if one is defined.
     #[must_use]
-    pub fn follow_up(&self, role: Role) -> Option<&Dialogue> {
+    pub fn for_purpose(&self, role: Role, purpose: Purpose) -> Option<&Dialogue> {
         self.iter()
-            .find(|d| d.audience.includes(role) && d.purpose == Purpose::FollowUp)
+            .find(|d| d.audience.includes(role) && d.purpose == purpose)
     }
 }
 

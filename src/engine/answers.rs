@@ -379,7 +379,7 @@ impl Turn<'_, '_> {
             .and_then(|d| d.outro.clone())
             .unwrap_or_else(|| "dialogue-done".to_owned());
         self.say(&outro, &[])?;
-        if dialogue.is_some_and(|d| d.purpose != Purpose::FollowUp) {
+        if dialogue.is_some_and(|d| matches!(d.purpose, Purpose::Reflection | Purpose::CheckIn)) {
             self.say("dialogue-next", &[])?;
         }
         Ok(())

@@ -5,7 +5,7 @@ use super::{
     EngineError, Reply, ReplyChoice, Turn, DIGEST_COMMAND, FOLLOW_UP_COMMAND, JOIN_COMMAND,
     MEMBERS_COMMAND, NEW_CODES_COMMAND, NEW_GROUP_COMMAND, TRIALS_COMMAND,
 };
-use crate::dialogs::Role;
+use crate::dialogs::{Purpose, Role};
 use crate::i18n::Lang;
 use crate::records::{ActiveRun, Pending, TrialAction, TrialDraft, Value, Write};
 
@@ -21,12 +21,16 @@ impl Turn<'_, '_> {
             }
             "help" | "hjælp" | "hjaelp" => {
                 self.say("help", &[])?;
+                if self.may_create_groups() {
+                    self.say("help-facilitator", &[])?;
+                }
                 if self.conv.active.is_some() && self.conv.pending.is_none() {
                     self.ask_current()?;
                 }
                 Ok(())
             }
             "reflect" | "refleksion" | "reflekter" => self.reflect(arg),
+            "try" | "prøv" | "proev" => self.try_something(),
             "stop" => self.stop(),
             "back" | "tilbage" => self.back(),
             "language" | "sprog" => self.language(arg),
@@ -62,6 +66,29 @@ impl Turn<'_, '_> {
             }
         }
         self.show_menu()
+    }
+
+    /// /try: a trial action on its own, outside a reflection.
+    fn try_something(&mut self) -> Result<(), EngineError> {
+        if self.conv.active.is_some() {
+            self.say("reflect-busy", &[])?;
+            return self.ask_current();
+        }
+        if self.ask_group_if_unclear()? {
+            return Ok(());
+        }
+        let dialogue = self
+            .engine
+            .catalog
+            .for_purpose(self.conv.role, Purpose::Trial)
+            .map(|d| d.id.clone());
+        match dialogue {
+            Some(id) => self.start(&id, None),
+            None => {
+                self.say("unknown-command", &[])?;
+                self.repeat_prompt()
+            }
+        }
     }
 
     pub(super) fn menu_titles(&self) -> Result<Vec<(String, String)>, EngineError> {
@@ -386,7 +413,7 @@ impl Turn<'_, '_> {
         let dialogue = self
             .engine
             .catalog
-            .follow_up(self.conv.role)
+            .for_purpose(self.conv.role, Purpose::FollowUp)
             .map(|d| d.id.clone());
         match (chosen.cloned(), dialogue) {
             (Some(trial), Some(dialogue)) if trial.state.is_open() => {

@@ -43,7 +43,7 @@ impl Turn<'_, '_> {
 
     /// True when the person may create groups: named in the configuration, or already a
     /// facilitator of a group.
-    fn may_create_groups(&self) -> bool {
+    pub(super) fn may_create_groups(&self) -> bool {
         self.engine.settings.creators.contains(&self.conv.person)
             || self
                 .conv

@@ -153,6 +153,7 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ("reminder-start", &[]),
     ("trial-sign", &[]),
     ("trials-group-header", &["name", "count"]),
+    ("help-facilitator", &[]),
     ("trials-group-line", &["what", "state", "date"]),
 ];
 

@@ -672,3 +672,25 @@ fn the_consent_question_is_skipped_when_nothing_was_written() {
         "{back}"
     );
 }
+
+#[test]
+fn try_makes_a_trial_action_on_its_own() {
+    let mut chat = Chat::new(Role::Staff, Lang::En);
+    let intro = chat.say("/try");
+    assert!(intro.contains("small thing you want to try"), "{intro}");
+    chat.say("Ask before I help");
+    chat.say("4");
+    chat.say("tomorrow");
+    let done = chat.say("She says yes more often");
+    assert!(done.contains("I will ask how it went"), "{done}");
+    assert!(!done.contains("/reflect"), "{done}");
+    assert_eq!(chat.trials.len(), 1);
+    assert_eq!(chat.trials[0].principles, vec![4]);
+    assert!(chat.conv.active.is_none());
+    let busy = {
+        chat.say("/reflect");
+        chat.say("1");
+        chat.say("/try")
+    };
+    assert!(busy.contains("in the middle of a talk"), "{busy}");
+}

@@ -1399,7 +1399,7 @@ fn check_passes_on_the_real_folders() {
     ]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(stdout.contains("check passed: 4 dialogues"), "{stdout}");
+    assert!(stdout.contains("check passed: 5 dialogues"), "{stdout}");
 }
 
 #[test]
