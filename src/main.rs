@@ -326,8 +326,19 @@ async fn run_bench(quick: bool, out: PathBuf, data: PathBuf) -> anyhow::Result<E
     } else {
         bench::Options::full(data.clone())
     };
-    let results = bench::run(content, &options).await?;
-    let table = bench::table(&results);
+    let content = Arc::new(content);
+    let results = bench::run(content.clone(), &options).await?;
+    let digest_options = if quick {
+        bench::digest::DigestOptions::quick()
+    } else {
+        bench::digest::DigestOptions::full()
+    };
+    let digest = bench::digest::run(content, &digest_options, &data.join("digest")).await?;
+    let table = format!(
+        "{}\n{}",
+        bench::table(&results),
+        bench::digest::table(&digest)
+    );
     println!("{table}");
     std::fs::write(&out, &table).with_context(|| format!("writing {}", out.display()))?;
     let _ = std::fs::remove_dir_all(&data);

@@ -4,6 +4,8 @@
 //! through the same group commit, with no engine work. Each conversation is a scripted person
 //! answering the staff reflection.
 
+pub mod digest;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -24,6 +26,8 @@ pub enum BenchError {
     Store(#[from] StoreError),
     #[error("a benchmark task failed: {0}")]
     Task(String),
+    #[error("time: {0}")]
+    Time(#[from] jiff::Error),
 }
 
 #[derive(Clone, Debug)]
@@ -73,8 +77,7 @@ pub struct Results {
     pub peak_rss_mb: Option<f64>,
 }
 
-pub async fn run(content: Content, options: &Options) -> Result<Results, BenchError> {
-    let content = Arc::new(content);
+pub async fn run(content: Arc<Content>, options: &Options) -> Result<Results, BenchError> {
     let mut rows = Vec::new();
     for &level in &options.levels {
         let per_conversation = (options.steps_per_level / level).max(1);
@@ -224,21 +227,21 @@ async fn gather(
     Ok(all)
 }
 
+/// The `p` quantile of sorted durations, in milliseconds.
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted.get(index).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
 fn row(what: &'static str, level: usize, mut latencies: Vec<Duration>, wall: Duration) -> Row {
     latencies.sort_unstable();
-    let percentile = |p: f64| {
-        let index = ((latencies.len() as f64 - 1.0) * p).round() as usize;
-        latencies
-            .get(index)
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
     Row {
         what,
         concurrency: level,
         steps: latencies.len(),
         per_second: latencies.len() as f64 / wall.as_secs_f64().max(1e-9),
-        p50_ms: percentile(0.50),
-        p99_ms: percentile(0.99),
+        p50_ms: percentile(&latencies, 0.50),
+        p99_ms: percentile(&latencies, 0.99),
     }
 }
 
