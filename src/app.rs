@@ -345,6 +345,9 @@ impl<S: Store> App<S> {
         let engine = Engine::new(&self.content.catalog, &self.content.locales, &self.settings);
         let outcome = engine.handle(before.clone(), body.clone(), ctx, now)?;
         let said = !outcome.replies.is_empty();
+        if !said && outcome.writes.is_empty() && outcome.conversation == before {
+            return Ok(false);
+        }
         let tag = match &body {
             Body::Due(Due::FollowUp { trial }) => format!("follow-up-{trial}"),
             _ => "reminder".to_owned(),

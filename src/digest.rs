@@ -527,7 +527,12 @@ fn trials(input: &DigestInput<'_>, citizens_shown: bool) -> Trials {
                 .filter(|p| (1..=8).contains(p))
                 .collect();
             NewTrial {
-                what: excerpt(&trial.what, QUOTE_CHARS),
+                // A citizen's own words are shown only with their consent, which a trial
+                // action does not ask: the digest says only that a citizen made one.
+                what: match trial.role {
+                    Role::Staff => excerpt(&trial.what, QUOTE_CHARS),
+                    Role::Citizen => String::new(),
+                },
                 principles: principles.into_iter().collect(),
                 by: match trial.role {
                     Role::Staff => Author::Staff(
@@ -551,14 +556,15 @@ fn trials(input: &DigestInput<'_>, citizens_shown: bool) -> Trials {
     figures
 }
 
-/// Each trial action once, as last changed.
+/// Each trial action once, as last changed. Ids are unique per person only.
 fn latest_trials(trials: &[TrialAction]) -> Vec<&TrialAction> {
-    let mut latest: BTreeMap<&str, &TrialAction> = BTreeMap::new();
+    let mut latest: BTreeMap<(&PersonId, &str), &TrialAction> = BTreeMap::new();
     for trial in trials {
-        match latest.get(trial.id.as_str()) {
+        let key = (&trial.person, trial.id.as_str());
+        match latest.get(&key) {
             Some(kept) if kept.updated_at > trial.updated_at => {}
             _ => {
-                latest.insert(trial.id.as_str(), trial);
+                latest.insert(key, trial);
             }
         }
     }
@@ -647,6 +653,7 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
             "version",
         ],
     ),
+    ("digest-trial-citizen", &["principles", "principle-count"]),
     ("digest-trials-changed", &["states"]),
     ("digest-trial-state-count", &["state", "count"]),
     ("digest-trials-overdue", &["count"]),
@@ -854,15 +861,23 @@ impl Words<'_> {
     }
 
     fn trial(&self, trial: &NewTrial) -> Result<String, I18nError> {
-        let (by, name) = match &trial.by {
-            Author::Staff(Some(name)) => ("named", name.as_str()),
-            Author::Staff(None) => ("staff", ""),
-            Author::Citizen => ("citizen", ""),
-        };
         let mut principles = Vec::new();
         for &p in &trial.principles {
             principles.push(self.principle(p)?);
         }
+        let (by, name) = match &trial.by {
+            Author::Staff(Some(name)) => ("named", name.as_str()),
+            Author::Staff(None) => ("staff", ""),
+            Author::Citizen => {
+                return self.get(
+                    "digest-trial-citizen",
+                    &[
+                        ("principle-count", trial.principles.len().into()),
+                        ("principles", self.and_list(principles)?.into()),
+                    ],
+                );
+            }
+        };
         self.get(
             "digest-trial",
             &[
@@ -1494,8 +1509,12 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("• “Call my sister” – from a citizen (Openness and respect)"),
+            text.contains("• A citizen's trial action (Openness and respect)"),
             "{text}"
+        );
+        assert!(
+            !text.contains("Call my sister"),
+            "a citizen's words need consent: {text}"
         );
         let text = week.text(Lang::Da);
         assert!(
@@ -1503,7 +1522,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("• «Call my sister» – fra en borger (Åbenhed og respekt)"),
+            text.contains("• En borgers prøvehandling (Åbenhed og respekt)"),
             "{text}"
         );
     }

@@ -365,6 +365,13 @@ pub enum Write {
     },
     Completed(RunRecord),
     Trial(TrialAction),
+    /// A follow-up's outcome: the person's trial action `id` is now in `state`, and was
+    /// looked back on (which counts as its first offer).
+    TrialState {
+        id: String,
+        state: TrialState,
+        at: Timestamp,
+    },
     DeleteTrial {
         id: String,
     },

@@ -14,7 +14,7 @@ use crate::i18n::Lang;
 use crate::records::GroupRole;
 use crate::schedule::{
     digest_week, follow_up_at, format_week, last_digest_at, may_fire, next_in_window,
-    next_reminder_at, retry_at, week_dates, DigestSchedule, Window,
+    next_reminder_at, retry_at, week_bounds, week_dates, DigestSchedule, Window,
 };
 use crate::store::{Commit, Outgoing, Store};
 
@@ -101,10 +101,11 @@ async fn send_digests<S: Store>(
     let week = digest_week(at, &tz);
     let key = format_week(week);
     let (_, sunday) = week_dates(week);
+    let (_, week_end) = week_bounds(week, &tz);
     let mut sent = 0;
     for group in app.records().groups()? {
-        // A group made after the scheduled moment gets its first digest next time.
-        if group.created_at > at {
+        // No digest of a week that ended before the group was made.
+        if group.created_at >= week_end {
             continue;
         }
         let facilitators = app.records().members(&group.id)?;

@@ -2,5 +2,7 @@
 
 mod suite {
     pub mod chat;
+    pub mod groups;
     pub mod loader;
+    pub mod month;
 }

@@ -47,11 +47,10 @@ digest-trials-new = { $count ->
    *[other] { $count } nye prøvehandlinger:
 }
 digest-trials-no-new = Ingen nye prøvehandlinger i denne uge.
-# $by: named (en medarbejder, der har sagt ja til at vise sit fornavn), staff eller citizen.
+# $by: named (en medarbejder, der har sagt ja til at vise sit fornavn) eller staff.
 # $version: adjusted, når den er en ny udgave af en ændret prøvehandling; ellers first.
 digest-trial = • «{ $what }»{ $by ->
         [named] {" "}– { $name }
-        [citizen] {" "}– fra en borger
        *[staff] {""}
     }{ $principle-count ->
         [0] {""}
@@ -59,6 +58,10 @@ digest-trial = • «{ $what }»{ $by ->
     }{ $version ->
         [adjusted] {" "}· ny udgave
        *[first] {""}
+    }
+digest-trial-citizen = • En borgers prøvehandling{ $principle-count ->
+        [0] {""}
+       *[other] {" "}({ $principles })
     }
 digest-trials-changed = Det skete i ugen – { $states }
 digest-trial-state-count = { $state }: { $count }

@@ -47,11 +47,10 @@ digest-trials-new = { $count ->
    *[other] { $count } new trial actions:
 }
 digest-trials-no-new = No new trial actions this week.
-# $by: named (a staff member who allowed their first name to be shown), staff or citizen.
+# $by: named (a staff member who allowed their first name to be shown) or staff.
 # $version: adjusted when it is a new version of an adjusted trial action; otherwise first.
 digest-trial = • “{ $what }”{ $by ->
         [named] {" "}– { $name }
-        [citizen] {" "}– from a citizen
        *[staff] {""}
     }{ $principle-count ->
         [0] {""}
@@ -59,6 +58,10 @@ digest-trial = • “{ $what }”{ $by ->
     }{ $version ->
         [adjusted] {" "}· new version
        *[first] {""}
+    }
+digest-trial-citizen = • A citizen's trial action{ $principle-count ->
+        [0] {""}
+       *[other] {" "}({ $principles })
     }
 digest-trials-changed = This week – { $states }
 digest-trial-state-count = { $state }: { $count }

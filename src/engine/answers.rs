@@ -272,7 +272,7 @@ impl Turn<'_, '_> {
         }
     }
 
-    /// In a follow-up, writes the trial action's new state as the run's answers set it. Done
+    /// In a follow-up, writes the trial action's state as the run's answers set it. Done
     /// only when the run ends (or is stopped and kept), so /back and a discarded run need no
     /// undo.
     pub(super) fn write_follow_up_outcome(&mut self, run: &ActiveRun) {
@@ -288,12 +288,12 @@ impl Turn<'_, '_> {
                 _ => {}
             }
         }
-        if state != follows.state {
-            let mut updated = follows.clone();
-            updated.state = state;
-            updated.updated_at = self.now;
-            self.writes.push(Write::Trial(updated));
-        }
+        // Written even when the state stays: looking back counts as the first offer.
+        self.writes.push(Write::TrialState {
+            id: follows.id.clone(),
+            state,
+            at: self.now,
+        });
     }
 
     /// Passes over a consent question (`shares`) when none of the answers it asks about

@@ -352,7 +352,8 @@ impl Turn<'_, '_> {
         Ok(())
     }
 
-    /// For a facilitator: the group's open trial actions, without names.
+    /// For a facilitator: the staff's open trial actions in the group, without names.
+    /// Citizens' are not listed: their words are shown only with their consent.
     fn list_group_trials(&mut self) -> Result<(), EngineError> {
         let Some(view) = self.ctx.group else {
             return Ok(());
@@ -360,7 +361,7 @@ impl Turn<'_, '_> {
         let mut open: Vec<_> = view
             .open_trials
             .iter()
-            .filter(|t| t.person != self.conv.person)
+            .filter(|t| t.person != self.conv.person && t.role == Role::Staff)
             .collect();
         if open.is_empty() {
             return Ok(());

@@ -17,7 +17,13 @@ impl Turn<'_, '_> {
         let Some((index, trial)) = trials.iter().enumerate().find(|(_, t)| t.id == id) else {
             return Ok(());
         };
-        if !trial.state.is_open() {
+        let following_it = self
+            .conv
+            .active
+            .as_ref()
+            .and_then(|run| run.follows.as_ref())
+            .is_some_and(|t| t.id == id);
+        if !trial.state.is_open() || following_it {
             return Ok(());
         }
         let mut offered = (*trial).clone();

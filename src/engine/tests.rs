@@ -53,6 +53,14 @@ impl Chat {
                     self.trials.retain(|t| t.id != trial.id);
                     self.trials.push(trial.clone());
                 }
+                Write::TrialState { id, state, at } => {
+                    for trial in self.trials.iter_mut().filter(|t| &t.id == id) {
+                        if trial.state != *state {
+                            trial.state = *state;
+                            trial.updated_at = *at;
+                        }
+                    }
+                }
                 Write::DeleteTrial { id } => self.trials.retain(|t| &t.id != id),
                 _ => {}
             }

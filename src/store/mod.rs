@@ -13,8 +13,9 @@
 //! - `e\0{person}\0{platform event id}` events already handled, so a redelivered one is not
 //!   stored twice (platform ids such as Telegram's message ids are unique only per chat);
 //! - `grun\0{group}\0{iso week}\0{person}\0{run}` a completed run by group and week;
-//! - `gtrial\0{group}\0{iso week}\0{trial}` a trial action as it was last changed in that
-//!   week (created, followed up), so the digest reads a week's trial events by prefix;
+//! - `gtrial\0{group}\0{iso week}\0{person}\0{trial}` a trial action as it was last changed
+//!   in that week (created, followed up), so the digest reads a week's trial events by prefix
+//!   (trial ids are unique per person only);
 //! - `open\0{group or "-"}\0{person}\0{trial}` trial actions still planned or tried: what the
 //!   scheduler offers follow-ups for, and what can become overdue;
 //! - `group\0{group}` a group; `invite\0{code}` an invite code; `member\0{group}\0{person}`
@@ -346,6 +347,20 @@ impl<S: Store> Records<S> {
                     ops.push(Op::Put(key(&["r", run.person.as_str(), &run.run]), value));
                 }
                 Write::Trial(trial) => self.put_trial(&trial, &mut ops),
+                Write::TrialState { id, state, at } => {
+                    // Read back, so what else changed meanwhile (offers made) is kept.
+                    let primary = key(&["t", who, &id]);
+                    if let Some(mut trial) = self.get::<TrialAction>(&primary)? {
+                        if trial.state != state {
+                            trial.state = state;
+                            trial.updated_at = at;
+                        }
+                        // Looked back on: no first offer needed any more.
+                        trial.offers = trial.offers.max(1);
+                        trial.offered_at = trial.offered_at.or(Some(at));
+                        self.put_trial(&trial, &mut ops);
+                    }
+                }
                 Write::DeleteTrial { id } => {
                     let primary = key(&["t", who, &id]);
                     if let Some(trial) = self.get::<TrialAction>(&primary)? {
@@ -398,10 +413,8 @@ impl<S: Store> Records<S> {
         let group = trial.group.as_deref().unwrap_or(NO_GROUP);
         if trial.group.is_some() {
             let week = iso_week(trial.updated_at, &self.tz);
-            ops.push(Op::Put(
-                key(&["gtrial", group, &week, &trial.id]),
-                value.clone(),
-            ));
+            let index = key(&["gtrial", group, &week, person, &trial.id]);
+            ops.push(Op::Put(index, value.clone()));
         }
         let open = key(&["open", group, person, &trial.id]);
         if trial.state.is_open() {
@@ -418,7 +431,9 @@ impl<S: Store> Records<S> {
         if trial.group.is_some() {
             for at in [trial.created_at, trial.updated_at] {
                 let week = iso_week(at, &self.tz);
-                ops.push(Op::Delete(key(&["gtrial", group, &week, &trial.id])));
+                ops.push(Op::Delete(key(&[
+                    "gtrial", group, &week, person, &trial.id,
+                ])));
             }
         }
         ops.push(Op::Delete(key(&["open", group, person, &trial.id])));

@@ -1,0 +1,353 @@
+//! Groups end to end through the terminal: the built binary, one data folder, one person a
+//! process (`--user`), a configuration file naming the facilitator, and the clock set with
+//! `--now` so each step happens at a known moment.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use eftertanke::records::{GroupRole, PersonId, TrialState};
+use eftertanke::store::{Records, SledStore};
+
+const BIN: &str = env!("CARGO_BIN_EXE_eftertanke");
+
+/// A data folder and a configuration naming `console:mette` as facilitator.
+struct Setup {
+    dir: tempfile::TempDir,
+    config: PathBuf,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("eftertanke.toml");
+        std::fs::write(&config, "facilitators = [\"console:mette\"]\n").unwrap();
+        Setup { dir, config }
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// Runs `eftertanke chat --user USER --lang en` at `now` with `script` as its input, and
+    /// returns what it printed.
+    fn chat(&self, user: &str, now: &str, script: &str) -> String {
+        let mut child = Command::new(BIN)
+            .arg("chat")
+            .args(["--user", user, "--lang", "en", "--now", now])
+            .arg("--data")
+            .arg(self.data())
+            .arg("--config")
+            .arg(&self.config)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(script.as_bytes())
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{user} at {now} failed: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    fn records(&self) -> Records<SledStore> {
+        let store = SledStore::open(&self.data(), 8 * 1024 * 1024).unwrap();
+        Records::new(store, jiff::tz::TimeZone::get("Europe/Copenhagen").unwrap())
+    }
+}
+
+/// The code after "Staff: " or "Citizens: " in the codes message (the last one printed).
+fn code(out: &str, label: &str) -> String {
+    out.lines()
+        .rev()
+        .find_map(|line| line.strip_prefix(label))
+        .map(|code| code.trim().to_owned())
+        .unwrap_or_else(|| panic!("no `{label}` code in:\n{out}"))
+}
+
+fn person(name: &str) -> PersonId {
+    PersonId::new("console", name)
+}
+
+/// True when `text` holds `word` as a whole word (any case).
+fn has_word(text: &str, word: &str) -> bool {
+    text.split(|c: char| !c.is_alphanumeric())
+        .any(|w| w.eq_ignore_ascii_case(word))
+}
+
+fn count(haystack: &str, needle: &str) -> usize {
+    haystack.matches(needle).count()
+}
+
+/// A week in one group: mette makes it, anna (staff) and bo (citizen) join with the codes,
+/// reflect and check in, anna follows up her trial action, and mette reads the week so far
+/// and the members. Wednesday 25 November 2026, from 10:00 Copenhagen time.
+fn a_week_in_team_west(setup: &Setup) -> (String, String) {
+    let out = setup.chat("mette", "2026-11-25T09:00:00Z", "/newgroup Team West\n");
+    assert!(
+        out.contains("The group “Team West” is ready. You are its facilitator."),
+        "{out}"
+    );
+    let (staff, citizen) = (code(&out, "Staff: "), code(&out, "Citizens: "));
+    assert_ne!(staff, citizen);
+
+    let script = format!(
+        "/join {staff}\n/name Anna\n/reflect\n1\n\
+         A resident was worried about the doctor.\n4 1\n4\n1 3\n\
+         We wrote her questions down together.\nskip\nyes\n\
+         Make a question list before visits\n1 4\ntomorrow\nShe asks her own questions\n"
+    );
+    let out = setup.chat("anna", "2026-11-25T09:05:00Z", &script);
+    assert!(
+        out.contains("Welcome to “Team West”. You are in the group as staff."),
+        "{out}"
+    );
+    assert!(
+        out.contains("Saved: “Make a question list before visits”"),
+        "{out}"
+    );
+    assert!(out.contains("Thank you for your reflection"), "{out}");
+
+    let script = format!(
+        "/join {citizen}\n/reflect\n1\nTo cook my own dinner\n1 3\nskip\n1 2\n4\n5\nyes\nno\n"
+    );
+    let out = setup.chat("bo", "2026-11-25T09:10:00Z", &script);
+    assert!(
+        out.contains("Welcome to “Team West”. You are in the group as citizen."),
+        "{out}"
+    );
+    assert!(out.contains("Thank you for your answers"), "{out}");
+
+    let out = setup.chat(
+        "anna",
+        "2026-11-25T09:15:00Z",
+        "/followup 1\nyes\nShe asked two questions herself.\n1\n",
+    );
+    assert!(out.contains("Make a question list before visits"), "{out}");
+    assert!(out.contains("Thank you for looking back."), "{out}");
+
+    let digest = setup.chat("mette", "2026-11-25T09:20:00Z", "/digest\n");
+    let members = setup.chat("mette", "2026-11-25T09:21:00Z", "/members\n");
+    (digest, members)
+}
+
+#[test]
+fn a_group_through_the_terminal_codes_reflection_check_in_follow_up_digest_members() {
+    let setup = Setup::new();
+    let (digest, members) = a_week_in_team_west(&setup);
+
+    // The digest of the week so far: anna's reflection, her trial action with the name she
+    // allowed and what became of it; one citizen is below the k-floor, so no citizen figures
+    // and no quote.
+    for expected in [
+        "Weekly digest · Team West",
+        "1 staff reflection (last week 0)",
+        "1 new trial action:",
+        "“Make a question list before visits” – Anna",
+        "This week – kept: 1",
+        "Citizens' figures and quotes are shown only when at least 3 citizens have answered",
+    ] {
+        assert!(digest.contains(expected), "`{expected}` in:\n{digest}");
+    }
+    for hidden in ["check-in", "citizens answered", "To cook my own dinner"] {
+        assert!(
+            !digest.contains(hidden),
+            "`{hidden}` below the floor:\n{digest}"
+        );
+    }
+
+    // The members: counts by role and the codes, never a name.
+    let counts = "“Team West” has:\none facilitator\none staff member\none citizen";
+    assert!(members.contains(counts), "{members}");
+    assert!(
+        members.contains("Staff: ") && members.contains("Citizens: "),
+        "{members}"
+    );
+    let tail = &members[members.find("“Team West” has:").unwrap()..];
+    for name in ["anna", "bo", "mette"] {
+        assert!(!has_word(tail, name), "`{name}` in /members:\n{tail}");
+    }
+
+    // What is stored.
+    let records = setup.records();
+    let groups = records.groups().unwrap();
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0].name, "Team West");
+    let roles: Vec<(String, GroupRole)> = records
+        .members(&groups[0].id)
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.person.0, m.role))
+        .collect();
+    assert_eq!(roles.len(), 3, "{roles:?}");
+    for (who, role) in [
+        ("console:mette", GroupRole::Facilitator),
+        ("console:anna", GroupRole::Staff),
+        ("console:bo", GroupRole::Citizen),
+    ] {
+        assert!(roles.contains(&(who.to_owned(), role)), "{roles:?}");
+    }
+    let trials = records.trials(&person("anna")).unwrap();
+    assert_eq!(trials.len(), 1);
+    assert_eq!(trials[0].state, TrialState::Kept);
+    assert_eq!(trials[0].group.as_deref(), Some(groups[0].id.as_str()));
+    let runs = records.runs(&person("bo")).unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].group.as_deref(), Some(groups[0].id.as_str()));
+}
+
+#[test]
+fn bad_input_to_groups_gets_clear_answers_and_stores_nothing_wrong() {
+    let setup = Setup::new();
+    let _ = a_week_in_team_west(&setup);
+    let group = setup.records().groups().unwrap().remove(0);
+    let (staff, citizen) = (group.staff_code.clone(), group.citizen_code.clone());
+
+    // anna is staff: no digest, a reminder that is no time, and her codes again.
+    let script = format!("/digest\n/remind 25:99\n/join {citizen}\n/join {staff}\n");
+    let out = setup.chat("anna", "2026-11-25T09:25:00Z", &script);
+    assert!(
+        out.contains("Sorry, you cannot do that. Only a facilitator can."),
+        "{out}"
+    );
+    assert!(!out.contains("Weekly digest"), "{out}");
+    assert!(out.contains("That time does not exist."), "{out}");
+    assert_eq!(
+        count(&out, "You are already in “Team West” as staff."),
+        2,
+        "{out}"
+    );
+
+    // Six wrong codes in a row: the first four say so, from the fifth on it says to wait,
+    // and while it waits even the right code is not tried.
+    let wrong = "/join ABCDE-FGHJK\n".repeat(6);
+    let script = format!("{wrong}/join {staff}\n");
+    let out = setup.chat("cara", "2026-11-25T09:30:00Z", &script);
+    assert_eq!(count(&out, "That code does not work."), 5, "{out}");
+    assert_eq!(count(&out, "Maybe a letter is wrong"), 4, "{out}");
+    assert!(
+        out.contains("You have tried many codes. Please wait one minute and try again."),
+        "{out}"
+    );
+    assert_eq!(
+        count(&out, "Please wait one minute before you try a code again."),
+        2,
+        "the sixth and the right one while paused:\n{out}"
+    );
+    assert!(!out.contains("Welcome to"), "{out}");
+    // Ten minutes later the pause is over.
+    let out = setup.chat(
+        "cara",
+        "2026-11-25T09:40:00Z",
+        &format!("/join {citizen}\n"),
+    );
+    assert!(
+        out.contains("Welcome to “Team West”. You are in the group as citizen."),
+        "{out}"
+    );
+
+    // Group names: none, 5,000 characters, only control characters.
+    let long = "Å".repeat(5000);
+    let script = format!(
+        "/newgroup\n/newgroup    \n/newgroup {long}\n/newgroup \u{1}\u{2}\u{7}\u{1b}\u{7f}\u{85}\n\
+         /newcodes 1\n"
+    );
+    let out = setup.chat("mette", "2026-11-25T09:45:00Z", &script);
+    assert_eq!(
+        count(&out, "Write the name of the group after the command"),
+        3,
+        "{out}"
+    );
+    assert!(
+        out.contains("That name is 5000 characters long. There is room for 60."),
+        "{out}"
+    );
+    assert!(!out.contains(&long[..200]), "the long name is not echoed");
+    assert!(
+        out.contains("New codes for “Team West”. The old codes no longer work."),
+        "{out}"
+    );
+    assert!(out.contains("The codes work until"), "{out}");
+    let (new_staff, new_citizen) = (code(&out, "Staff: "), code(&out, "Citizens: "));
+    assert!(new_staff != staff && new_citizen != citizen, "{out}");
+
+    // Two days later: the one-day codes have expired, the old ones were replaced.
+    let script = format!("/join {new_staff}\n/join {staff}\n/join {new_citizen}\n/groups\n");
+    let out = setup.chat("dan", "2026-11-27T10:00:00Z", &script);
+    assert_eq!(count(&out, "That code does not work."), 3, "{out}");
+    assert!(out.contains("You are not in a group yet."), "{out}");
+
+    // What is stored.
+    let records = setup.records();
+    let groups = records.groups().unwrap();
+    assert_eq!(groups.len(), 1, "no group from a bad name: {groups:?}");
+    assert_eq!(groups[0].name, "Team West");
+    let anna = records.conversation(&person("anna")).unwrap().unwrap();
+    assert_eq!(anna.memberships.len(), 1, "{:?}", anna.memberships);
+    assert_eq!(anna.memberships[0].role, GroupRole::Staff);
+    assert_eq!(anna.reminder, None);
+    assert!(records.reminders().unwrap().is_empty());
+    let mette = records.conversation(&person("mette")).unwrap().unwrap();
+    assert_eq!(mette.memberships.len(), 1, "{:?}", mette.memberships);
+    assert_eq!(mette.memberships[0].role, GroupRole::Facilitator);
+    let dan = records.conversation(&person("dan")).unwrap().unwrap();
+    assert!(dan.memberships.is_empty());
+    let cara = records.conversation(&person("cara")).unwrap().unwrap();
+    assert_eq!(cara.memberships.len(), 1);
+    assert_eq!(cara.join_failures, 0, "reset by the right code");
+    let members = records.members(&groups[0].id).unwrap();
+    assert_eq!(members.len(), 4, "mette, anna, bo, cara: {members:?}");
+    // Old codes are gone; the new ones carry their expiry.
+    assert!(records.invite(&staff).unwrap().is_none());
+    assert!(records.invite(&citizen).unwrap().is_none());
+    let invite = records
+        .invite(&new_staff)
+        .unwrap()
+        .expect("the new staff code");
+    let expires: jiff::Timestamp = "2026-11-26T09:45:00Z".parse().unwrap();
+    let off = invite
+        .expires
+        .expect("an expiry")
+        .duration_since(expires)
+        .abs();
+    assert!(off.as_secs() < 60, "expires {:?}", invite.expires);
+}
+
+/// `eftertanke digest` reads a stored week without a chat: the same figures for mette's
+/// group, found by its name.
+#[test]
+fn the_digest_command_prints_a_stored_week() {
+    let setup = Setup::new();
+    let _ = a_week_in_team_west(&setup);
+    let output = Command::new(BIN)
+        .args([
+            "digest",
+            "--group",
+            "Team West",
+            "--week",
+            "2026-W48",
+            "--lang",
+            "en",
+        ])
+        .arg("--data")
+        .arg(setup.data())
+        .arg("--config")
+        .arg(&setup.config)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(out.contains("Weekly digest · Team West"), "{out}");
+    assert!(out.contains("1 staff reflection"), "{out}");
+}
