@@ -313,6 +313,7 @@ impl<S: Store> App<S> {
             names: &names,
             citizen_floor: self.settings.citizen_floor,
             retry_days: self.settings.retry_days,
+            so_far: today < schedule::week_dates(week).1,
         };
         let digest = digest::build(&input, &self.content.catalog);
         Ok(digest::render(
@@ -374,10 +375,6 @@ impl<S: Store> App<S> {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
-    }
-
-    pub fn content(&self) -> &Content {
-        &self.content
     }
 
     /// Handles one event. The replies are returned only after the event's writes are durable,

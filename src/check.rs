@@ -40,6 +40,7 @@ const STAFF_ONLY: &[&str] = &[
     "members",
     "trials-group-header",
     "help-facilitator",
+    "codes-expired",
     "trials-group-line",
 ];
 

@@ -119,9 +119,18 @@ impl Config {
                 settings.creators.push(PersonId::new(platform, id));
             }
         }
-        settings.invite_days = raw.groups.invite_days;
+        if let Some(days) = raw.groups.invite_days {
+            if !(1..=365).contains(&days) {
+                return Err(invalid("groups.invite_days: from 1 to 365".into()));
+            }
+            settings.invite_days = Some(days);
+        }
         if let Some(floor) = raw.groups.citizen_floor {
-            settings.citizen_floor = floor.max(1);
+            // Below 3, one citizen's answers could be worked out from a digest.
+            if floor < 3 {
+                return Err(invalid("groups.citizen_floor: at least 3".into()));
+            }
+            settings.citizen_floor = floor;
         }
         if let Some(days) = raw.follow_up.retry_days {
             if !(1..=60).contains(&days) {
@@ -226,6 +235,8 @@ mod tests {
             ("[digest]\nweekday = \"someday\"", "digest.weekday"),
             ("[follow_up]\nwindow = \"9-20\"", "follow_up.window"),
             ("[follow_up]\nretry_days = 0", "retry_days"),
+            ("[groups]\ninvite_days = 0", "invite_days"),
+            ("[groups]\ncitizen_floor = 2", "citizen_floor"),
             ("time_zone = \"Mars/Olympus\"", "time_zone"),
             ("adminstrators = []", "adminstrators"),
         ] {

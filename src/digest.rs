@@ -22,6 +22,7 @@ use jiff::Timestamp;
 use crate::dialogs::{AnswerKind, Catalog, Purpose, Role, Step};
 use crate::i18n::{Args, I18nError, Lang, Locales};
 use crate::records::{AnswerRecord, PersonId, RunRecord, TrialAction, TrialState, Value};
+use crate::schedule::{is_overdue, week_dates};
 
 /// The fewest distinct citizens a week needs before anything about citizens is shown.
 pub const DEFAULT_CITIZEN_FLOOR: usize = 3;
@@ -63,6 +64,9 @@ pub struct DigestInput<'a> {
     pub citizen_floor: usize,
     /// Days after a trial action's due date before it counts as overdue.
     pub retry_days: u32,
+    /// The week is not over (`/digest`): citizens' figures wait for its end, so comparing
+    /// two looks within a week cannot single out one citizen's answers.
+    pub so_far: bool,
 }
 
 /// The figures of one group's week, ready to be worded by [`render`].
@@ -185,6 +189,8 @@ pub enum Citizens {
     Hidden {
         floor: usize,
     },
+    /// The week is not over yet: shown when it is.
+    Later,
     Shown(CitizenVoice),
 }
 
@@ -255,15 +261,21 @@ pub fn build(input: &DigestInput<'_>, catalog: &Catalog) -> Digest {
         .map(|r| &r.person)
         .collect();
     let floor = input.citizen_floor;
-    let shown = citizens_now.len() >= floor;
-    let citizens = if shown {
+    let shown = citizens_now.len() >= floor && !input.so_far;
+    let citizens = if input.so_far {
+        Citizens::Later
+    } else if shown {
         let (quotes, more_quotes) = quotes(catalog, &answers);
         Citizens::Shown(CitizenVoice {
             people: citizens_now.len(),
             check_ins: count(&runs, Role::Citizen, Purpose::CheckIn),
             check_ins_last_week: (citizens_before.len() >= floor)
                 .then(|| count(&previous, Role::Citizen, Purpose::CheckIn)),
-            lines: lines(catalog, &answers, Role::Citizen),
+            // A line answered by fewer than `floor` would tell those few's answers.
+            lines: lines(catalog, &answers, Role::Citizen)
+                .into_iter()
+                .filter(|line| line.figure.total() >= floor)
+                .collect(),
             quotes,
             more_quotes,
         })
@@ -276,7 +288,11 @@ pub fn build(input: &DigestInput<'_>, catalog: &Catalog) -> Digest {
         week: input.week,
         first_day,
         last_day,
-        quiet: runs.is_empty() && answers.is_empty() && trials.is_empty(),
+        // Quiet is judged on what may be shown: hidden citizen activity must not show
+        // itself by making the week not quiet.
+        quiet: runs.iter().all(|r| r.role == Role::Citizen && !shown)
+            && answers.values().all(|a| a.role == Role::Citizen && !shown)
+            && trials.is_empty(),
         reflections: Compared {
             this_week: count(&runs, Role::Staff, Purpose::Reflection),
             last_week: count(&previous, Role::Staff, Purpose::Reflection),
@@ -286,21 +302,6 @@ pub fn build(input: &DigestInput<'_>, catalog: &Catalog) -> Digest {
         trials,
         citizens,
     }
-}
-
-/// Monday and Sunday of an ISO week. At the very edge of jiff's range, where a week is cut
-/// short, the given day stands in for the missing end.
-fn week_dates(week: ISOWeekDate) -> (Date, Date) {
-    let first = week.first_of_week().map_or(week.date(), ISOWeekDate::date);
-    let last = week.last_of_week().map_or(week.date(), ISOWeekDate::date);
-    (first, last)
-}
-
-/// True when `today` is more than `retry_days` days after `due`.
-fn is_overdue(due: Date, today: Date, retry_days: u32) -> bool {
-    today
-        .since(due)
-        .is_ok_and(|span| i64::from(span.get_days()) > i64::from(retry_days))
 }
 
 fn same_week(at: Timestamp, week: ISOWeekDate, tz: &TimeZone) -> bool {
@@ -551,7 +552,12 @@ fn trials(input: &DigestInput<'_>, citizens_shown: bool) -> Trials {
     figures.overdue = latest_trials(input.open_trials)
         .into_iter()
         .filter(visible)
-        .filter(|t| t.state.is_open() && is_overdue(t.due, input.today, input.retry_days))
+        .filter(|t| {
+            // Offered twice and still not looked back on.
+            t.state.is_open()
+                && t.offers >= crate::scheduler::OFFERS
+                && is_overdue(t.due, input.today, input.retry_days)
+        })
         .count();
     figures
 }
@@ -659,6 +665,7 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ("digest-trials-overdue", &["count"]),
     ("digest-citizens-heading", &[]),
     ("digest-citizens-hidden", &["floor"]),
+    ("digest-citizens-later", &[]),
     ("digest-citizens-people", &["count"]),
     ("digest-quotes-heading", &[]),
     ("digest-quote", &["text"]),
@@ -1004,6 +1011,7 @@ pub fn render_text(digest: &Digest, locales: &Locales, lang: Lang) -> Result<Str
         Citizens::Hidden { floor } => {
             part.push(w.get("digest-citizens-hidden", &[("floor", (*floor).into())])?);
         }
+        Citizens::Later => part.push(w.get("digest-citizens-later", &[])?),
         Citizens::Shown(voice) => {
             part.push(w.get("digest-citizens-people", &[("count", voice.people.into())])?);
             for line in &voice.lines {
@@ -1207,7 +1215,8 @@ mod tests {
             state,
             replaces: None,
             sign: None,
-            offers: 0,
+            // Offered at the date and once more: overdue once the retry days are past.
+            offers: 2,
             offered_at: None,
             created_at: nov(17),
             updated_at: nov(17),
@@ -1240,6 +1249,7 @@ mod tests {
                 names: &self.names,
                 citizen_floor: DEFAULT_CITIZEN_FLOOR,
                 retry_days: 2,
+                so_far: false,
             }
         }
 
@@ -1273,7 +1283,9 @@ mod tests {
     fn voice(digest: &Digest) -> &CitizenVoice {
         match &digest.citizens {
             Citizens::Shown(voice) => voice,
-            Citizens::Hidden { .. } => panic!("citizens are hidden: {digest:#?}"),
+            Citizens::Hidden { .. } | Citizens::Later => {
+                panic!("citizens are hidden: {digest:#?}")
+            }
         }
     }
 
@@ -1518,7 +1530,7 @@ mod tests {
         );
         let text = week.text(Lang::Da);
         assert!(
-            text.contains("• «Ask about dreams first» – Anna (Åbenhed og respekt)"),
+            text.contains("• »Ask about dreams first« – Anna (Åbenhed og respekt)"),
             "{text}"
         );
         assert!(
@@ -1596,13 +1608,6 @@ mod tests {
             text.contains("1 prøvehandling venter på opfølgning og er over tiden."),
             "{text}"
         );
-        assert!(is_overdue(date(2026, 11, 19), date(2026, 11, 22), 2));
-        assert!(!is_overdue(date(2026, 11, 20), date(2026, 11, 22), 2));
-        assert!(!is_overdue(
-            date(2026, 11, 20),
-            date(2026, 11, 22),
-            u32::MAX
-        ));
     }
 
     /// A citizen check-in run that shares `hope` (with consent `yes`).
@@ -1725,7 +1730,7 @@ mod tests {
         assert_eq!(voice.more_quotes, 0);
         let text = week.text(Lang::Da);
         assert!(
-            text.contains("Borgernes egne ord, delt uden navn\n• «To cook again»\n• «Listen more»"),
+            text.contains("Borgernes egne ord, delt uden navn\n• »To cook again«\n• »Listen more«"),
             "{text}"
         );
     }
@@ -1857,7 +1862,10 @@ mod tests {
         input.citizen_floor = 2;
         let digest = build(&input, &content().catalog);
         let en = render_text(&digest, &content().locales, Lang::En).unwrap();
-        assert!(en.contains("at least 2 citizens have answered"), "{en}");
+        assert!(
+            en.contains("A quiet week"),
+            "hidden citizen activity does not show itself: {en}"
+        );
         input.citizen_floor = 5;
         input.answers = &[];
         input.runs = &[];
@@ -1946,9 +1954,6 @@ mod tests {
         // Any day of the week names the same week.
         let sunday = ISOWeekDate::new(2026, 47, Weekday::Sunday).unwrap();
         assert_eq!(week_dates(sunday), (date(2026, 11, 16), date(2026, 11, 22)));
-        // The edge of jiff's range does not panic.
-        let _ = week_dates(ISOWeekDate::MAX);
-        let _ = week_dates(ISOWeekDate::MIN);
     }
 
     #[test]

@@ -77,7 +77,7 @@ enum Command {
     },
     /// Print one group's weekly digest.
     Digest {
-        /// The group's id (shown by /members) or its exact name.
+        /// The group's exact name (or its id).
         #[arg(long)]
         group: String,
         /// The ISO week, like 2026-W47 (default: the last complete week).

@@ -1,5 +1,6 @@
-//! What is stored: conversation state, answers, completed runs and trial actions. Plain data,
-//! serialised with serde; each value carries a schema version so later releases can migrate.
+//! What is stored: conversation state, answers, completed runs, trial actions, groups, invite
+//! codes, members and reminders. Plain data, serialised with serde; each value carries a
+//! schema version so later releases can migrate.
 
 use std::collections::BTreeMap;
 
@@ -169,8 +170,12 @@ pub enum Pending {
     ConfirmStop,
     /// /language asked which language.
     Language,
-    /// Which group the answers count for (asked once, for people in several groups).
-    Group,
+    /// Which group the answers count for (asked once, for people in several groups);
+    /// then the menu, or /try's trial action.
+    Group {
+        #[serde(default)]
+        then_try: bool,
+    },
 }
 
 /// A trial action being written inside a `trial-action` step, part by part.
@@ -196,6 +201,10 @@ pub struct ActiveRun {
     pub draft: Option<TrialDraft>,
     /// In a follow-up: the trial action looked back on.
     pub follows: Option<TrialAction>,
+    /// The group this run's answers count for, fixed when it starts (a follow-up counts for
+    /// the group of its trial action).
+    #[serde(default)]
+    pub group: Option<String>,
     pub started_at: Timestamp,
 }
 
@@ -231,6 +240,8 @@ pub struct Conversation {
     pub join_failures: u32,
     #[serde(default)]
     pub join_paused_until: Option<Timestamp>,
+    #[serde(default)]
+    pub join_failed_at: Option<Timestamp>,
 }
 
 impl Conversation {
@@ -253,6 +264,7 @@ impl Conversation {
             reminder: None,
             join_failures: 0,
             join_paused_until: None,
+            join_failed_at: None,
         }
     }
 }

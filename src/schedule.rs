@@ -52,7 +52,7 @@ const LATE_AFTER: SignedDuration = SignedDuration::from_mins(15);
 const MAX_REMINDER_CHARS: usize = 100;
 const ALL_DAYS: u8 = 0x7f;
 /// A reminder text that is just one of these removes the reminder.
-const OFF_WORDS: [&str; 8] = ["off", "fra", "stop", "slet", "ingen", "none", "nej", "no"];
+pub const OFF_WORDS: [&str; 8] = ["off", "fra", "stop", "slet", "ingen", "none", "nej", "no"];
 
 /// The local calendar date of an instant.
 fn local_date(at: Timestamp, tz: &TimeZone) -> Date {

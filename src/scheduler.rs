@@ -6,12 +6,13 @@
 //! restart never sends twice, and whatever fell due while the bot was down is sent once when
 //! it is back (at a decent hour). Messages go to the outbox; channels deliver them.
 
+use jiff::civil::{Date, ISOWeekDate};
 use jiff::Timestamp;
 
 use crate::app::{App, AppError};
 use crate::engine::{Due, Reply};
 use crate::i18n::Lang;
-use crate::records::GroupRole;
+use crate::records::{Group, GroupRole, PersonId};
 use crate::schedule::{
     digest_week, follow_up_at, format_week, last_digest_at, may_fire, next_in_window,
     next_reminder_at, retry_at, week_bounds, week_dates, DigestSchedule, Window,
@@ -37,19 +38,22 @@ pub struct TickReport {
 /// A trial action due the day it was planned is offered no sooner than this after.
 const SETTLE: jiff::SignedDuration = jiff::SignedDuration::from_hours(4);
 
-/// Offers are made twice: at the planned date, then once more after the retry days.
-const OFFERS: u8 = 2;
+/// Offers are made twice: at the planned date, then once more after the retry days; a trial
+/// action still open after both is overdue.
+pub const OFFERS: u8 = 2;
 
-/// Runs everything due now.
+/// Runs everything due now. One person's or one group's failure is logged and the rest goes
+/// on; only a store that cannot be read at all ends the tick with an error.
 pub async fn tick<S: Store>(app: &App<S>, schedule: &Schedule) -> Result<TickReport, AppError> {
     let mut report = TickReport::default();
     let now = app.now();
     let tz = app.settings().time_zone.clone();
     for trial in app.records().open_trials(None)? {
+        let first = follow_up_at(trial.due, &schedule.window, &tz);
         let at = match (trial.offers, trial.offered_at) {
             // Not in the very hours after it was planned, should it be due the same day.
             (0, _) => next_in_window(
-                follow_up_at(trial.due, &schedule.window, &tz).max(
+                first.max(
                     trial
                         .created_at
                         .saturating_add(SETTLE)
@@ -58,28 +62,44 @@ pub async fn tick<S: Store>(app: &App<S>, schedule: &Schedule) -> Result<TickRep
                 &schedule.window,
                 &tz,
             ),
-            (offers, Some(first)) if offers < OFFERS => {
-                retry_at(first, app.settings().retry_days, &schedule.window, &tz)
-            }
+            // Once more, counted from the planned date if it was looked back on earlier.
+            (offers, Some(offered)) if offers < OFFERS => retry_at(
+                offered.max(first),
+                app.settings().retry_days,
+                &schedule.window,
+                &tz,
+            ),
             _ => continue,
         };
-        if may_fire(at, now, &schedule.window, &tz) {
-            let due = Due::FollowUp {
-                trial: trial.id.clone(),
-            };
-            if app.bring_up(&trial.person, due).await? {
-                report.follow_ups += 1;
-            }
+        if !may_fire(at, now, &schedule.window, &tz) {
+            continue;
+        }
+        let due = Due::FollowUp {
+            trial: trial.id.clone(),
+        };
+        match app.bring_up(&trial.person, due).await {
+            Ok(true) => report.follow_ups += 1,
+            Ok(false) => {}
+            Err(err) => tracing::warn!(
+                person = %trial.person.pseudonym(),
+                "follow-up offer failed, tried again next tick: {err}"
+            ),
         }
     }
     for reminder in app.records().reminders()? {
         let Some(at) = next_reminder_at(reminder.after, &reminder.rule, &tz) else {
             continue;
         };
-        if may_fire(at, now, &schedule.window, &tz)
-            && app.bring_up(&reminder.person, Due::Reminder).await?
-        {
-            report.reminders += 1;
+        if !may_fire(at, now, &schedule.window, &tz) {
+            continue;
+        }
+        match app.bring_up(&reminder.person, Due::Reminder).await {
+            Ok(true) => report.reminders += 1,
+            Ok(false) => {}
+            Err(err) => tracing::warn!(
+                person = %reminder.person.pseudonym(),
+                "reminder failed, tried again next tick: {err}"
+            ),
         }
     }
     report.digests = send_digests(app, schedule, now).await?;
@@ -116,34 +136,52 @@ async fn send_digests<S: Store>(
             if app.records().digest_sent(&group.id, &key, &member.person)? {
                 continue;
             }
-            let lang = app
-                .records()
-                .conversation(&member.person)?
-                .map_or(Lang::Da, |c| c.lang);
-            let replies = app
-                .digest(&group, week, sunday, lang)?
-                .into_iter()
-                .map(|text| Reply {
-                    text,
-                    choices: Vec::new(),
-                    prompt: None,
-                })
-                .collect();
-            app.records()
-                .commit(Commit {
-                    outbox: Some(Outgoing {
-                        person: member.person.clone(),
-                        at: now,
-                        tag: format!("digest-{}-{key}", group.id),
-                        replies,
-                    }),
-                    digest_sent: Some((group.id.clone(), key.clone(), member.person.clone())),
-                    ..Commit::default()
-                })
-                .await?;
-            tracing::info!(group = %group.id, week = %key, "digest sent");
-            sent += 1;
+            match send_digest(app, &group, week, sunday, &member.person, now).await {
+                Ok(()) => {
+                    tracing::info!(group = %group.id, week = %key, "digest sent");
+                    sent += 1;
+                }
+                Err(err) => tracing::warn!(
+                    group = %group.id,
+                    person = %member.person.pseudonym(),
+                    "digest failed, tried again next tick: {err}"
+                ),
+            }
         }
     }
     Ok(sent)
+}
+
+/// One digest into one facilitator's outbox, with the record that it was sent.
+async fn send_digest<S: Store>(
+    app: &App<S>,
+    group: &Group,
+    week: ISOWeekDate,
+    sunday: Date,
+    person: &PersonId,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let key = format_week(week);
+    let lang = app
+        .records()
+        .conversation(person)?
+        .map_or(Lang::Da, |c| c.lang);
+    let replies = app
+        .digest(group, week, sunday, lang)?
+        .into_iter()
+        .map(Reply::plain)
+        .collect();
+    app.records()
+        .commit(Commit {
+            outbox: Some(Outgoing {
+                person: person.clone(),
+                at: now,
+                tag: format!("digest-{}-{key}", group.id),
+                replies,
+            }),
+            digest_sent: Some((group.id.clone(), key, person.clone())),
+            ..Commit::default()
+        })
+        .await?;
+    Ok(())
 }

@@ -6,7 +6,7 @@ digest-title = Ugeopsamling · { $group }
 digest-week-in-month = Uge { $week } · { $first-day }.–{ $last-day }. { $month } { $year }
 digest-week-across-months = Uge { $week } · { $first-day }. { $first-month } – { $last-day }. { $last-month } { $year }
 digest-week-across-years = Uge { $week } · { $first-day }. { $first-month } { $first-year } – { $last-day }. { $last-month } { $last-year }
-digest-quiet = En stille uge: ingen refleksioner, ingen tjek ind og ingen prøvehandlinger. Det sker, og det er helt i orden. Måske kan I på næste møde tale om, hvad der gør det let at tage fem minutter efter en vagt.
+digest-quiet = En stille uge: ingen refleksioner og ingen prøvehandlinger. Det sker, og det er helt i orden. Måske kan I på næste møde tale om, hvad der gør det let at tage fem minutter efter en vagt.
 
 ## Deltagelse
 digest-reflections = { $count ->
@@ -49,7 +49,7 @@ digest-trials-new = { $count ->
 digest-trials-no-new = Ingen nye prøvehandlinger i denne uge.
 # $by: named (en medarbejder, der har sagt ja til at vise sit fornavn) eller staff.
 # $version: adjusted, når den er en ny udgave af en ændret prøvehandling; ellers first.
-digest-trial = • «{ $what }»{ $by ->
+digest-trial = • »{ $what }«{ $by ->
         [named] {" "}– { $name }
        *[staff] {""}
     }{ $principle-count ->
@@ -72,6 +72,7 @@ digest-trials-overdue = { $count ->
 
 ## Borgernes stemme
 digest-citizens-heading = Borgernes stemme
+digest-citizens-later = Borgernes tal og citater kommer, når ugen er slut.
 digest-citizens-hidden = Tal og citater fra borgere vises kun, når mindst { $floor } { $floor ->
     [one] borger
    *[other] borgere
@@ -82,13 +83,13 @@ digest-citizens-people = { $count ->
    *[other] { $count } borgere svarede i denne uge.
 }
 digest-quotes-heading = Borgernes egne ord, delt uden navn
-digest-quote = • «{ $text }»
+digest-quote = • »{ $text }«
 digest-quotes-more = { $count ->
     [one] … og 1 svar mere.
    *[other] … og { $count } svar mere.
 }
 
-## Lister: «a, b og c» og «a · b · c»
+## Lister: »a, b og c« og »a · b · c«
 digest-list-two = { $first } og { $last }
 digest-list-more = { $first }, { $next }
 digest-list-dot = { $first } · { $next }

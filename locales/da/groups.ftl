@@ -1,13 +1,13 @@
 # Grupper, roller, påmindelser og det navn, facilitatorer ser. Borgere læser de fleste:
 # korte sætninger, almindelige ord.
 
-not-allowed = Det kan du desværre ikke. Kun en facilitator kan. Spørg din facilitator, hvis du har brug for det.
+not-allowed = Det kan du desværre ikke. Det kan kun en facilitator. Spørg din facilitator, hvis du har brug for det.
 role-facilitator = facilitator
 role-staff = medarbejder
 role-citizen = borger
 newgroup-how = Skriv gruppens navn efter kommandoen, sådan her: /nygruppe Team Nord
 newgroup-name-long = Navnet er { $length } tegn langt. Der er plads til { $max }. Vælg et kortere navn.
-newgroup-done = Gruppen “{ $name }” er klar. Du er facilitator for den.
+newgroup-done = Gruppen »{ $name }« er klar. Du er facilitator for den.
 codes =
     Giv disse koder til dem, der skal være med:
     Medarbejdere: { $staffcode }
@@ -15,7 +15,7 @@ codes =
     De skriver /deltag og koden.
 codes-expire = Koderne virker til og med { $date }.
 codes-no-expiry = Koderne virker, til du laver nye med /nyekoder.
-newcodes-done = Nye koder til “{ $name }”. De gamle koder virker ikke mere.
+newcodes-done = Nye koder til »{ $name }«. De gamle koder virker ikke mere.
 newcodes-days = Skriv, hvor mange dage koderne skal virke, fra 1 til { $max }. Sådan her: /nyekoder 14
 group-choose-first = Du har mere end én gruppe. Vælg en først med /gruppe og et tal.
 group-unavailable = Jeg kan ikke finde gruppen lige nu. Prøv igen lidt senere.
@@ -29,18 +29,18 @@ join-paused = Vent { $minutes ->
     [one] et minut
    *[other] { $minutes } minutter
 }, før du prøver en kode igen.
-join-done = Velkommen i “{ $name }”. Du er med i gruppen som { $role }.
-join-already = Du er allerede med i “{ $name }” som { $role }.
+join-done = Velkommen i »{ $name }«. Du er med i gruppen som { $role }.
+join-already = Du er allerede med i »{ $name }« som { $role }.
 groups-none = Du er ikke med i en gruppe endnu. Skriv /deltag og en kode for at være med.
 groups-header = Du er med i:
 groups-line = { $number }. { $name } ({ $role })
 groups-line-current = { $number }. { $name } ({ $role }) – her tæller dine svar
 groups-choose-hint = Skriv /gruppe og et tal for at vælge, hvor dine svar tæller.
-group-ask = Hvilken gruppe er du her for? Dine svar tæller for den gruppe.
-group-set = Dine svar tæller nu for “{ $name }”.
+group-ask = Hvilken gruppe skal dine svar tælle med i?
+group-set = Dine svar tæller nu med i »{ $name }«.
 group-busy = Gør først denne snak færdig, eller skriv /stop.
 members =
-    “{ $name }” har:
+    »{ $name }« har:
     { $facilitators ->
         [one] en facilitator
        *[other] { $facilitators } facilitatorer
@@ -66,16 +66,16 @@ remind-every-day = hver dag
 remind-weekdays = på hverdage
 remind-weekend = i weekenden
 remind-when = { $days } kl. { $time }
-follow-up-offer = I dag er dagen for din prøvehandling: “{ $what }”. Skal vi se på, hvordan det gik? Det tager to minutter.
-follow-up-offer-busy = Når du er færdig her: Nu er det tid til at se på “{ $what }”. Skriv /opfølgning { $number }.
+follow-up-offer = I dag er dagen for din prøvehandling: »{ $what }«. Skal vi se på, hvordan det gik? Det tager to minutter.
+follow-up-offer-busy = Når du er færdig her: Nu er det tid til at se på »{ $what }«. Skriv /opfølgning { $number }.
 follow-up-now = Se på det nu
 reminder = Er det tid til at se tilbage på din dag? Skriv /refleksion, når du er klar.
 reminder-busy = Husk: Du er midt i en snak. Svar, når du er klar.
 reminder-start = Reflekter nu
 trial-sign = Hvordan kan du se, at det virker?
 trials-group-header = { $count ->
-    [one] En åben prøvehandling i “{ $name }”:
-   *[other] { $count } åbne prøvehandlinger i “{ $name }”:
+    [one] En åben prøvehandling i »{ $name }«:
+   *[other] { $count } åbne prøvehandlinger i »{ $name }«:
 }
 trials-group-line = • { $what } – { $state } – { $date }
 help-facilitator =
@@ -85,3 +85,11 @@ help-facilitator =
     /nyekoder DAGE – lav nye koder (de gamle holder op med at virke)
     /overblik – se ugen indtil nu
     /gruppe TAL – vælg hvilken af dine grupper kommandoerne gælder
+codes-expired = Koderne virker ikke længere. Lav nye med /nyekoder.
+name-citizen = Dit navn bliver aldrig vist ved dine svar eller prøvehandlinger. Der er intet at ændre.
+stopped-trial-unfinished = Prøvehandlingen var ikke færdig, så den er ikke gemt. Du kan lave den igen med /prøv.
+follow-up-sign = Du skrev, at du kan se, at det virker, når: { $sign }
+follow-up-offer-again = Har du prøvet det? »{ $what }«. Skal vi se på, hvordan det gik? Det tager to minutter.
+remind-on-days = hver { $days }
+time-of-day = { $hour }.{ $minute }
+list-and = { $rest } og { $last }

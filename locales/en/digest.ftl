@@ -6,7 +6,7 @@ digest-title = Weekly digest · { $group }
 digest-week-in-month = Week { $week } · { $first-day }–{ $last-day } { $month } { $year }
 digest-week-across-months = Week { $week } · { $first-day } { $first-month } – { $last-day } { $last-month } { $year }
 digest-week-across-years = Week { $week } · { $first-day } { $first-month } { $first-year } – { $last-day } { $last-month } { $last-year }
-digest-quiet = A quiet week: no reflections, no check-ins and no trial actions. That happens, and it is quite all right. At the next meeting you might talk about what makes it easy to take five minutes after a shift.
+digest-quiet = A quiet week: no reflections and no trial actions. That happens, and it is quite all right. At the next meeting you might talk about what makes it easy to take five minutes after a shift.
 
 ## Taking part
 digest-reflections = { $count ->
@@ -72,6 +72,7 @@ digest-trials-overdue = { $count ->
 
 ## The citizens' voice
 digest-citizens-heading = The citizens' voice
+digest-citizens-later = The citizens' figures and quotes come when the week is over.
 digest-citizens-hidden = Citizens' figures and quotes are shown only when at least { $floor } { $floor ->
     [one] citizen has
    *[other] citizens have

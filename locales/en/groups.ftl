@@ -36,7 +36,7 @@ groups-header = You are in:
 groups-line = { $number }. { $name } ({ $role })
 groups-line-current = { $number }. { $name } ({ $role }) – your answers count here
 groups-choose-hint = Type /group and a number to choose where your answers count.
-group-ask = Which group are you here for? Your answers count for that group.
+group-ask = Which group should your answers count for?
 group-set = Your answers now count for “{ $name }”.
 group-busy = Please finish this talk first, or type /stop.
 members =
@@ -85,3 +85,11 @@ help-facilitator =
     /newcodes DAYS – make new codes (the old ones stop working)
     /digest – see this week so far
     /group NUMBER – choose which of your groups the commands are for
+codes-expired = The codes no longer work. Make new ones with /newcodes.
+name-citizen = Your name is never shown with your answers or trial actions. There is nothing to change.
+stopped-trial-unfinished = The trial action was not finished, so it is not saved. You can make it again with /try.
+follow-up-sign = You wrote that you would know it worked when: { $sign }
+follow-up-offer-again = Did you get to try it? “{ $what }”. Shall we look at how it went? It takes two minutes.
+remind-on-days = every { $days }
+time-of-day = { $hour }:{ $minute }
+list-and = { $rest } and { $last }

@@ -95,7 +95,10 @@ where
         let more = tokio::select! {
             read = read_line(&mut input, &mut buffer) => read?,
             _ = ticker.tick() => {
-                scheduler::tick(app, schedule).await?;
+                // The chat goes on if the scheduler cannot run this time; it tries again.
+                if let Err(err) = scheduler::tick(app, schedule).await {
+                    tracing::warn!("scheduler: {err}");
+                }
                 show_prompt = deliver(app, person, &mut output).await?;
                 continue;
             }

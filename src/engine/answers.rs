@@ -144,7 +144,8 @@ impl Turn<'_, '_> {
         Ok(())
     }
 
-    /// One part of a trial-action step: what, then which principles, then when.
+    /// One part of a trial-action step: what, then which principles (staff), then when, then
+    /// how the person will know it worked (optional).
     fn trial_part(&mut self, step: &Step, text: &str) -> Result<(), EngineError> {
         let draft = self
             .conv
@@ -201,16 +202,59 @@ impl Turn<'_, '_> {
         due: Date,
         sign: Option<String>,
     ) -> Result<(), EngineError> {
-        let Some(run) = self.conv.active.as_mut() else {
+        let Some(id) = self.write_trial(step, what.clone(), principles, due, sign) else {
             return Ok(());
         };
+        let date = self.date_text(due)?;
+        self.say(
+            "trial-saved",
+            &[("what", what.into()), ("date", date.into())],
+        )?;
+        self.accept(step, Value::TrialAction(id))
+    }
+
+    /// On "keep and stop" inside a trial-action step: a draft with what, principles and date
+    /// is saved (without "how will you know"). True when an unfinished draft was let go.
+    pub(super) fn keep_trial_draft(&mut self) -> bool {
+        let Some((_, step, run)) = self.current() else {
+            return false;
+        };
+        let Some(draft) = run.draft.clone() else {
+            return false;
+        };
+        let step = step.clone();
+        match draft {
+            TrialDraft {
+                what: Some(what),
+                principles: Some(principles),
+                due: Some(due),
+            } => {
+                if let Some(id) = self.write_trial(&step, what, principles, due, None) {
+                    self.record_answer(&step, Value::TrialAction(id));
+                }
+                false
+            }
+            _ => true,
+        }
+    }
+
+    /// Writes a new trial action from the current run; its id.
+    fn write_trial(
+        &mut self,
+        step: &Step,
+        what: String,
+        principles: Vec<u8>,
+        due: Date,
+        sign: Option<String>,
+    ) -> Option<String> {
+        let run = self.conv.active.as_mut()?;
         run.draft = None;
         let trial = TrialAction {
             schema: SCHEMA,
             id: format!("{}-{}", run.run, step.id),
             person: self.conv.person.clone(),
             role: self.conv.role,
-            group: self.conv.group.clone(),
+            group: run.group.clone(),
             what: what.clone(),
             principles,
             due,
@@ -224,38 +268,14 @@ impl Turn<'_, '_> {
         };
         let id = trial.id.clone();
         self.writes.push(Write::Trial(trial));
-        let date = self.date_text(due)?;
-        self.say(
-            "trial-saved",
-            &[("what", what.into()), ("date", date.into())],
-        )?;
-        self.accept(step, Value::TrialAction(id))
+        Some(id)
     }
 
     /// Stores an accepted answer and moves on.
     fn accept(&mut self, step: &Step, value: Value) -> Result<(), EngineError> {
-        let Some(run) = self.conv.active.as_mut() else {
+        if !self.record_answer(step, value) {
             return Ok(());
-        };
-        self.writes.push(Write::Answer(AnswerRecord {
-            schema: SCHEMA,
-            person: self.conv.person.clone(),
-            role: self.conv.role,
-            group: self.conv.group.clone(),
-            run: run.run.clone(),
-            dialogue: run.dialogue.clone(),
-            step: step.id.clone(),
-            // A skipped step touched no principle.
-            principles: if value == Value::Skipped {
-                Vec::new()
-            } else {
-                step.principles.clone()
-            },
-            value: value.clone(),
-            answered_at: self.now,
-        }));
-        run.answers.insert(step.id.clone(), value.clone());
-        run.path.push(step.id.clone());
+        }
         let next = self.skip_empty_consent(self.next_target(step));
         match next {
             Target::Step(i) => {
@@ -270,6 +290,33 @@ impl Turn<'_, '_> {
             }
             Target::End => self.complete(),
         }
+    }
+
+    /// Stores an answer in the run and as a record; false when no run is active.
+    fn record_answer(&mut self, step: &Step, value: Value) -> bool {
+        let Some(run) = self.conv.active.as_mut() else {
+            return false;
+        };
+        self.writes.push(Write::Answer(AnswerRecord {
+            schema: SCHEMA,
+            person: self.conv.person.clone(),
+            role: self.conv.role,
+            group: run.group.clone(),
+            run: run.run.clone(),
+            dialogue: run.dialogue.clone(),
+            step: step.id.clone(),
+            // A skipped step touched no principle.
+            principles: if value == Value::Skipped {
+                Vec::new()
+            } else {
+                step.principles.clone()
+            },
+            value: value.clone(),
+            answered_at: self.now,
+        }));
+        run.answers.insert(step.id.clone(), value.clone());
+        run.path.push(step.id.clone());
+        true
     }
 
     /// In a follow-up, writes the trial action's state as the run's answers set it. Done
@@ -368,7 +415,7 @@ impl Turn<'_, '_> {
             schema: SCHEMA,
             person: self.conv.person.clone(),
             role: self.conv.role,
-            group: self.conv.group.clone(),
+            group: run.group.clone(),
             run: run.run.clone(),
             dialogue: run.dialogue.clone(),
             principles,

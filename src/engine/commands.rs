@@ -1,4 +1,5 @@
-//! Commands (/reflect, /stop, /back, /language, /trials, /followup) and the menus they show.
+//! Commands (/reflect, /try, /stop, /back, /language, /trials, /followup) and the menus they
+//! show; the group commands are in `groups.rs`.
 
 use super::parse;
 use super::{
@@ -57,7 +58,7 @@ impl Turn<'_, '_> {
             self.say("reflect-busy", &[])?;
             return self.ask_current();
         }
-        if self.ask_group_if_unclear()? {
+        if self.ask_group_if_unclear(false)? {
             return Ok(());
         }
         if !arg.is_empty() {
@@ -69,12 +70,12 @@ impl Turn<'_, '_> {
     }
 
     /// /try: a trial action on its own, outside a reflection.
-    fn try_something(&mut self) -> Result<(), EngineError> {
+    pub(super) fn try_something(&mut self) -> Result<(), EngineError> {
         if self.conv.active.is_some() {
             self.say("reflect-busy", &[])?;
             return self.ask_current();
         }
-        if self.ask_group_if_unclear()? {
+        if self.ask_group_if_unclear(true)? {
             return Ok(());
         }
         let dialogue = self
@@ -158,12 +159,19 @@ impl Turn<'_, '_> {
             path: Vec::new(),
             answers: Default::default(),
             draft: None,
+            group: match &follows {
+                Some(trial) => trial.group.clone(),
+                None => self.conv.group.clone(),
+            },
             follows: follows.clone(),
             started_at: self.now,
         });
         if let Some(intro) = intro {
-            let what = follows.map(|t| t.what).unwrap_or_default();
+            let what = follows.as_ref().map(|t| t.what.clone()).unwrap_or_default();
             self.say(&intro, &[("trial", what.into())])?;
+        }
+        if let Some(sign) = follows.and_then(|t| t.sign) {
+            self.say("follow-up-sign", &[("sign", sign.into())])?;
         }
         self.ask_current()
     }
@@ -201,10 +209,15 @@ impl Turn<'_, '_> {
         match parse::parse_choice(text, &labels) {
             Some(0) => {
                 self.conv.pending = None;
+                let unfinished = self.keep_trial_draft();
                 if let Some(run) = self.conv.active.take() {
                     self.write_follow_up_outcome(&run);
                 }
-                self.say("stopped-kept", &[])
+                self.say("stopped-kept", &[])?;
+                if unfinished {
+                    self.say("stopped-trial-unfinished", &[])?;
+                }
+                Ok(())
             }
             Some(1) => {
                 self.conv.pending = None;
@@ -344,11 +357,7 @@ impl Turn<'_, '_> {
         if trials.iter().any(|t| t.state.is_open()) {
             lines.push(self.text("trials-follow-up-hint", &[])?);
         }
-        self.replies.push(Reply {
-            text: lines.join("\n"),
-            choices: Vec::new(),
-            prompt: None,
-        });
+        self.replies.push(Reply::plain(lines.join("\n")));
         Ok(())
     }
 
@@ -387,11 +396,7 @@ impl Turn<'_, '_> {
                 ],
             )?);
         }
-        self.replies.push(Reply {
-            text: lines.join("\n"),
-            choices: Vec::new(),
-            prompt: None,
-        });
+        self.replies.push(Reply::plain(lines.join("\n")));
         Ok(())
     }
 

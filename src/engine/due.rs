@@ -2,7 +2,7 @@
 //! reminder. Each records that it was sent in the same commit, so it fires once.
 
 use super::{Due, EngineError, ReplyChoice, Turn};
-use crate::records::{ReminderState, Write, SCHEMA};
+use crate::records::{Pending, ReminderState, Write, SCHEMA};
 
 impl Turn<'_, '_> {
     pub(super) fn due(&mut self, due: Due) -> Result<(), EngineError> {
@@ -26,6 +26,7 @@ impl Turn<'_, '_> {
         if !trial.state.is_open() || following_it {
             return Ok(());
         }
+        let again = trial.offers > 0;
         let mut offered = (*trial).clone();
         offered.offers = offered.offers.saturating_add(1);
         offered.offered_at = Some(self.now);
@@ -33,11 +34,18 @@ impl Turn<'_, '_> {
         let what = offered.what.clone();
         self.writes.push(Write::Trial(offered));
         let args = [("what", what.into()), ("number", number.into())];
-        if self.conv.active.is_some() || self.conv.pending.is_some() {
-            // Not in the middle of something else: a note to come back to.
+        let busy = self.conv.active.is_some()
+            || !matches!(self.conv.pending, None | Some(Pending::Dialogue));
+        if busy {
+            // In the middle of something else: a note to come back to.
             return self.say("follow-up-offer-busy", &args);
         }
-        let text = self.text("follow-up-offer", &args)?;
+        let id = if again {
+            "follow-up-offer-again"
+        } else {
+            "follow-up-offer"
+        };
+        let text = self.text(id, &args)?;
         let label = self.text("follow-up-now", &[])?;
         self.ask(
             text,

@@ -10,7 +10,7 @@ use super::*;
 use crate::app::Content;
 use crate::dialogs::Role;
 use crate::i18n::Lang;
-use crate::records::{GroupRole, PersonId, ReminderRule, TrialState, SCHEMA};
+use crate::records::{GroupRole, Pending, PersonId, ReminderRule, TrialState, SCHEMA};
 
 static CONTENT: LazyLock<Content> =
     LazyLock::new(|| Content::load(None, None).expect("compiled-in content loads"));
@@ -193,14 +193,19 @@ fn wrong_and_expired_codes_get_the_same_answer_and_guessing_is_slowed() {
     world.settings.invite_days = Some(1);
     let (_, staff, _) = world.new_group("mette", "Team Nord");
     let wrong = world.say("anna", "/join ABCDE-FGHJK");
-    world.now += SignedDuration::from_hours(25);
+    // One day: to the end of tomorrow, local time.
+    world.now += SignedDuration::from_hours(32);
+    let still = world.say("carl", &format!("/join {staff}"));
+    assert!(still.contains("Welcome"), "{still}");
+    world.now += SignedDuration::from_hours(2);
     let expired = world.say("bo", &format!("/join {staff}"));
     assert_eq!(
         wrong, expired,
         "an expired code tells no more than a wrong one"
     );
     assert!(world.conversation("bo").memberships.is_empty());
-    for _ in 0..3 {
+    // Anna's first wrong code was more than a day ago: forgotten. Five in a row pause.
+    for _ in 0..4 {
         world.say("anna", "/join 22222-22222");
     }
     let paused = world.say("anna", "/join 33333-33333");
@@ -397,4 +402,125 @@ fn a_shown_name_is_one_first_name_and_can_be_hidden() {
     );
     world.say("anna", "/name off");
     assert_eq!(world.conversation("anna").shown_name, None);
+}
+
+/// Review finding: a follow-up and its adjusted version counted for the group chosen now,
+/// not for the group of the trial action.
+#[test]
+fn a_follow_up_counts_for_the_group_of_its_trial_action() {
+    let mut world = World::new(&["mette", "lis"]);
+    let (a, staff_a, _) = world.new_group("mette", "Alfa");
+    let (b, staff_b, _) = world.new_group("lis", "Beta");
+    world.say("anna", &format!("/join {staff_a}"));
+    for text in ["/try", "Ask first", "4", "tomorrow", "skip"] {
+        world.say("anna", text);
+    }
+    assert_eq!(world.trials[0].group.as_deref(), Some(a.as_str()));
+    world.say("anna", &format!("/join {staff_b}"));
+    world.say("anna", "/group 2");
+    assert_eq!(
+        world.conversation("anna").group.as_deref(),
+        Some(b.as_str())
+    );
+    for text in ["/followup 1", "yes", "It went well.", "2"] {
+        world.say("anna", text);
+    }
+    for text in ["Ask first, then wait", "4", "next week", "skip"] {
+        world.say("anna", text);
+    }
+    let groups: Vec<Option<&str>> = world
+        .writes
+        .iter()
+        .filter_map(|w| match w {
+            Write::Answer(a) if a.dialogue == "opfoelgning" => Some(a.group.as_deref()),
+            Write::Trial(t) if t.replaces.is_some() => Some(t.group.as_deref()),
+            _ => None,
+        })
+        .collect();
+    assert!(!groups.is_empty());
+    assert!(groups.iter().all(|g| *g == Some(a.as_str())), "{groups:?}");
+}
+
+/// Review finding: "keep and stop" at the last, optional part of a trial action threw the
+/// finished trial action away.
+#[test]
+fn keep_and_stop_saves_a_trial_action_that_only_lacks_how_to_know() {
+    let mut world = World::new(&[]);
+    for text in ["/try", "Ask first", "4", "tomorrow", "/stop"] {
+        world.say("anna", text);
+    }
+    let kept = world.say("anna", "1");
+    assert!(!kept.contains("not finished"), "{kept}");
+    assert_eq!(world.trials.len(), 1);
+    assert_eq!(world.trials[0].what, "Ask first");
+    // Stopped before the date: nothing to save, and the person is told.
+    for text in ["/try", "Call the school", "4", "/stop"] {
+        world.say("anna", text);
+    }
+    let kept = world.say("anna", "1");
+    assert!(kept.contains("not finished"), "{kept}");
+    assert_eq!(world.trials.len(), 1);
+}
+
+#[test]
+fn try_continues_after_the_group_question() {
+    let mut world = World::new(&["mette", "lis"]);
+    let (_, staff_a, _) = world.new_group("mette", "Alfa");
+    let (_, staff_b, _) = world.new_group("lis", "Beta");
+    world.say("anna", &format!("/join {staff_a}"));
+    world.say("anna", &format!("/join {staff_b}"));
+    let asked = world.say("anna", "/try");
+    assert!(asked.contains("Which group"), "{asked}");
+    let started = world.say("anna", "2");
+    assert!(started.contains("What do you want to try"), "{started}");
+}
+
+#[test]
+fn joining_in_the_middle_of_a_dialogue_keeps_its_role_and_group() {
+    let mut world = World::new(&["mette"]);
+    let (group, staff, citizen) = world.new_group("mette", "Alfa");
+    world.say("carl", &format!("/join {staff}"));
+    world.say("carl", "/reflect");
+    world.say("carl", "1");
+    world.say("carl", &format!("/join {citizen}"));
+    assert_eq!(world.conversation("carl").role, Role::Staff);
+    world.say("carl", "Something happened.");
+    let answer = world.writes.iter().rev().find_map(|w| match w {
+        Write::Answer(a) => Some(a),
+        _ => None,
+    });
+    let answer = answer.unwrap();
+    assert_eq!(answer.role, Role::Staff);
+    assert_eq!(answer.group.as_deref(), Some(group.as_str()));
+}
+
+#[test]
+fn citizens_are_told_their_name_is_never_shown() {
+    let mut world = World::new(&["mette"]);
+    let (_, _, citizen) = world.new_group("mette", "Alfa");
+    world.say("bo", &format!("/join {citizen}"));
+    let reply = world.say("bo", "/name Bo");
+    assert!(reply.contains("never shown"), "{reply}");
+    assert_eq!(world.conversation("bo").shown_name, None);
+}
+
+#[test]
+fn an_offer_with_only_the_menu_open_comes_with_its_button() {
+    let mut world = World::new(&[]);
+    world.say("anna", "/reflect");
+    for text in [
+        "/stop",
+        "/try",
+        "Ask first",
+        "4",
+        "tomorrow",
+        "skip",
+        "/reflect",
+    ] {
+        world.say("anna", text);
+    }
+    assert_eq!(world.conversation("anna").pending, Some(Pending::Dialogue));
+    let id = world.trials[0].id.clone();
+    let offer = world.event("anna", Body::Due(Due::FollowUp { trial: id }));
+    assert!(offer.contains("Shall we look back"), "{offer}");
 }

@@ -5,18 +5,21 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::{codes, parse, EngineError, Reply, ReplyChoice, Turn};
+use crate::dialogs::Role;
 use crate::records::{
     Group, GroupRole, Invite, Member, Membership, Pending, ReminderRule, ReminderState, Write,
     SCHEMA,
 };
-use crate::schedule::{parse_reminder, ReminderProblem};
+use crate::schedule::{parse_reminder, ReminderProblem, OFF_WORDS};
 
 /// A group name fits on one line of a menu.
 const GROUP_NAME_MAX: usize = 60;
 /// A shown first name is one short word.
 const SHOWN_NAME_MAX: usize = 30;
-/// Wrong codes allowed before /join pauses; each further wrong code doubles the pause.
+/// The wrong code in a row that starts a pause of /join; each further one doubles it.
 const FREE_GUESSES: u32 = 5;
+/// Wrong codes this long ago no longer count.
+const FORGET_FAILURES_AFTER: SignedDuration = SignedDuration::from_hours(24);
 const LONGEST_PAUSE_MINUTES: i64 = 60;
 /// Invite codes may be given at most this many days.
 const INVITE_DAYS_MAX: i64 = 365;
@@ -28,8 +31,12 @@ impl Turn<'_, '_> {
         self.conv.memberships.iter().find(|m| m.group == group)
     }
 
-    /// Keeps the chosen group valid and the role the one that group gave.
+    /// Keeps the chosen group valid and the role the one that group gave. Not during a
+    /// dialogue: a run keeps the group and role it began with.
     pub(super) fn sync_group(&mut self) {
+        if self.conv.active.is_some() {
+            return;
+        }
         if self.conv.group.is_some() && self.current_membership().is_none() {
             self.conv.group = None;
         }
@@ -95,11 +102,18 @@ impl Turn<'_, '_> {
         self.show_codes(&group)
     }
 
+    /// Codes given `days` work to the end of the local day `days` days from today, so "until
+    /// and including" a date is true.
     fn invite_expiry(&self, days: Option<i64>) -> Option<Timestamp> {
         let days = days.or(self.engine.settings.invite_days.map(i64::from))?;
-        self.now
-            .checked_add(SignedDuration::from_hours(days * 24))
-            .ok()
+        let tz = self.engine.settings.time_zone.clone();
+        let last_day = self
+            .engine
+            .local_date(self.now)
+            .checked_add(jiff::Span::new().days(days))
+            .ok()?;
+        let next_midnight = last_day.tomorrow().ok()?.to_zoned(tz).ok()?;
+        Some(next_midnight.timestamp())
     }
 
     fn write_codes(&mut self, group: &Group) {
@@ -127,8 +141,15 @@ impl Turn<'_, '_> {
             ],
         )?;
         match group.codes_expire {
+            Some(at) if at <= self.now => self.say("codes-expired", &[]),
             Some(at) => {
-                let date = self.date_text(self.engine.local_date(at))?;
+                // The last day they work is the day before the midnight they stop at.
+                let last_day = self
+                    .engine
+                    .local_date(at)
+                    .yesterday()
+                    .unwrap_or(self.engine.local_date(at));
+                let date = self.date_text(last_day)?;
                 self.say("codes-expire", &[("date", date.into())])
             }
             None => self.say("codes-no-expiry", &[]),
@@ -221,6 +242,14 @@ impl Turn<'_, '_> {
     }
 
     pub(super) fn join(&mut self, arg: &str) -> Result<(), EngineError> {
+        let forgiven = self
+            .conv
+            .join_failed_at
+            .is_some_and(|at| self.now.duration_since(at) > FORGET_FAILURES_AFTER);
+        if forgiven {
+            self.conv.join_failures = 0;
+            self.conv.join_failed_at = None;
+        }
         if let Some(until) = self.conv.join_paused_until.filter(|u| *u > self.now) {
             let minutes = (until.duration_since(self.now).as_secs() + 59) / 60;
             return self.say("join-paused", &[("minutes", minutes.into())]);
@@ -238,6 +267,7 @@ impl Turn<'_, '_> {
         };
         self.conv.join_failures = 0;
         self.conv.join_paused_until = None;
+        self.conv.join_failed_at = None;
         let name = invite.name.clone();
         if let Some(existing) = self
             .conv
@@ -272,6 +302,7 @@ impl Turn<'_, '_> {
     /// A wrong or expired code: the same answer for both, and a growing pause after a few.
     fn wrong_code(&mut self) -> Result<(), EngineError> {
         self.conv.join_failures = self.conv.join_failures.saturating_add(1);
+        self.conv.join_failed_at = Some(self.now);
         if self.conv.join_failures >= FREE_GUESSES {
             let doublings = (self.conv.join_failures - FREE_GUESSES).min(6);
             let minutes = (1i64 << doublings).min(LONGEST_PAUSE_MINUTES);
@@ -317,11 +348,7 @@ impl Turn<'_, '_> {
         if memberships.len() > 1 {
             lines.push(self.text("groups-choose-hint", &[])?);
         }
-        self.replies.push(Reply {
-            text: lines.join("\n"),
-            choices: Vec::new(),
-            prompt: None,
-        });
+        self.replies.push(Reply::plain(lines.join("\n")));
         Ok(())
     }
 
@@ -361,12 +388,12 @@ impl Turn<'_, '_> {
 
     /// Before a dialogue: asks which group the answers count for, once, when there are
     /// several. True when the question was asked.
-    pub(super) fn ask_group_if_unclear(&mut self) -> Result<bool, EngineError> {
+    pub(super) fn ask_group_if_unclear(&mut self, then_try: bool) -> Result<bool, EngineError> {
         self.sync_group();
         if self.conv.group.is_some() || self.conv.memberships.len() < 2 {
             return Ok(false);
         }
-        self.conv.pending = Some(Pending::Group);
+        self.conv.pending = Some(Pending::Group { then_try });
         self.ask_group()?;
         Ok(true)
     }
@@ -387,12 +414,16 @@ impl Turn<'_, '_> {
         Ok(())
     }
 
-    pub(super) fn choose_group(&mut self, text: &str) -> Result<(), EngineError> {
+    pub(super) fn choose_group(&mut self, text: &str, then_try: bool) -> Result<(), EngineError> {
         match self.pick_group(text) {
             Some(i) => {
                 self.conv.pending = None;
                 self.set_group(i)?;
-                self.show_menu()
+                if then_try {
+                    self.try_something()
+                } else {
+                    self.show_menu()
+                }
             }
             None => {
                 let count = self.conv.memberships.len();
@@ -429,16 +460,17 @@ impl Turn<'_, '_> {
             return self.say("group-unavailable", &[]);
         };
         for part in parts {
-            self.replies.push(Reply {
-                text: part.clone(),
-                choices: Vec::new(),
-                prompt: None,
-            });
+            self.replies.push(Reply::plain(part.clone()));
         }
         Ok(())
     }
 
     pub(super) fn shown_name(&mut self, arg: &str) -> Result<(), EngineError> {
+        if self.conv.role == Role::Citizen {
+            // Citizens' answers and trial actions are never shown with a name.
+            self.conv.shown_name = None;
+            return self.say("name-citizen", &[]);
+        }
         let cleaned = parse::clean_text(arg);
         if cleaned.is_empty() {
             return match self.conv.shown_name.clone() {
@@ -503,13 +535,22 @@ impl Turn<'_, '_> {
             0x7f => self.text("remind-every-day", &[])?,
             0x1f => self.text("remind-weekdays", &[])?,
             0x60 => self.text("remind-weekend", &[])?,
-            bits => (0..7)
-                .filter(|i| bits & (1 << i) != 0)
-                .map(|i| self.text(&format!("weekday-{}", i + 1), &[]))
-                .collect::<Result<Vec<_>, _>>()?
-                .join(", "),
+            bits => {
+                let names = (0..7)
+                    .filter(|i| bits & (1 << i) != 0)
+                    .map(|i| self.text(&format!("weekday-{}", i + 1), &[]))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let list = self.and_list(names)?;
+                self.text("remind-on-days", &[("days", list.into())])?
+            }
         };
-        let time = format!("{:02}:{:02}", rule.hour, rule.minute);
+        let time = self.text(
+            "time-of-day",
+            &[
+                ("hour", format!("{:02}", rule.hour).into()),
+                ("minute", format!("{:02}", rule.minute).into()),
+            ],
+        )?;
         self.text(
             "remind-when",
             &[("days", days.into()), ("time", time.into())],
@@ -517,10 +558,21 @@ impl Turn<'_, '_> {
     }
 }
 
+impl Turn<'_, '_> {
+    /// "a, b and c" in the person's language.
+    fn and_list(&self, mut items: Vec<String>) -> Result<String, EngineError> {
+        let Some(last) = items.pop() else {
+            return Ok(String::new());
+        };
+        if items.is_empty() {
+            return Ok(last);
+        }
+        let rest = items.join(", ");
+        self.text("list-and", &[("rest", rest.into()), ("last", last.into())])
+    }
+}
+
 /// "off" in the words people use.
 fn is_off(text: &str) -> bool {
-    matches!(
-        parse::normalize(text).as_str(),
-        "off" | "fra" | "slet" | "stop" | "ingen" | "none" | "nej" | "no"
-    )
+    OFF_WORDS.contains(&parse::normalize(text).as_str())
 }

@@ -154,6 +154,14 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ("trial-sign", &[]),
     ("trials-group-header", &["name", "count"]),
     ("help-facilitator", &[]),
+    ("codes-expired", &[]),
+    ("name-citizen", &[]),
+    ("stopped-trial-unfinished", &[]),
+    ("follow-up-sign", &["sign"]),
+    ("follow-up-offer-again", &["what", "number"]),
+    ("remind-on-days", &["days"]),
+    ("time-of-day", &["hour", "minute"]),
+    ("list-and", &["rest", "last"]),
     ("trials-group-line", &["what", "state", "date"]),
 ];
 

@@ -107,6 +107,18 @@ pub struct Reply {
     pub prompt: Option<u64>,
 }
 
+impl Reply {
+    /// A message without buttons.
+    #[must_use]
+    pub fn plain(text: String) -> Reply {
+        Reply {
+            text,
+            choices: Vec::new(),
+            prompt: None,
+        }
+    }
+}
+
 /// What the engine may need beyond the conversation, loaded by the caller only when
 /// [`Engine::needs`] asks for it, so an ordinary answer costs no extra reads.
 #[derive(Clone, Copy, Debug, Default)]
@@ -310,11 +322,7 @@ impl Turn<'_, '_> {
 
     fn say(&mut self, id: &str, args: &Args<'_>) -> Result<(), EngineError> {
         let text = self.text(id, args)?;
-        self.replies.push(Reply {
-            text,
-            choices: Vec::new(),
-            prompt: None,
-        });
+        self.replies.push(Reply::plain(text));
         Ok(())
     }
 
@@ -389,7 +397,7 @@ impl Turn<'_, '_> {
             Some(Pending::Dialogue) => self.choose_dialogue(&text),
             Some(Pending::ConfirmStop) => self.confirm_stop(&text),
             Some(Pending::Language) => self.choose_language(&text),
-            Some(Pending::Group) => self.choose_group(&text),
+            Some(Pending::Group { then_try }) => self.choose_group(&text, then_try),
             None if self.conv.active.is_some() => self.answer(&text),
             None => {
                 self.say("no-dialogue", &[])?;
@@ -413,7 +421,7 @@ impl Turn<'_, '_> {
             Some(Pending::Dialogue) => self.show_menu(),
             Some(Pending::ConfirmStop) => self.ask_confirm_stop(),
             Some(Pending::Language) => self.ask_language(),
-            Some(Pending::Group) => self.ask_group(),
+            Some(Pending::Group { .. }) => self.ask_group(),
             None if self.conv.active.is_some() => self.ask_current(),
             None => self.show_menu(),
         }

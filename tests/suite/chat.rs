@@ -25,7 +25,7 @@ fn chat_command(data: &Path, args: &[&str]) -> Command {
 }
 
 /// Runs a whole scripted chat and returns its output.
-fn chat(data: &Path, args: &[&str], script: &str) -> String {
+pub(crate) fn chat(data: &Path, args: &[&str], script: &str) -> String {
     let mut child = chat_command(data, args)
         .stderr(Stdio::piped())
         .spawn()
@@ -66,7 +66,7 @@ fn staff_reflection_with_a_trial_action_in_danish() {
     let out = chat(dir.path(), &["--as", "staff", "--lang", "da"], script);
     assert!(out.contains("1/7 · Tænk på én konkret situation"), "{out}");
     assert!(
-        out.contains("Gemt: «Spørge til hendes plan hver morgen»"),
+        out.contains("Gemt: »Spørge til hendes plan hver morgen«"),
         "{out}"
     );
     assert!(out.contains("Tak for din refleksion"), "{out}");

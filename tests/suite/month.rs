@@ -982,8 +982,8 @@ async fn a_month_of_two_groups_digests_follow_ups_reminders_restarts_and_the_k_f
     p.text("B's week 46", &b46);
     for expected in [
         t6,
-        "«quote B one again: coffee»",
-        "«quote B three: my cat»",
+        "»quote B one again: coffee«",
+        "»quote B three: my cat«",
         "fortsætter: 1",
     ] {
         p.check(b46.contains(expected), || {
