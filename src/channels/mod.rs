@@ -3,3 +3,5 @@
 //! `telegram` and `matrix` features.
 
 pub mod console;
+#[cfg(feature = "telegram")]
+pub mod telegram;

@@ -1,0 +1,1 @@
+//! A local Telegram Bot API emulator (being written).
