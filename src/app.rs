@@ -16,7 +16,7 @@ use crate::engine::{
     check_messages, codes, Body, Context, Due, Engine, EngineError, GroupView, Reply, Settings,
 };
 use crate::i18n::{I18nError, Lang, Locales};
-use crate::records::{Conversation, Group, PersonId, Write};
+use crate::records::{Conversation, DigestChat, Group, PersonId, Write};
 use crate::schedule;
 use crate::store::{Commit, Outgoing, Records, Store, StoreError};
 
@@ -324,6 +324,46 @@ impl<S: Store> App<S> {
         )?)
     }
 
+    /// Links (or unlinks) `chat` to receive the digest of the group `person` facilitates.
+    /// The group's name when done; `None` when the person facilitates no group, so the
+    /// refusal says nothing about any group.
+    pub async fn link_digest_chat(
+        &self,
+        person: &PersonId,
+        chat: PersonId,
+        lang: Lang,
+        link: bool,
+    ) -> Result<Option<String>, AppError> {
+        let Some(conversation) = self.records.conversation(person)? else {
+            return Ok(None);
+        };
+        let Some(membership) = Engine::facilitated_group(&conversation) else {
+            return Ok(None);
+        };
+        let write = if link {
+            Write::DigestChat(DigestChat {
+                schema: crate::records::SCHEMA,
+                group: membership.group.clone(),
+                chat,
+                lang,
+                linked_by: person.clone(),
+                linked_at: self.clock.now(),
+            })
+        } else {
+            Write::UnlinkDigestChat {
+                group: membership.group.clone(),
+                chat,
+            }
+        };
+        self.records
+            .commit(Commit {
+                writes: vec![write],
+                ..Commit::default()
+            })
+            .await?;
+        Ok(Some(membership.name.clone()))
+    }
+
     /// Brings up something the scheduler found due for `person`: the engine decides what to
     /// say, and the replies are stored for delivery in the same commit as the record that it
     /// was sent, so it happens once. Returns false when there was nothing to say.
@@ -375,6 +415,11 @@ impl<S: Store> App<S> {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// The dialogues and messages, for channels that word a few messages of their own.
+    pub fn content(&self) -> &Content {
+        &self.content
     }
 
     /// Handles one event. The replies are returned only after the event's writes are durable,

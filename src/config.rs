@@ -17,6 +17,10 @@
 //! [digest]
 //! weekday = "monday"
 //! time = "08:00"
+//!
+//! [telegram]                # `eftertanke run` starts Telegram when this section is present
+//! api_url = "https://api.telegram.org"   # or a self-hosted Bot API server
+//! # token: from the environment variable TELEGRAM_BOT_TOKEN (or `token = "..."` here)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -42,9 +46,30 @@ struct File {
     time_zone: Option<String>,
     administrators: Vec<String>,
     facilitators: Vec<String>,
+    data: Option<PathBuf>,
     groups: Groups,
     follow_up: FollowUp,
     digest: Digest,
+    telegram: Option<Telegram>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Telegram {
+    #[serde(default = "telegram_api")]
+    api_url: String,
+    token: Option<String>,
+    /// Off only for tests and benchmarks against a local emulator.
+    #[serde(default = "yes")]
+    throttle: bool,
+}
+
+fn telegram_api() -> String {
+    "https://api.telegram.org".into()
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -73,6 +98,28 @@ struct Digest {
 pub struct Config {
     pub settings: Settings,
     pub schedule: Schedule,
+    /// Where the data lives, if the file says.
+    pub data: Option<PathBuf>,
+    pub telegram: Option<TelegramConfig>,
+}
+
+/// The Telegram channel's settings. The token is not here: it is read from the environment
+/// (or the file) only when the channel starts, and never printed.
+#[derive(Clone, Debug)]
+pub struct TelegramConfig {
+    pub api_url: String,
+    pub token_in_file: Option<String>,
+    pub throttle: bool,
+}
+
+impl TelegramConfig {
+    /// The bot token: `TELEGRAM_BOT_TOKEN`, else the file's `token`.
+    pub fn token(&self) -> Option<String> {
+        std::env::var("TELEGRAM_BOT_TOKEN")
+            .ok()
+            .filter(|t| !t.trim().is_empty())
+            .or_else(|| self.token_in_file.clone())
+    }
 }
 
 impl Config {
@@ -159,7 +206,28 @@ impl Config {
                 None => schedule.digest.time,
             },
         };
-        Ok(Config { settings, schedule })
+        let telegram = match raw.telegram {
+            Some(t) => {
+                if !(t.api_url.starts_with("http://") || t.api_url.starts_with("https://")) {
+                    return Err(invalid(format!(
+                        "telegram.api_url: `{}` is not an http(s) URL",
+                        t.api_url
+                    )));
+                }
+                Some(TelegramConfig {
+                    api_url: t.api_url,
+                    token_in_file: t.token,
+                    throttle: t.throttle,
+                })
+            }
+            None => None,
+        };
+        Ok(Config {
+            settings,
+            schedule,
+            data: raw.data,
+            telegram,
+        })
     }
 }
 
@@ -200,6 +268,20 @@ mod tests {
         assert_eq!(config.settings.retry_days, 3);
         assert_eq!(config.settings.citizen_floor, 3);
         assert!(config.settings.creators.is_empty());
+        assert!(config.telegram.is_none());
+    }
+
+    #[test]
+    fn the_telegram_section_starts_telegram() {
+        let text =
+            "data = \"d\"\n[telegram]\napi_url = \"http://127.0.0.1:9/\"\nthrottle = false\n";
+        let config = Config::parse(text, Path::new("e.toml")).unwrap();
+        let telegram = config.telegram.unwrap();
+        assert_eq!(telegram.api_url, "http://127.0.0.1:9/");
+        assert!(!telegram.throttle);
+        assert_eq!(config.data, Some(PathBuf::from("d")));
+        let bad = Config::parse("[telegram]\napi_url = \"ftp://x\"", Path::new("b.toml"));
+        assert!(bad.unwrap_err().to_string().contains("telegram.api_url"));
     }
 
     #[test]

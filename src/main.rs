@@ -75,6 +75,19 @@ enum Command {
         #[command(flatten)]
         content: ContentArgs,
     },
+    /// Run the chat channels configured in the file (Telegram) with the scheduler, until
+    /// SIGINT or SIGTERM.
+    Run {
+        /// The configuration file; its [telegram] section starts Telegram.
+        #[arg(long)]
+        config: PathBuf,
+        /// Where answers are stored (default: `data` in the file, else ./eftertanke-data).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Pretend the bot starts at this moment (RFC 3339): for tests.
+        #[arg(long, hide = true)]
+        now: Option<jiff::Timestamp>,
+    },
     /// Print one group's weekly digest.
     Digest {
         /// The group's exact name (or its id).
@@ -175,6 +188,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = Config::load(config.as_deref(), None)?;
             runtime.block_on(print_digest(&group, week.as_deref(), lang, &data, config))
         }
+        Command::Run { config, data, now } => {
+            let config = Config::load(Some(&config), None)?;
+            let clock: Box<dyn Clock> = match now {
+                Some(start) => Box::new(ShiftedClock::starting_at(start)),
+                None => Box::new(SystemClock),
+            };
+            runtime.block_on(run_channels(config, data, clock))
+        }
         Command::Check { content, verbose } => Ok(run_check(&content, verbose)),
         Command::Bench { quick, out, data } => runtime.block_on(run_bench(quick, out, data)),
     }
@@ -232,6 +253,91 @@ async fn chat(
     .await?;
     // Every answer was made durable before its reply; dropping the store flushes the rest.
     Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves at SIGINT or SIGTERM.
+async fn termination() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+async fn run_channels(
+    config: Config,
+    data: Option<PathBuf>,
+    clock: Box<dyn Clock>,
+) -> anyhow::Result<ExitCode> {
+    let content = load(&ContentArgs {
+        dialogs: None,
+        locales: None,
+    })?;
+    let data = data
+        .or(config.data.clone())
+        .unwrap_or_else(|| PathBuf::from("eftertanke-data"));
+    let Some(telegram) = config.telegram.clone() else {
+        bail!("nothing to run: the configuration has no [telegram] section");
+    };
+    run_telegram(content, config, telegram, data, clock).await
+}
+
+#[cfg(feature = "telegram")]
+async fn run_telegram(
+    content: Content,
+    config: Config,
+    telegram: eftertanke::config::TelegramConfig,
+    data: PathBuf,
+    clock: Box<dyn Clock>,
+) -> anyhow::Result<ExitCode> {
+    use eftertanke::channels::telegram;
+    let token = telegram.token().ok_or(telegram::TelegramError::NoToken)?;
+    let store = SledStore::open(&data, CACHE_BYTES)
+        .with_context(|| format!("opening the data folder {}", data.display()))?;
+    let app = Arc::new(App::new(Arc::new(content), config.settings, store, clock));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        termination().await;
+        tracing::info!("stopping: finishing the updates in flight");
+        let _ = stop.send(true);
+    });
+    let options = telegram::Options {
+        token,
+        api_url: telegram.api_url,
+        throttle: telegram.throttle,
+        schedule: config.schedule,
+    };
+    telegram::run(app.clone(), options, stopped).await?;
+    // Every handler and background task has ended: this is the last handle, and dropping
+    // it flushes the store and ends its writer thread.
+    drop(app);
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(not(feature = "telegram"))]
+async fn run_telegram(
+    _: Content,
+    _: Config,
+    _: eftertanke::config::TelegramConfig,
+    _: PathBuf,
+    _: Box<dyn Clock>,
+) -> anyhow::Result<ExitCode> {
+    bail!("this eftertanke was built without Telegram (the `telegram` feature)")
 }
 
 async fn print_digest(

@@ -344,6 +344,19 @@ pub struct Member {
     pub joined_at: Timestamp,
 }
 
+/// A chat (a Telegram group, say) that receives a group's digest besides its facilitators,
+/// linked there by a facilitator.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DigestChat {
+    pub schema: u32,
+    pub group: String,
+    /// The chat, as "platform-chat:id", so the outbox can address it like a person.
+    pub chat: PersonId,
+    pub lang: Lang,
+    pub linked_by: PersonId,
+    pub linked_at: Timestamp,
+}
+
 /// A person's reflection reminder as the scheduler reads it: the rule, and the moment after
 /// which the next reminder falls (when it was set, or when it last fired).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -395,4 +408,9 @@ pub enum Write {
     Member(Member),
     /// Sets (or with `None` removes) this person's reflection reminder.
     Reminder(Option<ReminderState>),
+    DigestChat(DigestChat),
+    UnlinkDigestChat {
+        group: String,
+        chat: PersonId,
+    },
 }

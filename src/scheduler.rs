@@ -136,7 +136,11 @@ async fn send_digests<S: Store>(
             if app.records().digest_sent(&group.id, &key, &member.person)? {
                 continue;
             }
-            match send_digest(app, &group, week, sunday, &member.person, now).await {
+            let lang = app
+                .records()
+                .conversation(&member.person)?
+                .map_or(Lang::Da, |c| c.lang);
+            match send_digest(app, &group, week, sunday, &member.person, lang, now).await {
                 Ok(()) => {
                     tracing::info!(group = %group.id, week = %key, "digest sent");
                     sent += 1;
@@ -145,6 +149,18 @@ async fn send_digests<S: Store>(
                     group = %group.id,
                     person = %member.person.pseudonym(),
                     "digest failed, tried again next tick: {err}"
+                ),
+            }
+        }
+        for link in app.records().digest_chats(&group.id)? {
+            if app.records().digest_sent(&group.id, &key, &link.chat)? {
+                continue;
+            }
+            match send_digest(app, &group, week, sunday, &link.chat, link.lang, now).await {
+                Ok(()) => sent += 1,
+                Err(err) => tracing::warn!(
+                    group = %group.id,
+                    "digest to a linked chat failed, tried again next tick: {err}"
                 ),
             }
         }
@@ -159,13 +175,10 @@ async fn send_digest<S: Store>(
     week: ISOWeekDate,
     sunday: Date,
     person: &PersonId,
+    lang: Lang,
     now: Timestamp,
 ) -> Result<(), AppError> {
     let key = format_week(week);
-    let lang = app
-        .records()
-        .conversation(person)?
-        .map_or(Lang::Da, |c| c.lang);
     let replies = app
         .digest(group, week, sunday, lang)?
         .into_iter()

@@ -23,6 +23,7 @@ dialogue-gone = Den samtale findes ikke mere. Vælg gerne en ny.
 dialogue-expired = Det er et stykke tid siden. Jeg har lukket den gamle samtale. Det, du svarede, er gemt. Du kan starte forfra.
 dialogue-done = Tak. Dine svar er gemt.
 dialogue-next = Skriv /reflect, når du vil tale igen.
+edited = Jeg gemmer det, du skrev først. Vil du ændre et svar, så skriv /tilbage.
 unsupported = Jeg kan kun læse tekst. Skriv gerne dit svar med ord.
 old-button = Den knap er fra før. Brug en knap under det nye spørgsmål.
 unknown-command = Den kommando kender jeg ikke. Skriv /help for at se, hvad du kan.

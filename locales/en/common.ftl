@@ -24,6 +24,7 @@ dialogue-expired = It has been a while. I closed the old talk. What you answered
 dialogue-done = Thank you. Your answers are saved.
 dialogue-next = Type /reflect when you want to talk again.
 unsupported = I can only read text. Please write your answer in words.
+edited = I keep what you wrote first. If you want to change an answer, type /back.
 old-button = That button is from before. Please use a button under the new question.
 unknown-command = I do not know that command. Type /help to see what you can do.
 reflect-busy = You are in the middle of a talk. Answer the question, or type /stop.

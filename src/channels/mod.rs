@@ -3,5 +3,11 @@
 //! `telegram` and `matrix` features.
 
 pub mod console;
+
+/// The messages the channels word themselves, checked at start-up with the engine's.
+pub const MESSAGES: &[&[(&str, &[&str])]] = &[
+    #[cfg(feature = "telegram")]
+    telegram::MESSAGES,
+];
 #[cfg(feature = "telegram")]
 pub mod telegram;

@@ -175,7 +175,7 @@ impl Turn<'_, '_> {
 
     /// The group a facilitator command acts on: the chosen group if the person facilitates
     /// it, else their only facilitated group.
-    pub(super) fn facilitated(conv: &crate::records::Conversation) -> Option<&Membership> {
+    pub(crate) fn facilitated(conv: &crate::records::Conversation) -> Option<&Membership> {
         let mut facilitated = conv
             .memberships
             .iter()

@@ -18,6 +18,7 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ("dialogue-done", &[]),
     ("dialogue-next", &[]),
     ("unsupported", &[]),
+    ("edited", &[]),
     ("old-button", &[]),
     ("unknown-command", &[]),
     ("reflect-busy", &[]),
@@ -171,7 +172,11 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
 pub fn check_messages(locales: &Locales) -> Vec<I18nError> {
     let mut problems = Vec::new();
     for lang in Lang::ALL {
-        for (id, arg_names) in MESSAGES.iter().chain(crate::digest::MESSAGES) {
+        for (id, arg_names) in MESSAGES
+            .iter()
+            .chain(crate::digest::MESSAGES)
+            .chain(crate::channels::MESSAGES.iter().copied().flatten())
+        {
             for number in [1, 3] {
                 let args: Vec<(&str, FluentValue<'_>)> = arg_names
                     .iter()

@@ -77,6 +77,8 @@ pub enum Body {
     },
     /// A photo, sticker, voice message or anything else that is not text.
     Unsupported,
+    /// The person edited a message they sent earlier: the first version stands.
+    Edited,
     /// Something the scheduler brings up: not a message from the person.
     Due(Due),
 }
@@ -257,7 +259,9 @@ impl<'a> Engine<'a> {
                     ..Needs::default()
                 }
             }
-            Body::Opened | Body::Unsupported | Body::Due(Due::Reminder) => return Needs::default(),
+            Body::Opened | Body::Unsupported | Body::Edited | Body::Due(Due::Reminder) => {
+                return Needs::default()
+            }
         };
         // Most events are answers, not commands: skip cleaning them twice.
         if !text.contains('/') {
@@ -303,6 +307,12 @@ impl<'a> Engine<'a> {
             },
             _ => Needs::default(),
         }
+    }
+
+    /// The group a facilitator command of this person acts on, if any.
+    #[must_use]
+    pub fn facilitated_group(conversation: &Conversation) -> Option<&crate::records::Membership> {
+        Turn::facilitated(conversation)
     }
 
     /// The local calendar date of `at`.
@@ -375,6 +385,10 @@ impl Turn<'_, '_> {
             Body::Opened => self.greet(),
             Body::Unsupported => {
                 self.say("unsupported", &[])?;
+                self.repeat_prompt()
+            }
+            Body::Edited => {
+                self.say("edited", &[])?;
                 self.repeat_prompt()
             }
             Body::Button { prompt, reply } => {

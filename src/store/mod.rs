@@ -21,6 +21,7 @@
 //! - `group\0{group}` a group; `invite\0{code}` an invite code; `member\0{group}\0{person}`
 //!   a member, for counts and digest recipients;
 //! - `remind\0{person}` a reflection reminder;
+//! - `dchat\0{group}\0{chat}` a chat that receives the group's digest too;
 //! - `sent\0{group}\0{iso week}\0{person}` a digest already sent, so it goes out once;
 //! - `outbox\0{person}\0{seq}` messages the scheduler made for a person, until a channel
 //!   delivers them.
@@ -39,8 +40,8 @@ pub use sled_store::{SledStore, CACHE_BYTES};
 
 use crate::engine::Reply;
 use crate::records::{
-    AnswerRecord, Conversation, Group, Invite, Member, PersonId, ReminderState, RunRecord,
-    TrialAction, Write, SCHEMA,
+    AnswerRecord, Conversation, DigestChat, Group, Invite, Member, PersonId, ReminderState,
+    RunRecord, TrialAction, Write, SCHEMA,
 };
 
 /// The group part of a key for records that belong to no group.
@@ -239,6 +240,11 @@ impl<S: Store> Records<S> {
         self.scan(&prefix(&["member", group]))
     }
 
+    /// Chats that receive a group's digest besides its facilitators.
+    pub fn digest_chats(&self, group: &str) -> Result<Vec<DigestChat>, StoreError> {
+        self.scan(&prefix(&["dchat", group]))
+    }
+
     pub fn reminders(&self) -> Result<Vec<ReminderState>, StoreError> {
         self.scan(&prefix(&["remind"]))
     }
@@ -383,6 +389,13 @@ impl<S: Store> Records<S> {
                     ops.push(Op::Put(k, encode(&reminder)));
                 }
                 Write::Reminder(None) => ops.push(Op::Delete(key(&["remind", who]))),
+                Write::DigestChat(link) => {
+                    let k = key(&["dchat", &link.group, link.chat.as_str()]);
+                    ops.push(Op::Put(k, encode(&link)));
+                }
+                Write::UnlinkDigestChat { group, chat } => {
+                    ops.push(Op::Delete(key(&["dchat", &group, chat.as_str()])));
+                }
             }
         }
         if let Some(out) = &commit.outbox {
