@@ -5,4 +5,5 @@ mod suite {
     pub mod groups;
     pub mod loader;
     pub mod month;
+    pub mod telegram;
 }

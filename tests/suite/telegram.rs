@@ -1,0 +1,498 @@
+//! Telegram end to end: the real binary (`eftertanke run`) talks through teloxide's real HTTP
+//! client to the Bot API emulator this test starts on 127.0.0.1. People are simulated by the
+//! emulator; what they are sent is read back from it, and what was stored is read from the
+//! sled folder after the bot stopped.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use eftertanke::channels::telegram::emulator::{Emulator, NonText, Sent};
+use eftertanke::records::{PersonId, TrialState, Value};
+use eftertanke::store::{Records, SledStore};
+
+const BIN: &str = env!("CARGO_BIN_EXE_eftertanke");
+const TOKEN: &str = "4242:test-token";
+const WAIT: Duration = Duration::from_secs(15);
+/// The facilitator named in the configuration.
+const FACILITATOR: i64 = 900;
+
+/// An emulator, a data folder and the bot process.
+struct Harness {
+    emulator: Emulator,
+    dir: tempfile::TempDir,
+    bot: Option<Child>,
+}
+
+impl Harness {
+    async fn new(throttle: bool) -> Harness {
+        let emulator = Emulator::start(TOKEN).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let config = format!(
+            "administrators = [\"telegram:{FACILITATOR}\"]\n\
+             [telegram]\napi_url = \"{}\"\nthrottle = {throttle}\n",
+            emulator.api_url()
+        );
+        std::fs::write(dir.path().join("eftertanke.toml"), config).unwrap();
+        Harness {
+            emulator,
+            dir,
+            bot: None,
+        }
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// Starts `eftertanke run`, optionally with its clock set to `now`.
+    fn start(&mut self, now: Option<&str>) {
+        let log = std::fs::File::create(self.dir.path().join("bot.log")).unwrap();
+        let mut command = Command::new(BIN);
+        command
+            .arg("run")
+            .arg("--config")
+            .arg(self.dir.path().join("eftertanke.toml"))
+            .arg("--data")
+            .arg(self.data())
+            .env("TELEGRAM_BOT_TOKEN", TOKEN)
+            .env("EFTERTANKE_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log);
+        if let Some(now) = now {
+            command.args(["--now", now]);
+        }
+        self.bot = Some(command.spawn().unwrap());
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("bot.log")).unwrap_or_default()
+    }
+
+    /// SIGKILL: no chance to finish anything.
+    fn kill(&mut self) {
+        if let Some(mut bot) = self.bot.take() {
+            bot.kill().unwrap();
+            bot.wait().unwrap();
+        }
+    }
+
+    /// SIGTERM, then waits for a graceful exit; returns whether it exited successfully.
+    fn terminate(&mut self) -> bool {
+        let Some(mut bot) = self.bot.take() else {
+            return true;
+        };
+        Command::new("kill")
+            .args(["-TERM", &bot.id().to_string()])
+            .status()
+            .unwrap();
+        let started = Instant::now();
+        loop {
+            if let Some(status) = bot.try_wait().unwrap() {
+                return status.success();
+            }
+            if started.elapsed() > WAIT {
+                bot.kill().unwrap();
+                bot.wait().unwrap();
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until the bot has sent `user` more messages than `before` and then nothing more
+    /// for a moment: one event's replies.
+    async fn replies_after(&self, user: i64, before: usize) -> Vec<Sent> {
+        let sent = self.emulator.wait_for(user, before + 1, WAIT).await;
+        assert!(
+            sent.len() > before,
+            "no reply to {user} within {WAIT:?}; bot log:\n{}",
+            self.log()
+        );
+        let mut count = sent.len();
+        loop {
+            let more = self
+                .emulator
+                .wait_for(user, count + 1, Duration::from_millis(300))
+                .await;
+            if more.len() == count {
+                return more[before..].to_vec();
+            }
+            count = more.len();
+        }
+    }
+
+    async fn say(&self, user: i64, text: &str) -> Vec<Sent> {
+        let before = self.emulator.sent(user).len();
+        self.emulator.text(user, text);
+        self.replies_after(user, before).await
+    }
+
+    /// Presses the button labelled `label` on the newest message that has it.
+    async fn press(&self, user: i64, label: &str) -> Vec<Sent> {
+        let sent = self.emulator.sent(user);
+        let (message, data) = sent
+            .iter()
+            .rev()
+            .find_map(|m| {
+                m.buttons
+                    .iter()
+                    .flatten()
+                    .find(|b| b.text == label)
+                    .map(|b| (m.message_id, b.data.clone()))
+            })
+            .unwrap_or_else(|| panic!("no button `{label}` in {sent:#?}"));
+        let before = sent.len();
+        self.emulator.press(user, message, &data).unwrap();
+        self.replies_after(user, before).await
+    }
+
+    fn records(&self) -> Records<SledStore> {
+        let store = SledStore::open(&self.data(), 8 << 20).unwrap();
+        Records::new(store, jiff::tz::TimeZone::get("Europe/Copenhagen").unwrap())
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn text_of(sent: &[Sent]) -> String {
+    sent.iter()
+        .map(|m| m.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn person(user: i64) -> PersonId {
+    PersonId::new("telegram", &user.to_string())
+}
+
+/// The staff reflection, by buttons and typed text, in Danish; the pressed question shows
+/// the choice and loses its buttons; the answers and the trial action are stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_staff_reflection_by_buttons_and_typed_text() {
+    let mut h = Harness::new(false).await;
+    h.start(None);
+    let anna = 101;
+    h.emulator.set_language(anna, Some("da"));
+    let welcome = h.say(anna, "/start").await;
+    assert!(text_of(&welcome).contains("Hej!"), "{welcome:#?}");
+    let menu = welcome.last().unwrap();
+    assert!(
+        !menu.buttons.is_empty(),
+        "the menu comes as buttons: {menu:#?}"
+    );
+
+    let first = h.press(anna, "Efter vagten").await;
+    assert!(text_of(&first).contains("1/7"), "{first:#?}");
+    let pressed = h
+        .emulator
+        .sent(anna)
+        .into_iter()
+        .find(|m| m.message_id == menu.message_id)
+        .unwrap();
+    assert!(
+        pressed.buttons.is_empty(),
+        "pressed once, no buttons: {pressed:#?}"
+    );
+    assert!(pressed.text.contains("→ Efter vagten"), "{pressed:#?}");
+
+    h.say(
+        anna,
+        "En beboer ville ikke med ud. Vi talte om hendes plan.",
+    )
+    .await;
+    h.say(anna, "4 1").await;
+    h.press(anna, "4").await;
+    h.say(anna, "1 3").await;
+    h.say(anna, "Jeg spurgte før jeg foreslog noget.").await;
+    h.say(anna, "spring over").await;
+    h.press(anna, "Ja").await;
+    h.say(anna, "Spørge til hendes plan hver morgen").await;
+    h.say(anna, "1").await;
+    h.press(anna, "I morgen").await;
+    let done = h.press(anna, "Spring over").await;
+    assert!(
+        text_of(&done).contains("Tak for din refleksion"),
+        "{done:#?}"
+    );
+    assert!(
+        h.emulator.answered_callbacks().len() >= 5,
+        "every press is answered"
+    );
+    assert!(h.terminate(), "stops gracefully; log:\n{}", h.log());
+
+    let records = h.records();
+    let answers = records.answers(&person(anna)).unwrap();
+    assert_eq!(answers.len(), 8, "{answers:#?}");
+    let how = answers.iter().find(|a| a.step == "how").unwrap();
+    assert_eq!(how.value, Value::Scale(4));
+    let trials = records.trials(&person(anna)).unwrap();
+    assert_eq!(trials.len(), 1);
+    assert_eq!(trials[0].what, "Spørge til hendes plan hver morgen");
+    assert_eq!(trials[0].state, TrialState::Planned);
+}
+
+/// A facilitator makes a group in Telegram, a citizen joins with the code and checks in, in
+/// English; the menus were set in both languages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_check_in_after_joining_with_a_code() {
+    let mut h = Harness::new(false).await;
+    h.start(None);
+    let made = h.say(FACILITATOR, "/newgroup Team Nord").await;
+    let codes = text_of(&made);
+    let code = codes
+        .lines()
+        .find_map(|l| l.strip_prefix("Citizens: "))
+        .unwrap_or_else(|| panic!("no citizen code in {codes}"))
+        .to_owned();
+    let bo = 202;
+    h.emulator.set_language(bo, Some("en-GB"));
+    let joined = h.say(bo, &format!("/join {code}")).await;
+    assert!(text_of(&joined).contains("Welcome to"), "{joined:#?}");
+    h.say(bo, "/reflect").await;
+    let hope = h.press(bo, "Check in").await;
+    assert!(text_of(&hope).contains("1/"), "{hope:#?}");
+    h.say(bo, "To cook my own dinner").await;
+    h.say(bo, "1 5").await;
+    h.say(bo, "skip").await;
+    h.say(bo, "family").await;
+    h.press(bo, "4").await;
+    h.press(bo, "5").await;
+    h.press(bo, "Yes").await;
+    let done = h.press(bo, "No").await;
+    assert!(
+        text_of(&done).contains("Thank you for your answers"),
+        "{done:#?}"
+    );
+
+    let menus = h.emulator.commands();
+    let languages: Vec<Option<String>> = menus.iter().map(|(lang, _)| lang.clone()).collect();
+    assert!(languages.contains(&Some("da".into())) && languages.contains(&None));
+    let danish = menus
+        .iter()
+        .find(|(l, _)| l.as_deref() == Some("da"))
+        .unwrap();
+    assert!(danish
+        .1
+        .iter()
+        .any(|(c, d)| c == "refleksion" && d == "Vælg en samtale"));
+    assert!(h.terminate());
+    let answers = h.records().answers(&person(bo)).unwrap();
+    assert!(
+        answers.iter().all(|a| a.group.is_some()),
+        "counted for the group"
+    );
+    assert_eq!(
+        answers.iter().find(|a| a.step == "share").map(|a| &a.value),
+        Some(&Value::YesNo(true))
+    );
+}
+
+/// An old button changes nothing and loses its buttons; photos, stickers, voice and the rest
+/// get a kind answer and nothing is stored; an edit is not taken.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_buttons_non_text_and_edits_change_nothing() {
+    let mut h = Harness::new(false).await;
+    h.start(None);
+    let carl = 303;
+    h.say(carl, "/reflect").await;
+    h.press(carl, "After the shift").await;
+    h.say(carl, "Lunch was loud.").await;
+    // The menu was answered; an old menu button now only gets a note.
+    let sent = h.emulator.sent(carl);
+    let old = sent
+        .iter()
+        .find(|m| m.text.contains("What do you want"))
+        .unwrap();
+    let before = sent.len();
+    h.emulator.press(carl, old.message_id, "1:1").unwrap();
+    let note = h.replies_after(carl, before).await;
+    assert!(
+        text_of(&note).contains("That button is from before"),
+        "{note:#?}"
+    );
+    for kind in [
+        NonText::Photo,
+        NonText::Voice,
+        NonText::Video,
+        NonText::Sticker,
+        NonText::Document,
+        NonText::Location,
+        NonText::Contact,
+        NonText::Poll,
+    ] {
+        let before = h.emulator.sent(carl).len();
+        h.emulator.non_text(carl, kind);
+        let reply = h.replies_after(carl, before).await;
+        assert!(
+            text_of(&reply).contains("I can only read text"),
+            "{kind:?}: {reply:#?}"
+        );
+    }
+    let before = h.emulator.sent(carl).len();
+    // An edit of the person's earlier message (the emulator knows it by its message id).
+    h.emulator.edit(carl, 1, "Lunch was calm.");
+    let reply = h.replies_after(carl, before).await;
+    assert!(
+        text_of(&reply).contains("I keep what you wrote first"),
+        "{reply:#?}"
+    );
+    assert!(h.terminate());
+    let answers = h.records().answers(&person(carl)).unwrap();
+    assert_eq!(answers.len(), 1, "{answers:#?}");
+    assert_eq!(answers[0].value, Value::Text("Lunch was loud.".into()));
+}
+
+/// A redelivered update is not stored twice; after SIGKILL in the middle of a dialogue the
+/// restarted bot goes on at the right question.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redelivered_update_and_a_killed_bot_lose_and_double_nothing() {
+    let mut h = Harness::new(false).await;
+    h.start(None);
+    let dina = 404;
+    h.say(dina, "/reflect").await;
+    h.press(dina, "After the shift").await;
+    let before = h.emulator.sent(dina).len();
+    let update = h.emulator.text(dina, "A resident said no to the walk.");
+    let next = h.replies_after(dina, before).await;
+    assert!(text_of(&next).contains("2/7"), "{next:#?}");
+    let before = h.emulator.sent(dina).len();
+    h.emulator.redeliver(update);
+    let again = h.replies_after(dina, before).await;
+    assert!(text_of(&again).contains("2/7"), "shown again: {again:#?}");
+
+    h.say(dina, "4").await;
+    h.kill();
+    h.start(None);
+    let resumed = h.say(dina, "3").await;
+    assert!(
+        text_of(&resumed).contains("4/7"),
+        "went on after the kill: {resumed:#?}"
+    );
+    assert!(h.terminate());
+    let answers = h.records().answers(&person(dina)).unwrap();
+    let steps: Vec<&str> = answers.iter().map(|a| a.step.as_str()).collect();
+    assert_eq!(steps.len(), 3, "{steps:?}");
+    assert!(steps.contains(&"situation") && steps.contains(&"touched") && steps.contains(&"how"));
+}
+
+/// The facilitator receives the weekly digest in Telegram, once, also after a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_facilitator_receives_the_digest_once() {
+    let mut h = Harness::new(false).await;
+    h.emulator.set_language(FACILITATOR, Some("en"));
+    // Monday 23 November 2026, 10:00 in Copenhagen.
+    h.start(Some("2026-11-23T09:00:00Z"));
+    let made = h.say(FACILITATOR, "/newgroup Team Nord").await;
+    let codes = text_of(&made);
+    let staff = codes
+        .lines()
+        .find_map(|l| l.strip_prefix("Staff: "))
+        .unwrap()
+        .to_owned();
+    let eva = 505;
+    h.say(eva, &format!("/join {staff}")).await;
+    h.say(eva, "/reflect").await;
+    h.press(eva, "After the shift").await;
+    for answer in ["Breakfast.", "4", "4", "1", "Time.", "skip", "no"] {
+        h.say(eva, answer).await;
+    }
+    assert!(h.terminate());
+    // The next Monday at 09:30: the digest of week 48 is due.
+    h.start(Some("2026-11-30T08:30:00Z"));
+    let before = h.emulator.sent(FACILITATOR).len();
+    let digest = h.replies_after(FACILITATOR, before).await;
+    let text = text_of(&digest);
+    assert!(text.contains("Weekly digest · Team Nord"), "{text}");
+    assert!(text.contains("Week 48"), "{text}");
+    assert!(text.contains("1 staff reflection"), "{text}");
+    assert!(h.terminate());
+    h.start(Some("2026-11-30T08:40:00Z"));
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let after = h.emulator.sent(FACILITATOR);
+    assert_eq!(after.len(), before + digest.len(), "sent once");
+    assert!(h.terminate());
+}
+
+/// With Telegram's limits on, a second message to the same chat waits about a second.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_throttle_spaces_messages_to_one_chat() {
+    let mut h = Harness::new(true).await;
+    h.start(None);
+    let fred = 606;
+    h.emulator.text(fred, "/start");
+    let sent = h.emulator.wait_for(fred, 2, WAIT).await;
+    assert!(sent.len() >= 2, "welcome and menu: {sent:#?}");
+    let times = h.emulator.send_times(fred);
+    let gap = times[1].duration_since(times[0]);
+    assert!(gap >= Duration::from_millis(900), "{gap:?}");
+    assert!(h.terminate());
+}
+
+/// In a group chat /start gets a note to write privately; /linkdigest by someone who is not
+/// a facilitator is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_chats_get_a_note_and_only_facilitators_link_them() {
+    let mut h = Harness::new(false).await;
+    h.start(None);
+    let chat = -1001;
+    h.emulator.set_language(707, Some("en"));
+    h.emulator.group_text(chat, 707, "/start");
+    let note = h.emulator.wait_for(chat, 1, WAIT).await;
+    assert!(text_of(&note).contains("private chat"), "{note:#?}");
+    h.emulator.group_text(chat, 707, "/linkdigest");
+    let refused = h.emulator.wait_for(chat, 2, WAIT).await;
+    assert!(
+        text_of(&refused).contains("Only a facilitator"),
+        "{refused:#?}"
+    );
+    h.say(FACILITATOR, "/newgroup Team Nord").await;
+    h.emulator.group_text(chat, FACILITATOR, "/linkdigest");
+    let linked = h.emulator.wait_for(chat, 3, WAIT).await;
+    assert!(text_of(&linked).contains("Team Nord"), "{linked:#?}");
+    assert!(h.terminate());
+}
+
+/// A refused token ends `run` with a clear error instead of a crash loop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_token_is_a_clear_error() {
+    let h = Harness::new(false).await;
+    let output = Command::new(BIN)
+        .arg("run")
+        .arg("--config")
+        .arg(h.dir.path().join("eftertanke.toml"))
+        .arg("--data")
+        .arg(h.data())
+        .env("TELEGRAM_BOT_TOKEN", "1:wrong")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("Telegram"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// Telegram's "retry after" is waited out and the message sent again, not dropped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_after_is_waited_out() {
+    let mut h = Harness::new(false).await;
+    h.start(None);
+    let gus = 808;
+    h.say(gus, "/help").await;
+    h.emulator.fail_next(
+        "sendMessage",
+        429,
+        "Too Many Requests: retry after 1",
+        Some(1),
+    );
+    let started = Instant::now();
+    let reply = h.say(gus, "/help").await;
+    assert!(text_of(&reply).contains("How it works"), "{reply:#?}");
+    assert!(started.elapsed() >= Duration::from_millis(900));
+    assert!(h.terminate());
+}
