@@ -439,12 +439,23 @@ async fn run_bench(quick: bool, out: PathBuf, data: PathBuf) -> anyhow::Result<E
     } else {
         bench::digest::DigestOptions::full()
     };
-    let digest = bench::digest::run(content, &digest_options, &data.join("digest")).await?;
-    let table = format!(
+    let digest = bench::digest::run(content.clone(), &digest_options, &data.join("digest")).await?;
+    let mut table = format!(
         "{}\n{}",
         bench::table(&results),
         bench::digest::table(&digest)
     );
+    #[cfg(feature = "telegram")]
+    {
+        let options = if quick {
+            bench::telegram::TelegramOptions::quick()
+        } else {
+            bench::telegram::TelegramOptions::full()
+        };
+        let rows = bench::telegram::run(content, &options, &data).await?;
+        table.push('\n');
+        table.push_str(&bench::telegram::table(&rows));
+    }
     println!("{table}");
     std::fs::write(&out, &table).with_context(|| format!("writing {}", out.display()))?;
     let _ = std::fs::remove_dir_all(&data);

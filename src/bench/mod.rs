@@ -5,6 +5,8 @@
 //! answering the staff reflection.
 
 pub mod digest;
+#[cfg(feature = "telegram")]
+pub mod telegram;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
