@@ -122,7 +122,20 @@ enum Command {
         /// A scratch folder for the benchmark stores (emptied first).
         #[arg(long, default_value = "target/bench-data")]
         data: PathBuf,
+        /// Run only these parts (default: all).
+        #[arg(long, value_enum)]
+        only: Vec<BenchPart>,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum BenchPart {
+    /// Durable dialogue steps on sled.
+    Steps,
+    /// One group's digest over a long history.
+    Digest,
+    /// People through the Telegram channel and the local Bot API emulator.
+    Telegram,
 }
 
 fn main() -> ExitCode {
@@ -197,7 +210,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime.block_on(run_channels(config, data, clock))
         }
         Command::Check { content, verbose } => Ok(run_check(&content, verbose)),
-        Command::Bench { quick, out, data } => runtime.block_on(run_bench(quick, out, data)),
+        Command::Bench {
+            quick,
+            out,
+            data,
+            only,
+        } => runtime.block_on(run_bench(quick, out, data, &only)),
     }
 }
 
@@ -422,39 +440,50 @@ fn run_check(content: &ContentArgs, verbose: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-async fn run_bench(quick: bool, out: PathBuf, data: PathBuf) -> anyhow::Result<ExitCode> {
-    let content = load(&ContentArgs {
+async fn run_bench(
+    quick: bool,
+    out: PathBuf,
+    data: PathBuf,
+    only: &[BenchPart],
+) -> anyhow::Result<ExitCode> {
+    let content = Arc::new(load(&ContentArgs {
         dialogs: None,
         locales: None,
-    })?;
-    let options = if quick {
-        bench::Options::quick(data.clone())
-    } else {
-        bench::Options::full(data.clone())
-    };
-    let content = Arc::new(content);
-    let results = bench::run(content.clone(), &options).await?;
-    let digest_options = if quick {
-        bench::digest::DigestOptions::quick()
-    } else {
-        bench::digest::DigestOptions::full()
-    };
-    let digest = bench::digest::run(content.clone(), &digest_options, &data.join("digest")).await?;
-    let mut table = format!(
-        "{}\n{}",
-        bench::table(&results),
-        bench::digest::table(&digest)
-    );
+    })?);
+    let runs = |part| only.is_empty() || only.contains(&part);
+    let mut table = String::new();
+    if runs(BenchPart::Steps) {
+        let options = if quick {
+            bench::Options::quick(data.clone())
+        } else {
+            bench::Options::full(data.clone())
+        };
+        let results = bench::run(content.clone(), &options).await?;
+        table.push_str(&bench::table(&results));
+        table.push('\n');
+    }
     #[cfg(feature = "telegram")]
-    {
+    if runs(BenchPart::Telegram) {
         let options = if quick {
             bench::telegram::TelegramOptions::quick()
         } else {
             bench::telegram::TelegramOptions::full()
         };
-        let rows = bench::telegram::run(content, &options, &data).await?;
-        table.push('\n');
+        let rows = bench::telegram::run(content.clone(), &options, &data).await?;
         table.push_str(&bench::telegram::table(&rows));
+        table.push('\n');
+    }
+    // The digest's history (gigabytes) goes last: its writeback would slow every sync of
+    // the benchmarks after it.
+    if runs(BenchPart::Digest) {
+        let options = if quick {
+            bench::digest::DigestOptions::quick()
+        } else {
+            bench::digest::DigestOptions::full()
+        };
+        let digest = bench::digest::run(content.clone(), &options, &data.join("digest")).await?;
+        table.push_str(&bench::digest::table(&digest));
+        table.push('\n');
     }
     println!("{table}");
     std::fs::write(&out, &table).with_context(|| format!("writing {}", out.display()))?;

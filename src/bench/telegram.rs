@@ -124,13 +124,13 @@ async fn level(
             let mut latencies = Vec::with_capacity(dialogues * SCRIPT.len());
             for _ in 0..dialogues {
                 for (text, replies) in SCRIPT {
-                    let before = emulator.sent(user).len();
+                    let before = emulator.sent_count(user);
                     let begun = Instant::now();
                     emulator.text(user, text);
                     let sent = emulator
-                        .wait_for(user, before + replies, STEP_TIMEOUT)
+                        .wait_for_count(user, before + replies, STEP_TIMEOUT)
                         .await;
-                    if sent.len() < before + replies {
+                    if sent < before + replies {
                         return Err(format!("person {user}: no answer to {text:?}"));
                     }
                     latencies.push(begun.elapsed());

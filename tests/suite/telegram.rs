@@ -496,3 +496,25 @@ async fn a_retry_after_is_waited_out() {
     assert!(started.elapsed() >= Duration::from_millis(900));
     assert!(h.terminate());
 }
+
+/// An unreachable Bot API is retried with growing pauses, logged clearly, and SIGTERM still
+/// stops the bot at once: no crash loop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_api_is_retried_and_the_bot_still_stops() {
+    let mut h = Harness::new(false).await;
+    // A port that was free a moment ago: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = format!("[telegram]\napi_url = \"http://127.0.0.1:{port}/\"\n");
+    std::fs::write(h.dir.path().join("eftertanke.toml"), config).unwrap();
+    h.start(None);
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let bot = h.bot.as_mut().unwrap();
+    assert!(bot.try_wait().unwrap().is_none(), "still running");
+    let log = h.log();
+    assert!(log.contains("Telegram unreachable, trying again"), "{log}");
+    assert!(h.terminate(), "stops on SIGTERM while retrying");
+}
