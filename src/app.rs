@@ -340,24 +340,30 @@ impl<S: Store> App<S> {
         let Some(membership) = Engine::facilitated_group(&conversation) else {
             return Ok(None);
         };
-        let write = if link {
-            Write::DigestChat(DigestChat {
+        let writes = if link {
+            vec![Write::DigestChat(DigestChat {
                 schema: crate::records::SCHEMA,
                 group: membership.group.clone(),
                 chat,
                 lang,
                 linked_by: person.clone(),
                 linked_at: self.clock.now(),
-            })
+            })]
         } else {
-            Write::UnlinkDigestChat {
-                group: membership.group.clone(),
-                chat,
-            }
+            // From every group this person runs, whichever one the chat was linked to.
+            conversation
+                .memberships
+                .iter()
+                .filter(|m| m.role == crate::records::GroupRole::Facilitator)
+                .map(|m| Write::UnlinkDigestChat {
+                    group: m.group.clone(),
+                    chat: chat.clone(),
+                })
+                .collect()
         };
         self.records
             .commit(Commit {
-                writes: vec![write],
+                writes,
                 ..Commit::default()
             })
             .await?;

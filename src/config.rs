@@ -103,13 +103,26 @@ pub struct Config {
     pub telegram: Option<TelegramConfig>,
 }
 
-/// The Telegram channel's settings. The token is not here: it is read from the environment
-/// (or the file) only when the channel starts, and never printed.
-#[derive(Clone, Debug)]
+/// The Telegram channel's settings. The token is read from the environment (or the file)
+/// only when the channel starts; `Debug` leaves it out.
+#[derive(Clone)]
 pub struct TelegramConfig {
     pub api_url: String,
     pub token_in_file: Option<String>,
     pub throttle: bool,
+}
+
+impl std::fmt::Debug for TelegramConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TelegramConfig")
+            .field("api_url", &self.api_url)
+            .field(
+                "token_in_file",
+                &self.token_in_file.as_ref().map(|_| "(hidden)"),
+            )
+            .field("throttle", &self.throttle)
+            .finish()
+    }
 }
 
 impl TelegramConfig {
@@ -215,7 +228,9 @@ impl Config {
                     )));
                 }
                 Some(TelegramConfig {
-                    api_url: t.api_url,
+                    // teloxide appends "/bot…" as a path segment: a trailing slash would
+                    // double it under a path.
+                    api_url: t.api_url.trim_end_matches('/').to_owned(),
                     token_in_file: t.token,
                     throttle: t.throttle,
                 })
@@ -277,7 +292,8 @@ mod tests {
             "data = \"d\"\n[telegram]\napi_url = \"http://127.0.0.1:9/\"\nthrottle = false\n";
         let config = Config::parse(text, Path::new("e.toml")).unwrap();
         let telegram = config.telegram.unwrap();
-        assert_eq!(telegram.api_url, "http://127.0.0.1:9/");
+        assert_eq!(telegram.api_url, "http://127.0.0.1:9");
+        assert!(!format!("{telegram:?}").contains("token\": Some(\""));
         assert!(!telegram.throttle);
         assert_eq!(config.data, Some(PathBuf::from("d")));
         let bad = Config::parse("[telegram]\napi_url = \"ftp://x\"", Path::new("b.toml"));

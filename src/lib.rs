@@ -11,7 +11,7 @@
 //! - [`scheduler`]: runs what is due: follow-up offers, reminders and digests, into the outbox.
 //! - [`config`]: the configuration file (administrators, schedule, group settings).
 //! - [`store`]: the small [`store::Store`] trait with sled (group commit) and memory backends.
-//! - [`channels`]: the terminal chat; Telegram and Matrix later.
+//! - [`channels`]: the terminal chat and Telegram (with a local Bot API emulator).
 //! - [`app`]: wiring: load and check content, then handle events durably.
 //! - [`check`]: `eftertanke check`: validation and the plain-language (LIX) check.
 //! - [`bench`]: `eftertanke bench`: durable steps per second and latency percentiles.

@@ -14,7 +14,7 @@ use eftertanke::dialogs::Role;
 use eftertanke::i18n::Lang;
 use eftertanke::records::PersonId;
 use eftertanke::store::{SledStore, CACHE_BYTES};
-use eftertanke::{bench, check, schedule};
+use eftertanke::{bench, check, schedule, scheduler};
 
 /// Guided reflection on the eight Borgeren ved roret principles.
 #[derive(Parser)]
@@ -142,7 +142,13 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("EFTERTANKE_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"))
+                // teloxide logs an update it cannot parse whole, people's words included.
+                .add_directive(
+                    "teloxide::dispatching::dispatcher=off"
+                        .parse()
+                        .unwrap_or_default(),
+                ),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -328,20 +334,37 @@ async fn run_telegram(
         .with_context(|| format!("opening the data folder {}", data.display()))?;
     let app = Arc::new(App::new(Arc::new(content), config.settings, store, clock));
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    tokio::spawn(async move {
-        termination().await;
-        tracing::info!("stopping: finishing the updates in flight");
-        let _ = stop.send(true);
+    let stop = Arc::new(stop);
+    tokio::spawn({
+        let stop = stop.clone();
+        async move {
+            termination().await;
+            tracing::info!("stopping: finishing the updates in flight");
+            let _ = stop.send(true);
+        }
     });
     let options = telegram::Options {
         token,
         api_url: telegram.api_url,
         throttle: telegram.throttle,
-        schedule: config.schedule,
     };
-    telegram::run(app.clone(), options, stopped).await?;
+    // One scheduler for all channels; each channel delivers its people's outbox.
+    let scheduler = tokio::spawn({
+        let (app, stopped) = (app.clone(), stopped.clone());
+        async move { scheduler::run(&app, &config.schedule, stopped).await }
+    });
+    let channel = telegram::run(app.clone(), options, stopped).await;
+    // A channel that ended on its own (a refused token) stops the scheduler too.
+    let _ = stop.send(true);
+    if let Err(err) = scheduler.await {
+        tracing::error!("the scheduler ended abnormally: {err}");
+    }
+    channel?;
     // Every handler and background task has ended: this is the last handle, and dropping
     // it flushes the store and ends its writer thread.
+    if Arc::strong_count(&app) > 1 {
+        tracing::warn!("the store is still in use at exit; it is flushed when that ends");
+    }
     drop(app);
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
@@ -461,6 +484,10 @@ async fn run_bench(
         let results = bench::run(content.clone(), &options).await?;
         table.push_str(&bench::table(&results));
         table.push('\n');
+    }
+    #[cfg(not(feature = "telegram"))]
+    if only.contains(&BenchPart::Telegram) {
+        bail!("this eftertanke was built without Telegram (the `telegram` feature)");
     }
     #[cfg(feature = "telegram")]
     if runs(BenchPart::Telegram) {

@@ -42,6 +42,35 @@ const SETTLE: jiff::SignedDuration = jiff::SignedDuration::from_hours(4);
 /// action still open after both is overdue.
 pub const OFFERS: u8 = 2;
 
+/// How often the scheduler looks for what is due.
+pub const EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Ticks every [`EVERY`] until `stop` turns true; a failed tick is logged and tried again.
+pub async fn run<S: Store>(
+    app: &App<S>,
+    schedule: &Schedule,
+    stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut every = tokio::time::interval(EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let stopped = async move {
+        let mut stop = stop;
+        let _ = stop.wait_for(|stop| *stop).await;
+    };
+    tokio::pin!(stopped);
+    loop {
+        tokio::select! {
+            biased;
+            () = &mut stopped => break,
+            _ = every.tick() => {
+                if let Err(err) = tick(app, schedule).await {
+                    tracing::warn!("scheduler: {err}");
+                }
+            }
+        }
+    }
+}
+
 /// Runs everything due now. One person's or one group's failure is logged and the rest goes
 /// on; only a store that cannot be read at all ends the tick with an error.
 pub async fn tick<S: Store>(app: &App<S>, schedule: &Schedule) -> Result<TickReport, AppError> {
@@ -128,11 +157,8 @@ async fn send_digests<S: Store>(
         if group.created_at >= week_end {
             continue;
         }
-        let facilitators = app.records().members(&group.id)?;
-        for member in facilitators
-            .into_iter()
-            .filter(|m| m.role == GroupRole::Facilitator)
-        {
+        let members = app.records().members(&group.id)?;
+        for member in members.iter().filter(|m| m.role == GroupRole::Facilitator) {
             if app.records().digest_sent(&group.id, &key, &member.person)? {
                 continue;
             }
@@ -153,7 +179,11 @@ async fn send_digests<S: Store>(
             }
         }
         for link in app.records().digest_chats(&group.id)? {
-            if app.records().digest_sent(&group.id, &key, &link.chat)? {
+            // A chat gets the digest only while whoever linked it still runs the group.
+            let still_facilitator = members
+                .iter()
+                .any(|m| m.person == link.linked_by && m.role == GroupRole::Facilitator);
+            if !still_facilitator || app.records().digest_sent(&group.id, &key, &link.chat)? {
                 continue;
             }
             match send_digest(app, &group, week, sunday, &link.chat, link.lang, now).await {

@@ -5,5 +5,6 @@ mod suite {
     pub mod groups;
     pub mod loader;
     pub mod month;
+    #[cfg(feature = "telegram")]
     pub mod telegram;
 }

@@ -15,7 +15,6 @@ use crate::app::{App, AppError, Content, SystemClock};
 use crate::channels::telegram::emulator::Emulator;
 use crate::channels::telegram::{self, Options};
 use crate::engine::Settings;
-use crate::scheduler::Schedule;
 
 /// One run of *Efter vagten* typed in English: each message and how many messages the bot
 /// answers it with (the last of them is the next question).
@@ -112,7 +111,6 @@ async fn level(
         token: TOKEN.into(),
         api_url: emulator.api_url(),
         throttle: false,
-        schedule: Schedule::default(),
     };
     let bot = tokio::spawn(telegram::run(app.clone(), options, stopped));
     let started = Instant::now();

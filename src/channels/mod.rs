@@ -1,6 +1,5 @@
 //! Chat channels: each turns a platform's updates into engine events and replies into
-//! platform messages. Only the terminal channel so far; Telegram and Matrix come behind the
-//! `telegram` and `matrix` features.
+//! platform messages: the terminal, and Telegram behind the default `telegram` feature.
 
 pub mod console;
 

@@ -282,6 +282,23 @@ impl<S: Store> Records<S> {
             .collect()
     }
 
+    /// Keeps messages for a person in the outbox: for a reply a channel could not send now.
+    pub async fn keep(&self, outgoing: Outgoing) -> Result<(), StoreError> {
+        self.commit(Commit {
+            outbox: Some(outgoing),
+            ..Commit::default()
+        })
+        .await
+    }
+
+    /// Keeps only `rest` of a waiting message, after the replies before it were delivered.
+    pub async fn keep_rest(&self, waiting: &Waiting, rest: Vec<Reply>) -> Result<(), StoreError> {
+        let value = encode(&(&waiting.person, &rest));
+        self.store
+            .apply(vec![Op::Put(waiting.key.clone(), value)])
+            .await
+    }
+
     /// Removes delivered messages.
     pub async fn delivered(&self, waiting: &[Waiting]) -> Result<(), StoreError> {
         let ops = waiting.iter().map(|w| Op::Delete(w.key.clone())).collect();

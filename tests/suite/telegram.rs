@@ -462,18 +462,28 @@ async fn group_chats_get_a_note_and_only_facilitators_link_them() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_token_is_a_clear_error() {
     let h = Harness::new(false).await;
-    let output = Command::new(BIN)
+    let mut bot = Command::new(BIN)
         .arg("run")
         .arg("--config")
         .arg(h.dir.path().join("eftertanke.toml"))
         .arg("--data")
         .arg(h.data())
         .env("TELEGRAM_BOT_TOKEN", "1:wrong")
-        .output()
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
+    let started = Instant::now();
+    while bot.try_wait().unwrap().is_none() {
+        if started.elapsed() > WAIT {
+            bot.kill().unwrap();
+            panic!("still running with a refused token");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = bot.wait_with_output().unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("Telegram"), "{stderr}");
+    assert!(stderr.contains("refused the bot token"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 

@@ -4,8 +4,9 @@
 //! is keyed by chat and has no sled backend). One chat's updates are handled in order,
 //! different chats in parallel. Outgoing messages go through teloxide's `Throttle` (1 a
 //! second a chat, 30 a second in all; a `RetryAfter` is waited out and the message sent
-//! again), and what the scheduler made (follow-up offers, reminders, digests) is taken from
-//! the outbox and sent the same way, then removed only once Telegram accepted it.
+//! again), and what the scheduler made (follow-up offers, reminders, digests), or a reply
+//! that could not be sent at once, is taken from the outbox and sent the same way, then
+//! removed reply by reply once Telegram accepted it.
 
 pub mod emulator;
 
@@ -14,7 +15,6 @@ use std::time::Duration;
 
 use teloxide::adaptors::throttle::Limits;
 use teloxide::dispatching::{Dispatcher, UpdateFilterExt};
-use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
 use teloxide::types::{
     BotCommand, BotCommandScope, CallbackQuery, ChatId, InlineKeyboardButton,
@@ -29,8 +29,7 @@ use crate::dialogs::Role;
 use crate::engine::{Body, Reply, ReplyChoice};
 use crate::i18n::{I18nError, Lang, Locales};
 use crate::records::PersonId;
-use crate::scheduler::{self, Schedule};
-use crate::store::{Store, Waiting};
+use crate::store::{Outgoing, Store, Waiting};
 
 /// Every message this channel writes itself (the rest comes from the engine).
 pub const MESSAGES: &[(&str, &[&str])] = &[
@@ -78,13 +77,15 @@ const POLL_TIMEOUT: Duration = Duration::from_secs(10);
 const OUTBOX_EVERY: Duration = Duration::from_secs(1);
 /// How often one message is tried when Telegram keeps asking to wait.
 const SEND_ATTEMPTS: u32 = 5;
-/// How often the scheduler runs.
-const SCHEDULER_EVERY: Duration = Duration::from_secs(30);
+/// Updates one chat may have waiting before the dispatcher waits for it.
+const WORKER_QUEUE: usize = 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TelegramError {
     #[error("no Telegram token: set TELEGRAM_BOT_TOKEN (or `token` in the [telegram] section)")]
     NoToken,
+    #[error("Telegram refused the bot token: check TELEGRAM_BOT_TOKEN")]
+    Refused,
     #[error("the Telegram API URL `{0}` is not a URL")]
     BadUrl(String),
     #[error("Telegram: {0}")]
@@ -95,14 +96,23 @@ pub enum TelegramError {
     Message(#[from] I18nError),
 }
 
-/// What the channel needs to start.
-#[derive(Clone, Debug)]
+/// What the channel needs to start. Its `Debug` leaves the token out.
+#[derive(Clone)]
 pub struct Options {
     pub token: String,
     pub api_url: String,
     /// Off only against a local emulator (tests, benchmarks).
     pub throttle: bool,
-    pub schedule: Schedule,
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("token", &"(hidden)")
+            .field("api_url", &self.api_url)
+            .field("throttle", &self.throttle)
+            .finish()
+    }
 }
 
 /// What the channel needs of a bot: plain, or wrapped in `Throttle`.
@@ -144,11 +154,6 @@ impl<R> TgBot for R where
 {
 }
 
-/// Everything a handler needs.
-struct Channel<S> {
-    app: Arc<App<S>>,
-}
-
 /// Runs the channel until `stop` turns true: then no new updates are taken, updates in
 /// flight are finished, and it returns (the caller drops the app, which flushes the store).
 pub async fn run<S: Store>(
@@ -167,18 +172,17 @@ pub async fn run<S: Store>(
         .map_err(|err| TelegramError::Client(err.to_string()))?;
     let bot = Bot::with_client(options.token.clone(), client).set_api_url(url);
     if options.throttle {
-        serve(app, bot.throttle(Limits::default()), options, stop).await
+        serve(app, bot.throttle(Limits::default()), stop).await
     } else {
         // Only against a local emulator: Throttle's worker looks at its queue every 250 ms,
         // which would dominate a benchmark and slow the tests.
-        serve(app, bot, options, stop).await
+        serve(app, bot, stop).await
     }
 }
 
 async fn serve<S: Store, B: TgBot>(
     app: Arc<App<S>>,
     bot: B,
-    options: Options,
     stop: watch::Receiver<bool>,
 ) -> Result<(), TelegramError> {
     let Some(me) = connect(&bot, stop.clone()).await? else {
@@ -187,60 +191,96 @@ async fn serve<S: Store, B: TgBot>(
     tracing::info!(bot = %me.username(), "Telegram connected");
     set_menu(&bot, &app.content().locales).await;
 
-    let channel = Arc::new(Channel { app: app.clone() });
     let handler = dptree::entry()
         .branch(Update::filter_message().endpoint(on_message::<S, B>))
         .branch(Update::filter_edited_message().endpoint(on_edited::<S, B>))
         .branch(Update::filter_callback_query().endpoint(on_button::<S, B>));
     let mut dispatcher = Dispatcher::builder(bot.clone(), handler)
-        .dependencies(dptree::deps![channel])
+        .dependencies(dptree::deps![app.clone()])
         .distribution_function(|update: &Update| update.chat().map(|chat| chat.id))
+        // One chat's queue; the dispatcher waits when one is full, so keep it roomy.
+        .worker_queue_size(WORKER_QUEUE)
         .default_handler(|update| async move {
             tracing::debug!(update = update.id.0, "an update of a kind not handled");
         })
-        .error_handler(LoggingErrorHandler::with_custom_text("Telegram handler"))
+        .error_handler(logged("Telegram handler"))
         .build();
     let shutdown = dispatcher.shutdown_token();
-    let stop_dispatcher = stop.clone();
-    let stopper = tokio::spawn(async move {
-        stopped(stop_dispatcher).await;
-        // Until the dispatcher has started it cannot be asked to stop; ask again shortly.
-        loop {
-            match shutdown.shutdown() {
-                Ok(done) => {
-                    done.await;
-                    break;
+    let stopper = tokio::spawn({
+        let stop = stop.clone();
+        async move {
+            stopped(stop).await;
+            // Until the dispatcher has started it cannot be asked to stop; ask again shortly.
+            loop {
+                match shutdown.shutdown() {
+                    Ok(done) => {
+                        done.await;
+                        break;
+                    }
+                    Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
                 }
-                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
         }
     });
-    let background = tokio::spawn(deliver_and_schedule(
-        app.clone(),
-        bot.clone(),
-        options.schedule,
-        stop.clone(),
-    ));
-    let listener = Polling::builder(bot.clone())
-        .timeout(POLL_TIMEOUT)
-        .delete_webhook()
-        .await
-        .build();
-    dispatcher
-        .dispatch_with_listener(
-            listener,
-            LoggingErrorHandler::with_custom_text("Telegram polling"),
-        )
-        .await;
-    stopped(stop).await;
-    let _ = stopper.await;
-    let _ = background.await;
+    let delivery = tokio::spawn(deliver_outbox(app.clone(), bot.clone(), stop.clone()));
+    let mut pause = Duration::from_secs(1);
+    loop {
+        let listener = Polling::builder(bot.clone())
+            .timeout(POLL_TIMEOUT)
+            .delete_webhook()
+            .await
+            .build();
+        let result = dispatcher
+            .try_dispatch_with_listener(listener, logged("Telegram polling"))
+            .await;
+        if *stop.borrow() {
+            break;
+        }
+        // Only a failed start (its getMe) ends dispatching without a stop: try again.
+        if let Err(err) = result {
+            tracing::warn!(
+                "Telegram dispatching could not start, again in {pause:?}: {}",
+                describe(&err)
+            );
+        }
+        let stopped = stopped(stop.clone());
+        tokio::select! {
+            () = stopped => break,
+            () = tokio::time::sleep(pause) => {}
+        }
+        pause = (pause * 2).min(Duration::from_secs(60));
+    }
+    stopper.abort();
+    if let Err(err) = delivery.await {
+        tracing::error!("the outbox delivery ended abnormally: {err}");
+    }
     Ok(())
 }
 
-/// Asks Telegram who the bot is. A refused token ends the channel with a clear error; a
-/// network failure is retried with growing pauses (up to a minute), so a bot started
-/// before the network is up does not crash in a loop. `None` when stopped meanwhile.
+/// An error handler for teloxide that logs without what an error may carry of people's
+/// messages.
+fn logged(
+    context: &'static str,
+) -> Arc<impl Fn(RequestError) -> std::future::Ready<()> + Send + Sync> {
+    Arc::new(move |err: RequestError| {
+        tracing::error!("{context}: {}", describe(&err));
+        std::future::ready(())
+    })
+}
+
+/// A request error as it may be logged: Telegram's raw answer (with people's words in it)
+/// is left out.
+fn describe(err: &RequestError) -> String {
+    match err {
+        RequestError::InvalidJson { source, .. } => format!("invalid JSON from Telegram: {source}"),
+        other => other.to_string(),
+    }
+}
+
+/// Asks Telegram who the bot is. A refused token ends the channel with a clear error;
+/// anything else (no network, a proxy's 502, Telegram down) is retried with growing pauses
+/// up to a minute, so a bot started during an outage does not crash in a loop. `None` when
+/// stopped meanwhile.
 async fn connect<B: TgBot>(
     bot: &B,
     stop: watch::Receiver<bool>,
@@ -251,11 +291,16 @@ async fn connect<B: TgBot>(
     loop {
         match bot.get_me().await {
             Ok(me) => return Ok(Some(me)),
-            Err(err @ (RequestError::Network(_) | RequestError::Io(_))) => {
-                tracing::warn!("Telegram unreachable, trying again in {pause:?}: {err}");
+            Err(RequestError::Api(ApiError::InvalidToken)) => {
+                return Err(TelegramError::Refused);
             }
             Err(RequestError::RetryAfter(after)) => pause = after.duration(),
-            Err(err) => return Err(err.into()),
+            Err(err) => {
+                tracing::warn!(
+                    "Telegram unreachable, trying again in {pause:?}: {}",
+                    describe(&err)
+                );
+            }
         }
         tokio::select! {
             () = &mut stopped => return Ok(None),
@@ -308,17 +353,26 @@ fn profile_of(user: &teloxide::types::User) -> Profile {
     Profile::new(language(user.language_code.as_deref()), Role::Staff)
 }
 
+/// The id of an update as the app remembers it, so a redelivered one is not stored twice.
+fn event(update: &Update, body: Body) -> Event {
+    Event {
+        id: Some(format!("u{}", update.id.0)),
+        body,
+    }
+}
+
 async fn on_message<S: Store, B: TgBot>(
     bot: B,
     message: Message,
     update: Update,
-    channel: Arc<Channel<S>>,
+    me: teloxide::types::Me,
+    app: Arc<App<S>>,
 ) -> ResponseResult<()> {
     let Some(user) = message.from.clone() else {
         return Ok(());
     };
     if !message.chat.is_private() {
-        return in_group(&bot, &message, &user, &channel).await;
+        return in_group(&bot, &message, &user, &me, &app).await;
     }
     // Anything but text (photos, voice, stickers, files, places, contacts, polls) is not
     // read and not stored: the engine answers that it reads text only.
@@ -326,30 +380,30 @@ async fn on_message<S: Store, B: TgBot>(
         Some(text) => Body::Text(text.to_owned()),
         None => Body::Unsupported,
     };
-    let event = Event {
-        id: Some(format!("u{}", update.id.0)),
-        body,
-    };
-    handle(&bot, &channel, message.chat.id, &user, event).await
+    handle(&bot, &app, message.chat.id, &user, event(&update, body)).await?;
+    Ok(())
 }
 
 async fn on_edited<S: Store, B: TgBot>(
     bot: B,
     message: Message,
     update: Update,
-    channel: Arc<Channel<S>>,
+    app: Arc<App<S>>,
 ) -> ResponseResult<()> {
     let Some(user) = message.from.clone() else {
         return Ok(());
     };
-    if !message.chat.is_private() {
-        return Ok(());
+    if message.chat.is_private() {
+        handle(
+            &bot,
+            &app,
+            message.chat.id,
+            &user,
+            event(&update, Body::Edited),
+        )
+        .await?;
     }
-    let event = Event {
-        id: Some(format!("u{}", update.id.0)),
-        body: Body::Edited,
-    };
-    handle(&bot, &channel, message.chat.id, &user, event).await
+    Ok(())
 }
 
 /// In a group chat the bot does not hold dialogues: /start gets a note to write privately;
@@ -359,25 +413,26 @@ async fn in_group<S: Store, B: TgBot>(
     bot: &B,
     message: &Message,
     user: &teloxide::types::User,
-    channel: &Channel<S>,
+    me: &teloxide::types::Me,
+    app: &App<S>,
 ) -> ResponseResult<()> {
-    let command = message
-        .text()
-        .and_then(|t| t.split_whitespace().next())
-        .map(|word| word.split('@').next().unwrap_or_default().to_lowercase());
+    let Some(word) = message.text().and_then(|t| t.split_whitespace().next()) else {
+        return Ok(());
+    };
+    // "/start@otherbot" is for another bot in the same group.
+    let (command, to) = word.split_once('@').unwrap_or((word, me.username()));
+    if !to.eq_ignore_ascii_case(me.username()) {
+        return Ok(());
+    }
     let lang = language(user.language_code.as_deref());
-    let locales = &channel.app.content().locales;
-    let reply = match command.as_deref() {
-        Some("/start") => locales.format(lang, "telegram-group-note", &[]),
-        Some(command @ ("/linkdigest" | "/unlinkdigest")) => {
+    let locales = &app.content().locales;
+    let reply = match command.to_lowercase().as_str() {
+        "/start" => locales.format(lang, "telegram-group-note", &[]),
+        command @ ("/linkdigest" | "/unlinkdigest") => {
             let link = command == "/linkdigest";
             let chat = PersonId::new("telegram-chat", &message.chat.id.0.to_string());
             let person = person_of(user);
-            match channel
-                .app
-                .link_digest_chat(&person, chat, lang, link)
-                .await
-            {
+            match app.link_digest_chat(&person, chat, lang, link).await {
                 Ok(Some(name)) => {
                     let id = if link {
                         "telegram-linked"
@@ -405,11 +460,11 @@ async fn on_button<S: Store, B: TgBot>(
     bot: B,
     query: CallbackQuery,
     update: Update,
-    channel: Arc<Channel<S>>,
+    app: Arc<App<S>>,
 ) -> ResponseResult<()> {
     // Answered first, so the person's app stops its spinner whatever happens next.
     if let Err(err) = bot.answer_callback_query(query.id.clone()).await {
-        tracing::warn!("answering a button: {err}");
+        tracing::warn!("answering a button: {}", describe(&err));
     }
     let Some(message) = query.regular_message().cloned() else {
         return Ok(());
@@ -418,20 +473,28 @@ async fn on_button<S: Store, B: TgBot>(
         return Ok(());
     };
     let person = person_of(&query.from);
-    let current = match channel.app.records().conversation(&person) {
+    let current = match app.records().conversation(&person) {
         Ok(conversation) => conversation.is_some_and(|c| c.prompt == prompt),
         Err(err) => {
             tracing::error!(person = %person.pseudonym(), "reading a conversation: {err}");
             false
         }
     };
-    // The pressed question loses its buttons so it cannot be pressed twice; the current
-    // one also shows what was chosen.
+    let body = Body::Button { prompt, reply };
+    let handled = handle(
+        &bot,
+        &app,
+        message.chat.id,
+        &query.from,
+        event(&update, body),
+    )
+    .await?;
+    // Then the pressed question loses its buttons, so it cannot be pressed twice; when it
+    // was the current question and the answer was taken, it also shows what was chosen.
     let label = button_label(&message, query.data.as_deref().unwrap_or_default());
     let lang = language(query.from.language_code.as_deref());
-    let edited = match (current, message.text(), label) {
-        (true, Some(text), Some(label)) => channel
-            .app
+    let chosen = match (handled && current, message.text(), label) {
+        (true, Some(text), Some(label)) => app
             .content()
             .locales
             .format(lang, "telegram-chosen", &[("answer", label.into())])
@@ -439,71 +502,92 @@ async fn on_button<S: Store, B: TgBot>(
             .map(|chosen| format!("{text}\n\n{chosen}")),
         _ => None,
     };
-    let result = match edited {
+    let shown = match chosen {
         Some(text) => bot
             .edit_message_text(message.chat.id, message.id, text)
             .reply_markup(InlineKeyboardMarkup::default())
             .await
-            .map(|_| ()),
-        None => bot
+            .is_ok(),
+        None => false,
+    };
+    if !shown {
+        let removed = bot
             .edit_message_reply_markup(message.chat.id, message.id)
             .reply_markup(InlineKeyboardMarkup::default())
-            .await
-            .map(|_| ()),
-    };
-    if let Err(err) = result {
-        tracing::warn!("removing the buttons of a question: {err}");
-    }
-    let event = Event {
-        id: Some(format!("u{}", update.id.0)),
-        body: Body::Button { prompt, reply },
-    };
-    handle(&bot, &channel, message.chat.id, &query.from, event).await
-}
-
-/// Runs one event through the app and sends the replies; a failure is told kindly.
-async fn handle<S: Store, B: TgBot>(
-    bot: &B,
-    channel: &Channel<S>,
-    chat: ChatId,
-    user: &teloxide::types::User,
-    event: Event,
-) -> ResponseResult<()> {
-    let person = person_of(user);
-    match channel.app.handle(&person, profile_of(user), event).await {
-        Ok(replies) => send(bot, chat, &replies).await,
-        Err(err) => {
-            tracing::error!(person = %person.pseudonym(), "handling a message: {err}");
-            let lang = language(user.language_code.as_deref());
-            if let Ok(text) = channel
-                .app
-                .content()
-                .locales
-                .format(lang, "telegram-error", &[])
-            {
-                bot.send_message(chat, text).await?;
-            }
-            Ok(())
-        }
-    }
-}
-
-/// Sends replies in order: plain text (never parsed as markup, so echoed words cannot change
-/// how a message shows), buttons as an inline keyboard, long text in several messages.
-async fn send<B: TgBot>(bot: &B, chat: ChatId, replies: &[Reply]) -> ResponseResult<()> {
-    for reply in replies {
-        let parts = split(&reply.text, MAX_MESSAGE_UNITS);
-        let last = parts.len().saturating_sub(1);
-        for (i, part) in parts.into_iter().enumerate() {
-            let markup = if i == last { keyboard(reply) } else { None };
-            send_one(bot, chat, part, markup).await?;
+            .await;
+        if let Err(err) = removed {
+            tracing::warn!("removing the buttons of a question: {}", describe(&err));
         }
     }
     Ok(())
 }
 
-/// Sends one message, waiting out Telegram's "retry after" (Throttle does so for throttled
-/// bots; this covers the unthrottled one and a second refusal), a few times at most.
+/// Runs one event through the app and sends the replies. True when the app handled it.
+/// A failure to handle is told kindly; replies that cannot be sent now (the answer is
+/// already stored) wait in the outbox, so the next question is not lost.
+async fn handle<S: Store, B: TgBot>(
+    bot: &B,
+    app: &App<S>,
+    chat: ChatId,
+    user: &teloxide::types::User,
+    event: Event,
+) -> ResponseResult<bool> {
+    let person = person_of(user);
+    let tag = event.id.clone().unwrap_or_default();
+    let replies = match app.handle(&person, profile_of(user), event).await {
+        Ok(replies) => replies,
+        Err(err) => {
+            tracing::error!(person = %person.pseudonym(), "handling a message: {err}");
+            let lang = language(user.language_code.as_deref());
+            if let Ok(text) = app.content().locales.format(lang, "telegram-error", &[]) {
+                bot.send_message(chat, text).await?;
+            }
+            return Ok(false);
+        }
+    };
+    if let Err((sent, err)) = send(bot, chat, &replies).await {
+        tracing::warn!(
+            person = %person.pseudonym(),
+            "reply not sent, kept for later: {}",
+            describe(&err)
+        );
+        let keep = Outgoing {
+            person,
+            at: app.now(),
+            tag: format!("unsent-{tag}"),
+            replies: replies[sent..].to_vec(),
+        };
+        if let Err(err) = app.records().keep(keep).await {
+            tracing::error!("keeping an unsent reply: {err}");
+        }
+    }
+    Ok(true)
+}
+
+/// Sends replies in order: plain text (never parsed as markup, so echoed words cannot change
+/// how a message shows), buttons as an inline keyboard, long text in several messages. On
+/// failure: how many replies were sent whole, and the error.
+async fn send<B: TgBot>(
+    bot: &B,
+    chat: ChatId,
+    replies: &[Reply],
+) -> Result<(), (usize, RequestError)> {
+    for (done, reply) in replies.iter().enumerate() {
+        let parts = split(&reply.text, MAX_MESSAGE_UNITS);
+        let last = parts.len().saturating_sub(1);
+        for (i, part) in parts.into_iter().enumerate() {
+            let markup = if i == last { keyboard(reply) } else { None };
+            send_one(bot, chat, part, markup)
+                .await
+                .map_err(|err| (done, err))?;
+        }
+    }
+    Ok(())
+}
+
+/// Sends one message. Telegram's "retry after" is waited out (Throttle does so itself; this
+/// covers the unthrottled bot), and a network failure is tried again after a pause, a few
+/// times at most.
 async fn send_one<B: TgBot>(
     bot: &B,
     chat: ChatId,
@@ -517,18 +601,21 @@ async fn send_one<B: TgBot>(
         if let Some(markup) = markup.clone() {
             request = request.reply_markup(markup);
         }
-        match request.await {
+        let pause = match request.await {
             Ok(_) => return Ok(()),
-            Err(RequestError::RetryAfter(after)) if attempts < SEND_ATTEMPTS => {
-                attempts += 1;
-                tracing::info!(
-                    "Telegram asks to wait {:?} before sending",
-                    after.duration()
-                );
-                tokio::time::sleep(after.duration()).await;
+            Err(RequestError::RetryAfter(after)) => after.duration(),
+            Err(RequestError::Network(_) | RequestError::Io(_)) => {
+                Duration::from_millis(500 << attempts.min(4))
             }
             Err(err) => return Err(err),
+        };
+        attempts += 1;
+        if attempts >= SEND_ATTEMPTS {
+            return Err(RequestError::Io(Arc::new(std::io::Error::other(
+                "Telegram did not take the message after several tries",
+            ))));
         }
+        tokio::time::sleep(pause).await;
     }
 }
 
@@ -576,25 +663,30 @@ fn button_label(message: &Message, data: &str) -> Option<String> {
 
 /// Splits text into parts of at most `max` UTF-16 units, at line breaks where possible.
 fn split(text: &str, max: usize) -> Vec<String> {
-    let units = |s: &str| s.encode_utf16().count();
-    if units(text) <= max {
+    if text.encode_utf16().count() <= max {
         return vec![text.to_owned()];
     }
     let mut parts = Vec::new();
     let mut current = String::new();
+    let mut units = 0;
     for line in text.split_inclusive('\n') {
-        if units(&current) + units(line) > max && !current.is_empty() {
+        let line_units = line.encode_utf16().count();
+        if units + line_units > max && !current.is_empty() {
             parts.push(std::mem::take(&mut current));
+            units = 0;
         }
-        if units(line) > max {
+        if line_units > max {
             for c in line.chars() {
-                if units(&current) + c.len_utf16() > max {
+                if units + c.len_utf16() > max {
                     parts.push(std::mem::take(&mut current));
+                    units = 0;
                 }
                 current.push(c);
+                units += c.len_utf16();
             }
         } else {
             current.push_str(line);
+            units += line_units;
         }
     }
     if !current.is_empty() {
@@ -603,30 +695,20 @@ fn split(text: &str, max: usize) -> Vec<String> {
     parts
 }
 
-/// Sends what the scheduler left in the outbox for Telegram people, and runs the scheduler,
-/// until `stop`.
-async fn deliver_and_schedule<S: Store, B: TgBot>(
-    app: Arc<App<S>>,
-    bot: B,
-    schedule: Schedule,
-    stop: watch::Receiver<bool>,
-) {
-    let mut outbox = tokio::time::interval(OUTBOX_EVERY);
-    let mut scheduler = tokio::time::interval(SCHEDULER_EVERY);
-    let stopped = stopped(stop);
+/// Sends what waits in the outbox for Telegram people and chats, until `stop`.
+async fn deliver_outbox<S: Store, B: TgBot>(app: Arc<App<S>>, bot: B, stop: watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(OUTBOX_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let stopped = stopped(stop.clone());
     tokio::pin!(stopped);
     loop {
         tokio::select! {
+            biased;
             () = &mut stopped => break,
-            _ = scheduler.tick() => {
-                if let Err(err) = scheduler::tick(&app, &schedule).await {
-                    tracing::warn!("scheduler: {err}");
-                }
-            }
-            _ = outbox.tick() => deliver(&app, &bot).await,
+            _ = every.tick() => deliver(&app, &bot, &stop).await,
         }
     }
-    // What is waiting stays in the outbox for the next start.
+    // What is still waiting stays in the outbox for the next start.
 }
 
 /// Resolves when `stop` turns true (or its sender is gone).
@@ -634,7 +716,11 @@ async fn stopped(mut stop: watch::Receiver<bool>) {
     let _ = stop.wait_for(|stop| *stop).await;
 }
 
-async fn deliver<S: Store, B: TgBot>(app: &App<S>, bot: &B) {
+/// One pass over the outbox. A message goes reply by reply; what was sent is removed at
+/// once, so a failure later never sends the earlier replies twice. A network failure ends
+/// the pass (the next one tries again); a refusal that will not change (the person blocked
+/// the bot, the chat is gone) drops that message with a warning.
+async fn deliver<S: Store, B: TgBot>(app: &App<S>, bot: &B, stop: &watch::Receiver<bool>) {
     let waiting = match app.records().outbox(None) {
         Ok(waiting) => waiting,
         Err(err) => {
@@ -643,30 +729,42 @@ async fn deliver<S: Store, B: TgBot>(app: &App<S>, bot: &B) {
         }
     };
     for message in waiting {
+        if *stop.borrow() {
+            return;
+        }
         let Some(chat) = telegram_chat(&message) else {
             continue;
         };
-        let done = match send(bot, chat, &message.replies).await {
-            Ok(()) => true,
-            // The person blocked the bot or left: the message can never be delivered.
-            Err(RequestError::Api(
-                ApiError::BotBlocked | ApiError::ChatNotFound | ApiError::UserDeactivated,
-            )) => {
-                tracing::warn!(person = %message.person.pseudonym(), "undeliverable, dropped");
-                true
-            }
-            Err(err) => {
-                tracing::warn!(person = %message.person.pseudonym(), "sending later: {err}");
-                false
+        let outcome = send(bot, chat, &message.replies).await;
+        let remaining = match &outcome {
+            Ok(()) => Vec::new(),
+            Err((
+                sent,
+                RequestError::Network(_) | RequestError::Io(_) | RequestError::RetryAfter(_),
+            )) => message.replies[*sent..].to_vec(),
+            Err((_, err)) => {
+                tracing::warn!(
+                    person = %message.person.pseudonym(),
+                    "a waiting message cannot be delivered, dropped: {}",
+                    describe(err)
+                );
+                Vec::new()
             }
         };
-        if done {
-            if let Err(err) = app
-                .records()
+        let stored = if remaining.is_empty() {
+            app.records()
                 .delivered(std::slice::from_ref(&message))
                 .await
-            {
-                tracing::warn!("clearing the outbox: {err}");
+        } else {
+            app.records().keep_rest(&message, remaining).await
+        };
+        if let Err(err) = stored {
+            tracing::warn!("updating the outbox: {err}");
+        }
+        if let Err((_, err)) = outcome {
+            if matches!(err, RequestError::Network(_) | RequestError::Io(_)) {
+                tracing::warn!("Telegram unreachable, the outbox waits: {}", describe(&err));
+                return;
             }
         }
     }
