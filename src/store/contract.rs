@@ -428,7 +428,58 @@ async fn the_outbox_keeps_order_and_a_digest_is_marked_sent<S: Store>(records: R
     assert!(records.outbox(None).unwrap().is_empty());
 }
 
+async fn linked_chats_and_kept_replies<S: Store>(records: Records<S>) {
+    use crate::engine::Reply;
+    use crate::records::DigestChat;
+    let chat = PersonId("telegram-chat:-100".into());
+    let link = DigestChat {
+        schema: SCHEMA,
+        group: "g1".into(),
+        chat: chat.clone(),
+        lang: Lang::En,
+        linked_by: PersonId("m".into()),
+        linked_at: at("2026-11-23T10:00:00Z"),
+    };
+    records
+        .commit(commit_of("m", vec![Write::DigestChat(link.clone())]))
+        .await
+        .unwrap();
+    assert_eq!(records.digest_chats("g1").unwrap(), vec![link]);
+    assert!(records.digest_chats("g2").unwrap().is_empty());
+    let unlink = Write::UnlinkDigestChat {
+        group: "g1".into(),
+        chat,
+    };
+    records.commit(commit_of("m", vec![unlink])).await.unwrap();
+    assert!(records.digest_chats("g1").unwrap().is_empty());
+    // A reply kept for later, then delivered in part: only the rest stays.
+    let person = PersonId("telegram:7".into());
+    let replies: Vec<Reply> = ["one", "two", "three"]
+        .into_iter()
+        .map(|t| Reply::plain(t.into()))
+        .collect();
+    records
+        .keep(Outgoing {
+            person: person.clone(),
+            at: at("2026-11-23T10:00:00Z"),
+            tag: "unsent-u1".into(),
+            replies,
+        })
+        .await
+        .unwrap();
+    let waiting = records.outbox(Some(&person)).unwrap();
+    assert_eq!(waiting.len(), 1);
+    records
+        .keep_rest(&waiting[0], vec![Reply::plain("three".into())])
+        .await
+        .unwrap();
+    let waiting = records.outbox(Some(&person)).unwrap();
+    let texts: Vec<&str> = waiting[0].replies.iter().map(|r| r.text.as_str()).collect();
+    assert_eq!(texts, ["three"]);
+}
+
 contract!(
+    linked_chats_and_kept_replies,
     trial_indexes_follow_group_week_and_state,
     completed_runs_are_read_by_group_and_week,
     groups_invites_members_and_reminders,
