@@ -33,7 +33,12 @@ pub struct TickReport {
     pub follow_ups: usize,
     pub reminders: usize,
     pub digests: usize,
+    /// Handled platform events older than a week, forgotten.
+    pub events_forgotten: usize,
 }
+
+/// Old event ids forgotten per tick at most, so one tick stays short.
+const FORGET_PER_TICK: usize = 10_000;
 
 /// A trial action due the day it was planned is offered no sooner than this after.
 const SETTLE: jiff::SignedDuration = jiff::SignedDuration::from_hours(4);
@@ -132,6 +137,13 @@ pub async fn tick<S: Store>(app: &App<S>, schedule: &Schedule) -> Result<TickRep
         }
     }
     report.digests = send_digests(app, schedule, now).await?;
+    let week_ago = now
+        .checked_sub(jiff::SignedDuration::from_hours(24 * 7))
+        .unwrap_or(now);
+    report.events_forgotten = app
+        .records()
+        .forget_events(week_ago, FORGET_PER_TICK)
+        .await?;
     Ok(report)
 }
 

@@ -478,7 +478,32 @@ async fn linked_chats_and_kept_replies<S: Store>(records: Records<S>) {
     assert_eq!(texts, ["three"]);
 }
 
+async fn old_events_are_forgotten<S: Store>(records: Records<S>) {
+    let mut conversation = conversation("p");
+    for (id, when) in [
+        ("old", "2026-11-01T10:00:00Z"),
+        ("new", "2026-11-20T10:00:00Z"),
+    ] {
+        conversation.last_seen = at(when);
+        let commit = Commit {
+            conversation: Some(conversation.clone()),
+            event: Some(id.into()),
+            ..Commit::default()
+        };
+        records.commit(commit).await.unwrap();
+    }
+    let p = PersonId("p".into());
+    let forgotten = records
+        .forget_events(at("2026-11-16T10:00:00Z"), 100)
+        .await
+        .unwrap();
+    assert_eq!(forgotten, 1);
+    assert!(!records.seen(&p, "old").unwrap());
+    assert!(records.seen(&p, "new").unwrap());
+}
+
 contract!(
+    old_events_are_forgotten,
     linked_chats_and_kept_replies,
     trial_indexes_follow_group_week_and_state,
     completed_runs_are_read_by_group_and_week,

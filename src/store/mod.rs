@@ -10,8 +10,9 @@
 //! - `t\0{person}\0{trial}` a trial action;
 //! - `g\0{group}\0{iso week}\0{person}\0{run}\0{step}` an answer again, by group and week,
 //!   so a weekly digest reads one week of one group by prefix;
-//! - `e\0{person}\0{platform event id}` events already handled, so a redelivered one is not
-//!   stored twice (platform ids such as Telegram's message ids are unique only per chat);
+//! - `e\0{person}\0{platform event id}` events already handled (the value: when), so a
+//!   redelivered one is not stored twice (platform ids are unique only per chat); the
+//!   scheduler forgets them after a week;
 //! - `grun\0{group}\0{iso week}\0{person}\0{run}` a completed run by group and week;
 //! - `gtrial\0{group}\0{iso week}\0{person}\0{trial}` a trial action as it was last changed
 //!   in that week (created, followed up), so the digest reads a week's trial events by prefix
@@ -320,6 +321,35 @@ impl<S: Store> Records<S> {
             .is_some())
     }
 
+    /// Forgets handled platform events older than `before`, at most `limit` of them: a
+    /// platform redelivers an update within minutes or hours, not weeks. The number removed.
+    pub async fn forget_events(
+        &self,
+        before: jiff::Timestamp,
+        limit: usize,
+    ) -> Result<usize, StoreError> {
+        let cutoff = before.as_second();
+        let old: Vec<Op> = self
+            .store
+            .scan_prefix(&prefix(&["e"]))?
+            .into_iter()
+            .filter(|(_, value)| {
+                // Events stored before their time was kept have an empty value: old.
+                std::str::from_utf8(value)
+                    .ok()
+                    .and_then(|v| v.parse::<i64>().ok())
+                    .is_none_or(|at| at < cutoff)
+            })
+            .take(limit)
+            .map(|(key, _)| Op::Delete(key))
+            .collect();
+        let count = old.len();
+        if count > 0 {
+            self.store.apply(old).await?;
+        }
+        Ok(count)
+    }
+
     /// Applies one event's changes atomically and durably.
     pub async fn commit(&self, commit: Commit) -> Result<(), StoreError> {
         let ops = self.ops(commit)?;
@@ -431,7 +461,15 @@ impl<S: Store> Records<S> {
             ops.push(Op::Put(k, encode(conversation)));
         }
         if let Some(event) = &commit.event {
-            ops.push(Op::Put(key(&["e", who, event]), Vec::new()));
+            // When it was handled (the conversation's last activity), so old ones can go.
+            let when = commit
+                .conversation
+                .as_ref()
+                .map_or(0, |c| c.last_seen.as_second());
+            ops.push(Op::Put(
+                key(&["e", who, event]),
+                when.to_string().into_bytes(),
+            ));
         }
         Ok(ops)
     }
