@@ -13,7 +13,8 @@ use eftertanke::store::{Records, SledStore};
 
 const BIN: &str = env!("CARGO_BIN_EXE_eftertanke");
 const TOKEN: &str = "4242:test-token";
-const WAIT: Duration = Duration::from_secs(15);
+/// Generous: on a loaded 2-core machine ten bot processes start at once.
+const WAIT: Duration = Duration::from_secs(30);
 /// The facilitator named in the configuration.
 const FACILITATOR: i64 = 900;
 
