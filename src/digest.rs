@@ -603,7 +603,8 @@ fn excerpt(text: &str, max: usize) -> String {
 // ---------------------------------------------------------------------------------------
 
 /// Every Fluent message this module uses, with its argument names, so start-up checks can
-/// format each in every language.
+/// format each in every language. The principle, month and trial-state names it also uses
+/// are the engine's, checked with [`crate::engine::MESSAGES`].
 pub const MESSAGES: &[(&str, &[&str])] = &[
     ("digest-title", &["group"]),
     (
@@ -673,31 +674,6 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ("digest-list-two", &["first", "last"]),
     ("digest-list-more", &["first", "next"]),
     ("digest-list-dot", &["first", "next"]),
-    ("principle-1", &[]),
-    ("principle-2", &[]),
-    ("principle-3", &[]),
-    ("principle-4", &[]),
-    ("principle-5", &[]),
-    ("principle-6", &[]),
-    ("principle-7", &[]),
-    ("principle-8", &[]),
-    ("month-1", &[]),
-    ("month-2", &[]),
-    ("month-3", &[]),
-    ("month-4", &[]),
-    ("month-5", &[]),
-    ("month-6", &[]),
-    ("month-7", &[]),
-    ("month-8", &[]),
-    ("month-9", &[]),
-    ("month-10", &[]),
-    ("month-11", &[]),
-    ("month-12", &[]),
-    ("trial-state-tried", &[]),
-    ("trial-state-kept", &[]),
-    ("trial-state-adjusted", &[]),
-    ("trial-state-dropped", &[]),
-    ("trial-state-done", &[]),
 ];
 
 const PRINCIPLES: [&str; 8] = [
