@@ -14,7 +14,7 @@ use eftertanke::dialogs::Role;
 use eftertanke::i18n::Lang;
 use eftertanke::records::PersonId;
 use eftertanke::store::{SledStore, CACHE_BYTES};
-use eftertanke::{bench, check, schedule, scheduler};
+use eftertanke::{bench, check, schedule};
 
 /// Guided reflection on the eight Borgeren ved roret principles.
 #[derive(Parser)]
@@ -280,6 +280,7 @@ async fn chat(
 }
 
 /// Resolves at SIGINT or SIGTERM.
+#[cfg(feature = "telegram")]
 async fn termination() {
     #[cfg(unix)]
     {
@@ -329,6 +330,7 @@ async fn run_telegram(
     clock: Box<dyn Clock>,
 ) -> anyhow::Result<ExitCode> {
     use eftertanke::channels::telegram;
+    use eftertanke::scheduler;
     let token = telegram.token().ok_or(telegram::TelegramError::NoToken)?;
     let store = SledStore::open(&data, CACHE_BYTES)
         .with_context(|| format!("opening the data folder {}", data.display()))?;
