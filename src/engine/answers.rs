@@ -4,6 +4,7 @@
 use jiff::civil::Date;
 use jiff::ToSpan;
 
+use super::redact::{redact, Removed};
 use super::{parse, EngineError, Reply, Turn, SKIP_WORDS, TRIAL_SIGN_MAX, TRIAL_WHAT_MAX};
 use crate::dialogs::{AnswerKind, Condition, Purpose, Role, Step, Target};
 use crate::records::{
@@ -12,6 +13,8 @@ use crate::records::{
 
 impl Turn<'_, '_> {
     pub(super) fn answer(&mut self, text: &str) -> Result<(), EngineError> {
+        // CPR numbers, phone numbers and e-mail addresses never reach the store.
+        let text = &self.without_personal_numbers(text)?;
         let Some((_, step, run)) = self.current() else {
             self.conv.active = None;
             return self.show_menu();
@@ -40,6 +43,32 @@ impl Turn<'_, '_> {
             Ok(value) => self.accept(&step, value),
             Err(reask) => self.reask(reask),
         }
+    }
+
+    /// `text` with personal numbers and addresses replaced by a marker; the person is told
+    /// what was taken out and why.
+    fn without_personal_numbers(&mut self, text: &str) -> Result<String, EngineError> {
+        let mut markers = Vec::new();
+        for kind in [Removed::Cpr, Removed::Phone, Removed::Email] {
+            markers.push((kind, self.text(kind.marker(), &[])?));
+        }
+        let marker = |kind: Removed| {
+            markers
+                .iter()
+                .find(|(k, _)| *k == kind)
+                .map(|(_, m)| m.clone())
+                .unwrap_or_default()
+        };
+        let (clean, removed) = redact(text, marker);
+        if !removed.is_empty() {
+            let names = removed
+                .iter()
+                .map(|kind| self.text(&format!("{}-name", kind.marker()), &[]))
+                .collect::<Result<Vec<_>, _>>()?;
+            let what = self.and_list(names)?;
+            self.say("redacted-note", &[("what", what.into())])?;
+        }
+        Ok(clean)
     }
 
     /// Reads `text` as an answer of `kind`: the value, or the re-ask that says what fits.

@@ -560,7 +560,7 @@ impl Turn<'_, '_> {
 
 impl Turn<'_, '_> {
     /// "a, b and c" in the person's language.
-    fn and_list(&self, mut items: Vec<String>) -> Result<String, EngineError> {
+    pub(super) fn and_list(&self, mut items: Vec<String>) -> Result<String, EngineError> {
         let Some(last) = items.pop() else {
             return Ok(String::new());
         };

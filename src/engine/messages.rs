@@ -163,6 +163,13 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ("remind-on-days", &["days"]),
     ("time-of-day", &["hour", "minute"]),
     ("list-and", &["rest", "last"]),
+    ("redacted-cpr", &[]),
+    ("redacted-phone", &[]),
+    ("redacted-email", &[]),
+    ("redacted-cpr-name", &[]),
+    ("redacted-phone-name", &[]),
+    ("redacted-email-name", &[]),
+    ("redacted-note", &["what"]),
     ("trials-group-line", &["what", "state", "date"]),
 ];
 

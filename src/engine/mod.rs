@@ -10,6 +10,7 @@ mod groups;
 mod messages;
 pub mod parse;
 mod questions;
+pub mod redact;
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;

@@ -10,7 +10,7 @@ use regex::Regex;
 
 /// Builds a regex from a constant pattern. The patterns below are fixed and covered by the
 /// unit tests in this file, so a failure here is a programming error caught by `cargo test`.
-fn fixed(pattern: &str) -> Regex {
+pub(super) fn fixed(pattern: &str) -> Regex {
     #[allow(clippy::expect_used)]
     Regex::new(pattern).expect("constant regex compiles (covered by unit tests)")
 }

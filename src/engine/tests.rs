@@ -702,3 +702,28 @@ fn try_makes_a_trial_action_on_its_own() {
     };
     assert!(busy.contains("in the middle of a talk"), "{busy}");
 }
+
+#[test]
+fn cpr_numbers_phone_numbers_and_addresses_are_never_stored() {
+    let mut chat = Chat::new(Role::Staff, Lang::Da);
+    start(&mut chat, "1");
+    let reply =
+        chat.say("Borgeren 010190-1234 bad mig ringe på 23 45 67 89 eller skrive til a@b.dk");
+    assert!(
+        reply.contains("et CPR-nummer, et telefonnummer og en mailadresse"),
+        "{reply}"
+    );
+    let Some(Value::Text(stored)) = chat.answer_of("situation") else {
+        panic!("no answer stored");
+    };
+    assert_eq!(
+        stored,
+        "Borgeren [CPR-nummer fjernet] bad mig ringe på [telefonnummer fjernet] eller skrive til [mail fjernet]"
+    );
+    for digit in ["010190", "1234", "23 45", "a@b.dk"] {
+        assert!(!stored.contains(digit), "{stored}");
+    }
+    // Ordinary numbers are answers as before.
+    let next = chat.say("4 1");
+    assert!(!next.contains("tog"), "{next}");
+}

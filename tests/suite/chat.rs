@@ -255,3 +255,29 @@ fn a_killed_chat_resumes_at_the_right_question_with_nothing_lost() {
     assert_eq!(value("touched"), Some(&Value::Principles(vec![4, 6])));
     assert_eq!(value("how"), Some(&Value::Scale(5)));
 }
+
+/// A CPR number, a phone number and an e-mail address typed into an answer never reach the
+/// disk: every byte of the data folder is searched for them.
+#[test]
+fn personal_numbers_never_reach_the_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "1\nHun gav mig 020387-4521 og 61 23 45 67 og hanne.k@example.dk\n";
+    let out = chat(dir.path(), &["--as", "staff", "--lang", "da"], script);
+    assert!(out.contains("Jeg tog et CPR-nummer"), "{out}");
+    let mut files = vec![dir.path().to_path_buf()];
+    let mut bytes = Vec::new();
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        } else {
+            bytes.extend(std::fs::read(&path).unwrap());
+        }
+    }
+    assert!(!bytes.is_empty());
+    for secret in ["020387", "61 23 45 67", "hanne.k@example.dk"] {
+        let found = bytes.windows(secret.len()).any(|w| w == secret.as_bytes());
+        assert!(!found, "{secret} is on disk");
+    }
+    let found = bytes.windows(9).any(|w| w == "Hun gav m".as_bytes());
+    assert!(found, "the rest of the answer is stored");
+}
