@@ -422,6 +422,8 @@ async fn the_outbox_keeps_order_and_a_digest_is_marked_sent<S: Store>(records: R
         .outbox(Some(&PersonId("n".into())))
         .unwrap()
         .is_empty());
+    assert_eq!(records.outbox_of_platform("m").unwrap().len(), 2);
+    assert!(records.outbox_of_platform("telegram").unwrap().is_empty());
     assert!(records.digest_sent("g1", "2026-W47", &person).unwrap());
     assert!(!records.digest_sent("g1", "2026-W48", &person).unwrap());
     records.delivered(&waiting).await.unwrap();

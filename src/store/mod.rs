@@ -269,8 +269,20 @@ impl<S: Store> Records<S> {
             Some(person) => prefix(&["outbox", person.as_str()]),
             None => prefix(&["outbox"]),
         };
+        self.waiting(&scan)
+    }
+
+    /// Messages waiting for the people and chats of one platform ("telegram" covers
+    /// `telegram:` people and `telegram-chat:` chats): what that channel delivers.
+    pub fn outbox_of_platform(&self, platform: &str) -> Result<Vec<Waiting>, StoreError> {
+        let mut scan = prefix(&["outbox"]);
+        scan.extend_from_slice(platform.as_bytes());
+        self.waiting(&scan)
+    }
+
+    fn waiting(&self, scan: &[u8]) -> Result<Vec<Waiting>, StoreError> {
         self.store
-            .scan_prefix(&scan)?
+            .scan_prefix(scan)?
             .into_iter()
             .map(|(key, bytes)| {
                 let (person, replies): (PersonId, Vec<Reply>) = decode(&key, &bytes)?;

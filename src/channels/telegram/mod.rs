@@ -721,7 +721,7 @@ async fn stopped(mut stop: watch::Receiver<bool>) {
 /// the pass (the next one tries again); a refusal that will not change (the person blocked
 /// the bot, the chat is gone) drops that message with a warning.
 async fn deliver<S: Store, B: TgBot>(app: &App<S>, bot: &B, stop: &watch::Receiver<bool>) {
-    let waiting = match app.records().outbox(None) {
+    let waiting = match app.records().outbox_of_platform("telegram") {
         Ok(waiting) => waiting,
         Err(err) => {
             tracing::warn!("reading the outbox: {err}");
