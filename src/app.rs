@@ -18,7 +18,7 @@ use crate::engine::{
 use crate::i18n::{I18nError, Lang, Locales};
 use crate::records::{Conversation, DigestChat, Group, PersonId, Write};
 use crate::schedule;
-use crate::store::{Commit, Outgoing, Records, Store, StoreError};
+use crate::store::{Commit, Outgoing, Records, Store, StoreError, Vault};
 
 /// Where time comes from; tests use a hand-set clock.
 pub trait Clock: Send + Sync {
@@ -210,9 +210,10 @@ impl<S: Store> App<S> {
         content: Arc<Content>,
         settings: Settings,
         store: S,
+        vault: Vault,
         clock: Box<dyn Clock>,
     ) -> App<S> {
-        let records = Records::new(store, settings.time_zone.clone());
+        let records = Records::new(store, settings.time_zone.clone(), vault);
         App {
             content,
             settings,
@@ -537,6 +538,7 @@ mod tests {
             Arc::new(content),
             Settings::standard().unwrap(),
             MemoryStore::new(),
+            Vault::ephemeral().unwrap(),
             Box::new(FixedClock(now)),
         )
     }

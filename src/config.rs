@@ -47,6 +47,7 @@ struct File {
     administrators: Vec<String>,
     facilitators: Vec<String>,
     data: Option<PathBuf>,
+    key_file: Option<PathBuf>,
     groups: Groups,
     follow_up: FollowUp,
     digest: Digest,
@@ -100,6 +101,8 @@ pub struct Config {
     pub schedule: Schedule,
     /// Where the data lives, if the file says.
     pub data: Option<PathBuf>,
+    /// The file holding the master key, if the file says (the environment comes first).
+    pub key_file: Option<PathBuf>,
     pub telegram: Option<TelegramConfig>,
 }
 
@@ -241,6 +244,7 @@ impl Config {
             settings,
             schedule,
             data: raw.data,
+            key_file: raw.key_file,
             telegram,
         })
     }

@@ -13,7 +13,7 @@ use eftertanke::config::Config;
 use eftertanke::dialogs::Role;
 use eftertanke::i18n::Lang;
 use eftertanke::records::PersonId;
-use eftertanke::store::{SledStore, CACHE_BYTES};
+use eftertanke::store::{find_master_key, open_folder, MasterKey, SledStore, Vault, CACHE_BYTES};
 use eftertanke::{bench, check, schedule};
 
 /// Guided reflection on the eight Borgeren ved roret principles.
@@ -103,6 +103,9 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Make or rotate the master key that seals the data folder.
+    #[command(subcommand)]
+    Key(KeyCommand),
     /// Check dialogues and locales, including plain language (LIX) for citizen text.
     Check {
         #[command(flatten)]
@@ -125,6 +128,23 @@ enum Command {
         /// Run only these parts (default: all).
         #[arg(long, value_enum)]
         only: Vec<BenchPart>,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Write a new random master key to FILE (never overwrites a file).
+    New { file: PathBuf },
+    /// Rewrap the data folder's person keys under the master key in NEW_KEY_FILE. The
+    /// current key comes from the environment, --config's key_file, or beside the folder.
+    Rotate {
+        #[arg(long, default_value = "eftertanke-data")]
+        data: PathBuf,
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The file with the new key (make it first with `eftertanke key new`).
+        #[arg(long)]
+        new_key_file: PathBuf,
     },
 }
 
@@ -215,6 +235,29 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             runtime.block_on(run_channels(config, data, clock))
         }
+        Command::Key(KeyCommand::New { file }) => {
+            MasterKey::create_file(&file)?;
+            println!("{}", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Key(KeyCommand::Rotate {
+            data,
+            config,
+            new_key_file,
+        }) => {
+            let config = Config::load(config.as_deref(), None)?;
+            let old = find_master_key(&data, config.key_file.as_deref(), false)?;
+            let new = MasterKey::read_file(&new_key_file)?;
+            // Holds sled's lock: a running bot would keep writing the old keyring.
+            let _in_use = SledStore::open(&data, 1 << 20)
+                .with_context(|| format!("{} is in use: stop eftertanke first", data.display()))?;
+            let count = Vault::rotate(&data, &old, &new)?;
+            println!(
+                "{count} person keys now wrapped by {}",
+                new_key_file.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Check { content, verbose } => Ok(run_check(&content, verbose)),
         Command::Bench {
             quick,
@@ -223,6 +266,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             only,
         } => runtime.block_on(run_bench(quick, out, data, &only)),
     }
+}
+
+/// Opens a data folder with its master key (see `store::find_master_key`); `create` lets a
+/// brand-new folder get a key file of its own.
+fn open_data(
+    data: &std::path::Path,
+    key_file: Option<&std::path::Path>,
+    create: bool,
+) -> anyhow::Result<(SledStore, Vault)> {
+    let master = find_master_key(data, key_file, create)?;
+    open_folder(data, &master, CACHE_BYTES)
+        .with_context(|| format!("opening the data folder {}", data.display()))
 }
 
 fn load(content: &ContentArgs) -> anyhow::Result<Content> {
@@ -243,9 +298,8 @@ async fn chat(
     if user.trim().is_empty() {
         bail!("--user needs a name");
     }
-    let store = SledStore::open(&data, CACHE_BYTES)
-        .with_context(|| format!("opening the data folder {}", data.display()))?;
-    let app = App::new(Arc::new(content), config.settings, store, clock);
+    let (store, vault) = open_data(&data, config.key_file.as_deref(), true)?;
+    let app = App::new(Arc::new(content), config.settings, store, vault, clock);
     let profile = Profile {
         set_lang: lang.map(|lang| match lang {
             LangArg::Da => Lang::Da,
@@ -332,9 +386,14 @@ async fn run_telegram(
     use eftertanke::channels::telegram;
     use eftertanke::scheduler;
     let token = telegram.token().ok_or(telegram::TelegramError::NoToken)?;
-    let store = SledStore::open(&data, CACHE_BYTES)
-        .with_context(|| format!("opening the data folder {}", data.display()))?;
-    let app = Arc::new(App::new(Arc::new(content), config.settings, store, clock));
+    let (store, vault) = open_data(&data, config.key_file.as_deref(), false)?;
+    let app = Arc::new(App::new(
+        Arc::new(content),
+        config.settings,
+        store,
+        vault,
+        clock,
+    ));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let stop = Arc::new(stop);
     tokio::spawn({
@@ -397,12 +456,12 @@ async fn print_digest(
     if !data.join("db").exists() {
         bail!("no eftertanke data in {}", data.display());
     }
-    let store = SledStore::open(data, CACHE_BYTES)
-        .with_context(|| format!("opening the data folder {}", data.display()))?;
+    let (store, vault) = open_data(data, config.key_file.as_deref(), false)?;
     let app = App::new(
         Arc::new(content),
         config.settings,
         store,
+        vault,
         Box::new(SystemClock),
     );
     let tz = app.settings().time_zone.clone();

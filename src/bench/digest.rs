@@ -112,7 +112,8 @@ pub async fn run(
 ) -> Result<DigestResult, BenchError> {
     let settings = Settings::standard().map_err(AppError::from)?;
     let tz = settings.time_zone.clone();
-    let app = App::new(content, settings, fresh(dir)?, Box::new(SystemClock));
+    let (store, vault) = fresh(dir)?;
+    let app = App::new(content, settings, store, vault, Box::new(SystemClock));
     // Two years of weeks ending with the week before this one, Mondays 00:00 UTC.
     let last_monday = week_dates(week_of(Timestamp::now(), &tz)).0;
     let first = last_monday

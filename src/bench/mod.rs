@@ -18,7 +18,9 @@ use crate::dialogs::Role;
 use crate::engine::{Body, Reply, Settings};
 use crate::i18n::Lang;
 use crate::records::PersonId;
-use crate::store::{Entry, Op, SledStore, Store, StoreError, CACHE_BYTES};
+use crate::store::{
+    open_folder, Entry, MasterKey, Op, SledStore, Store, StoreError, Vault, CACHE_BYTES,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BenchError {
@@ -130,9 +132,10 @@ impl Store for Recording {
     }
 }
 
-fn fresh(dir: &Path) -> Result<SledStore, StoreError> {
+/// An empty data folder with its own keyring under a throwaway master key.
+fn fresh(dir: &Path) -> Result<(SledStore, Vault), StoreError> {
     let _ = std::fs::remove_dir_all(dir);
-    SledStore::open(dir, CACHE_BYTES)
+    open_folder(dir, &MasterKey::generate()?, CACHE_BYTES)
 }
 
 /// What a scripted person sends next: the first button if there is one, else a sentence.
@@ -153,11 +156,18 @@ async fn engine_level(
     steps: usize,
 ) -> Result<(Row, Batches), BenchError> {
     let settings = Settings::standard().map_err(AppError::from)?;
+    let (inner, vault) = fresh(dir)?;
     let store = Recording {
-        inner: fresh(dir)?,
+        inner,
         batches: Mutex::default(),
     };
-    let app = Arc::new(App::new(content, settings, store, Box::new(SystemClock)));
+    let app = Arc::new(App::new(
+        content,
+        settings,
+        store,
+        vault,
+        Box::new(SystemClock),
+    ));
     let profile = Profile::new(Lang::Da, Role::Staff);
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(level);
@@ -191,7 +201,7 @@ async fn engine_level(
 }
 
 async fn raw_level(dir: &Path, batches: Batches) -> Result<Row, BenchError> {
-    let store = Arc::new(fresh(dir)?);
+    let store = Arc::new(fresh(dir)?.0);
     let level = batches.len();
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(level);

@@ -100,10 +100,12 @@ async fn level(
             .map_err(|err| BenchError::Task(err.to_string()))?,
     );
     let settings = Settings::standard().map_err(AppError::from)?;
+    let (store, vault) = fresh(dir)?;
     let app = Arc::new(App::new(
         content,
         settings,
-        fresh(dir)?,
+        store,
+        vault,
         Box::new(SystemClock),
     ));
     let (stop, stopped) = watch::channel(false);

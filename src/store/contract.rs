@@ -9,6 +9,10 @@ use crate::dialogs::Role;
 use crate::i18n::Lang;
 use crate::records::{TrialState, Value, SCHEMA};
 
+fn vault() -> Vault {
+    Vault::ephemeral().unwrap()
+}
+
 fn tz() -> TimeZone {
     TimeZone::get("Europe/Copenhagen").unwrap()
 }
@@ -233,7 +237,7 @@ macro_rules! contract {
             $(
                 #[tokio::test]
                 async fn $name() {
-                    super::$name(Records::new(MemoryStore::new(), tz())).await;
+                    super::$name(Records::new(MemoryStore::new(), tz(), vault())).await;
                 }
             )*
         }
@@ -244,7 +248,7 @@ macro_rules! contract {
                 async fn $name() {
                     let dir = tempfile::tempdir().unwrap();
                     let store = SledStore::open(dir.path(), 8 * 1024 * 1024).unwrap();
-                    super::$name(Records::new(store, tz())).await;
+                    super::$name(Records::new(store, tz(), vault())).await;
                 }
             )*
         }
@@ -525,9 +529,10 @@ contract!(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sled_keeps_every_committed_write_of_concurrent_writers_after_reopening() {
     let dir = tempfile::tempdir().unwrap();
+    let master = MasterKey::generate().unwrap();
     {
-        let store = SledStore::open(dir.path(), 8 * 1024 * 1024).unwrap();
-        let records = std::sync::Arc::new(Records::new(store, tz()));
+        let (store, vault) = open_folder(dir.path(), &master, 8 * 1024 * 1024).unwrap();
+        let records = std::sync::Arc::new(Records::new(store, tz(), vault));
         let mut tasks = Vec::new();
         for writer in 0..64 {
             let records = records.clone();
@@ -552,9 +557,9 @@ async fn sled_keeps_every_committed_write_of_concurrent_writers_after_reopening(
             task.await.unwrap();
         }
     }
-    // sled's files are reopened from disk by a fresh handle.
-    let store = SledStore::open(dir.path(), 8 * 1024 * 1024).unwrap();
-    let records = Records::new(store, tz());
+    // sled's files and the keyring are reopened from disk by fresh handles.
+    let (store, vault) = open_folder(dir.path(), &master, 8 * 1024 * 1024).unwrap();
+    let records = Records::new(store, tz(), vault);
     for writer in 0..64 {
         let person = PersonId(format!("w{writer}"));
         assert_eq!(records.answers(&person).unwrap().len(), 10, "{person:?}");

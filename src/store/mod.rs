@@ -29,6 +29,7 @@
 
 mod memory;
 mod sled_store;
+pub mod vault;
 
 use std::future::Future;
 
@@ -38,6 +39,18 @@ use serde::Serialize;
 
 pub use memory::MemoryStore;
 pub use sled_store::{SledStore, CACHE_BYTES};
+pub use vault::{default_key_file, find_master_key, MasterKey, Vault, VaultError};
+
+/// Opens the data folder `dir`: its keyring with `master` first (a wrong key changes
+/// nothing), then its sled store with a page cache of `cache_bytes`.
+pub fn open_folder(
+    dir: &std::path::Path,
+    master: &MasterKey,
+    cache_bytes: u64,
+) -> Result<(SledStore, Vault), StoreError> {
+    let vault = Vault::open(dir, master)?;
+    Ok((SledStore::open(dir, cache_bytes)?, vault))
+}
 
 use crate::engine::Reply;
 use crate::records::{
@@ -56,6 +69,8 @@ pub enum StoreError {
     Corrupt { key: String, reason: String },
     #[error("the store is closed")]
     Closed,
+    #[error(transparent)]
+    Vault(#[from] VaultError),
 }
 
 /// A key and its value, as a prefix scan returns them.
@@ -99,11 +114,8 @@ fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).unwrap_or_default()
 }
 
-fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T, StoreError> {
-    serde_json::from_slice(bytes).map_err(|err| StoreError::Corrupt {
-        key: String::from_utf8_lossy(key).replace('\0', "/"),
-        reason: err.to_string(),
-    })
+fn shown_key(key: &[u8]) -> String {
+    String::from_utf8_lossy(key).replace('\0', "/")
 }
 
 /// A change to commit for one event: the writes, the new conversation, the event id, and
@@ -136,16 +148,37 @@ pub struct Waiting {
     pub replies: Vec<Reply>,
 }
 
-/// Typed records over a [`Store`].
+/// Typed records over a [`Store`]. Values holding a person's words are sealed under that
+/// person's key (see [`vault`]); groups, invites and markers are plain.
 #[derive(Debug)]
 pub struct Records<S> {
     store: S,
     tz: TimeZone,
+    vault: Vault,
 }
 
 impl<S: Store> Records<S> {
-    pub fn new(store: S, tz: TimeZone) -> Records<S> {
-        Records { store, tz }
+    pub fn new(store: S, tz: TimeZone, vault: Vault) -> Records<S> {
+        Records { store, tz, vault }
+    }
+
+    /// A value of `person`'s, sealed under their key.
+    fn seal<T: Serialize>(&self, person: &PersonId, value: &T) -> Result<Vec<u8>, StoreError> {
+        Ok(self.vault.seal(person.as_str(), &encode(value))?)
+    }
+
+    fn decode<T: DeserializeOwned>(&self, key: &[u8], bytes: &[u8]) -> Result<T, StoreError> {
+        let plain = self
+            .vault
+            .open_value(bytes)
+            .map_err(|err| StoreError::Corrupt {
+                key: shown_key(key),
+                reason: err.to_string(),
+            })?;
+        serde_json::from_slice(&plain).map_err(|err| StoreError::Corrupt {
+            key: shown_key(key),
+            reason: err.to_string(),
+        })
     }
 
     pub fn into_store(self) -> S {
@@ -161,10 +194,10 @@ impl<S: Store> Records<S> {
         let Some(bytes) = self.store.get(&key)? else {
             return Ok(None);
         };
-        let conversation: Conversation = decode(&key, &bytes)?;
+        let conversation: Conversation = self.decode(&key, &bytes)?;
         if conversation.schema > SCHEMA {
             return Err(StoreError::Corrupt {
-                key: String::from_utf8_lossy(&key).replace('\0', "/"),
+                key: shown_key(&key),
                 reason: format!(
                     "written by a newer eftertanke (schema {}, this one reads {SCHEMA})",
                     conversation.schema
@@ -178,7 +211,7 @@ impl<S: Store> Records<S> {
         self.store
             .scan_prefix(prefix)?
             .into_iter()
-            .map(|(key, bytes)| decode(&key, &bytes))
+            .map(|(key, bytes)| self.decode(&key, &bytes))
             .collect()
     }
 
@@ -285,7 +318,7 @@ impl<S: Store> Records<S> {
             .scan_prefix(scan)?
             .into_iter()
             .map(|(key, bytes)| {
-                let (person, replies): (PersonId, Vec<Reply>) = decode(&key, &bytes)?;
+                let (person, replies): (PersonId, Vec<Reply>) = self.decode(&key, &bytes)?;
                 Ok(Waiting {
                     key,
                     person,
@@ -306,7 +339,7 @@ impl<S: Store> Records<S> {
 
     /// Keeps only `rest` of a waiting message, after the replies before it were delivered.
     pub async fn keep_rest(&self, waiting: &Waiting, rest: Vec<Reply>) -> Result<(), StoreError> {
-        let value = encode(&(&waiting.person, &rest));
+        let value = self.seal(&waiting.person, &(&waiting.person, &rest))?;
         self.store
             .apply(vec![Op::Put(waiting.key.clone(), value)])
             .await
@@ -320,7 +353,7 @@ impl<S: Store> Records<S> {
 
     fn get<T: DeserializeOwned>(&self, key: &[u8]) -> Result<Option<T>, StoreError> {
         match self.store.get(key)? {
-            Some(bytes) => decode(key, &bytes).map(Some),
+            Some(bytes) => self.decode(key, &bytes).map(Some),
             None => Ok(None),
         }
     }
@@ -375,7 +408,7 @@ impl<S: Store> Records<S> {
         for write in commit.writes {
             match write {
                 Write::Answer(answer) => {
-                    let value = encode(&answer);
+                    let value = self.seal(&answer.person, &answer)?;
                     if let Some(group) = &answer.group {
                         let week = iso_week(answer.answered_at, &self.tz);
                         let index = key(&[
@@ -403,7 +436,7 @@ impl<S: Store> Records<S> {
                     }
                 }
                 Write::Completed(run) => {
-                    let value = encode(&run);
+                    let value = self.seal(&run.person, &run)?;
                     if let Some(group) = &run.group {
                         let week = iso_week(run.completed_at, &self.tz);
                         let index = key(&["grun", group, &week, run.person.as_str(), &run.run]);
@@ -411,7 +444,7 @@ impl<S: Store> Records<S> {
                     }
                     ops.push(Op::Put(key(&["r", run.person.as_str(), &run.run]), value));
                 }
-                Write::Trial(trial) => self.put_trial(&trial, &mut ops),
+                Write::Trial(trial) => self.put_trial(&trial, &mut ops)?,
                 Write::TrialState { id, state, at } => {
                     // Read back, so what else changed meanwhile (offers made) is kept.
                     let primary = key(&["t", who, &id]);
@@ -423,7 +456,7 @@ impl<S: Store> Records<S> {
                         // Looked back on: no first offer needed any more.
                         trial.offers = trial.offers.max(1);
                         trial.offered_at = trial.offered_at.or(Some(at));
-                        self.put_trial(&trial, &mut ops);
+                        self.put_trial(&trial, &mut ops)?;
                     }
                 }
                 Write::DeleteTrial { id } => {
@@ -441,11 +474,11 @@ impl<S: Store> Records<S> {
                 Write::RevokeInvite { code } => ops.push(Op::Delete(key(&["invite", &code]))),
                 Write::Member(member) => {
                     let k = key(&["member", &member.group, member.person.as_str()]);
-                    ops.push(Op::Put(k, encode(&member)));
+                    ops.push(Op::Put(k, self.seal(&member.person, &member)?));
                 }
                 Write::Reminder(Some(reminder)) => {
                     let k = key(&["remind", reminder.person.as_str()]);
-                    ops.push(Op::Put(k, encode(&reminder)));
+                    ops.push(Op::Put(k, self.seal(&reminder.person, &reminder)?));
                 }
                 Write::Reminder(None) => ops.push(Op::Delete(key(&["remind", who]))),
                 Write::DigestChat(link) => {
@@ -460,7 +493,10 @@ impl<S: Store> Records<S> {
         if let Some(out) = &commit.outbox {
             let at = format!("{:020}", out.at.as_second().max(0));
             let k = key(&["outbox", out.person.as_str(), &at, &out.tag]);
-            ops.push(Op::Put(k, encode(&(&out.person, &out.replies))));
+            ops.push(Op::Put(
+                k,
+                self.seal(&out.person, &(&out.person, &out.replies))?,
+            ));
         }
         if let Some((group, week, person)) = &commit.digest_sent {
             ops.push(Op::Put(
@@ -470,7 +506,7 @@ impl<S: Store> Records<S> {
         }
         if let Some(conversation) = &commit.conversation {
             let k = key(&["c", conversation.person.as_str()]);
-            ops.push(Op::Put(k, encode(conversation)));
+            ops.push(Op::Put(k, self.seal(&conversation.person, conversation)?));
         }
         if let Some(event) = &commit.event {
             // When it was handled (the conversation's last activity), so old ones can go.
@@ -487,8 +523,8 @@ impl<S: Store> Records<S> {
     }
 
     /// A trial action and its indexes: the week it changed in, and open or not.
-    fn put_trial(&self, trial: &TrialAction, ops: &mut Vec<Op>) {
-        let value = encode(trial);
+    fn put_trial(&self, trial: &TrialAction, ops: &mut Vec<Op>) -> Result<(), StoreError> {
+        let value = self.seal(&trial.person, trial)?;
         let person = trial.person.as_str();
         let group = trial.group.as_deref().unwrap_or(NO_GROUP);
         if trial.group.is_some() {
@@ -503,6 +539,7 @@ impl<S: Store> Records<S> {
             ops.push(Op::Delete(open));
         }
         ops.push(Op::Put(key(&["t", person, &trial.id]), value));
+        Ok(())
     }
 
     fn delete_trial(&self, trial: &TrialAction, ops: &mut Vec<Op>) {
@@ -538,7 +575,7 @@ impl<S: Store> Records<S> {
             None => self.store.scan_prefix(&prefix(&["a", person, run]))?,
         };
         for (k, bytes) in scan {
-            let answer: AnswerRecord = decode(&k, &bytes)?;
+            let answer: AnswerRecord = self.decode(&k, &bytes)?;
             if let Some(group) = &answer.group {
                 let week = iso_week(answer.answered_at, &self.tz);
                 ops.push(Op::Delete(key(&[

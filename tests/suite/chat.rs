@@ -7,7 +7,7 @@ use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
 
 use eftertanke::records::{PersonId, TrialState, Value};
-use eftertanke::store::{Records, SledStore};
+use eftertanke::store::{default_key_file, open_folder, MasterKey, Records, SledStore};
 
 const BIN: &str = env!("CARGO_BIN_EXE_eftertanke");
 
@@ -43,9 +43,16 @@ pub(crate) fn chat(data: &Path, args: &[&str], script: &str) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-fn records(data: &Path) -> Records<SledStore> {
-    let store = SledStore::open(data, 8 * 1024 * 1024).unwrap();
-    Records::new(store, jiff::tz::TimeZone::get("Europe/Copenhagen").unwrap())
+/// The records of a data folder, opened with the key file beside it (which the terminal chat
+/// made, or a test wrote).
+pub(crate) fn records(data: &Path) -> Records<SledStore> {
+    let master = MasterKey::read_file(&default_key_file(data)).unwrap();
+    let (store, vault) = open_folder(data, &master, 8 << 20).unwrap();
+    Records::new(
+        store,
+        jiff::tz::TimeZone::get("Europe/Copenhagen").unwrap(),
+        vault,
+    )
 }
 
 #[test]
@@ -256,15 +263,9 @@ fn a_killed_chat_resumes_at_the_right_question_with_nothing_lost() {
     assert_eq!(value("how"), Some(&Value::Scale(5)));
 }
 
-/// A CPR number, a phone number and an e-mail address typed into an answer never reach the
-/// disk: every byte of the data folder is searched for them.
-#[test]
-fn personal_numbers_never_reach_the_disk() {
-    let dir = tempfile::tempdir().unwrap();
-    let script = "1\nHun gav mig 020387-4521 og 61 23 45 67 og hanne.k@example.dk\n";
-    let out = chat(dir.path(), &["--as", "staff", "--lang", "da"], script);
-    assert!(out.contains("Jeg tog et CPR-nummer"), "{out}");
-    let mut files = vec![dir.path().to_path_buf()];
+/// Every byte of every file under `dir` (the key file beside it is not under it).
+pub(crate) fn folder_bytes(dir: &Path) -> Vec<u8> {
+    let mut files = vec![dir.to_path_buf()];
     let mut bytes = Vec::new();
     while let Some(path) = files.pop() {
         if path.is_dir() {
@@ -273,11 +274,36 @@ fn personal_numbers_never_reach_the_disk() {
             bytes.extend(std::fs::read(&path).unwrap());
         }
     }
+    bytes
+}
+
+pub(crate) fn holds(bytes: &[u8], words: &str) -> bool {
+    bytes.windows(words.len()).any(|w| w == words.as_bytes())
+}
+
+/// A CPR number, a phone number and an e-mail address typed into an answer are taken out
+/// before it is stored; the rest is stored, sealed: no word of it is readable on disk.
+#[test]
+fn personal_numbers_never_reach_the_disk_and_answers_are_sealed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let script = "1\nHun gav mig 020387-4521 og 61 23 45 67 og hanne.k@example.dk\n";
+    let out = chat(&data, &["--as", "staff", "--lang", "da"], script);
+    assert!(out.contains("Jeg tog et CPR-nummer"), "{out}");
+    let bytes = folder_bytes(&data);
     assert!(!bytes.is_empty());
-    for secret in ["020387", "61 23 45 67", "hanne.k@example.dk"] {
-        let found = bytes.windows(secret.len()).any(|w| w == secret.as_bytes());
-        assert!(!found, "{secret} is on disk");
+    for secret in ["020387", "61 23 45 67", "hanne.k@example.dk", "Hun gav mig"] {
+        assert!(!holds(&bytes, secret), "{secret} is readable on disk");
     }
-    let found = bytes.windows(9).any(|w| w == "Hun gav m".as_bytes());
-    assert!(found, "the rest of the answer is stored");
+    let answers = records(&data)
+        .answers(&PersonId::new("console", "local"))
+        .unwrap();
+    let Value::Text(stored) = &answers[0].value else {
+        panic!("{answers:?}")
+    };
+    assert!(stored.starts_with("Hun gav mig "), "{stored}");
+    assert!(
+        !stored.contains("020387") && !stored.contains("hanne"),
+        "{stored}"
+    );
 }

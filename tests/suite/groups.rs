@@ -39,8 +39,7 @@ impl Setup {
     }
 
     fn records(&self) -> Records<SledStore> {
-        let store = SledStore::open(&self.data(), 8 * 1024 * 1024).unwrap();
-        Records::new(store, jiff::tz::TimeZone::get("Europe/Copenhagen").unwrap())
+        super::chat::records(&self.data())
     }
 }
 

@@ -15,7 +15,7 @@ use eftertanke::engine::{Body, Reply};
 use eftertanke::i18n::Lang;
 use eftertanke::records::{PersonId, TrialAction, TrialState};
 use eftertanke::scheduler::{self, Schedule, TickReport};
-use eftertanke::store::{iso_week, SledStore};
+use eftertanke::store::{iso_week, open_folder, MasterKey, SledStore};
 use jiff::civil::{Date, DateTime, Time};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
@@ -177,11 +177,13 @@ fn open(
     clock: &Arc<Mutex<Timestamp>>,
 ) -> (App<SledStore>, Schedule) {
     let config = Config::parse(config, Path::new("month.toml")).unwrap();
-    let store = SledStore::open(dir, 8 << 20).unwrap();
+    let master = MasterKey::parse(&"ab".repeat(32), "month test").unwrap();
+    let (store, vault) = open_folder(dir, &master, 8 << 20).unwrap();
     let app = App::new(
         content.clone(),
         config.settings,
         store,
+        vault,
         Box::new(HandClock(clock.clone())),
     );
     (app, config.schedule)

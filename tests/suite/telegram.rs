@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use eftertanke::channels::telegram::emulator::{Emulator, NonText, Sent};
 use eftertanke::records::{PersonId, TrialState, Value};
-use eftertanke::store::{Records, SledStore};
+use eftertanke::store::{default_key_file, MasterKey, Records, SledStore};
 
 const BIN: &str = env!("CARGO_BIN_EXE_eftertanke");
 const TOKEN: &str = "4242:test-token";
@@ -35,6 +35,8 @@ impl Harness {
             emulator.api_url()
         );
         std::fs::write(dir.path().join("eftertanke.toml"), config).unwrap();
+        // `run` never makes a key: the operator does, beside the data folder here.
+        MasterKey::create_file(&default_key_file(&dir.path().join("data"))).unwrap();
         Harness {
             emulator,
             dir,
@@ -150,8 +152,7 @@ impl Harness {
     }
 
     fn records(&self) -> Records<SledStore> {
-        let store = SledStore::open(&self.data(), 8 << 20).unwrap();
-        Records::new(store, jiff::tz::TimeZone::get("Europe/Copenhagen").unwrap())
+        super::chat::records(&self.data())
     }
 }
 

@@ -1,0 +1,691 @@
+//! Encryption at rest, with one key per person so that erasing a person is real on disk.
+//!
+//! sled keeps old versions of values in its log segments, so deleting a person's keys does not
+//! remove their words from the disk. Every value holding a person's words is therefore sealed
+//! (XChaCha20-Poly1305) under that person's own key, and `/forget` destroys the key: what is
+//! left in old segments can no longer be read by anyone (crypto-shredding).
+//!
+//! The person keys live in the keyring file in the data folder, outside sled, one fixed
+//! 512-byte slot each, wrapped by the master key (from the environment or a key file, never
+//! in the data folder). A slot is written in place and synced, and erasing overwrites it with
+//! zeros, so no copy of a destroyed key is left in the file. Rotating the master key rewraps
+//! the slots only; the data itself is untouched.
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError, RwLock};
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use zeroize::Zeroizing;
+
+/// The environment variable that may hold the master key (64 hexadecimal digits).
+pub const MASTER_KEY_ENV: &str = "EFTERTANKE_MASTER_KEY";
+/// The keyring's file name inside the data folder.
+pub const KEYRING_FILE: &str = "keyring";
+
+const SLOT_BYTES: usize = 512;
+const MAGIC: &[u8; 16] = b"eftertanke-keys1";
+const VERIFIER: &[u8] = b"the master key of this keyring";
+const NONCE_BYTES: usize = 24;
+const TAG_BYTES: usize = 16;
+const KEY_BYTES: usize = 32;
+/// A slot: in-use mark, nonce, length of the wrapped part, then the wrapped person id and key.
+const SLOT_HEADER: usize = 1 + NONCE_BYTES + 2;
+/// The longest person id a slot holds (Matrix ids are at most 255 bytes).
+pub const MAX_PERSON_BYTES: usize = SLOT_BYTES - SLOT_HEADER - TAG_BYTES - 2 - KEY_BYTES;
+/// The first byte of a sealed value. Plain values are JSON, which never starts with it.
+const SEALED: u8 = 0xE1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    #[error(
+        "no master key: set {MASTER_KEY_ENV}, or `key_file` in the configuration, or put a \
+         key file at {0} (make one with `eftertanke key new FILE`)"
+    )]
+    MissingKey(PathBuf),
+    #[error(
+        "the master key from {origin} is not 64 hexadecimal digits (it has {found} characters)"
+    )]
+    BadKey { origin: String, found: usize },
+    #[error("the key file {path}: {reason}")]
+    KeyFile { path: PathBuf, reason: String },
+    #[error(
+        "the master key does not fit the data folder {0}: its keyring was made with another \
+         key (nothing was changed)"
+    )]
+    WrongKey(PathBuf),
+    #[error("the keyring {path} is damaged: {reason} (nothing was changed)")]
+    Damaged { path: PathBuf, reason: String },
+    #[error(
+        "the data folder {0} holds data but no keyring: it was copied without its keyring or \
+         made by a version without encryption (nothing was changed)"
+    )]
+    NoKeyring(PathBuf),
+    #[error("the keyring {path}: {reason}")]
+    Io { path: PathBuf, reason: String },
+    #[error("a person id longer than {MAX_PERSON_BYTES} bytes cannot have a key")]
+    PersonTooLong,
+    #[error("a stored value is sealed for someone whose key is gone")]
+    NoKey,
+    #[error("a stored value failed to decrypt: damaged, or not sealed by this keyring")]
+    Tampered,
+}
+
+/// The key that wraps every person key. Wiped from memory when dropped.
+pub struct MasterKey(Zeroizing<[u8; KEY_BYTES]>);
+
+impl std::fmt::Debug for MasterKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MasterKey(hidden)")
+    }
+}
+
+impl MasterKey {
+    /// Reads 64 hexadecimal digits; surrounding white space is ignored.
+    pub fn parse(text: &str, origin: &str) -> Result<MasterKey, VaultError> {
+        let digits = text.trim();
+        let bad = || VaultError::BadKey {
+            origin: origin.to_owned(),
+            found: digits.chars().count(),
+        };
+        if digits.len() != KEY_BYTES * 2 || !digits.is_ascii() {
+            return Err(bad());
+        }
+        let mut key = Zeroizing::new([0u8; KEY_BYTES]);
+        for (byte, pair) in key.iter_mut().zip(digits.as_bytes().chunks(2)) {
+            let pair = std::str::from_utf8(pair).map_err(|_| bad())?;
+            *byte = u8::from_str_radix(pair, 16).map_err(|_| bad())?;
+        }
+        Ok(MasterKey(key))
+    }
+
+    /// A new random key.
+    pub fn generate() -> Result<MasterKey, VaultError> {
+        let mut key = Zeroizing::new([0u8; KEY_BYTES]);
+        fill_random(key.as_mut_slice())?;
+        Ok(MasterKey(key))
+    }
+
+    /// The key from [`MASTER_KEY_ENV`], if set.
+    pub fn from_env() -> Result<Option<MasterKey>, VaultError> {
+        match std::env::var(MASTER_KEY_ENV) {
+            Ok(text) => MasterKey::parse(&text, MASTER_KEY_ENV).map(Some),
+            Err(_) => Ok(None),
+        }
+    }
+
+    pub fn read_file(path: &Path) -> Result<MasterKey, VaultError> {
+        let text = std::fs::read_to_string(path).map_err(|err| VaultError::KeyFile {
+            path: path.to_owned(),
+            reason: err.to_string(),
+        })?;
+        MasterKey::parse(&Zeroizing::new(text), &path.display().to_string())
+    }
+
+    /// Makes a new key and writes it to a new file readable only by its owner; an existing
+    /// file is never overwritten (it may be the only copy of a key).
+    pub fn create_file(path: &Path) -> Result<MasterKey, VaultError> {
+        let key = MasterKey::generate()?;
+        let fail = |err: std::io::Error| VaultError::KeyFile {
+            path: path.to_owned(),
+            reason: err.to_string(),
+        };
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(path).map_err(fail)?;
+        let hex = Zeroizing::new(key.hex());
+        file.write_all(hex.as_bytes()).map_err(fail)?;
+        file.write_all(b"\n").map_err(fail)?;
+        file.sync_all().map_err(fail)?;
+        sync_parent(path);
+        Ok(key)
+    }
+
+    fn hex(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    fn cipher(&self) -> XChaCha20Poly1305 {
+        XChaCha20Poly1305::new(self.0.as_slice().into())
+    }
+}
+
+/// Where the key of the data folder `data` is looked for when nothing else says: a file
+/// beside the folder (`eftertanke-data.key`), so copying the folder alone does not copy it.
+#[must_use]
+pub fn default_key_file(data: &Path) -> PathBuf {
+    let mut name = data.file_name().unwrap_or_default().to_os_string();
+    name.push(".key");
+    data.with_file_name(name)
+}
+
+/// The master key for the data folder `data`: from [`MASTER_KEY_ENV`], else from `key_file`
+/// (or [`default_key_file`]). With `create`, a brand-new data folder gets a new key file, so
+/// the terminal chat needs no set-up; a folder that holds data never does, since a new key
+/// could not read it.
+pub fn find_master_key(
+    data: &Path,
+    key_file: Option<&Path>,
+    create: bool,
+) -> Result<MasterKey, VaultError> {
+    if let Some(key) = MasterKey::from_env()? {
+        return Ok(key);
+    }
+    let path = key_file.map_or_else(|| default_key_file(data), Path::to_owned);
+    if path.exists() {
+        return MasterKey::read_file(&path);
+    }
+    let fresh = !Vault::exists(data) && !data.join("db").exists();
+    if create && fresh {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|err| VaultError::KeyFile {
+                path: path.clone(),
+                reason: err.to_string(),
+            })?;
+        }
+        return MasterKey::create_file(&path);
+    }
+    Err(VaultError::MissingKey(path))
+}
+
+fn fill_random(bytes: &mut [u8]) -> Result<(), VaultError> {
+    getrandom::fill(bytes).map_err(|err| VaultError::Io {
+        path: PathBuf::from("(random numbers)"),
+        reason: err.to_string(),
+    })
+}
+
+fn sync_parent(path: &Path) {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if let Ok(folder) = File::open(parent) {
+            let _ = folder.sync_all();
+        }
+    }
+}
+
+fn seal_with(cipher: &XChaCha20Poly1305, aad: &[u8], plain: &[u8]) -> Result<Vec<u8>, VaultError> {
+    let mut nonce = [0u8; NONCE_BYTES];
+    fill_random(&mut nonce)?;
+    let sealed = cipher
+        .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain, aad })
+        .map_err(|_| VaultError::Tampered)?;
+    let mut out = Vec::with_capacity(NONCE_BYTES + sealed.len());
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&sealed);
+    Ok(out)
+}
+
+fn open_with(cipher: &XChaCha20Poly1305, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, VaultError> {
+    if sealed.len() < NONCE_BYTES + TAG_BYTES {
+        return Err(VaultError::Tampered);
+    }
+    let (nonce, body) = sealed.split_at(NONCE_BYTES);
+    cipher
+        .decrypt(XNonce::from_slice(nonce), Payload { msg: body, aad })
+        .map_err(|_| VaultError::Tampered)
+}
+
+/// What a slot's wrapped part is bound to, so a slot copied to another place does not open.
+fn slot_aad(index: u64) -> [u8; 12] {
+    let mut aad = *b"slot\0\0\0\0\0\0\0\0";
+    aad[4..].copy_from_slice(&index.to_le_bytes());
+    aad
+}
+
+/// One person's key.
+struct PersonKey {
+    slot: u64,
+    key: Zeroizing<[u8; KEY_BYTES]>,
+}
+
+#[derive(Default)]
+struct Keys {
+    by_person: HashMap<String, PersonKey>,
+    /// Zeroed slots, reused before the file grows.
+    free: Vec<u64>,
+    /// The number of slots in the file (slot 0 is the header).
+    slots: u64,
+}
+
+/// The person keys of one data folder, all held in memory (a few dozen bytes each).
+pub struct Vault {
+    master: XChaCha20Poly1305,
+    /// `None` for a vault that lives only in memory (tests).
+    file: Option<(PathBuf, Mutex<File>)>,
+    keys: RwLock<Keys>,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault")
+            .field("keyring", &self.file.as_ref().map(|(path, _)| path))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Vault {
+    /// A vault in memory only, under a random master key: for tests and benchmarks.
+    pub fn ephemeral() -> Result<Vault, VaultError> {
+        Ok(Vault {
+            master: MasterKey::generate()?.cipher(),
+            file: None,
+            keys: RwLock::new(Keys {
+                slots: 1,
+                ..Keys::default()
+            }),
+        })
+    }
+
+    /// True when `data` already has a keyring.
+    #[must_use]
+    pub fn exists(data: &Path) -> bool {
+        data.join(KEYRING_FILE).exists()
+    }
+
+    /// Opens the keyring of the data folder `data` with `master`, or creates it for a new
+    /// data folder. A key that does not fit, a damaged keyring or data without a keyring is
+    /// an error that changes nothing.
+    pub fn open(data: &Path, master: &MasterKey) -> Result<Vault, VaultError> {
+        let path = data.join(KEYRING_FILE);
+        let io = |err: std::io::Error| VaultError::Io {
+            path: path.clone(),
+            reason: err.to_string(),
+        };
+        if !path.exists() {
+            // sled's own files: data written under a keyring that is now missing.
+            if data.join("db").exists() || data.join("conf").exists() {
+                return Err(VaultError::NoKeyring(data.to_owned()));
+            }
+            std::fs::create_dir_all(data).map_err(io)?;
+            write_keyring(&path, &master.cipher(), &[])?;
+        }
+        let bytes = std::fs::read(&path).map_err(io)?;
+        let keys = read_keyring(&path, &bytes, &master.cipher(), data)?;
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(io)?;
+        Ok(Vault {
+            master: master.cipher(),
+            file: Some((path, Mutex::new(file))),
+            keys: RwLock::new(keys),
+        })
+    }
+
+    /// Rewraps every person key of `data` under `new`, replacing the keyring in one rename:
+    /// afterwards only `new` opens it. The data itself is not touched.
+    pub fn rotate(data: &Path, old: &MasterKey, new: &MasterKey) -> Result<usize, VaultError> {
+        let path = data.join(KEYRING_FILE);
+        let bytes = std::fs::read(&path).map_err(|err| VaultError::Io {
+            path: path.clone(),
+            reason: err.to_string(),
+        })?;
+        let keys = read_keyring(&path, &bytes, &old.cipher(), data)?;
+        let mut slots: Vec<(u64, &str, &[u8; KEY_BYTES])> = keys
+            .by_person
+            .iter()
+            .map(|(person, key)| (key.slot, person.as_str(), &*key.key))
+            .collect();
+        slots.sort_unstable_by_key(|(slot, _, _)| *slot);
+        write_keyring(&path, &new.cipher(), &slots)?;
+        Ok(slots.len())
+    }
+
+    /// Seals `plain` for `person`, making the person's key first if they have none.
+    pub fn seal(&self, person: &str, plain: &[u8]) -> Result<Vec<u8>, VaultError> {
+        let cipher = match self.cipher_of(person) {
+            Some(cipher) => cipher,
+            None => self.new_key(person)?,
+        };
+        let sealed = seal_with(&cipher, person.as_bytes(), plain)?;
+        let mut out = Vec::with_capacity(3 + person.len() + sealed.len());
+        out.push(SEALED);
+        // new_key refused ids longer than a slot holds, so the length fits in two bytes.
+        out.extend_from_slice(&(person.len() as u16).to_le_bytes());
+        out.extend_from_slice(person.as_bytes());
+        out.extend_from_slice(&sealed);
+        Ok(out)
+    }
+
+    /// Reads a stored value: a sealed one is opened with its person's key, anything else
+    /// (records holding nobody's words) is returned as it is.
+    pub fn open_value<'v>(
+        &self,
+        stored: &'v [u8],
+    ) -> Result<std::borrow::Cow<'v, [u8]>, VaultError> {
+        let Some((&SEALED, rest)) = stored.split_first() else {
+            return Ok(std::borrow::Cow::Borrowed(stored));
+        };
+        let (person, sealed) = split_person(rest).ok_or(VaultError::Tampered)?;
+        let cipher = self.cipher_of(person).ok_or(VaultError::NoKey)?;
+        open_with(&cipher, person.as_bytes(), sealed).map(std::borrow::Cow::Owned)
+    }
+
+    /// Destroys `person`'s key: zeroes its slot on disk and syncs. Everything sealed for
+    /// them, wherever a copy of it lies, is unreadable from then on. True when there was one.
+    pub fn shred(&self, person: &str) -> Result<bool, VaultError> {
+        let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
+        let Some(key) = keys.by_person.remove(person) else {
+            return Ok(false);
+        };
+        self.write_slot(key.slot, &[0u8; SLOT_BYTES])?;
+        keys.free.push(key.slot);
+        Ok(true)
+    }
+
+    /// The people who have a key: everyone with data, for a sweep after an interrupted erase.
+    #[must_use]
+    pub fn people(&self) -> Vec<String> {
+        let keys = self.keys.read().unwrap_or_else(PoisonError::into_inner);
+        keys.by_person.keys().cloned().collect()
+    }
+
+    fn cipher_of(&self, person: &str) -> Option<XChaCha20Poly1305> {
+        let keys = self.keys.read().unwrap_or_else(PoisonError::into_inner);
+        let key = keys.by_person.get(person)?;
+        Some(XChaCha20Poly1305::new(key.key.as_slice().into()))
+    }
+
+    /// Makes `person`'s key and makes it durable before anything is sealed with it.
+    fn new_key(&self, person: &str) -> Result<XChaCha20Poly1305, VaultError> {
+        if person.len() > MAX_PERSON_BYTES {
+            return Err(VaultError::PersonTooLong);
+        }
+        let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
+        // Another event of the same person may have made it meanwhile.
+        if let Some(key) = keys.by_person.get(person) {
+            return Ok(XChaCha20Poly1305::new(key.key.as_slice().into()));
+        }
+        let mut key = Zeroizing::new([0u8; KEY_BYTES]);
+        fill_random(key.as_mut_slice())?;
+        let slot = keys.free.last().copied().unwrap_or(keys.slots);
+        let bytes = wrap_slot(&self.master, slot, person, &key)?;
+        self.write_slot(slot, &bytes)?;
+        if keys.free.last() == Some(&slot) {
+            keys.free.pop();
+        } else {
+            keys.slots += 1;
+        }
+        let cipher = XChaCha20Poly1305::new(key.as_slice().into());
+        keys.by_person
+            .insert(person.to_owned(), PersonKey { slot, key });
+        Ok(cipher)
+    }
+
+    /// Writes one slot in place and syncs it.
+    fn write_slot(&self, slot: u64, bytes: &[u8; SLOT_BYTES]) -> Result<(), VaultError> {
+        let Some((path, file)) = &self.file else {
+            return Ok(());
+        };
+        let io = |err: std::io::Error| VaultError::Io {
+            path: path.clone(),
+            reason: err.to_string(),
+        };
+        let file = file.lock().unwrap_or_else(PoisonError::into_inner);
+        write_at(&file, bytes, slot * SLOT_BYTES as u64).map_err(io)?;
+        file.sync_data().map_err(io)
+    }
+}
+
+#[cfg(unix)]
+fn write_at(file: &File, bytes: &[u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, bytes, offset)
+}
+
+#[cfg(not(unix))]
+fn write_at(mut file: &File, bytes: &[u8], offset: u64) -> std::io::Result<()> {
+    use std::io::{Seek, SeekFrom};
+    file.seek(SeekFrom::Start(offset))?;
+    file.write_all(bytes)
+}
+
+fn split_person(rest: &[u8]) -> Option<(&str, &[u8])> {
+    let (len, rest) = rest.split_first_chunk::<2>()?;
+    let len = usize::from(u16::from_le_bytes(*len));
+    let (person, sealed) = (rest.get(..len)?, rest.get(len..)?);
+    Some((std::str::from_utf8(person).ok()?, sealed))
+}
+
+fn wrap_slot(
+    master: &XChaCha20Poly1305,
+    slot: u64,
+    person: &str,
+    key: &[u8; KEY_BYTES],
+) -> Result<[u8; SLOT_BYTES], VaultError> {
+    let mut plain = Zeroizing::new(Vec::with_capacity(2 + person.len() + KEY_BYTES));
+    plain.extend_from_slice(&(person.len() as u16).to_le_bytes());
+    plain.extend_from_slice(person.as_bytes());
+    plain.extend_from_slice(key);
+    let sealed = seal_with(master, &slot_aad(slot), &plain)?;
+    let mut bytes = [0u8; SLOT_BYTES];
+    bytes[0] = 1;
+    let wrapped_len = sealed.len() - NONCE_BYTES;
+    bytes[1..1 + NONCE_BYTES].copy_from_slice(&sealed[..NONCE_BYTES]);
+    bytes[1 + NONCE_BYTES..SLOT_HEADER].copy_from_slice(&(wrapped_len as u16).to_le_bytes());
+    bytes[SLOT_HEADER..SLOT_HEADER + wrapped_len].copy_from_slice(&sealed[NONCE_BYTES..]);
+    Ok(bytes)
+}
+
+/// Writes a whole keyring (header and the given slots) to a temporary file, syncs it and
+/// renames it into place: a crash leaves the old keyring or the new one, never a mix.
+fn write_keyring(
+    path: &Path,
+    master: &XChaCha20Poly1305,
+    slots: &[(u64, &str, &[u8; KEY_BYTES])],
+) -> Result<(), VaultError> {
+    let io = |err: std::io::Error| VaultError::Io {
+        path: path.to_owned(),
+        reason: err.to_string(),
+    };
+    let count = slots.last().map_or(1, |(slot, _, _)| slot + 1);
+    let mut bytes = vec![0u8; count as usize * SLOT_BYTES];
+    bytes[..MAGIC.len()].copy_from_slice(MAGIC);
+    let verifier = seal_with(master, MAGIC, VERIFIER)?;
+    bytes[MAGIC.len()..MAGIC.len() + verifier.len()].copy_from_slice(&verifier);
+    for (slot, person, key) in slots {
+        let at = *slot as usize * SLOT_BYTES;
+        bytes[at..at + SLOT_BYTES].copy_from_slice(&wrap_slot(master, *slot, person, key)?);
+    }
+    let temporary = path.with_extension("new");
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&temporary).map_err(io)?;
+    file.write_all(&bytes).map_err(io)?;
+    file.sync_all().map_err(io)?;
+    std::fs::rename(&temporary, path).map_err(io)?;
+    sync_parent(path);
+    Ok(())
+}
+
+fn read_keyring(
+    path: &Path,
+    bytes: &[u8],
+    master: &XChaCha20Poly1305,
+    data: &Path,
+) -> Result<Keys, VaultError> {
+    let damaged = |reason: String| VaultError::Damaged {
+        path: path.to_owned(),
+        reason,
+    };
+    if bytes.len() < SLOT_BYTES || !bytes.starts_with(MAGIC) {
+        return Err(damaged(format!(
+            "it has {} bytes and no keyring header",
+            bytes.len()
+        )));
+    }
+    let verifier = &bytes[MAGIC.len()..MAGIC.len() + NONCE_BYTES + VERIFIER.len() + TAG_BYTES];
+    match open_with(master, MAGIC, verifier) {
+        Ok(plain) if plain == VERIFIER => {}
+        _ => return Err(VaultError::WrongKey(data.to_owned())),
+    }
+    // A slot cut short by a crash while the file grew held no committed data: data is
+    // sealed only after its key's slot is synced. It is reused.
+    let slots = (bytes.len() / SLOT_BYTES) as u64;
+    let mut keys = Keys {
+        slots,
+        ..Keys::default()
+    };
+    for slot in 1..slots {
+        let at = slot as usize * SLOT_BYTES;
+        let bytes = &bytes[at..at + SLOT_BYTES];
+        if bytes.iter().all(|&b| b == 0) {
+            keys.free.push(slot);
+            continue;
+        }
+        let (person, key) = unwrap_slot(master, slot, bytes)
+            .ok_or_else(|| damaged(format!("slot {slot} cannot be read")))?;
+        keys.by_person.insert(person, PersonKey { slot, key });
+    }
+    // Lowest slots first, so the file stays short.
+    keys.free.sort_unstable_by(|a, b| b.cmp(a));
+    Ok(keys)
+}
+
+fn unwrap_slot(
+    master: &XChaCha20Poly1305,
+    slot: u64,
+    bytes: &[u8],
+) -> Option<(String, Zeroizing<[u8; KEY_BYTES]>)> {
+    let len = usize::from(u16::from_le_bytes([
+        bytes[1 + NONCE_BYTES],
+        bytes[SLOT_HEADER - 1],
+    ]));
+    let mut sealed = Vec::with_capacity(NONCE_BYTES + len);
+    sealed.extend_from_slice(&bytes[1..1 + NONCE_BYTES]);
+    sealed.extend_from_slice(bytes.get(SLOT_HEADER..SLOT_HEADER + len)?);
+    let plain = Zeroizing::new(open_with(master, &slot_aad(slot), &sealed).ok()?);
+    let (person, key) = split_person(&plain)?;
+    let key: [u8; KEY_BYTES] = key.try_into().ok()?;
+    Some((person.to_owned(), Zeroizing::new(key)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> MasterKey {
+        MasterKey::generate().unwrap()
+    }
+
+    #[test]
+    fn a_sealed_value_opens_and_hides_its_words() {
+        let dir = tempfile::tempdir().unwrap();
+        let master = key();
+        let vault = Vault::open(dir.path(), &master).unwrap();
+        let sealed = vault.seal("console:anna", b"Jeg lyttede til Ib").unwrap();
+        assert!(!sealed.windows(3).any(|w| w == b"Ib\""));
+        assert_eq!(&*vault.open_value(&sealed).unwrap(), b"Jeg lyttede til Ib");
+        assert_eq!(
+            &*vault.open_value(b"{\"plain\":1}").unwrap(),
+            b"{\"plain\":1}"
+        );
+    }
+
+    #[test]
+    fn keys_survive_a_reopen_and_only_the_right_master_key_opens_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let master = key();
+        let sealed = {
+            let vault = Vault::open(dir.path(), &master).unwrap();
+            vault.seal("telegram:7", b"words").unwrap()
+        };
+        let vault = Vault::open(dir.path(), &master).unwrap();
+        assert_eq!(&*vault.open_value(&sealed).unwrap(), b"words");
+        let wrong = Vault::open(dir.path(), &key()).unwrap_err();
+        assert!(matches!(wrong, VaultError::WrongKey(_)), "{wrong}");
+    }
+
+    #[test]
+    fn a_shredded_key_is_gone_from_the_file_and_its_slot_is_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let master = key();
+        let vault = Vault::open(dir.path(), &master).unwrap();
+        let sealed = vault.seal("console:anna", b"words").unwrap();
+        vault.seal("console:bo", b"more").unwrap();
+        let before = std::fs::read(dir.path().join(KEYRING_FILE)).unwrap();
+        assert!(vault.shred("console:anna").unwrap());
+        assert!(!vault.shred("console:anna").unwrap());
+        assert!(matches!(vault.open_value(&sealed), Err(VaultError::NoKey)));
+        let after = std::fs::read(dir.path().join(KEYRING_FILE)).unwrap();
+        assert_eq!(before.len(), after.len());
+        assert!(after[SLOT_BYTES..2 * SLOT_BYTES].iter().all(|&b| b == 0));
+        drop(vault);
+        let vault = Vault::open(dir.path(), &master).unwrap();
+        assert!(matches!(vault.open_value(&sealed), Err(VaultError::NoKey)));
+        vault.seal("console:cy", b"new").unwrap();
+        let reused = std::fs::read(dir.path().join(KEYRING_FILE)).unwrap();
+        assert_eq!(reused.len(), after.len(), "the zeroed slot was reused");
+    }
+
+    #[test]
+    fn a_damaged_keyring_or_data_without_one_is_refused_without_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let master = key();
+        Vault::open(dir.path(), &master)
+            .unwrap()
+            .seal("a:1", b"x")
+            .unwrap();
+        let path = dir.path().join(KEYRING_FILE);
+        let whole = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &whole[..100]).unwrap();
+        let err = Vault::open(dir.path(), &master).unwrap_err();
+        assert!(matches!(err, VaultError::Damaged { .. }), "{err}");
+        assert_eq!(
+            std::fs::read(&path).unwrap().len(),
+            100,
+            "nothing was changed"
+        );
+        let mut flipped = whole.clone();
+        flipped[SLOT_BYTES + 40] ^= 1;
+        std::fs::write(&path, &flipped).unwrap();
+        let err = Vault::open(dir.path(), &master).unwrap_err();
+        assert!(err.to_string().contains("slot 1"), "{err}");
+        std::fs::remove_file(&path).unwrap();
+        std::fs::write(dir.path().join("db"), b"sled").unwrap();
+        let err = Vault::open(dir.path(), &master).unwrap_err();
+        assert!(matches!(err, VaultError::NoKeyring(_)), "{err}");
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn rotation_rewraps_the_keys_under_the_new_master_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let (old, new) = (key(), key());
+        let sealed = Vault::open(dir.path(), &old)
+            .unwrap()
+            .seal("a:1", b"kept")
+            .unwrap();
+        assert_eq!(Vault::rotate(dir.path(), &old, &new).unwrap(), 1);
+        assert!(matches!(
+            Vault::open(dir.path(), &old),
+            Err(VaultError::WrongKey(_))
+        ));
+        let vault = Vault::open(dir.path(), &new).unwrap();
+        assert_eq!(&*vault.open_value(&sealed).unwrap(), b"kept");
+    }
+
+    #[test]
+    fn master_keys_are_read_strictly_and_files_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("master.key");
+        let made = MasterKey::create_file(&path).unwrap();
+        let read = MasterKey::read_file(&path).unwrap();
+        assert_eq!(made.hex(), read.hex());
+        assert!(MasterKey::create_file(&path).is_err());
+        assert_eq!(MasterKey::read_file(&path).unwrap().hex(), made.hex());
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, &text[..40]).unwrap();
+        let err = MasterKey::read_file(&path).unwrap_err();
+        assert!(err.to_string().contains("40 characters"), "{err}");
+        assert!(MasterKey::parse(&"zz".repeat(32), "test").is_err());
+        assert!(format!("{made:?}").contains("hidden"));
+    }
+}
