@@ -13,7 +13,8 @@ use tokio::sync::Mutex;
 use crate::dialogs::{catalog_from_sources, load_catalog, Catalog, DialogError, Role};
 use crate::digest::{self, DigestInput};
 use crate::engine::{
-    check_messages, codes, Body, Context, Due, Engine, EngineError, GroupView, Reply, Settings,
+    check_messages, codes, Body, Context, Due, Engine, EngineError, GroupView, PersonData, Reply,
+    Settings,
 };
 use crate::i18n::{I18nError, Lang, Locales};
 use crate::records::{Conversation, DigestChat, Group, PersonId, Write};
@@ -493,12 +494,22 @@ impl<S: Store> App<S> {
         if needs.entropy {
             getrandom::fill(&mut entropy).map_err(|err| AppError::Entropy(err.to_string()))?;
         }
+        let mydata = if needs.mydata {
+            Some(PersonData {
+                answers: self.records.answers(person)?,
+                runs: self.records.runs(person)?,
+                trials: self.records.trials(person)?,
+            })
+        } else {
+            None
+        };
         let ctx = Context {
             trials: &trials,
             invite: invite.as_ref(),
             group: group.as_ref(),
             entropy: &entropy,
             digest: digest.as_deref(),
+            mydata: mydata.as_ref(),
         };
         let engine = Engine::new(&self.content.catalog, &self.content.locales, &self.settings);
         let outcome = engine.handle(before.clone(), body, ctx, now)?;
@@ -565,6 +576,8 @@ mod tests {
             .await
             .unwrap();
         app.handle(&person, STAFF, text("u2", "1")).await.unwrap();
+        // Yes to saving the answers.
+        app.handle(&person, STAFF, text("u2b", "1")).await.unwrap();
         let first = app
             .handle(&person, STAFF, text("u3", "Something happened."))
             .await

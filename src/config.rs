@@ -51,7 +51,14 @@ struct File {
     groups: Groups,
     follow_up: FollowUp,
     digest: Digest,
+    privacy: Privacy,
     telegram: Option<Telegram>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct Privacy {
+    retention_months: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -200,6 +207,12 @@ impl Config {
                 return Err(invalid("follow_up.retry_days: from 1 to 60".into()));
             }
             settings.retry_days = days;
+        }
+        if let Some(months) = raw.privacy.retention_months {
+            if !(1..=120).contains(&months) {
+                return Err(invalid("privacy.retention_months: from 1 to 120".into()));
+            }
+            settings.retention_months = months;
         }
         let mut schedule = Schedule::default();
         if let Some(window) = &raw.follow_up.window {

@@ -1035,7 +1035,8 @@ fn units(text: &str) -> usize {
     text.encode_utf16().count()
 }
 
-fn split(text: &str, max_chars: usize) -> Vec<String> {
+/// Splits text into messages of at most `max_chars` UTF-16 units, at line ends where it can.
+pub(crate) fn split(text: &str, max_chars: usize) -> Vec<String> {
     let max = max_chars.max(2);
     let mut parts = Vec::new();
     let mut rest = text;

@@ -176,6 +176,21 @@ pub enum Pending {
         #[serde(default)]
         then_try: bool,
     },
+    /// The consent text was shown: yes or no, then the dialogue (if one was chosen) begins,
+    /// kept or not. Without a dialogue (/consent), no withdraws the consent.
+    Consent {
+        dialogue: Option<String>,
+        follows: Option<Box<TrialAction>>,
+    },
+    /// /forget asked to confirm erasing everything.
+    ConfirmForget,
+}
+
+/// The consent a person gave: to which version of the consent text, and when.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consent {
+    pub version: u32,
+    pub at: Timestamp,
 }
 
 /// A trial action being written inside a `trial-action` step, part by part.
@@ -206,6 +221,14 @@ pub struct ActiveRun {
     #[serde(default)]
     pub group: Option<String>,
     pub started_at: Timestamp,
+    /// False for a run tried without consent: none of it is stored, and its written words
+    /// are not even kept in this state.
+    #[serde(default = "kept")]
+    pub kept: bool,
+}
+
+fn kept() -> bool {
+    true
 }
 
 /// One person's conversation with the bot: everything needed to continue after a restart.
@@ -242,6 +265,9 @@ pub struct Conversation {
     pub join_paused_until: Option<Timestamp>,
     #[serde(default)]
     pub join_failed_at: Option<Timestamp>,
+    /// The consent to storing this person's answers, if given.
+    #[serde(default)]
+    pub consent: Option<Consent>,
 }
 
 impl Conversation {
@@ -265,6 +291,7 @@ impl Conversation {
             join_failures: 0,
             join_paused_until: None,
             join_failed_at: None,
+            consent: None,
         }
     }
 }
@@ -413,4 +440,6 @@ pub enum Write {
         group: String,
         chat: PersonId,
     },
+    /// Erase everything stored about this person, for good (see `Records::forget`).
+    Forget,
 }

@@ -14,6 +14,9 @@ help =
     /groups – se dine grupper
     /remind – få en påmindelse
     /name – vis dit fornavn ved dine prøvehandlinger
+    /consent – se eller skift dit samtykke
+    /mydata – se alt, jeg har om dig
+    /forget – slet alt om dig
     /language – skift sprog
     /help – se denne hjælp
 menu = Hvad vil du tale om? Vælg et tal.

@@ -14,6 +14,9 @@ help =
     /groups – see your groups
     /remind – get a reminder
     /name – show your first name by your trial actions
+    /consent – see or change your consent
+    /mydata – see all I have about you
+    /forget – delete all about you
     /language – change language
     /help – see this help
 menu = What do you want to talk about? Choose a number.

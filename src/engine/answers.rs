@@ -162,6 +162,7 @@ impl Turn<'_, '_> {
             text,
             choices,
             prompt,
+            file: None,
         });
         Ok(())
     }

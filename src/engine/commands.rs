@@ -11,6 +11,8 @@ use crate::i18n::Lang;
 use crate::records::{ActiveRun, Pending, TrialAction, TrialDraft, Value, Write};
 
 /// The answers to "Do you want to stop?", in the order shown.
+use super::MY_DATA_COMMAND;
+
 const STOP_CHOICES: [&str; 3] = ["stop-keep", "stop-discard", "stop-continue"];
 
 impl Turn<'_, '_> {
@@ -46,6 +48,9 @@ impl Turn<'_, '_> {
             "group" | "gruppe" => self.choose_group_command(arg),
             "name" | "navn" => self.shown_name(arg),
             "remind" | "påmind" | "paamind" | "påmindelse" => self.remind(arg),
+            "consent" | "samtykke" => self.consent_command(),
+            "forget" | "glem" => self.forget_command(),
+            name if MY_DATA_COMMAND.contains(&name) => self.my_data(),
             _ => {
                 self.say("unknown-command", &[])?;
                 self.repeat_prompt()
@@ -141,10 +146,12 @@ impl Turn<'_, '_> {
     }
 
     /// Begins a run of dialogue `id`; `follows` is the trial action a follow-up looks back on.
-    pub(super) fn start(
+    /// A run not `kept` stores nothing (no consent; see `privacy`).
+    pub(super) fn begin(
         &mut self,
         id: &str,
         follows: Option<TrialAction>,
+        kept: bool,
     ) -> Result<(), EngineError> {
         let Some(dialogue) = self.engine.catalog.get(id) else {
             return self.show_menu();
@@ -165,6 +172,7 @@ impl Turn<'_, '_> {
             },
             follows: follows.clone(),
             started_at: self.now,
+            kept,
         });
         if let Some(intro) = intro {
             let what = follows.as_ref().map(|t| t.what.clone()).unwrap_or_default();

@@ -10,7 +10,7 @@ use super::*;
 use crate::app::Content;
 use crate::dialogs::Role;
 use crate::i18n::Lang;
-use crate::records::{GroupRole, Pending, PersonId, ReminderRule, TrialState, SCHEMA};
+use crate::records::{Consent, GroupRole, Pending, PersonId, ReminderRule, TrialState, SCHEMA};
 
 static CONTENT: LazyLock<Content> =
     LazyLock::new(|| Content::load(None, None).expect("compiled-in content loads"));
@@ -47,7 +47,13 @@ impl World {
 
     fn conversation(&self, who: &str) -> Conversation {
         self.people.get(who).cloned().unwrap_or_else(|| {
-            Conversation::new(PersonId::new("test", who), Lang::En, Role::Staff, self.now)
+            let mut conv =
+                Conversation::new(PersonId::new("test", who), Lang::En, Role::Staff, self.now);
+            conv.consent = Some(Consent {
+                version: CONSENT_VERSION,
+                at: self.now,
+            });
+            conv
         })
     }
 
@@ -76,6 +82,7 @@ impl World {
             group,
             entropy: &entropy,
             digest: (needs.digest && group.is_some()).then_some(digest.as_slice()),
+            mydata: None,
         };
         let engine = Engine::new(&CONTENT.catalog, &CONTENT.locales, &self.settings);
         let outcome = engine.handle(conv, body, ctx, self.now).unwrap();

@@ -9,6 +9,7 @@ mod due;
 mod groups;
 mod messages;
 pub mod parse;
+mod privacy;
 mod questions;
 pub mod redact;
 
@@ -23,6 +24,7 @@ use crate::records::{
 };
 
 pub use messages::{check_messages, MESSAGES};
+pub use privacy::{PersonData, CONSENT_VERSION};
 
 /// What the engine needs besides the dialogues.
 #[derive(Clone, Debug)]
@@ -39,6 +41,8 @@ pub struct Settings {
     pub retry_days: u32,
     /// Citizen figures appear in a digest only when at least this many citizens answered.
     pub citizen_floor: usize,
+    /// Answers older than this many months are deleted (and the consent text says so).
+    pub retention_months: u32,
 }
 
 impl Settings {
@@ -53,6 +57,7 @@ impl Settings {
             invite_days: None,
             retry_days: 3,
             citizen_floor: 3,
+            retention_months: 18,
         })
     }
 }
@@ -108,6 +113,16 @@ pub struct Reply {
     pub choices: Vec<ReplyChoice>,
     /// The question number the buttons belong to.
     pub prompt: Option<u64>,
+    /// A file to send with the message, where the channel can send files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<Attachment>,
+}
+
+/// A file for the person: the JSON copy of their data from /mydata.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Attachment {
+    pub name: String,
+    pub content: String,
 }
 
 impl Reply {
@@ -118,6 +133,7 @@ impl Reply {
             text,
             choices: Vec::new(),
             prompt: None,
+            file: None,
         }
     }
 }
@@ -136,6 +152,8 @@ pub struct Context<'a> {
     pub entropy: &'a [u8],
     /// The digest of the group so far this week, as messages in the person's language.
     pub digest: Option<&'a [String]>,
+    /// Everything stored about the person, for /mydata.
+    pub mydata: Option<&'a PersonData>,
 }
 
 /// One group as a facilitator command sees it.
@@ -158,6 +176,8 @@ pub struct Needs {
     /// The digest of that group, this week so far.
     pub digest: bool,
     pub entropy: bool,
+    /// Everything stored about the person (/mydata).
+    pub mydata: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -184,6 +204,7 @@ const NEW_GROUP_COMMAND: &[&str] = &["newgroup", "nygruppe"];
 const NEW_CODES_COMMAND: &[&str] = &["newcodes", "nyekoder"];
 const MEMBERS_COMMAND: &[&str] = &["members", "medlemmer"];
 const DIGEST_COMMAND: &[&str] = &["digest", "overblik", "ugeoverblik"];
+const MY_DATA_COMMAND: &[&str] = &["mydata", "minedata", "mine-data", "mine_data"];
 
 /// Reads `/name rest` from text already cleaned by `parse::clean_text`: the lowercased name
 /// without a Telegram `@bot` suffix, and the rest trimmed. `None` when it is not a command.
@@ -239,7 +260,9 @@ impl<'a> Engine<'a> {
             replies: Vec::new(),
             writes: Vec::new(),
         };
+        let before = turn.conv.active.clone();
         turn.handle(body)?;
+        privacy::drop_unkept(before.as_ref(), &mut turn.conv, &mut turn.writes);
         Ok(Outcome {
             conversation: turn.conv,
             replies: turn.replies,
@@ -306,6 +329,10 @@ impl<'a> Engine<'a> {
                 digest: true,
                 ..Needs::default()
             },
+            _ if MY_DATA_COMMAND.contains(&name) => Needs {
+                mydata: true,
+                ..Needs::default()
+            },
             _ => Needs::default(),
         }
     }
@@ -346,6 +373,7 @@ impl Turn<'_, '_> {
             text,
             choices,
             prompt,
+            file: None,
         });
     }
 
@@ -413,6 +441,10 @@ impl Turn<'_, '_> {
             Some(Pending::ConfirmStop) => self.confirm_stop(&text),
             Some(Pending::Language) => self.choose_language(&text),
             Some(Pending::Group { then_try }) => self.choose_group(&text, then_try),
+            Some(Pending::Consent { dialogue, follows }) => {
+                self.choose_consent(&text, dialogue, follows)
+            }
+            Some(Pending::ConfirmForget) => self.confirm_forget(&text),
             None if self.conv.active.is_some() => self.answer(&text),
             None => {
                 self.say("no-dialogue", &[])?;
@@ -437,6 +469,8 @@ impl Turn<'_, '_> {
             Some(Pending::ConfirmStop) => self.ask_confirm_stop(),
             Some(Pending::Language) => self.ask_language(),
             Some(Pending::Group { .. }) => self.ask_group(),
+            Some(Pending::Consent { .. }) => self.ask_consent(),
+            Some(Pending::ConfirmForget) => self.ask_forget(),
             None if self.conv.active.is_some() => self.ask_current(),
             None => self.show_menu(),
         }

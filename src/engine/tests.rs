@@ -9,7 +9,7 @@ use super::*;
 use crate::app::Content;
 use crate::dialogs::Role;
 use crate::i18n::Lang;
-use crate::records::{AnswerRecord, Pending, PersonId, TrialState, Value};
+use crate::records::{AnswerRecord, Consent, Pending, PersonId, TrialState, Value};
 
 static CONTENT: LazyLock<Content> =
     LazyLock::new(|| Content::load(None, None).expect("compiled-in content loads"));
@@ -27,9 +27,15 @@ impl Chat {
     fn new(role: Role, lang: Lang) -> Chat {
         // Monday 23 November 2026, 15:00 in Copenhagen.
         let now: Timestamp = "2026-11-23T14:00:00Z".parse().unwrap();
+        let mut conv = Conversation::new(PersonId::new("test", "p1"), lang, role, now);
+        // Consent has its own tests (`privacy_tests`); here it was given.
+        conv.consent = Some(Consent {
+            version: CONSENT_VERSION,
+            at: now,
+        });
         Chat {
             settings: Settings::standard().unwrap(),
-            conv: Conversation::new(PersonId::new("test", "p1"), lang, role, now),
+            conv,
             trials: Vec::new(),
             writes: Vec::new(),
             now,

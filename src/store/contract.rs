@@ -396,11 +396,7 @@ async fn groups_invites_members_and_reminders<S: Store>(records: Records<S>) {
 async fn the_outbox_keeps_order_and_a_digest_is_marked_sent<S: Store>(records: Records<S>) {
     use crate::engine::Reply;
     let person = PersonId("m".into());
-    let reply = |text: &str| Reply {
-        text: text.into(),
-        choices: Vec::new(),
-        prompt: None,
-    };
+    let reply = |text: &str| Reply::plain(text.into());
     for (when, tag, text) in [
         ("2026-11-23T08:00:00Z", "digest-g1-2026-W47", "first"),
         ("2026-11-23T09:00:00Z", "follow-up-r1", "second"),

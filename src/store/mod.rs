@@ -25,7 +25,8 @@
 //! - `dchat\0{group}\0{chat}` a chat that receives the group's digest too;
 //! - `sent\0{group}\0{iso week}\0{person}` a digest already sent, so it goes out once;
 //! - `outbox\0{person}\0{seq}` messages the scheduler made for a person, until a channel
-//!   delivers them.
+//!   delivers them;
+//! - `forget\0{person}` an erasure under way (see [`Records::forget`]).
 
 mod memory;
 mod sled_store;
@@ -42,14 +43,20 @@ pub use sled_store::{SledStore, CACHE_BYTES};
 pub use vault::{default_key_file, find_master_key, MasterKey, Vault, VaultError};
 
 /// Opens the data folder `dir`: its keyring with `master` first (a wrong key changes
-/// nothing), then its sled store with a page cache of `cache_bytes`.
+/// nothing), then its sled store with a page cache of `cache_bytes`. The keys of people
+/// whose erasure a crash cut short are destroyed before anything else reads.
 pub fn open_folder(
     dir: &std::path::Path,
     master: &MasterKey,
     cache_bytes: u64,
 ) -> Result<(SledStore, Vault), StoreError> {
     let vault = Vault::open(dir, master)?;
-    Ok((SledStore::open(dir, cache_bytes)?, vault))
+    let store = SledStore::open(dir, cache_bytes)?;
+    for marker in store.keys_with_prefix(&prefix(&["forget"]))? {
+        let person = marker.split(|&b| b == 0).nth(1).unwrap_or_default();
+        vault.shred(&String::from_utf8_lossy(person))?;
+    }
+    Ok((store, vault))
 }
 
 use crate::engine::Reply;
@@ -88,6 +95,14 @@ pub enum Op {
 pub trait Store: Send + Sync + 'static {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<Entry>, StoreError>;
+    /// The keys under `prefix`, without reading their values.
+    fn keys_with_prefix(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>, StoreError> {
+        Ok(self
+            .scan_prefix(prefix)?
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect())
+    }
     fn apply(&self, ops: Vec<Op>) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
@@ -160,6 +175,23 @@ pub struct Records<S> {
 impl<S: Store> Records<S> {
     pub fn new(store: S, tz: TimeZone, vault: Vault) -> Records<S> {
         Records { store, tz, vault }
+    }
+
+    /// Finishes erasures cut short by a crash (see [`Records::forget`]): destroys the keys
+    /// of people whose records were deleted, then their markers. The number finished.
+    pub async fn finish_forgetting(&self) -> Result<usize, StoreError> {
+        let markers = self.store.keys_with_prefix(&prefix(&["forget"]))?;
+        for marker in &markers {
+            let person = marker.split(|&b| b == 0).nth(1).unwrap_or_default();
+            self.vault.shred(&String::from_utf8_lossy(person))?;
+        }
+        let count = markers.len();
+        if count > 0 {
+            self.store
+                .apply(markers.into_iter().map(Op::Delete).collect())
+                .await?;
+        }
+        Ok(count)
     }
 
     /// A value of `person`'s, sealed under their key.
@@ -395,10 +427,85 @@ impl<S: Store> Records<S> {
         Ok(count)
     }
 
-    /// Applies one event's changes atomically and durably.
+    /// Applies one event's changes atomically and durably. A commit that forgets its person
+    /// does only that (see [`Records::forget`]).
     pub async fn commit(&self, commit: Commit) -> Result<(), StoreError> {
+        if commit.writes.contains(&Write::Forget) {
+            if let Some(conversation) = &commit.conversation {
+                return self.forget(&conversation.person).await;
+            }
+        }
         let ops = self.ops(commit)?;
         self.store.apply(ops).await
+    }
+
+    /// Erases everything stored about `person`, for good, in three steps that each leave a
+    /// whole state behind if the process dies between them:
+    /// 1. one atomic batch deletes every key naming the person (their records and every
+    ///    index entry, so later digests count without them) and leaves a marker;
+    /// 2. the person's key is destroyed, so the copies sled still keeps in old log segments
+    ///    cannot be read by anyone;
+    /// 3. the marker goes.
+    ///
+    /// Killed before 1: all is there and can be erased again. After 1: the person is gone
+    /// from every read, and [`Records::new`] finishes step 2 at the next start.
+    pub async fn forget(&self, person: &PersonId) -> Result<(), StoreError> {
+        let mut ops: Vec<Op> = self
+            .keys_naming(person)?
+            .into_iter()
+            .map(Op::Delete)
+            .collect();
+        let marker = key(&["forget", person.as_str()]);
+        ops.push(Op::Put(marker.clone(), Vec::new()));
+        self.store.apply(ops).await?;
+        self.vault.shred(person.as_str())?;
+        self.store.apply(vec![Op::Delete(marker)]).await
+    }
+
+    /// Every key that names `person`: the records under the person, and the group indexes
+    /// of each group they have records in (found from the records themselves).
+    fn keys_naming(&self, person: &PersonId) -> Result<Vec<Vec<u8>>, StoreError> {
+        let who = person.as_str();
+        let mut keys = Vec::new();
+        for kind in ["c", "remind", "forget"] {
+            let k = key(&[kind, who]);
+            if self.store.get(&k)?.is_some() {
+                keys.push(k);
+            }
+        }
+        for kind in ["a", "r", "t", "e", "outbox"] {
+            keys.extend(self.store.keys_with_prefix(&prefix(&[kind, who]))?);
+        }
+        let mut groups: std::collections::BTreeSet<String> = [NO_GROUP.to_owned()].into();
+        if let Some(conversation) = self.conversation(person)? {
+            groups.extend(conversation.memberships.into_iter().map(|m| m.group));
+        }
+        groups.extend(self.answers(person)?.into_iter().filter_map(|a| a.group));
+        groups.extend(self.runs(person)?.into_iter().filter_map(|r| r.group));
+        groups.extend(self.trials(person)?.into_iter().filter_map(|t| t.group));
+        // (index kind, the position of the person among the key's parts)
+        const INDEXES: [(&str, usize); 6] = [
+            ("g", 3),
+            ("grun", 3),
+            ("gtrial", 3),
+            ("open", 2),
+            ("member", 2),
+            ("sent", 3),
+        ];
+        for group in &groups {
+            for (kind, position) in INDEXES {
+                for k in self.store.keys_with_prefix(&prefix(&[kind, group]))? {
+                    let names_person = k
+                        .split(|&b| b == 0)
+                        .nth(position)
+                        .is_some_and(|part| part == who.as_bytes());
+                    if names_person {
+                        keys.push(k);
+                    }
+                }
+            }
+        }
+        Ok(keys)
     }
 
     fn ops(&self, commit: Commit) -> Result<Vec<Op>, StoreError> {
@@ -488,6 +595,8 @@ impl<S: Store> Records<S> {
                 Write::UnlinkDigestChat { group, chat } => {
                     ops.push(Op::Delete(key(&["dchat", &group, chat.as_str()])));
                 }
+                // `commit` erases instead of writing when it sees this.
+                Write::Forget => {}
             }
         }
         if let Some(out) = &commit.outbox {

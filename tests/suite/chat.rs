@@ -58,7 +58,7 @@ pub(crate) fn records(data: &Path) -> Records<SledStore> {
 #[test]
 fn staff_reflection_with_a_trial_action_in_danish() {
     let dir = tempfile::tempdir().unwrap();
-    let script = "1\n\
+    let script = "1\n1\n\
         En beboer ville ikke med ud. Vi satte os og talte om hendes plan.\n\
         4 1\n\
         4\n\
@@ -99,6 +99,7 @@ fn staff_reflection_with_a_trial_action_in_danish() {
 fn citizen_check_in_in_english_with_words_and_emoji() {
     let dir = tempfile::tempdir().unwrap();
     let script = "check in\n\
+        yes\n\
         To get my own flat one day\n\
         rest and quiet, nature\n\
         skip\n\
@@ -134,7 +135,7 @@ fn citizen_check_in_in_english_with_words_and_emoji() {
 #[test]
 fn back_and_stop_through_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
-    let script = "/reflect\n1\nNoget skete ved frokosten.\n2\n/back\n3\n/stop\n2\n";
+    let script = "/reflect\n1\n1\nNoget skete ved frokosten.\n2\n/back\n3\n/stop\n2\n";
     let out = chat(dir.path(), &[], script);
     assert!(out.contains("Du kan nu svare igen"), "{out}");
     assert!(out.contains("Dine svar er nu slettet"), "{out}");
@@ -150,7 +151,7 @@ fn bad_input_gets_clear_answers_and_the_conversation_stays() {
     let dir = tempfile::tempdir().unwrap();
     let huge = "å".repeat(40_000);
     let script = format!(
-        "1\n\n   \n\u{0}\u{7}\n{huge}\n😀😀😀\n\u{202E}abc\u{202C}\n/unknown\n/REFLECT now\n\
+        "1\n1\n\n   \n\u{0}\u{7}\n{huge}\n😀😀😀\n\u{202E}abc\u{202C}\n/unknown\n/REFLECT now\n\
          Noget skete.\n"
     );
     let out = chat(dir.path(), &["--lang", "da"], &script);
@@ -233,6 +234,8 @@ fn a_killed_chat_resumes_at_the_right_question_with_nothing_lost() {
     let mut live = Live::start(dir.path());
     live.wait_for("What do you want to talk about?");
     live.send("1");
+    live.wait_for("Is that all right?");
+    live.send("1");
     live.wait_for("1/7");
     live.send("A resident was upset at breakfast.");
     live.wait_for("2/7");
@@ -287,7 +290,7 @@ pub(crate) fn holds(bytes: &[u8], words: &str) -> bool {
 fn personal_numbers_never_reach_the_disk_and_answers_are_sealed() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let script = "1\nHun gav mig 020387-4521 og 61 23 45 67 og hanne.k@example.dk\n";
+    let script = "1\n1\nHun gav mig 020387-4521 og 61 23 45 67 og hanne.k@example.dk\n";
     let out = chat(&data, &["--as", "staff", "--lang", "da"], script);
     assert!(out.contains("Jeg tog et CPR-nummer"), "{out}");
     let bytes = folder_bytes(&data);

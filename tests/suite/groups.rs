@@ -79,7 +79,7 @@ fn a_week_in_team_west(setup: &Setup) -> (String, String) {
     assert_ne!(staff, citizen);
 
     let script = format!(
-        "/join {staff}\n/name Anna\n/reflect\n1\n\
+        "/join {staff}\n/name Anna\n/reflect\n1\nyes\n\
          A resident was worried about the doctor.\n4 1\n4\n1 3\n\
          We wrote her questions down together.\nskip\nyes\n\
          Make a question list before visits\n1 4\ntomorrow\nShe asks her own questions\n"
@@ -96,7 +96,7 @@ fn a_week_in_team_west(setup: &Setup) -> (String, String) {
     assert!(out.contains("Thank you for your reflection"), "{out}");
 
     let script = format!(
-        "/join {citizen}\n/reflect\n1\nTo cook my own dinner\n1 3\nskip\n1 2\n4\n5\nyes\nno\n"
+        "/join {citizen}\n/reflect\n1\n1\nTo cook my own dinner\n1 3\nskip\n1 2\n4\n5\nyes\nno\n"
     );
     let out = setup.chat("bo", "2026-11-25T09:10:00Z", &script);
     assert!(

@@ -361,12 +361,24 @@ impl World {
         let codes = codes_in(&reply);
         assert_eq!(codes.len(), 2, "two codes in: {reply}");
         assert!(reply.contains(name), "{reply}");
+        self.consent(who).await;
         (codes[0].clone(), codes[1].clone())
     }
 
     async fn join(&mut self, who: &Who, code: &str, group_name: &str) {
         let reply = self.say(who, &format!("/join {code}")).await;
         assert!(reply.contains(group_name), "{reply}");
+        self.consent(who).await;
+    }
+
+    /// /consent, and yes: everyone in this month agrees to their answers being stored.
+    async fn consent(&mut self, who: &Who) {
+        self.say(who, "/consent").await;
+        let reply = self.say(who, who.yes()).await;
+        assert!(
+            reply.contains("Thank you.") || reply.contains("Tak."),
+            "{reply}"
+        );
     }
 
     /// "After the shift" from the menu; with a trial action (what, due, sign) if given.

@@ -189,7 +189,12 @@ async fn a_staff_reflection_by_buttons_and_typed_text() {
         "the menu comes as buttons: {menu:#?}"
     );
 
-    let first = h.press(anna, "Efter vagten").await;
+    let consent = h.press(anna, "Efter vagten").await;
+    assert!(
+        text_of(&consent).contains("Er det i orden?"),
+        "{consent:#?}"
+    );
+    let first = h.press(anna, "Ja, gem mine svar").await;
     assert!(text_of(&first).contains("1/7"), "{first:#?}");
     let pressed = h
         .emulator
@@ -257,7 +262,8 @@ async fn a_citizen_check_in_after_joining_with_a_code() {
     let joined = h.say(bo, &format!("/join {code}")).await;
     assert!(text_of(&joined).contains("Welcome to"), "{joined:#?}");
     h.say(bo, "/reflect").await;
-    let hope = h.press(bo, "Check in").await;
+    h.press(bo, "Check in").await;
+    let hope = h.press(bo, "Yes, save my answers").await;
     assert!(text_of(&hope).contains("1/"), "{hope:#?}");
     h.say(bo, "To cook my own dinner").await;
     h.say(bo, "1 5").await;
@@ -304,6 +310,7 @@ async fn old_buttons_non_text_and_edits_change_nothing() {
     let carl = 303;
     h.say(carl, "/reflect").await;
     h.press(carl, "After the shift").await;
+    h.press(carl, "Yes, save my answers").await;
     h.say(carl, "Lunch was loud.").await;
     // The menu was answered; an old menu button now only gets a note.
     let sent = h.emulator.sent(carl);
@@ -359,6 +366,7 @@ async fn a_redelivered_update_and_a_killed_bot_lose_and_double_nothing() {
     let dina = 404;
     h.say(dina, "/reflect").await;
     h.press(dina, "After the shift").await;
+    h.press(dina, "Yes, save my answers").await;
     let before = h.emulator.sent(dina).len();
     let update = h.emulator.text(dina, "A resident said no to the walk.");
     let next = h.replies_after(dina, before).await;
@@ -401,6 +409,7 @@ async fn the_facilitator_receives_the_digest_once() {
     h.say(eva, &format!("/join {staff}")).await;
     h.say(eva, "/reflect").await;
     h.press(eva, "After the shift").await;
+    h.press(eva, "Yes, save my answers").await;
     for answer in ["Breakfast.", "4", "4", "1", "Time.", "skip", "no"] {
         h.say(eva, answer).await;
     }

@@ -1,0 +1,56 @@
+# Samtykke, /mydata og /forget. Borgere læser det hele: korte sætninger, hverdagsord.
+
+consent-citizen =
+    Før vi går i gang: Må jeg gemme dine svar?
+    Jeg gemmer dine svar og det, du vil prøve.
+    Din facilitator ser kun tal. Dine egne ord ser de kun, hvis du siger ja til at dele dem. Dit navn står aldrig ved.
+    Jeg sletter dine svar efter { $months } måneder.
+    Med /mydata ser du alt, jeg har om dig. Med /forget sletter du det hele. Et overblik, der er sendt, kan jeg ikke hente tilbage.
+    Siger du nej, kan du godt prøve alligevel. Så gemmer jeg intet af det, du skriver.
+consent-staff =
+    Dine svar gemmes, så du kan se dem igen, og så gruppen kan lære af dem. Facilitatorer ser tal og de prøvehandlinger, du laver, men ikke dine svar. Svar slettes efter { $months } måneder. /mydata viser alt om dig, /forget sletter det. Er det i orden?
+consent-yes = Ja, gem mine svar
+consent-no = Nej, gem intet
+consent-thanks = Tak. Dine svar bliver gemt.
+consent-declined = Det er helt i orden. Du kan prøve alligevel. Jeg gemmer intet af det, du skriver her.
+consent-withdrawn = Nu gemmer jeg ikke flere svar fra dig. Det, der er gemt, bliver, til du skriver /forget.
+consent-still-no = Jeg gemmer ikke dine svar. Du kan skifte mening med /consent.
+consent-changed = Teksten om, hvad jeg gemmer, er lavet om. Læs den gerne og svar igen.
+consent-status-yes = Du sagde ja til at gemme dine svar { $date }.
+consent-status-no = Du har ikke sagt ja til at gemme dine svar.
+
+forget-confirm = Vil du slette alt, jeg har om dig? Dine svar, dine prøvehandlinger, dine grupper og din påmindelse. Det kan ikke laves om. Et overblik, der er sendt, kan jeg ikke hente tilbage.
+forget-yes = Ja, slet alt
+forget-no = Nej, behold det
+forget-done = Nu er alt om dig slettet. Skriver du igen, starter vi helt forfra.
+forget-cancelled = Godt. Intet er slettet.
+
+mydata-intro = Her er alt, jeg har gemt om dig.
+mydata-consent-yes = Du sagde ja til at gemme dine svar { $date }.
+mydata-consent-no = Du har ikke sagt ja til at gemme dine svar.
+mydata-groups = { $count ->
+    [0] Du er ikke med i en gruppe.
+    [one] Du er med i én gruppe:
+   *[other] Du er med i { $count } grupper:
+}
+mydata-group = – { $group } ({ $role })
+mydata-role-facilitator = facilitator
+mydata-role-staff = medarbejder
+mydata-role-citizen = borger
+mydata-name = Dit navn ved dine prøvehandlinger: { $name }
+mydata-reminder = Jeg minder dig om at svare { $when }.
+mydata-answers = { $count ->
+    [0] Du har ingen gemte svar.
+    [one] Du har ét gemt svar:
+   *[other] Du har { $count } gemte svar:
+}
+mydata-answer = { $date } · { $dialogue }: { $answer }
+mydata-trials = { $count ->
+    [0] Du har ingen prøvehandlinger.
+    [one] Du har én prøvehandling:
+   *[other] Du har { $count } prøvehandlinger:
+}
+mydata-file = Det samme står i filen her, så du kan gemme det.
+mydata-yes = ja
+mydata-no = nej
+mydata-skipped = sprunget over

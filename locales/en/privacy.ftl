@@ -1,0 +1,56 @@
+# Consent, /mydata and /forget. Citizens read all of it: short sentences, everyday words.
+
+consent-citizen =
+    Before we start: may I save your answers?
+    I save your answers and the things you want to try.
+    Your facilitator sees only numbers. They see your own words only if you say yes to share them. Your name is never shown.
+    I delete your answers after { $months } months.
+    With /mydata you see all I have about you. With /forget you delete all of it. A summary that was sent I cannot take back.
+    If you say no, you can still try. Then I keep nothing of what you write.
+consent-staff =
+    Your answers are saved so you can see them again and the group can learn from them. Facilitators see figures and the trial actions you make, not your answers. Answers are deleted after { $months } months. /mydata shows all about you, /forget deletes it. Is that all right?
+consent-yes = Yes, save my answers
+consent-no = No, save nothing
+consent-thanks = Thank you. Your answers will be saved.
+consent-declined = That is fine. You can try anyway. I keep nothing of what you write here.
+consent-withdrawn = I will not save more answers from you now. What is saved stays until you type /forget.
+consent-still-no = I do not save your answers. You can change your mind with /consent.
+consent-changed = The text about what I save has changed. Please read it and answer again.
+consent-status-yes = You said yes to saving your answers on { $date }.
+consent-status-no = You have not said yes to saving your answers.
+
+forget-confirm = Do you want to delete all I have about you? Your answers, your trial actions, your groups and your reminder. This cannot be undone. A summary that was sent I cannot take back.
+forget-yes = Yes, delete all
+forget-no = No, keep it
+forget-done = All about you is deleted now. If you write again, we start from the very start.
+forget-cancelled = Good. I keep it all.
+
+mydata-intro = Here is all I have saved about you.
+mydata-consent-yes = You said yes to saving your answers on { $date }.
+mydata-consent-no = You have not said yes to saving your answers.
+mydata-groups = { $count ->
+    [0] You are not in a group.
+    [one] You are in one group:
+   *[other] You are in { $count } groups:
+}
+mydata-group = – { $group } ({ $role })
+mydata-role-facilitator = facilitator
+mydata-role-staff = staff
+mydata-role-citizen = citizen
+mydata-name = Your name by your trial actions: { $name }
+mydata-reminder = I remind you to answer { $when }.
+mydata-answers = { $count ->
+    [0] You have no saved answers.
+    [one] You have one saved answer:
+   *[other] You have { $count } saved answers:
+}
+mydata-answer = { $date } · { $dialogue }: { $answer }
+mydata-trials = { $count ->
+    [0] You have no trial actions.
+    [one] You have one trial action:
+   *[other] You have { $count } trial actions:
+}
+mydata-file = The same is in the file here, so you can keep it.
+mydata-yes = yes
+mydata-no = no
+mydata-skipped = skipped
