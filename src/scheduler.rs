@@ -17,7 +17,7 @@ use crate::schedule::{
     digest_week, follow_up_at, format_week, last_digest_at, may_fire, next_in_window,
     next_reminder_at, retry_at, week_bounds, week_dates, DigestSchedule, Window,
 };
-use crate::store::{Commit, Outgoing, Store};
+use crate::store::{Commit, Outgoing, Purged, Store};
 
 /// When the scheduler may send, and what it sends.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -35,7 +35,14 @@ pub struct TickReport {
     pub digests: usize,
     /// Handled platform events older than a week, forgotten.
     pub events_forgotten: usize,
+    /// Erasures a crash cut short, finished.
+    pub erasures_finished: usize,
+    /// What the daily retention purge deleted or trimmed.
+    pub purged: Purged,
 }
+
+/// The local hour the retention purge runs in, once a day: a quiet one.
+const PURGE_HOUR: i8 = 3;
 
 /// Old event ids forgotten per pass at most, so one tick stays short.
 const FORGET_PER_TICK: usize = 10_000;
@@ -148,8 +155,30 @@ pub async fn tick<S: Store>(app: &App<S>, schedule: &Schedule) -> Result<TickRep
             .records()
             .forget_events(week_ago, FORGET_PER_TICK)
             .await?;
+        report.erasures_finished = app.records().finish_forgetting().await?;
+        if now.to_zoned(tz.clone()).hour() == PURGE_HOUR {
+            report.purged = purge(app, now).await?;
+        }
     }
     Ok(report)
+}
+
+/// Deletes answers older than the retention period and trims old trial actions to their
+/// counts; the log gets the counts only.
+pub async fn purge<S: Store>(app: &App<S>, now: Timestamp) -> Result<Purged, AppError> {
+    let months = i64::from(app.settings().retention_months);
+    let cutoff = now
+        .to_zoned(app.settings().time_zone.clone())
+        .checked_sub(jiff::Span::new().months(months))
+        .map_or(now, |zoned| zoned.timestamp());
+    let purged = app.records().purge_before(cutoff).await?;
+    tracing::info!(
+        answers = purged.answers,
+        trial_actions = purged.trials,
+        months,
+        "retention purge"
+    );
+    Ok(purged)
 }
 
 /// Sends each group's digest for the last complete week to each of its facilitators, once:

@@ -733,3 +733,212 @@ fn cpr_numbers_phone_numbers_and_addresses_are_never_stored() {
     let next = chat.say("4 1");
     assert!(!next.contains("tog"), "{next}");
 }
+
+/// The check-in of the test above, with a trial action; `consent` answers the consent
+/// question when it comes.
+fn check_in(chat: &mut Chat, consent: Option<&str>) -> String {
+    let mut log = chat.say("/reflect");
+    log.push_str(&chat.say("check in"));
+    if let Some(answer) = consent {
+        log.push_str(&chat.say(answer));
+    }
+    for line in [
+        "To have my own flat",
+        "rest",
+        "skip",
+        "family",
+        "4",
+        "5",
+        "yes",
+        "yes",
+        "Walk to the shop on my own",
+        "tomorrow",
+        "skip",
+    ] {
+        log.push_str(&chat.say(line));
+        log.push('\n');
+    }
+    log
+}
+
+fn without_consent(role: Role) -> Chat {
+    let mut chat = Chat::new(role, Lang::En);
+    chat.conv.consent = None;
+    chat
+}
+
+#[test]
+fn a_citizen_is_asked_for_consent_before_anything_is_stored() {
+    let mut chat = without_consent(Role::Citizen);
+    chat.say("/reflect");
+    let asked = chat.say("check in");
+    assert!(asked.contains("may I save your answers?"), "{asked}");
+    assert!(asked.contains("18 months"), "{asked}");
+    assert!(chat.writes.is_empty() && chat.conv.active.is_none());
+    let yes = chat.say("1");
+    assert!(yes.contains("Your answers will be saved"), "{yes}");
+    assert_eq!(
+        chat.conv.consent,
+        Some(Consent {
+            version: CONSENT_VERSION,
+            at: chat.now - SignedDuration::from_secs(20)
+        })
+    );
+    assert_eq!(chat.step(), Some("hope"), "the chosen dialogue begins");
+    chat.say("To have my own flat");
+    assert!(chat.answer_of("hope").is_some());
+}
+
+#[test]
+fn without_consent_a_dialogue_can_be_tried_but_nothing_of_it_is_kept() {
+    let mut chat = without_consent(Role::Citizen);
+    let log = check_in(&mut chat, Some("no"));
+    assert!(
+        log.contains("I keep nothing of what you write here"),
+        "{log}"
+    );
+    assert!(
+        log.contains("Thank you"),
+        "the check-in went to its end: {log}"
+    );
+    assert!(chat.conv.active.is_none());
+    let kept: Vec<_> = chat
+        .writes
+        .iter()
+        .filter(|w| {
+            matches!(
+                w,
+                Write::Answer(_) | Write::Completed(_) | Write::Trial(_) | Write::TrialState { .. }
+            )
+        })
+        .collect();
+    assert!(kept.is_empty(), "{kept:?}");
+    assert!(chat.trials.is_empty());
+    assert_eq!(chat.conv.consent, None);
+    // Mid-run, the words written are not kept in the conversation state either.
+    chat.say("/reflect");
+    chat.say("check in");
+    chat.say("2");
+    chat.say("To have my own flat");
+    let run = chat.conv.active.as_ref().unwrap();
+    assert!(!run.kept);
+    assert_eq!(run.answers.get("hope"), Some(&Value::Text(String::new())));
+}
+
+#[test]
+fn staff_get_a_short_notice_and_a_new_consent_version_asks_again() {
+    let mut chat = without_consent(Role::Staff);
+    chat.conv.consent = Some(Consent {
+        version: CONSENT_VERSION - 1,
+        at: chat.now,
+    });
+    chat.say("/reflect");
+    let asked = chat.say("1");
+    assert!(
+        asked.contains("The text about what I save has changed"),
+        "{asked}"
+    );
+    assert!(asked.contains("Is that all right?"), "{asked}");
+    assert!(chat.conv.active.is_none());
+    chat.say("yes");
+    assert_eq!(chat.conv.consent.map(|c| c.version), Some(CONSENT_VERSION));
+    assert_eq!(chat.step(), Some("situation"));
+}
+
+#[test]
+fn consent_withdrawn_mid_dialogue_stops_storing_from_there() {
+    let mut chat = Chat::new(Role::Citizen, Lang::En);
+    chat.say("/reflect");
+    chat.say("check in");
+    chat.say("To have my own flat");
+    assert_eq!(chat.answers().len(), 1);
+    let status = chat.say("/consent");
+    assert!(status.contains("You said yes to saving"), "{status}");
+    let withdrawn = chat.say("2");
+    assert!(
+        withdrawn.contains("I will not save more answers"),
+        "{withdrawn}"
+    );
+    assert!(withdrawn.contains("2/"), "the question again: {withdrawn}");
+    chat.say("rest");
+    chat.say("skip");
+    assert_eq!(chat.answers().len(), 1, "nothing after the withdrawal");
+    assert_eq!(chat.conv.consent, None);
+    let again = chat.say("/consent");
+    assert!(again.contains("You have not said yes"), "{again}");
+}
+
+#[test]
+fn forget_asks_first_and_then_erases_everything() {
+    let mut chat = Chat::new(Role::Staff, Lang::En);
+    chat.say("/reflect");
+    chat.say("1");
+    chat.say("Something happened.");
+    let asked = chat.say("/forget");
+    assert!(asked.contains("This cannot be undone"), "{asked}");
+    let kept = chat.say("No, keep it");
+    assert!(kept.contains("I keep it all"), "{kept}");
+    assert!(kept.contains("2/7"), "back to the question: {kept}");
+    assert!(!chat.writes.contains(&Write::Forget));
+    chat.say("/forget");
+    let done = chat.say("1");
+    assert!(done.contains("All about you is deleted"), "{done}");
+    assert_eq!(chat.writes.last(), Some(&Write::Forget));
+    assert!(chat.conv.active.is_none() && chat.conv.consent.is_none());
+    let unclear = {
+        chat.say("/forget");
+        chat.say("perhaps")
+    };
+    assert!(unclear.contains("from 1 to 2"), "{unclear}");
+}
+
+#[test]
+fn mydata_lists_everything_and_attaches_the_same_as_json() {
+    let mut chat = Chat::new(Role::Citizen, Lang::En);
+    check_in(&mut chat, None);
+    let data = PersonData {
+        answers: chat.answers().into_iter().cloned().collect(),
+        runs: chat
+            .writes
+            .iter()
+            .filter_map(|w| match w {
+                Write::Completed(run) => Some(run.clone()),
+                _ => None,
+            })
+            .collect(),
+        trials: chat.trials.clone(),
+    };
+    let engine = Engine::new(&CONTENT.catalog, &CONTENT.locales, &chat.settings);
+    let body = Body::Text("/mydata".into());
+    assert!(Engine::needs(&chat.conv, &body).mydata);
+    let ctx = Context {
+        mydata: Some(&data),
+        ..Context::default()
+    };
+    let outcome = engine
+        .handle(chat.conv.clone(), body, ctx, chat.now)
+        .unwrap();
+    let text = all_text(&outcome.replies);
+    for expected in [
+        "Here is all I have saved about you.",
+        "You said yes to saving your answers",
+        "To have my own flat",
+        "Walk to the shop on my own",
+        "one trial action",
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    let file = outcome.replies.last().unwrap().file.as_ref().unwrap();
+    assert!(file.name.ends_with(".json"), "{}", file.name);
+    let json: serde_json::Value = serde_json::from_str(&file.content).unwrap();
+    assert_eq!(
+        json["answers"].as_array().unwrap().len(),
+        data.answers.len()
+    );
+    assert_eq!(
+        json["trial_actions"][0]["what"],
+        "Walk to the shop on my own"
+    );
+    assert_eq!(json["consent"]["version"], CONSENT_VERSION);
+    assert!(outcome.writes.is_empty(), "looking stores nothing");
+}

@@ -230,6 +230,157 @@ async fn a_newer_schema_is_refused_not_misread<S: Store>(records: Records<S>) {
     assert!(err.to_string().contains("newer eftertanke"), "{err}");
 }
 
+/// Two people in one group with answers, a completed run, trial actions (one open), a
+/// membership, a reminder, an outbox message, a handled event and a sent digest each.
+async fn two_people_in_a_group<S: Store>(records: &Records<S>) {
+    for who in ["telegram:1", "telegram:12"] {
+        let mut conversation = conversation(who);
+        conversation.memberships.push(crate::records::Membership {
+            group: "g1".into(),
+            name: "Team".into(),
+            role: crate::records::GroupRole::Staff,
+            joined_at: at("2026-11-23T10:00:00Z"),
+        });
+        let mut open = trial(who, "r1-trial");
+        open.group = Some("g1".into());
+        let mut kept = trial(who, "r2-trial");
+        kept.group = Some("g1".into());
+        kept.state = TrialState::Kept;
+        kept.updated_at = at("2026-12-02T10:00:00Z");
+        let writes = vec![
+            Write::Answer(answer(who, "r1", "s1", Some("g1"), "2026-11-23T10:00:00Z")),
+            Write::Answer(answer(who, "r2", "s1", Some("g1"), "2026-12-01T10:00:00Z")),
+            Write::Completed(RunRecord {
+                schema: SCHEMA,
+                person: PersonId(who.into()),
+                role: Role::Staff,
+                group: Some("g1".into()),
+                run: "r1".into(),
+                dialogue: "efter-vagten".into(),
+                principles: vec![4],
+                started_at: at("2026-11-23T09:00:00Z"),
+                completed_at: at("2026-11-23T10:00:00Z"),
+            }),
+            Write::Trial(open),
+            Write::Trial(kept),
+            Write::Member(Member {
+                schema: SCHEMA,
+                group: "g1".into(),
+                person: PersonId(who.into()),
+                role: crate::records::GroupRole::Staff,
+                joined_at: at("2026-11-23T10:00:00Z"),
+            }),
+            Write::Reminder(Some(ReminderState {
+                schema: SCHEMA,
+                person: PersonId(who.into()),
+                rule: crate::records::ReminderRule {
+                    weekdays: 0x1f,
+                    hour: 22,
+                    minute: 15,
+                },
+                after: at("2026-11-23T10:00:00Z"),
+            })),
+        ];
+        records
+            .commit(Commit {
+                conversation: Some(conversation),
+                writes,
+                event: Some("update-7".into()),
+                outbox: Some(Outgoing {
+                    person: PersonId(who.into()),
+                    at: at("2026-11-24T08:00:00Z"),
+                    tag: "reminder".into(),
+                    replies: vec![crate::engine::Reply::plain("Time to reflect".into())],
+                }),
+                digest_sent: Some(("g1".into(), "2026-W48".into(), PersonId(who.into()))),
+            })
+            .await
+            .unwrap();
+    }
+}
+
+fn naming<S: Store>(records: &Records<S>, person: &str) -> Vec<String> {
+    records
+        .backend()
+        .scan_prefix(b"")
+        .unwrap()
+        .into_iter()
+        .map(|(k, _)| shown_key(&k))
+        .filter(|k| k.split('/').any(|part| part == person))
+        .collect()
+}
+
+async fn forget_removes_every_key_naming_the_person_and_only_theirs<S: Store>(records: Records<S>) {
+    two_people_in_a_group(&records).await;
+    let anna = PersonId("telegram:1".into());
+    let other = naming(&records, "telegram:12");
+    assert!(naming(&records, "telegram:1").len() >= 14);
+    records
+        .commit(Commit {
+            conversation: Some(conversation("telegram:1")),
+            writes: vec![Write::Forget],
+            ..Commit::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(naming(&records, "telegram:1"), Vec::<String>::new());
+    assert_eq!(
+        naming(&records, "telegram:12"),
+        other,
+        "the other person is whole"
+    );
+    assert!(records.conversation(&anna).unwrap().is_none());
+    assert!(!records.seen(&anna, "update-7").unwrap());
+    // Later digests count without the person.
+    let week = records.group_week_answers("g1", "2026-W48").unwrap();
+    assert_eq!(week.len(), 1);
+    assert_eq!(week[0].person.as_str(), "telegram:12");
+    assert_eq!(records.open_trials(Some("g1")).unwrap().len(), 1);
+    assert_eq!(records.members("g1").unwrap().len(), 1);
+    // Forgetting someone with nothing stored is no error.
+    records.forget(&anna).await.unwrap();
+}
+
+async fn the_retention_purge_deletes_old_answers_and_trims_old_trial_actions<S: Store>(
+    records: Records<S>,
+) {
+    two_people_in_a_group(&records).await;
+    let cutoff = at("2026-11-30T00:00:00Z");
+    let purged = records.purge_before(cutoff).await.unwrap();
+    assert_eq!(
+        purged,
+        Purged {
+            answers: 2,
+            trials: 2
+        }
+    );
+    assert!(records
+        .group_week_answers("g1", "2026-W48")
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        records.group_week_answers("g1", "2026-W49").unwrap().len(),
+        2
+    );
+    let anna = PersonId("telegram:1".into());
+    let answers = records.answers(&anna).unwrap();
+    assert_eq!(answers.len(), 1);
+    assert!(answers[0].answered_at >= cutoff);
+    let trials = records.trials(&anna).unwrap();
+    let old = trials.iter().find(|t| t.id == "r1-trial").unwrap();
+    assert_eq!((old.what.as_str(), old.state), ("", TrialState::Planned));
+    assert_eq!(old.principles, vec![1], "its counts stay");
+    let new = trials.iter().find(|t| t.id == "r2-trial").unwrap();
+    assert_eq!(new.what, "Spørge først");
+    assert_eq!(
+        records.runs(&anna).unwrap().len(),
+        1,
+        "completed runs are counts"
+    );
+    let again = records.purge_before(cutoff).await.unwrap();
+    assert_eq!(again, Purged::default());
+}
+
 macro_rules! contract {
     ($($name:ident),* $(,)?) => {
         mod memory_backend {
@@ -520,7 +671,80 @@ contract!(
     trials_are_replaced_and_deleted,
     a_damaged_value_is_a_clear_error,
     a_newer_schema_is_refused_not_misread,
+    forget_removes_every_key_naming_the_person_and_only_theirs,
+    the_retention_purge_deletes_old_answers_and_trims_old_trial_actions,
 );
+
+/// sled keeps old versions in its log segments: after /forget those copies must be useless.
+/// Every sealed value of the person, copied out before, opens no more after a reopen with
+/// the master key; their keyring slot holds only zeros; the other person reads as before.
+#[tokio::test]
+async fn forgotten_values_cannot_be_read_even_from_old_copies_with_the_master_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let master = MasterKey::generate().unwrap();
+    let copies: Vec<Vec<u8>> = {
+        let (store, vault) = open_folder(dir.path(), &master, 8 << 20).unwrap();
+        let records = Records::new(store, tz(), vault);
+        two_people_in_a_group(&records).await;
+        let copies = records
+            .backend()
+            .scan_prefix(b"")
+            .unwrap()
+            .into_iter()
+            .filter(|(k, _)| shown_key(k).split('/').any(|p| p == "telegram:1"))
+            .map(|(_, v)| v)
+            .filter(|v| v.first() == Some(&0xE1))
+            .collect();
+        records
+            .forget(&PersonId("telegram:1".into()))
+            .await
+            .unwrap();
+        copies
+    };
+    assert!(copies.len() >= 10, "{}", copies.len());
+    let (store, vault) = open_folder(dir.path(), &master, 8 << 20).unwrap();
+    for copy in &copies {
+        assert!(matches!(vault.open_value(copy), Err(VaultError::NoKey)));
+    }
+    let records = Records::new(store, tz(), vault);
+    let bo = PersonId("telegram:12".into());
+    assert_eq!(records.answers(&bo).unwrap().len(), 2);
+}
+
+/// A /forget killed after its batch and before the key was destroyed is finished by the next
+/// open: the person is gone from every read at once, their key at the next start.
+#[tokio::test]
+async fn an_erasure_cut_short_is_finished_when_the_folder_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let master = MasterKey::generate().unwrap();
+    let anna = PersonId("telegram:1".into());
+    let copy = {
+        let (store, vault) = open_folder(dir.path(), &master, 8 << 20).unwrap();
+        let records = Records::new(store, tz(), vault);
+        two_people_in_a_group(&records).await;
+        let copy = records.backend().get(b"c\0telegram:1").unwrap().unwrap();
+        // Step 1 of `forget` alone, as if the process died right after it.
+        let mut ops: Vec<Op> = records
+            .keys_naming(&anna)
+            .unwrap()
+            .into_iter()
+            .map(Op::Delete)
+            .collect();
+        ops.push(Op::Put(key(&["forget", anna.as_str()]), Vec::new()));
+        records.backend().apply(ops).await.unwrap();
+        assert!(
+            records.conversation(&anna).unwrap().is_none(),
+            "gone at once"
+        );
+        copy
+    };
+    let (store, vault) = open_folder(dir.path(), &master, 8 << 20).unwrap();
+    assert!(matches!(vault.open_value(&copy), Err(VaultError::NoKey)));
+    let records = Records::new(store, tz(), vault);
+    assert_eq!(records.finish_forgetting().await.unwrap(), 1);
+    assert_eq!(naming(&records, "telegram:1"), Vec::<String>::new());
+    assert_eq!(records.finish_forgetting().await.unwrap(), 0);
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sled_keeps_every_committed_write_of_concurrent_writers_after_reopening() {

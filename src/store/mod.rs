@@ -155,6 +155,13 @@ pub struct Outgoing {
     pub replies: Vec<Reply>,
 }
 
+/// What a retention purge did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub answers: usize,
+    pub trials: usize,
+}
+
 /// Messages waiting for a person, under the key that removes them once delivered.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Waiting {
@@ -460,6 +467,59 @@ impl<S: Store> Records<S> {
         self.store.apply(ops).await?;
         self.vault.shred(person.as_str())?;
         self.store.apply(vec![Op::Delete(marker)]).await
+    }
+
+    /// The retention purge: deletes answers given before `cutoff` (with their group-week
+    /// index entries), and trims trial actions last changed before it to their counts (state,
+    /// dates and principles stay; the words go). Reads one person at a time, so memory stays
+    /// bounded. Counts what it did.
+    pub async fn purge_before(&self, cutoff: jiff::Timestamp) -> Result<Purged, StoreError> {
+        let mut purged = Purged::default();
+        for conversation_key in self.store.keys_with_prefix(&prefix(&["c"]))? {
+            let person = conversation_key
+                .split(|&b| b == 0)
+                .nth(1)
+                .unwrap_or_default();
+            let person = PersonId(String::from_utf8_lossy(person).into_owned());
+            let mut ops = Vec::new();
+            for answer in self.answers(&person)? {
+                if answer.answered_at >= cutoff {
+                    continue;
+                }
+                if let Some(group) = &answer.group {
+                    let week = iso_week(answer.answered_at, &self.tz);
+                    let index = [
+                        "g",
+                        group,
+                        &week,
+                        person.as_str(),
+                        &answer.run,
+                        &answer.step,
+                    ];
+                    ops.push(Op::Delete(key(&index)));
+                }
+                ops.push(Op::Delete(key(&[
+                    "a",
+                    person.as_str(),
+                    &answer.run,
+                    &answer.step,
+                ])));
+                purged.answers += 1;
+            }
+            for mut trial in self.trials(&person)? {
+                if trial.updated_at >= cutoff || (trial.what.is_empty() && trial.sign.is_none()) {
+                    continue;
+                }
+                trial.what.clear();
+                trial.sign = None;
+                self.put_trial(&trial, &mut ops)?;
+                purged.trials += 1;
+            }
+            if !ops.is_empty() {
+                self.store.apply(ops).await?;
+            }
+        }
+        Ok(purged)
     }
 
     /// Every key that names `person`: the records under the person, and the group indexes

@@ -1254,3 +1254,35 @@ async fn a_lone_citizens_trial_action_is_not_shown_to_the_facilitator_below_the_
         "one citizen in the group: /trials must not tell the facilitator what she plans: {trials}"
     );
 }
+
+/// Retention: with `retention_months = 1`, the scheduler's 03:00 pass deletes answers older
+/// than a month and keeps only the counts of old trial actions; newer ones stay whole.
+#[tokio::test]
+async fn the_nightly_purge_deletes_answers_past_the_retention_period() {
+    let config = format!("{CONFIG}\n[privacy]\nretention_months = 1\n");
+    let mut w = World::new(local("2026-11-02T09:00"), &config);
+    let ada = person("ada", Lang::En, "A", false);
+    let (staff_code, _) = w.new_group(&ada, "Team North").await;
+    let sam = person("sam", Lang::En, "A", false);
+    w.join(&sam, &staff_code, "Team North").await;
+    let old = "Ask before helping";
+    w.reflect(&sam, "Breakfast was loud.", Some((old, "2026-11-04", None)))
+        .await;
+    w.run_until(local("2026-12-01T10:00")).await;
+    let new = "Knock before entering";
+    w.reflect(&sam, "Lunch was calm.", Some((new, "2026-12-04", None)))
+        .await;
+    let answered = w.app().records().answers(&sam.id).unwrap().len();
+    w.run_until(local("2026-12-03T03:30")).await;
+    let answers = w.app().records().answers(&sam.id).unwrap();
+    assert!(answers.len() < answered, "{} of {answered}", answers.len());
+    let cutoff = local("2026-11-03T03:00");
+    assert!(
+        answers.iter().all(|a| a.answered_at >= cutoff),
+        "{answers:?}"
+    );
+    let trials = w.trials(&sam);
+    assert_eq!(trials.len(), 2, "old trial actions keep their counts");
+    assert_eq!(trials[0].what, "", "the old words are gone");
+    assert_eq!(trials[1].what, new);
+}
