@@ -33,6 +33,30 @@ pub struct SledStore {
     /// `None` only while dropping: closing the channel ends the writer thread.
     writer: Option<mpsc::Sender<Request>>,
     writer_thread: Option<std::thread::JoinHandle<()>>,
+    /// Declared after `db` so it drops after it: see [`LockReleased`].
+    _lock_released: LockReleased,
+}
+
+/// Waits, when the store is dropped, until sled's lock on the log file is free. sled's own
+/// I/O threads can hold the database a few milliseconds after the last handle is dropped, and
+/// a restart in the same process (a test, a key rotation) must not find the folder locked.
+#[derive(Debug)]
+struct LockReleased(std::path::PathBuf);
+
+impl Drop for LockReleased {
+    fn drop(&mut self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while std::time::Instant::now() < deadline {
+            match File::open(&self.0).map(|log| log.try_lock()) {
+                Ok(Err(std::fs::TryLockError::WouldBlock)) => {
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                }
+                // Free (the lock is dropped with the file), gone, or not lockable: done.
+                _ => return,
+            }
+        }
+        tracing::warn!(path = %self.0.display(), "sled still held its lock 5 s after closing");
+    }
 }
 
 fn backend(err: impl std::fmt::Display) -> StoreError {
@@ -68,6 +92,7 @@ impl SledStore {
             db,
             writer: Some(writer),
             writer_thread: Some(writer_thread),
+            _lock_released: LockReleased(dir.join("db")),
         })
     }
 
