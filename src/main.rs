@@ -325,6 +325,10 @@ async fn chat(
         input,
         tokio::io::stdout(),
         interactive,
+        // /mydata files go beside the data folder, not into it.
+        data.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new(".")),
         &config.schedule,
         shutdown,
     )

@@ -5,6 +5,7 @@ mod suite {
     pub mod groups;
     pub mod loader;
     pub mod month;
+    pub mod privacy;
     #[cfg(feature = "telegram")]
     pub mod telegram;
 }

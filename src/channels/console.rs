@@ -3,13 +3,17 @@
 
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::app::{App, AppError, Event, Profile};
-use crate::engine::{Body, Reply};
+use crate::engine::{Attachment, Body, Reply};
 use crate::records::PersonId;
 use crate::scheduler::{self, Schedule};
 use crate::store::{Store, StoreError};
+
+/// The messages this channel words itself.
+pub const MESSAGES: &[(&str, &[&str])] = &[("console-file-saved", &["path"])];
 
 /// How often the chat looks for follow-ups, reminders and digests that fell due.
 const TICK: Duration = Duration::from_secs(30);
@@ -25,6 +29,8 @@ pub enum ConsoleError {
     Store(#[from] StoreError),
     #[error("terminal: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Message(#[from] crate::i18n::I18nError),
 }
 
 /// Renders replies as plain text: the message, then numbered options.
@@ -69,6 +75,7 @@ pub async fn run<S, R, W>(
     mut input: R,
     mut output: W,
     prompt: bool,
+    files: &Path,
     schedule: &Schedule,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<(), ConsoleError>
@@ -119,9 +126,38 @@ where
         // and its reply printed before the loop looks at shutdown again.
         let replies = app.handle(person, profile, event).await?;
         output.write_all(render(&replies).as_bytes()).await?;
+        for file in replies.iter().filter_map(|reply| reply.file.as_ref()) {
+            let path = save(files, file)?;
+            let lang = app
+                .records()
+                .conversation(person)?
+                .map_or(profile.lang, |c| c.lang);
+            let path = path.display().to_string();
+            let note = app.content().locales.format(
+                lang,
+                "console-file-saved",
+                &[("path", path.into())],
+            )?;
+            output.write_all(format!("{note}\n\n").as_bytes()).await?;
+        }
     }
     output.flush().await?;
     Ok(())
+}
+
+/// Writes a file for the person (their /mydata) into `folder`, readable by its owner only.
+fn save(folder: &Path, file: &Attachment) -> std::io::Result<PathBuf> {
+    // The engine names it; only its last part is used, so it stays in `folder`.
+    let name = Path::new(&file.name)
+        .file_name()
+        .unwrap_or_else(|| std::ffi::OsStr::new("eftertanke.json"));
+    let path = folder.join(name);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::io::Write::write_all(&mut options.open(&path)?, file.content.as_bytes())?;
+    Ok(path)
 }
 
 /// Reads one line into `buffer`, keeping at most `MAX_LINE_BYTES` of it and discarding the

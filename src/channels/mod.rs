@@ -5,6 +5,7 @@ pub mod console;
 
 /// The messages the channels word themselves, checked at start-up with the engine's.
 pub const MESSAGES: &[&[(&str, &[&str])]] = &[
+    console::MESSAGES,
     #[cfg(feature = "telegram")]
     telegram::MESSAGES,
 ];

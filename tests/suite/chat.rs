@@ -12,7 +12,7 @@ use eftertanke::store::{default_key_file, open_folder, MasterKey, Records, SledS
 const BIN: &str = env!("CARGO_BIN_EXE_eftertanke");
 
 /// `eftertanke chat --data DATA ARGS` with its standard input and output piped.
-fn chat_command(data: &Path, args: &[&str]) -> Command {
+pub(crate) fn chat_command(data: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(BIN);
     command
         .arg("chat")

@@ -1,0 +1,3 @@
+# Det, terminalens chat selv skriver.
+
+console-file-saved = Filen er gemt her: { $path }

@@ -1,0 +1,3 @@
+# What the terminal chat writes itself.
+
+console-file-saved = The file is saved here: { $path }
