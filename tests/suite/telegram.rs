@@ -278,6 +278,20 @@ async fn a_citizen_check_in_after_joining_with_a_code() {
         "{done:#?}"
     );
 
+    // /mydata: readable text, and the JSON file sent as a document.
+    let mine = h.say(bo, "/mydata").await;
+    assert!(
+        text_of(&mine).contains("To cook my own dinner"),
+        "{mine:#?}"
+    );
+    let file = mine
+        .iter()
+        .find_map(|m| m.document.clone())
+        .unwrap_or_else(|| panic!("no file in {mine:#?}\n{}", h.log()));
+    assert!(file.name.ends_with(".json"), "{}", file.name);
+    let json: serde_json::Value = serde_json::from_slice(&file.content).unwrap();
+    assert!(json.to_string().contains("To cook my own dinner"), "{json}");
+
     let menus = h.emulator.commands();
     let languages: Vec<Option<String>> = menus.iter().map(|(lang, _)| lang.clone()).collect();
     assert!(languages.contains(&Some("da".into())) && languages.contains(&None));
@@ -289,6 +303,9 @@ async fn a_citizen_check_in_after_joining_with_a_code() {
         .1
         .iter()
         .any(|(c, d)| c == "refleksion" && d == "Vælg en samtale"));
+    for command in ["samtykke", "minedata", "glem"] {
+        assert!(danish.1.iter().any(|(c, _)| c == command), "{command}");
+    }
     assert!(h.terminate());
     let answers = h.records().answers(&person(bo)).unwrap();
     assert!(

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
-use axum::extract::{self, Path, RawQuery};
+use axum::extract::{self, FromRequest, Path, RawQuery};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
@@ -25,6 +25,9 @@ use tokio::task::JoinHandle;
 const MAX_TEXT_UNITS: usize = 4096;
 /// Telegram's limit on a button's callback data, in bytes.
 const MAX_CALLBACK_BYTES: usize = 64;
+/// Telegram's limits on a document a bot uploads, and on its caption (UTF-16 code units).
+const MAX_DOCUMENT_BYTES: usize = 50 << 20;
+const MAX_CAPTION_UNITS: usize = 1024;
 /// Telegram's words for an edit that changes nothing.
 const NOT_MODIFIED: &str = "message is not modified: specified new message content and reply \
     markup are exactly the same as a current content and reply markup of the message";
@@ -32,10 +35,11 @@ const NOT_MODIFIED: &str = "message is not modified: specified new message conte
 const CONFLICT: &str = "Conflict: terminated by other getUpdates request; make sure that only \
     one bot instance is running";
 /// The methods answered; anything else is 404 as on Telegram.
-const METHODS: [&str; 9] = [
+const METHODS: [&str; 10] = [
     "getme",
     "getupdates",
     "sendmessage",
+    "senddocument",
     "editmessagetext",
     "editmessagereplymarkup",
     "answercallbackquery",
@@ -56,6 +60,15 @@ pub struct Sent {
     /// The inline keyboard, row by row; empty when it has none.
     pub buttons: Vec<Vec<Button>>,
     pub edited: bool,
+    /// A file sent with sendDocument; `text` is then its caption.
+    pub document: Option<Document>,
+}
+
+/// A file the bot sent: its name and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    pub name: String,
+    pub content: Vec<u8>,
 }
 
 /// An inline keyboard button; `data` is its callback data (or its URL for a link button).
@@ -142,6 +155,7 @@ struct Stored {
     text: String,
     keyboard: Option<Value>,
     edit_date: Option<i64>,
+    document: Option<Document>,
 }
 
 #[derive(Default)]
@@ -397,6 +411,7 @@ impl Emulator {
                 text: m.text.clone(),
                 buttons: buttons(m.keyboard.as_ref()),
                 edited: m.edit_date.is_some(),
+                document: m.document.clone(),
             })
             .collect()
     }
@@ -548,8 +563,13 @@ async fn handle(
     if !METHODS.contains(&method.as_str()) {
         return respond(Err(ApiFail::new(404, "Not Found: method not found")));
     }
-    let params = match params(query.as_deref(), &headers, &body) {
-        Ok(params) => params,
+    let parsed = if is_multipart(&headers) {
+        multipart(query.as_deref(), headers, body).await
+    } else {
+        params(query.as_deref(), &headers, &body).map(|params| (params, Vec::new()))
+    };
+    let (params, files) = match parsed {
+        Ok(parsed) => parsed,
         Err(fail) => return respond(Err(fail)),
     };
     let injected = {
@@ -585,6 +605,7 @@ async fn handle(
         }
         "deletewebhook" => Ok(true.into()),
         "sendmessage" => send_message(&shared, &params),
+        "senddocument" => send_document(&shared, &params, files),
         "editmessagetext" | "editmessagereplymarkup" => {
             edit_message(&shared, &params, method == "editmessagetext")
         }
@@ -644,6 +665,52 @@ fn send_message(shared: &Shared, params: &Value) -> Result<Value, ApiFail> {
     let chat = chat_id(params)?;
     let text = checked_text(params, "message is too long")?;
     let keyboard = keyboard(params)?;
+    Ok(store_sent(shared, chat, text, keyboard, None))
+}
+
+/// sendDocument with the file uploaded as multipart (a file id or URL is refused: the bot
+/// only sends files it made). A caption follows the message rules, at most 1024 characters.
+fn send_document(
+    shared: &Shared,
+    params: &Value,
+    files: Vec<(String, Document)>,
+) -> Result<Value, ApiFail> {
+    let chat = chat_id(params)?;
+    // The file is the `document` field itself, or the field it names as `attach://{field}`.
+    let field = params
+        .get("document")
+        .and_then(Value::as_str)
+        .and_then(|value| value.strip_prefix("attach://"))
+        .unwrap_or("document");
+    let Some((_, document)) = files.into_iter().find(|(name, _)| name == field) else {
+        return Err(ApiFail::bad("there is no document in the request"));
+    };
+    if document.content.is_empty() {
+        return Err(ApiFail::bad("file must be non-empty"));
+    }
+    if document.content.len() > MAX_DOCUMENT_BYTES {
+        return Err(ApiFail::new(413, "Request Entity Too Large"));
+    }
+    let caption = params
+        .get("caption")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    if caption.encode_utf16().count() > MAX_CAPTION_UNITS {
+        return Err(ApiFail::bad("message caption is too long"));
+    }
+    let keyboard = keyboard(params)?;
+    Ok(store_sent(shared, chat, caption, keyboard, Some(document)))
+}
+
+/// Keeps a message the bot sent and returns it as the Bot API does.
+fn store_sent(
+    shared: &Shared,
+    chat: i64,
+    text: String,
+    keyboard: Option<Value>,
+    document: Option<Document>,
+) -> Value {
     let mut state = shared.state();
     let stored = Stored {
         message_id: state.message_id(chat),
@@ -651,6 +718,7 @@ fn send_message(shared: &Shared, params: &Value) -> Result<Value, ApiFail> {
         text,
         keyboard,
         edit_date: None,
+        document,
     };
     let message = bot_message(&shared.bot, chat, &stored);
     state.bot_messages.entry(chat).or_default().push(stored);
@@ -661,7 +729,7 @@ fn send_message(shared: &Shared, params: &Value) -> Result<Value, ApiFail> {
         .push(Instant::now());
     drop(state);
     shared.sends.notify_waiters();
-    Ok(message)
+    message
 }
 
 /// editMessageText (`with_text`) or editMessageReplyMarkup. As on Telegram, a missing
@@ -765,6 +833,56 @@ fn respond(result: Result<Value, ApiFail>) -> Response {
 }
 
 /// The parameters of a call: the query string, then a JSON or form body over it.
+fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"))
+}
+
+/// A multipart/form-data request (how files are uploaded): text fields become parameters
+/// (JSON-encoded ones, such as `reply_markup`, stay strings as in a form), file fields are
+/// returned by field name.
+async fn multipart(
+    query: Option<&str>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(Value, Vec<(String, Document)>), ApiFail> {
+    let mut request = axum::http::Request::new(axum::body::Body::from(body));
+    *request.headers_mut() = headers;
+    let mut parts = extract::Multipart::from_request(request, &())
+        .await
+        .map_err(|_| ApiFail::bad("can't parse multipart/form-data"))?;
+    let mut params = query.map(form).unwrap_or_default();
+    let mut files = Vec::new();
+    while let Some(field) = parts
+        .next_field()
+        .await
+        .map_err(|_| ApiFail::bad("can't parse multipart/form-data"))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field.file_name().map(str::to_owned);
+        let content = field
+            .bytes()
+            .await
+            .map_err(|_| ApiFail::bad("can't parse multipart/form-data"))?;
+        match file_name {
+            Some(file_name) => files.push((
+                name,
+                Document {
+                    name: file_name,
+                    content: content.to_vec(),
+                },
+            )),
+            None => {
+                let value = String::from_utf8_lossy(&content).into_owned();
+                params.insert(name, Value::String(value));
+            }
+        }
+    }
+    Ok((Value::Object(params), files))
+}
+
 fn params(query: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Result<Value, ApiFail> {
     let mut params = query.map(form).unwrap_or_default();
     let content_type = headers
@@ -1011,7 +1129,19 @@ fn private_chat(user: i64) -> Value {
 
 fn bot_message(bot: &Value, chat: i64, stored: &Stored) -> Value {
     let mut message = new_message(stored.message_id, stored.date, chat_of(chat), bot.clone());
-    message.insert("text".into(), stored.text.clone().into());
+    if let Some(document) = &stored.document {
+        let id = format!("doc-{chat}-{}", stored.message_id);
+        message.insert(
+            "document".into(),
+            json!({"file_id": id, "file_unique_id": id, "file_name": document.name,
+                   "file_size": document.content.len()}),
+        );
+        if !stored.text.is_empty() {
+            message.insert("caption".into(), stored.text.clone().into());
+        }
+    } else {
+        message.insert("text".into(), stored.text.clone().into());
+    }
     if let Some(edit_date) = stored.edit_date {
         message.insert("edit_date".into(), edit_date.into());
     }

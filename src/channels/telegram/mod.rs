@@ -18,7 +18,7 @@ use teloxide::dispatching::{Dispatcher, UpdateFilterExt};
 use teloxide::prelude::*;
 use teloxide::types::{
     BotCommand, BotCommandScope, CallbackQuery, ChatId, InlineKeyboardButton,
-    InlineKeyboardButtonKind, InlineKeyboardMarkup,
+    InlineKeyboardButtonKind, InlineKeyboardMarkup, InputFile,
 };
 use teloxide::update_listeners::Polling;
 use teloxide::{ApiError, RequestError};
@@ -49,11 +49,14 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ("command-remind", &[]),
     ("command-language", &[]),
     ("command-help", &[]),
+    ("command-consent", &[]),
+    ("command-mydata", &[]),
+    ("command-forget", &[]),
 ];
 
 /// The command menu: (English command, Danish command, description). Telegram command names
 /// are a-z, 0-9 and _, so the Danish ones are the ASCII spellings the engine also reads.
-const MENU: [(&str, &str, &str); 11] = [
+const MENU: [(&str, &str, &str); 14] = [
     ("reflect", "refleksion", "command-reflect"),
     ("try", "proev", "command-try"),
     ("trials", "proevehandlinger", "command-trials"),
@@ -65,6 +68,9 @@ const MENU: [(&str, &str, &str); 11] = [
     ("remind", "paamind", "command-remind"),
     ("language", "sprog", "command-language"),
     ("help", "hjaelp", "command-help"),
+    ("consent", "samtykke", "command-consent"),
+    ("mydata", "minedata", "command-mydata"),
+    ("forget", "glem", "command-forget"),
 ];
 
 /// Telegram's limit on a message, in UTF-16 code units.
@@ -88,8 +94,6 @@ pub enum TelegramError {
     Refused,
     #[error("the Telegram API URL `{0}` is not a URL")]
     BadUrl(String),
-    #[error("Telegram: {0}")]
-    Request(#[from] RequestError),
     #[error("the HTTP client: {0}")]
     Client(String),
     #[error(transparent)]
@@ -124,6 +128,7 @@ pub trait TgBot:
         DeleteWebhook: Send,
         GetWebhookInfo: Send,
         SendMessage: Send,
+        SendDocument: Send,
         SetMyCommands: Send,
         AnswerCallbackQuery: Send,
         EditMessageText: Send,
@@ -143,6 +148,7 @@ impl<R> TgBot for R where
             DeleteWebhook: Send,
             GetWebhookInfo: Send,
             SendMessage: Send,
+            SendDocument: Send,
             SetMyCommands: Send,
             AnswerCallbackQuery: Send,
             EditMessageText: Send,
@@ -268,11 +274,22 @@ fn logged(
     })
 }
 
-/// A request error as it may be logged: Telegram's raw answer (with people's words in it)
-/// is left out.
+/// A request error as it may be logged: nothing of Telegram's answer (which can hold people's
+/// words and names) and no chat id; serde's message quotes what it found, so only its class
+/// and place are kept.
 fn describe(err: &RequestError) -> String {
     match err {
-        RequestError::InvalidJson { source, .. } => format!("invalid JSON from Telegram: {source}"),
+        RequestError::InvalidJson { source, .. } => format!(
+            "unexpected answer from Telegram: {:?} error at line {} column {}",
+            source.classify(),
+            source.line(),
+            source.column()
+        ),
+        RequestError::MigrateToChatId(_) => "the group chat became a supergroup".to_owned(),
+        RequestError::Api(ApiError::Unknown(text)) => {
+            let short: String = text.chars().take(120).collect();
+            format!("Telegram refused: {short}")
+        }
         other => other.to_string(),
     }
 }
@@ -332,7 +349,7 @@ async fn set_menu<B: TgBot>(bot: &B, locales: &Locales) {
             request = request.language_code(code);
         }
         if let Err(err) = request.await {
-            tracing::warn!("setting the command menu: {err}");
+            tracing::warn!("setting the command menu: {}", describe(&err));
         }
     }
 }
@@ -577,31 +594,41 @@ async fn send<B: TgBot>(
         let last = parts.len().saturating_sub(1);
         for (i, part) in parts.into_iter().enumerate() {
             let markup = if i == last { keyboard(reply) } else { None };
-            send_one(bot, chat, part, markup)
-                .await
-                .map_err(|err| (done, err))?;
+            with_retries(|| {
+                // No parse mode: plain text.
+                let mut request = bot.send_message(chat, part.clone());
+                if let Some(markup) = markup.clone() {
+                    request = request.reply_markup(markup);
+                }
+                request.send()
+            })
+            .await
+            .map_err(|err| (done, err))?;
+        }
+        if let Some(file) = &reply.file {
+            with_retries(|| {
+                let upload = InputFile::memory(file.content.clone().into_bytes())
+                    .file_name(file.name.clone());
+                bot.send_document(chat, upload).send()
+            })
+            .await
+            .map_err(|err| (done, err))?;
         }
     }
     Ok(())
 }
 
-/// Sends one message. Telegram's "retry after" is waited out (Throttle does so itself; this
-/// covers the unthrottled bot), and a network failure is tried again after a pause, a few
-/// times at most.
-async fn send_one<B: TgBot>(
-    bot: &B,
-    chat: ChatId,
-    text: String,
-    markup: Option<InlineKeyboardMarkup>,
-) -> ResponseResult<()> {
+/// Makes and sends one request until it is taken. Telegram's "retry after" is waited out
+/// (Throttle does so itself; this covers the unthrottled bot), and a network failure is tried
+/// again after a pause, a few times at most.
+async fn with_retries<T, F, R>(mut request: R) -> ResponseResult<()>
+where
+    R: FnMut() -> F,
+    F: std::future::Future<Output = ResponseResult<T>>,
+{
     let mut attempts = 0;
     loop {
-        // No parse mode: plain text.
-        let mut request = bot.send_message(chat, text.clone());
-        if let Some(markup) = markup.clone() {
-            request = request.reply_markup(markup);
-        }
-        let pause = match request.await {
+        let pause = match request().await {
             Ok(_) => return Ok(()),
             Err(RequestError::RetryAfter(after)) => after.duration(),
             Err(RequestError::Network(_) | RequestError::Io(_)) => {
