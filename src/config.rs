@@ -170,7 +170,7 @@ impl Config {
             file: file.to_owned(),
             problem,
         };
-        let raw: File = toml::from_str(text).map_err(|err| invalid(err.to_string()))?;
+        let raw: File = toml::from_str(text).map_err(|err| invalid(toml_problem(text, &err)))?;
         let mut settings = Settings::standard().map_err(|err| invalid(err.to_string()))?;
         if let Some(name) = &raw.time_zone {
             settings.time_zone = TimeZone::get(name)
@@ -289,6 +289,17 @@ fn parse_weekday(text: &str) -> Option<Weekday> {
     })
 }
 
+/// A TOML error with its line and column but without the quoted line, which could hold a
+/// token.
+fn toml_problem(text: &str, err: &toml::de::Error) -> String {
+    let Some(before) = err.span().and_then(|span| text.get(..span.start)) else {
+        return err.message().to_owned();
+    };
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |newline| newline + 1) + 1;
+    format!("line {line}, column {column}: {}", err.message())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,6 +312,16 @@ mod tests {
         assert_eq!(config.settings.citizen_floor, 3);
         assert!(config.settings.creators.is_empty());
         assert!(config.telegram.is_none());
+    }
+
+    #[test]
+    fn a_toml_error_gives_its_place_but_not_the_line() {
+        let text = "[telegram]\ntoken = 123456:SECRET-token\n";
+        let err = Config::parse(text, Path::new("e.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("e.toml") && err.contains("line 2"), "{err}");
+        assert!(!err.contains("SECRET"), "{err}");
     }
 
     #[test]

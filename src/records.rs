@@ -31,15 +31,36 @@ impl PersonId {
         &self.0
     }
 
-    /// A short stand-in for logs, so a name given with `--user` never appears there. Stable
-    /// within one build of the program, which is what reading one log needs; not a secret.
+    /// A short stand-in for logs, so no platform id or name given with `--user` appears
+    /// there. Keyed by [`salt_pseudonyms`], so knowing someone's Telegram id does not find
+    /// them in a log; stable for one data folder, which is what reading its logs needs.
     #[must_use]
     pub fn pseudonym(&self) -> String {
-        use std::hash::{Hash, Hasher};
-        let mut hasher = std::hash::DefaultHasher::new();
-        self.0.hash(&mut hasher);
-        format!("p{:08x}", hasher.finish() as u32)
+        format!("p{}", pseudonym_of(self.0.as_bytes()))
     }
+}
+
+/// The secret that keys every pseudonym in this process; see [`PersonId::pseudonym`].
+static PSEUDONYM_SALT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+
+/// Keys the pseudonyms in logs with a secret of the data folder's (derived from its master
+/// key). The first call wins: one process serves one folder.
+pub fn salt_pseudonyms(salt: u64) {
+    let _ = PSEUDONYM_SALT.set(salt);
+}
+
+/// Eight hex digits standing for `bytes` in logs (a person id, a store key).
+#[must_use]
+pub fn pseudonym_of(bytes: &[u8]) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    PSEUDONYM_SALT
+        .get()
+        .copied()
+        .unwrap_or_default()
+        .hash(&mut hasher);
+    bytes.hash(&mut hasher);
+    format!("{:08x}", hasher.finish() as u32)
 }
 
 /// One answer's stored value.

@@ -51,6 +51,7 @@ pub fn open_folder(
     cache_bytes: u64,
 ) -> Result<(SledStore, Vault), StoreError> {
     let vault = Vault::open(dir, master)?;
+    crate::records::salt_pseudonyms(master.pseudonym_salt());
     let store = SledStore::open(dir, cache_bytes)?;
     for marker in store.keys_with_prefix(&prefix(&["forget"]))? {
         let person = marker.split(|&b| b == 0).nth(1).unwrap_or_default();
@@ -129,8 +130,25 @@ fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).unwrap_or_default()
 }
 
-fn shown_key(key: &[u8]) -> String {
-    String::from_utf8_lossy(key).replace('\0', "/")
+/// A key as errors (and so logs) may show it: its kind and a pseudonym of the rest, since
+/// keys hold person ids and invite codes.
+fn key_for_logs(key: &[u8]) -> String {
+    let kind = key.split(|&b| b == 0).next().unwrap_or_default();
+    format!(
+        "{}/#{}",
+        String::from_utf8_lossy(kind),
+        crate::records::pseudonym_of(key)
+    )
+}
+
+/// Why a value could not be decoded, without quoting the value (serde quotes what it found).
+fn decode_problem(err: &serde_json::Error) -> String {
+    format!(
+        "{:?} error at line {} column {}",
+        err.classify(),
+        err.line(),
+        err.column()
+    )
 }
 
 /// A change to commit for one event: the writes, the new conversation, the event id, and
@@ -211,12 +229,12 @@ impl<S: Store> Records<S> {
             .vault
             .open_value(bytes)
             .map_err(|err| StoreError::Corrupt {
-                key: shown_key(key),
+                key: key_for_logs(key),
                 reason: err.to_string(),
             })?;
         serde_json::from_slice(&plain).map_err(|err| StoreError::Corrupt {
-            key: shown_key(key),
-            reason: err.to_string(),
+            key: key_for_logs(key),
+            reason: decode_problem(&err),
         })
     }
 
@@ -236,7 +254,7 @@ impl<S: Store> Records<S> {
         let conversation: Conversation = self.decode(&key, &bytes)?;
         if conversation.schema > SCHEMA {
             return Err(StoreError::Corrupt {
-                key: shown_key(&key),
+                key: key_for_logs(&key),
                 reason: format!(
                     "written by a newer eftertanke (schema {}, this one reads {SCHEMA})",
                     conversation.schema

@@ -84,6 +84,26 @@ impl std::fmt::Debug for MasterKey {
 }
 
 impl MasterKey {
+    /// A secret derived from the key for keying pseudonyms in logs: the tag of an empty
+    /// message under a fixed nonce, which only this key can produce.
+    #[must_use]
+    pub fn pseudonym_salt(&self) -> u64 {
+        let cipher = XChaCha20Poly1305::new(self.0.as_ref().into());
+        let nonce = XNonce::default();
+        let tag = cipher
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: &[],
+                    aad: b"eftertanke log pseudonyms",
+                },
+            )
+            .unwrap_or_default();
+        tag.iter()
+            .take(8)
+            .fold(0, |salt, &b| salt << 8 | u64::from(b))
+    }
+
     /// Reads 64 hexadecimal digits; surrounding white space is ignored.
     pub fn parse(text: &str, origin: &str) -> Result<MasterKey, VaultError> {
         let digits = text.trim();
