@@ -318,10 +318,40 @@ fn unique_runs(runs: &[RunRecord]) -> Vec<&RunRecord> {
 }
 
 /// (person, run, dialogue, step): an answer's identity.
-type AnswerKey<'a> = (&'a PersonId, &'a str, &'a str, &'a str);
+pub(crate) type AnswerKey<'a> = (&'a PersonId, &'a str, &'a str, &'a str);
+
+/// The answers their authors agreed to share without a name: the steps named by a consent
+/// step (`shares`) the same citizen answered yes to in the same run. Read by the digest's
+/// quotes and by the evaluator export.
+pub(crate) fn shared_answers<'a>(
+    catalog: &'a Catalog,
+    answers: impl Iterator<Item = &'a AnswerRecord>,
+) -> BTreeSet<AnswerKey<'a>> {
+    let mut shared = BTreeSet::new();
+    for consent in answers {
+        if consent.role != Role::Citizen || consent.value != Value::YesNo(true) {
+            continue;
+        }
+        let Some(dialogue) = catalog.get(&consent.dialogue) else {
+            continue;
+        };
+        let Some(step) = dialogue.steps.iter().find(|s| s.id == consent.step) else {
+            continue;
+        };
+        for shared_step in step.shares.iter().filter_map(|&i| dialogue.steps.get(i)) {
+            shared.insert((
+                &consent.person,
+                consent.run.as_str(),
+                consent.dialogue.as_str(),
+                shared_step.id.as_str(),
+            ));
+        }
+    }
+    shared
+}
 
 /// The latest answer to each step of each run.
-fn latest_answers(answers: &[AnswerRecord]) -> BTreeMap<AnswerKey<'_>, &AnswerRecord> {
+pub(crate) fn latest_answers(answers: &[AnswerRecord]) -> BTreeMap<AnswerKey<'_>, &AnswerRecord> {
     let mut latest: BTreeMap<AnswerKey<'_>, &AnswerRecord> = BTreeMap::new();
     for answer in answers {
         let key = (
@@ -430,48 +460,32 @@ fn lines(
     lines
 }
 
-/// The citizens' free-text answers they agreed to share: only steps named by a consent step
-/// the same person answered yes to in the same run. Taken in turn from each person, so one
-/// person does not fill every place; at most [`MAX_QUOTES`], and how many more there were.
+/// The citizens' free-text answers they agreed to share (see [`shared_answers`]). Taken in
+/// turn from each person, so one person does not fill every place; at most [`MAX_QUOTES`],
+/// and how many more there were.
 fn quotes(
     catalog: &Catalog,
     answers: &BTreeMap<AnswerKey<'_>, &AnswerRecord>,
 ) -> (Vec<String>, usize) {
+    let shared = shared_answers(catalog, answers.values().copied());
     let mut by_person: BTreeMap<&PersonId, Vec<(Timestamp, usize, String)>> = BTreeMap::new();
-    for consent in answers.values() {
-        if consent.role != Role::Citizen || consent.value != Value::YesNo(true) {
+    for (key, answer) in answers {
+        let (Role::Citizen, Value::Text(text)) = (answer.role, &answer.value) else {
+            continue;
+        };
+        if !shared.contains(key) {
             continue;
         }
-        let Some(dialogue) = catalog.get(&consent.dialogue) else {
-            continue;
-        };
-        let Some(step) = dialogue.steps.iter().find(|s| s.id == consent.step) else {
-            continue;
-        };
-        for &shared in &step.shares {
-            let Some(shared) = dialogue.steps.get(shared) else {
-                continue;
-            };
-            let key = (
-                &consent.person,
-                consent.run.as_str(),
-                consent.dialogue.as_str(),
-                shared.id.as_str(),
-            );
-            let Some(answer) = answers.get(&key) else {
-                continue;
-            };
-            if let (Role::Citizen, Value::Text(text)) = (answer.role, &answer.value) {
-                let text = excerpt(text, QUOTE_CHARS);
-                if !text.is_empty() {
-                    let order = dialogue.steps.iter().position(|s| s.id == shared.id);
-                    by_person.entry(&consent.person).or_default().push((
-                        answer.answered_at,
-                        order.unwrap_or_default(),
-                        text,
-                    ));
-                }
-            }
+        let text = excerpt(text, QUOTE_CHARS);
+        if !text.is_empty() {
+            let order = catalog
+                .get(&answer.dialogue)
+                .and_then(|d| d.steps.iter().position(|s| s.id == answer.step));
+            by_person.entry(&answer.person).or_default().push((
+                answer.answered_at,
+                order.unwrap_or_default(),
+                text,
+            ));
         }
     }
     let mut queues: Vec<Vec<(Timestamp, usize, String)>> = by_person.into_values().collect();

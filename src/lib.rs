@@ -24,6 +24,7 @@ pub mod config;
 pub mod dialogs;
 pub mod digest;
 pub mod engine;
+pub mod export;
 pub mod i18n;
 pub mod records;
 pub mod schedule;

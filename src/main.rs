@@ -14,7 +14,7 @@ use eftertanke::dialogs::Role;
 use eftertanke::i18n::Lang;
 use eftertanke::records::PersonId;
 use eftertanke::store::{find_master_key, open_folder, MasterKey, SledStore, Vault, CACHE_BYTES};
-use eftertanke::{bench, check, schedule};
+use eftertanke::{bench, check, export, schedule};
 
 /// Guided reflection on the eight Borgeren ved roret principles.
 #[derive(Parser)]
@@ -34,6 +34,12 @@ enum RoleArg {
 enum LangArg {
     Da,
     En,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Csv,
+    Json,
 }
 
 #[derive(clap::Args, Clone)]
@@ -98,6 +104,28 @@ enum Command {
         week: Option<String>,
         #[arg(long, value_enum, default_value = "da")]
         lang: LangArg,
+        #[arg(long, default_value = "eftertanke-data")]
+        data: PathBuf,
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Write one group's answers in a period, pseudonymised, for evaluation (see the README:
+    /// no names, no platform ids, free text only where the person agreed to share it).
+    Export {
+        /// The group's id (or its exact name).
+        #[arg(long)]
+        group: String,
+        /// The first day, like 2026-01-01.
+        #[arg(long)]
+        from: jiff::civil::Date,
+        /// The last day (included).
+        #[arg(long)]
+        to: jiff::civil::Date,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: FormatArg,
+        /// Write here (created with mode 0600, never overwritten) instead of to stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
         #[arg(long, default_value = "eftertanke-data")]
         data: PathBuf,
         #[arg(long)]
@@ -234,6 +262,28 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => Box::new(SystemClock),
             };
             runtime.block_on(run_channels(config, data, clock))
+        }
+        Command::Export {
+            group,
+            from,
+            to,
+            format,
+            out,
+            data,
+            config,
+        } => {
+            let config = Config::load(config.as_deref(), None)?;
+            let format = match format {
+                FormatArg::Csv => export::Format::Csv,
+                FormatArg::Json => export::Format::Json,
+            };
+            let request = ExportRequest {
+                group: &group,
+                period: (from, to),
+                format,
+                out: out.as_deref(),
+            };
+            run_export(request, &data, config)
         }
         Command::Key(KeyCommand::New { file }) => {
             MasterKey::create_file(&file)?;
@@ -444,6 +494,68 @@ async fn run_telegram(
     _: Box<dyn Clock>,
 ) -> anyhow::Result<ExitCode> {
     bail!("this eftertanke was built without Telegram (the `telegram` feature)")
+}
+
+/// What `eftertanke export` was asked for.
+struct ExportRequest<'a> {
+    group: &'a str,
+    period: (jiff::civil::Date, jiff::civil::Date),
+    format: export::Format,
+    out: Option<&'a std::path::Path>,
+}
+
+fn run_export(
+    request: ExportRequest<'_>,
+    data: &std::path::Path,
+    config: Config,
+) -> anyhow::Result<ExitCode> {
+    let content = load(&ContentArgs {
+        dialogs: None,
+        locales: None,
+    })?;
+    if !data.join("db").exists() {
+        bail!("no eftertanke data in {}", data.display());
+    }
+    let master = find_master_key(data, config.key_file.as_deref(), false)?;
+    let (store, vault) = open_folder(data, &master, CACHE_BYTES)
+        .with_context(|| format!("opening the data folder {}", data.display()))?;
+    let records = eftertanke::store::Records::new(store, config.settings.time_zone.clone(), vault);
+    let group = records
+        .groups()?
+        .into_iter()
+        .find(|g| g.id == request.group || g.name == request.group);
+    let Some(group) = group else {
+        bail!("no group `{}` in {}", request.group, data.display());
+    };
+    let rows = export::gather(
+        &records,
+        &content.catalog,
+        &config.settings.time_zone,
+        &group.id,
+        request.period,
+        &master,
+    )?;
+    match request.out {
+        Some(path) => {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .with_context(|| format!("creating {}", path.display()))?;
+            export::write(&rows, request.format, std::io::BufWriter::new(file))?;
+        }
+        None => export::write(&rows, request.format, std::io::stdout().lock())?,
+    }
+    let people: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.person.as_str()).collect();
+    let shared = rows.iter().filter(|r| r.shared_text).count();
+    eprintln!(
+        "eftertanke: {} answers from {} people, {shared} shared texts",
+        rows.len(),
+        people.len()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn print_digest(

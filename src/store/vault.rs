@@ -84,22 +84,27 @@ impl std::fmt::Debug for MasterKey {
 }
 
 impl MasterKey {
-    /// A secret derived from the key for keying pseudonyms in logs: the tag of an empty
-    /// message under a fixed nonce, which only this key can produce.
+    /// HMAC-SHA-256 of `data` under a key derived from this one for `purpose`: pseudonyms
+    /// only the holder of the master key can make, and that differ between purposes.
+    #[must_use]
+    pub fn keyed_hash(&self, purpose: &str, data: &[u8]) -> [u8; 32] {
+        use hmac::{Hmac, Mac};
+        let derive = |key: &[u8], message: &[u8]| -> [u8; 32] {
+            // HMAC takes a key of any length, so `new_from_slice` cannot fail.
+            let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key)
+                .expect("HMAC accepts any key length");
+            mac.update(message);
+            mac.finalize().into_bytes().into()
+        };
+        let purpose_key = Zeroizing::new(derive(self.0.as_ref(), purpose.as_bytes()));
+        derive(purpose_key.as_ref(), data)
+    }
+
+    /// The secret that keys the pseudonyms in logs.
     #[must_use]
     pub fn pseudonym_salt(&self) -> u64 {
-        let cipher = XChaCha20Poly1305::new(self.0.as_ref().into());
-        let nonce = XNonce::default();
-        let tag = cipher
-            .encrypt(
-                &nonce,
-                Payload {
-                    msg: &[],
-                    aad: b"eftertanke log pseudonyms",
-                },
-            )
-            .unwrap_or_default();
-        tag.iter()
+        let hash = self.keyed_hash("log pseudonyms", &[]);
+        hash.iter()
             .take(8)
             .fold(0, |salt, &b| salt << 8 | u64::from(b))
     }

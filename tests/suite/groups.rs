@@ -327,3 +327,125 @@ fn the_digest_command_prints_a_stored_week() {
     assert!(out.contains("Weekly digest · Team West"), "{out}");
     assert!(out.contains("1 staff reflection"), "{out}");
 }
+
+impl Setup {
+    /// Runs `eftertanke export` for Team West with `args`; its stdout, or its stderr when
+    /// it fails.
+    fn export(&self, args: &[&str]) -> Result<String, String> {
+        let output = Command::new(BIN)
+            .args(["export", "--group", "Team West"])
+            .args(args)
+            .arg("--data")
+            .arg(self.data())
+            .arg("--config")
+            .arg(&self.config)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        if output.status.success() {
+            Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+        } else {
+            Err(stderr)
+        }
+    }
+}
+
+/// The evaluator export: pseudonymous ids that stay the same from one export to the next,
+/// no names or platform ids, free text only where the citizen agreed to share it.
+#[test]
+fn the_export_is_pseudonymised_and_holds_only_shared_text() {
+    let setup = Setup::new();
+    let _ = a_week_in_team_west(&setup);
+    let citizen = {
+        let out = setup.chat("mette", "2026-11-26T09:00:00Z", "/newcodes\n");
+        code(&out, "Citizens: ")
+    };
+    // cy checks in too but does not share (the `no` before the last one).
+    let script = format!(
+        "/join {citizen}\n/reflect\n1\n1\nA secret garden plan\n1 3\nskip\n1 2\n4\n5\nno\nno\n"
+    );
+    let out = setup.chat("cy", "2026-11-26T09:10:00Z", &script);
+    assert!(out.contains("Thank you for your answers"), "{out}");
+
+    let period = ["--from", "2026-11-23", "--to", "2026-11-29"];
+    let json = setup
+        .export(&[&period[..], &["--format", "json"]].concat())
+        .unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert!(rows.len() >= 20, "{json}");
+    let texts: Vec<&str> = rows
+        .iter()
+        .filter(|r| r["kind"] == "text")
+        .filter_map(|r| r["value"].as_str())
+        .collect();
+    assert_eq!(texts, ["To cook my own dinner"], "{json}");
+    for hidden in [
+        "secret garden",
+        "doctor",
+        "question list",
+        "anna",
+        "console",
+        "mette",
+    ] {
+        assert!(!json.to_lowercase().contains(hidden), "{hidden} in {json}");
+    }
+    let people: std::collections::BTreeSet<&str> =
+        rows.iter().filter_map(|r| r["person"].as_str()).collect();
+    assert_eq!(people.len(), 3, "anna, bo and cy: {people:?}");
+    assert!(rows
+        .iter()
+        .any(|r| r["role"] == "staff" && r["dialogue"] == "efter-vagten"));
+    assert!(
+        rows.iter()
+            .any(|r| r["kind"] == "trial-action" && r["trial_state"].is_string()),
+        "{json}"
+    );
+    assert!(rows.iter().any(|r| r["kind"] == "scale" && r["value"] == 5));
+
+    // CSV: the same rows and the same ids.
+    let csv = setup.export(&period).unwrap();
+    assert_eq!(csv.lines().count(), rows.len() + 1, "{csv}");
+    assert!(
+        csv.starts_with("person,role,group,dialogue,run,step"),
+        "{csv}"
+    );
+    for person in &people {
+        assert!(csv.contains(person), "{person} not in {csv}");
+    }
+
+    // A period without answers is empty; a period the wrong way round is refused.
+    let before = setup
+        .export(&[
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-11-01",
+            "--format",
+            "json",
+        ])
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<Vec<serde_json::Value>>(&before)
+            .unwrap()
+            .len(),
+        0
+    );
+    let wrong = setup
+        .export(&["--from", "2026-12-01", "--to", "2026-11-01"])
+        .unwrap_err();
+    assert!(wrong.contains("ends"), "{wrong}");
+
+    // --out writes a file only its owner can read, and never overwrites one.
+    let file = setup.dir.path().join("export.csv");
+    let path = file.to_string_lossy();
+    setup
+        .export(&[&period[..], &["--out", &path]].concat())
+        .unwrap();
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), csv);
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let again = setup.export(&[&period[..], &["--out", &path]].concat());
+    assert!(again.unwrap_err().contains("exists"));
+}
