@@ -6,6 +6,7 @@ mod suite {
     pub mod loader;
     pub mod month;
     pub mod privacy;
+    pub mod roles;
     #[cfg(feature = "telegram")]
     pub mod telegram;
 }
