@@ -326,6 +326,32 @@ fn naming<S: Store>(records: &Records<S>, person: &str) -> Vec<String> {
 async fn forget_removes_every_key_naming_the_person_and_only_theirs<S: Store>(records: Records<S>) {
     two_people_in_a_group(&records).await;
     let anna = PersonId("telegram:1".into());
+    // Anna made the group and linked a chat to its digest.
+    let group = crate::records::Group {
+        schema: SCHEMA,
+        id: "g1".into(),
+        name: "Team".into(),
+        created_by: anna.clone(),
+        created_at: at("2026-11-23T09:00:00Z"),
+        staff_code: "AAAAA-AAAAA".into(),
+        citizen_code: "BBBBB-BBBBB".into(),
+        codes_expire: None,
+    };
+    let link = crate::records::DigestChat {
+        schema: SCHEMA,
+        group: "g1".into(),
+        chat: PersonId("telegram-chat:-5".into()),
+        lang: Lang::Da,
+        linked_by: anna.clone(),
+        linked_at: at("2026-11-23T09:00:00Z"),
+    };
+    records
+        .commit(Commit {
+            writes: vec![Write::Group(group), Write::DigestChat(link)],
+            ..Commit::default()
+        })
+        .await
+        .unwrap();
     let other = naming(&records, "telegram:12");
     assert!(naming(&records, "telegram:1").len() >= 14);
     records
@@ -350,6 +376,10 @@ async fn forget_removes_every_key_naming_the_person_and_only_theirs<S: Store>(re
     assert_eq!(week[0].person.as_str(), "telegram:12");
     assert_eq!(records.open_trials(Some("g1")).unwrap().len(), 1);
     assert_eq!(records.members("g1").unwrap().len(), 1);
+    // The group stays for its members, without its maker; the chat she linked is unlinked.
+    let group = records.group("g1").unwrap().unwrap();
+    assert_ne!(group.created_by, anna);
+    assert!(records.digest_chats("g1").unwrap().is_empty());
     // Forgetting someone with nothing stored is no error.
     records.forget(&anna).await.unwrap();
 }

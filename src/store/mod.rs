@@ -68,6 +68,8 @@ use crate::records::{
 
 /// The group part of a key for records that belong to no group.
 const NO_GROUP: &str = "-";
+/// Who made a group, once its maker has been forgotten.
+const FORGOTTEN: &str = "forgotten";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -480,6 +482,19 @@ impl<S: Store> Records<S> {
             .into_iter()
             .map(Op::Delete)
             .collect();
+        // Groups they made stay for their members, without their maker; chats they linked
+        // to a digest are unlinked (the link needs a facilitator, which they no longer are).
+        for mut group in self.groups()? {
+            if group.created_by == *person {
+                group.created_by = PersonId(FORGOTTEN.to_owned());
+                ops.push(Op::Put(key(&["group", &group.id]), encode(&group)));
+            }
+            for link in self.digest_chats(&group.id)? {
+                if link.linked_by == *person {
+                    ops.push(Op::Delete(key(&["dchat", &group.id, link.chat.as_str()])));
+                }
+            }
+        }
         let marker = key(&["forget", person.as_str()]);
         ops.push(Op::Put(marker.clone(), Vec::new()));
         self.store.apply(ops).await?;
