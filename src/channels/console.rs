@@ -152,8 +152,14 @@ fn save(folder: &Path, file: &Attachment) -> std::io::Result<PathBuf> {
         .file_name()
         .unwrap_or_else(|| std::ffi::OsStr::new("eftertanke.json"));
     let path = folder.join(name);
+    // A file of the same name (an earlier /mydata today) is replaced, never reused: a new
+    // file gets the mode below whatever the old one had.
+    match std::fs::remove_file(&path) {
+        Err(err) if err.kind() != std::io::ErrorKind::NotFound => return Err(err),
+        _ => {}
+    }
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     std::io::Write::write_all(&mut options.open(&path)?, file.content.as_bytes())?;
