@@ -324,10 +324,11 @@ fn open_data(
     data: &std::path::Path,
     key_file: Option<&std::path::Path>,
     create: bool,
-) -> anyhow::Result<(SledStore, Vault)> {
+) -> anyhow::Result<(MasterKey, SledStore, Vault)> {
     let master = find_master_key(data, key_file, create)?;
-    open_folder(data, &master, CACHE_BYTES)
-        .with_context(|| format!("opening the data folder {}", data.display()))
+    let (store, vault) = open_folder(data, &master, CACHE_BYTES)
+        .with_context(|| format!("opening the data folder {}", data.display()))?;
+    Ok((master, store, vault))
 }
 
 fn load(content: &ContentArgs) -> anyhow::Result<Content> {
@@ -348,7 +349,7 @@ async fn chat(
     if user.trim().is_empty() {
         bail!("--user needs a name");
     }
-    let (store, vault) = open_data(&data, config.key_file.as_deref(), true)?;
+    let (_, store, vault) = open_data(&data, config.key_file.as_deref(), true)?;
     let app = App::new(Arc::new(content), config.settings, store, vault, clock);
     let profile = Profile {
         set_lang: lang.map(|lang| match lang {
@@ -440,7 +441,7 @@ async fn run_telegram(
     use eftertanke::channels::telegram;
     use eftertanke::scheduler;
     let token = telegram.token().ok_or(telegram::TelegramError::NoToken)?;
-    let (store, vault) = open_data(&data, config.key_file.as_deref(), false)?;
+    let (_, store, vault) = open_data(&data, config.key_file.as_deref(), false)?;
     let app = Arc::new(App::new(
         Arc::new(content),
         config.settings,
@@ -496,6 +497,23 @@ async fn run_telegram(
     bail!("this eftertanke was built without Telegram (the `telegram` feature)")
 }
 
+/// The built-in content and a data folder that must already hold data, for the commands
+/// that read one (`digest`, `export`).
+fn stored_data(
+    data: &std::path::Path,
+    config: &Config,
+) -> anyhow::Result<(Content, MasterKey, SledStore, Vault)> {
+    let content = load(&ContentArgs {
+        dialogs: None,
+        locales: None,
+    })?;
+    if !data.join("db").exists() {
+        bail!("no eftertanke data in {}", data.display());
+    }
+    let (master, store, vault) = open_data(data, config.key_file.as_deref(), false)?;
+    Ok((content, master, store, vault))
+}
+
 /// What `eftertanke export` was asked for.
 struct ExportRequest<'a> {
     group: &'a str,
@@ -509,16 +527,7 @@ fn run_export(
     data: &std::path::Path,
     config: Config,
 ) -> anyhow::Result<ExitCode> {
-    let content = load(&ContentArgs {
-        dialogs: None,
-        locales: None,
-    })?;
-    if !data.join("db").exists() {
-        bail!("no eftertanke data in {}", data.display());
-    }
-    let master = find_master_key(data, config.key_file.as_deref(), false)?;
-    let (store, vault) = open_folder(data, &master, CACHE_BYTES)
-        .with_context(|| format!("opening the data folder {}", data.display()))?;
+    let (content, master, store, vault) = stored_data(data, &config)?;
     let records = eftertanke::store::Records::new(store, config.settings.time_zone.clone(), vault);
     let group = records
         .groups()?
@@ -565,14 +574,7 @@ async fn print_digest(
     data: &std::path::Path,
     config: Config,
 ) -> anyhow::Result<ExitCode> {
-    let content = load(&ContentArgs {
-        dialogs: None,
-        locales: None,
-    })?;
-    if !data.join("db").exists() {
-        bail!("no eftertanke data in {}", data.display());
-    }
-    let (store, vault) = open_data(data, config.key_file.as_deref(), false)?;
+    let (content, _, store, vault) = stored_data(data, &config)?;
     let app = App::new(
         Arc::new(content),
         config.settings,

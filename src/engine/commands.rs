@@ -338,6 +338,25 @@ impl Turn<'_, '_> {
         trials
     }
 
+    /// "1. what (state, date)": one trial action as /trials and /mydata list it.
+    pub(super) fn trial_line(
+        &self,
+        number: usize,
+        trial: &TrialAction,
+    ) -> Result<String, EngineError> {
+        let state = self.text(&format!("trial-state-{}", trial.state.name()), &[])?;
+        let due = self.date_text(trial.due)?;
+        self.text(
+            "trials-line",
+            &[
+                ("number", number.into()),
+                ("what", trial.what.clone().into()),
+                ("state", state.into()),
+                ("date", due.into()),
+            ],
+        )
+    }
+
     pub(super) fn list_trials(&mut self) -> Result<(), EngineError> {
         self.list_own_trials()?;
         self.list_group_trials()
@@ -350,17 +369,7 @@ impl Turn<'_, '_> {
         }
         let mut lines = vec![self.text("trials-header", &[("count", trials.len().into())])?];
         for (i, trial) in trials.iter().enumerate() {
-            let state = self.text(&format!("trial-state-{}", trial.state.name()), &[])?;
-            let due = self.date_text(trial.due)?;
-            lines.push(self.text(
-                "trials-line",
-                &[
-                    ("number", (i + 1).into()),
-                    ("what", trial.what.clone().into()),
-                    ("state", state.into()),
-                    ("date", due.into()),
-                ],
-            )?);
+            lines.push(self.trial_line(i + 1, trial)?);
         }
         if trials.iter().any(|t| t.state.is_open()) {
             lines.push(self.text("trials-follow-up-hint", &[])?);

@@ -276,17 +276,7 @@ impl Turn<'_, '_> {
         let mut trials: Vec<&TrialAction> = data.trials.iter().collect();
         trials.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
         for (i, trial) in trials.iter().enumerate() {
-            let state = self.text(&format!("trial-state-{}", trial.state.name()), &[])?;
-            let due = self.date_text(trial.due)?;
-            lines.push(self.text(
-                "trials-line",
-                &[
-                    ("number", (i + 1).into()),
-                    ("what", trial.what.clone().into()),
-                    ("state", state.into()),
-                    ("date", due.into()),
-                ],
-            )?);
+            lines.push(self.trial_line(i + 1, trial)?);
         }
         lines.push(self.text("mydata-file", &[])?);
         let mut parts = crate::digest::split(&lines.join("\n"), MESSAGE_MAX_CHARS);
