@@ -25,6 +25,7 @@ pub mod dialogs;
 pub mod digest;
 pub mod engine;
 pub mod export;
+pub mod flood;
 pub mod i18n;
 pub mod records;
 pub mod schedule;

@@ -30,6 +30,7 @@ edited = Jeg gemmer det, du skrev først. Vil du ændre et svar, så skriv /tilb
 unsupported = Jeg kan kun læse tekst. Skriv gerne dit svar med ord.
 old-button = Den knap er fra før. Brug en knap under det nye spørgsmål.
 unknown-command = Den kommando kender jeg ikke. Skriv /help for at se, hvad du kan.
+flood-slow-down = Du skriver hurtigere, end jeg kan følge med. Jeg har ikke læst dine sidste beskeder. Vent lidt, og skriv så igen.
 reflect-busy = Du er i gang med en samtale. Svar på spørgsmålet, eller skriv /stop.
 stop-nothing = Der er ikke noget at stoppe.
 stop-confirm = Vil du stoppe? Skal jeg gemme det, du har svaret indtil nu?

@@ -30,6 +30,7 @@ unsupported = I can only read text. Please write your answer in words.
 edited = I keep what you wrote first. If you want to change an answer, type /back.
 old-button = That button is from before. Please use a button under the new question.
 unknown-command = I do not know that command. Type /help to see what you can do.
+flood-slow-down = You are writing faster than I can follow. I did not read your last messages. Wait a moment, then write again.
 reflect-busy = You are in the middle of a talk. Answer the question, or type /stop.
 stop-nothing = There is nothing to stop.
 stop-confirm = Do you want to stop? Shall I keep what you have answered so far?

@@ -54,6 +54,8 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ("edited", &[]),
     ("old-button", &[]),
     ("unknown-command", &[]),
+    // Worded by the app, when a person is over the flood limit.
+    ("flood-slow-down", &[]),
     ("reflect-busy", &[]),
     ("stop-nothing", &[]),
     ("stop-confirm", &[]),

@@ -43,6 +43,9 @@ pub struct Settings {
     pub citizen_floor: usize,
     /// Answers older than this many months are deleted (and the consent text says so).
     pub retention_months: u32,
+    /// Whether the per-person flood limit (`crate::flood`) applies: on for chat channels,
+    /// off for the local terminal (a script may be piped in) and for benchmarks.
+    pub flood_limit: bool,
 }
 
 impl Settings {
@@ -58,6 +61,7 @@ impl Settings {
             retry_days: 3,
             citizen_floor: 3,
             retention_months: 18,
+            flood_limit: true,
         })
     }
 }

@@ -1,0 +1,104 @@
+//! A per-person flood limit: a token bucket per person, so one person sending a thousand
+//! messages a second cannot keep the store busy for everyone else. Pure: the caller gives
+//! the time.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
+use jiff::Timestamp;
+
+use crate::records::PersonId;
+
+/// Messages a person may send at once before the limit applies.
+pub const BURST: f64 = 30.0;
+/// Messages a second a person may send for as long as they like.
+pub const PER_SECOND: f64 = 2.0;
+/// People remembered before full buckets are forgotten, so memory stays bounded.
+const MAX_PEOPLE: usize = 100_000;
+
+/// What to do with one message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Admit {
+    /// Handle it.
+    Yes,
+    /// Over the limit: do not handle it, and say once that it was not read.
+    Warn,
+    /// Over the limit, already told: do not handle it, say nothing.
+    Quiet,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Bucket {
+    tokens: f64,
+    at: Timestamp,
+    warned: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct FloodGate {
+    people: Mutex<HashMap<PersonId, Bucket>>,
+}
+
+impl FloodGate {
+    pub fn admit(&self, person: &PersonId, now: Timestamp) -> Admit {
+        let mut people = self.people.lock().unwrap_or_else(PoisonError::into_inner);
+        if people.len() >= MAX_PEOPLE && !people.contains_key(person) {
+            people.retain(|_, bucket| refilled(bucket, now) < BURST);
+        }
+        let bucket = people.entry(person.clone()).or_insert(Bucket {
+            tokens: BURST,
+            at: now,
+            warned: false,
+        });
+        bucket.tokens = refilled(bucket, now);
+        bucket.at = now;
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            bucket.warned = false;
+            Admit::Yes
+        } else if bucket.warned {
+            Admit::Quiet
+        } else {
+            bucket.warned = true;
+            Admit::Warn
+        }
+    }
+}
+
+/// The bucket's tokens at `now`: refilled since it was last used, never above the burst, and
+/// never drained by a clock that went back.
+fn refilled(bucket: &Bucket, now: Timestamp) -> f64 {
+    let seconds = now.duration_since(bucket.at).as_secs_f64().max(0.0);
+    (bucket.tokens + seconds * PER_SECOND).min(BURST)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::SignedDuration;
+
+    #[test]
+    fn a_burst_passes_then_one_warning_then_quiet_until_refilled() {
+        let gate = FloodGate::default();
+        let anna = PersonId::new("test", "anna");
+        let bo = PersonId::new("test", "bo");
+        let start: Timestamp = "2026-11-23T10:00:00Z".parse().unwrap();
+        let answers: Vec<Admit> = (0..1000).map(|_| gate.admit(&anna, start)).collect();
+        assert!(answers[..30].iter().all(|a| *a == Admit::Yes));
+        assert_eq!(answers[30], Admit::Warn);
+        assert!(answers[31..].iter().all(|a| *a == Admit::Quiet));
+        // Someone else is not held up.
+        assert_eq!(gate.admit(&bo, start), Admit::Yes);
+        // Half a second later one more message; then a warning again, once.
+        let later = start + SignedDuration::from_millis(500);
+        assert_eq!(gate.admit(&anna, later), Admit::Yes);
+        assert_eq!(gate.admit(&anna, later), Admit::Warn);
+        assert_eq!(gate.admit(&anna, later), Admit::Quiet);
+        // After a quiet while the whole burst is back.
+        let rested = later + SignedDuration::from_secs(60);
+        assert!((0..30).all(|_| gate.admit(&anna, rested) == Admit::Yes));
+        // A clock that steps back does not take tokens away.
+        let earlier = start - SignedDuration::from_secs(3600);
+        assert_eq!(gate.admit(&bo, earlier), Admit::Yes);
+    }
+}
