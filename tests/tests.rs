@@ -1,6 +1,7 @@
 //! All integration tests in one test binary (faster to build than one binary each).
 
 mod suite {
+    pub mod bad_input;
     pub mod chat;
     pub mod groups;
     pub mod loader;
