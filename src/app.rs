@@ -20,7 +20,7 @@ use crate::flood::{Admit, FloodGate};
 use crate::i18n::{I18nError, Lang, Locales};
 use crate::records::{Conversation, DigestChat, Group, PersonId, Write};
 use crate::schedule;
-use crate::store::{Commit, Outgoing, Records, Store, StoreError, Vault};
+use crate::store::{Commit, Outgoing, Purged, Records, Store, StoreError, Vault};
 
 /// Where time comes from; tests use a hand-set clock.
 pub trait Clock: Send + Sync {
@@ -373,6 +373,19 @@ impl<S: Store> App<S> {
             })
             .await?;
         Ok(Some(membership.name.clone()))
+    }
+
+    /// The retention purge (`Records::purge_person`), one person at a time under their lock,
+    /// so it never overwrites something they are changing.
+    pub async fn purge_before(&self, cutoff: Timestamp) -> Result<Purged, AppError> {
+        let mut total = Purged::default();
+        for person in self.records.people()? {
+            let _one_at_a_time = self.stripe(&person).lock().await;
+            let purged = self.records.purge_person(&person, cutoff).await?;
+            total.answers += purged.answers;
+            total.trials += purged.trials;
+        }
+        Ok(total)
     }
 
     /// Brings up something the scheduler found due for `person`: the engine decides what to

@@ -156,9 +156,12 @@ pub async fn tick<S: Store>(app: &App<S>, schedule: &Schedule) -> Result<TickRep
             .forget_events(week_ago, FORGET_PER_TICK)
             .await?;
         report.erasures_finished = app.records().finish_forgetting().await?;
-        if now.to_zoned(tz.clone()).hour() == PURGE_HOUR {
-            report.purged = purge(app, now).await?;
-        }
+    }
+    // Once a day from 03:00, and after a restart or a long tick on the first tick after it.
+    let local = now.to_zoned(tz.clone());
+    if local.hour() >= PURGE_HOUR && app.records().purged_on()? != Some(local.date()) {
+        report.purged = purge(app, now).await?;
+        app.records().mark_purged(local.date()).await?;
     }
     Ok(report)
 }
@@ -171,7 +174,7 @@ pub async fn purge<S: Store>(app: &App<S>, now: Timestamp) -> Result<Purged, App
         .to_zoned(app.settings().time_zone.clone())
         .checked_sub(jiff::Span::new().months(months))
         .map_or(now, |zoned| zoned.timestamp());
-    let purged = app.records().purge_before(cutoff).await?;
+    let purged = app.purge_before(cutoff).await?;
     tracing::info!(
         answers = purged.answers,
         trial_actions = purged.trials,

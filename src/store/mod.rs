@@ -53,9 +53,15 @@ pub fn open_folder(
     let vault = Vault::open(dir, master)?;
     crate::records::salt_pseudonyms(master.pseudonym_salt());
     let store = SledStore::open(dir, cache_bytes)?;
-    for marker in store.keys_with_prefix(&prefix(&["forget"]))? {
+    let markers = store.keys_with_prefix(&prefix(&["forget"]))?;
+    for marker in &markers {
         let person = marker.split(|&b| b == 0).nth(1).unwrap_or_default();
         vault.shred(&String::from_utf8_lossy(person))?;
+    }
+    // The markers go now, before anyone writes: a person who writes again gets a new key,
+    // which a marker left behind would destroy.
+    if !markers.is_empty() {
+        store.delete_at_open(markers)?;
     }
     Ok((store, vault))
 }
@@ -68,6 +74,9 @@ use crate::records::{
 
 /// The group part of a key for records that belong to no group.
 const NO_GROUP: &str = "-";
+/// The key of the day the retention purge last ran.
+const PURGED_ON: &[u8] = b"purged";
+
 /// Who made a group, once its maker has been forgotten.
 const FORGOTTEN: &str = "forgotten";
 
@@ -143,14 +152,25 @@ fn key_for_logs(key: &[u8]) -> String {
     )
 }
 
-/// Why a value could not be decoded, without quoting the value (serde quotes what it found).
-fn decode_problem(err: &serde_json::Error) -> String {
-    format!(
-        "{:?} error at line {} column {}",
-        err.classify(),
-        err.line(),
-        err.column()
-    )
+/// A value that could not be unsealed.
+fn unreadable(key: &[u8], err: &VaultError) -> StoreError {
+    StoreError::Corrupt {
+        key: key_for_logs(key),
+        reason: err.to_string(),
+    }
+}
+
+/// An unsealed value read as a record; the error does not quote the value (serde would).
+fn parse<T: DeserializeOwned>(key: &[u8], plain: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(plain).map_err(|err| StoreError::Corrupt {
+        key: key_for_logs(key),
+        reason: format!(
+            "{:?} error at line {} column {}",
+            err.classify(),
+            err.line(),
+            err.column()
+        ),
+    })
 }
 
 /// A change to commit for one event: the writes, the new conversation, the event id, and
@@ -230,14 +250,8 @@ impl<S: Store> Records<S> {
         let plain = self
             .vault
             .open_value(bytes)
-            .map_err(|err| StoreError::Corrupt {
-                key: key_for_logs(key),
-                reason: err.to_string(),
-            })?;
-        serde_json::from_slice(&plain).map_err(|err| StoreError::Corrupt {
-            key: key_for_logs(key),
-            reason: decode_problem(&err),
-        })
+            .map_err(|err| unreadable(key, &err))?;
+        parse(key, &plain)
     }
 
     pub fn into_store(self) -> S {
@@ -266,12 +280,39 @@ impl<S: Store> Records<S> {
         Ok(Some(conversation))
     }
 
+    /// Every record under `prefix`. One sealed under a destroyed key (left by a write that
+    /// raced an erasure) is skipped with a warning: it belongs to someone forgotten, and
+    /// must not stop a scan that serves everyone else.
     fn scan<T: DeserializeOwned>(&self, prefix: &[u8]) -> Result<Vec<T>, StoreError> {
-        self.store
-            .scan_prefix(prefix)?
+        Ok(self
+            .scan_keyed(prefix)?
             .into_iter()
-            .map(|(key, bytes)| self.decode(&key, &bytes))
-            .collect()
+            .map(|(_, record)| record)
+            .collect())
+    }
+
+    /// [`Records::scan`] with each record's key.
+    fn scan_keyed<T: DeserializeOwned>(
+        &self,
+        prefix: &[u8],
+    ) -> Result<Vec<(Vec<u8>, T)>, StoreError> {
+        let entries = self.store.scan_prefix(prefix)?;
+        let mut records = Vec::with_capacity(entries.len());
+        let mut lost = 0;
+        for (key, bytes) in entries {
+            match self.vault.open_value(&bytes) {
+                Err(VaultError::NoKey) => lost += 1,
+                Err(err) => return Err(unreadable(&key, &err)),
+                Ok(plain) => {
+                    let record = parse(&key, &plain)?;
+                    records.push((key, record));
+                }
+            }
+        }
+        if lost > 0 {
+            tracing::warn!(lost, under = %key_for_logs(prefix), "records of forgotten people skipped");
+        }
+        Ok(records)
     }
 
     pub fn answers(&self, person: &PersonId) -> Result<Vec<AnswerRecord>, StoreError> {
@@ -373,18 +414,15 @@ impl<S: Store> Records<S> {
     }
 
     fn waiting(&self, scan: &[u8]) -> Result<Vec<Waiting>, StoreError> {
-        self.store
-            .scan_prefix(scan)?
+        Ok(self
+            .scan_keyed::<(PersonId, Vec<Reply>)>(scan)?
             .into_iter()
-            .map(|(key, bytes)| {
-                let (person, replies): (PersonId, Vec<Reply>) = self.decode(&key, &bytes)?;
-                Ok(Waiting {
-                    key,
-                    person,
-                    replies,
-                })
+            .map(|(key, (person, replies))| Waiting {
+                key,
+                person,
+                replies,
             })
-            .collect()
+            .collect())
     }
 
     /// Keeps messages for a person in the outbox: for a reply a channel could not send now.
@@ -502,55 +540,90 @@ impl<S: Store> Records<S> {
         self.store.apply(vec![Op::Delete(marker)]).await
     }
 
-    /// The retention purge: deletes answers given before `cutoff` (with their group-week
-    /// index entries), and trims trial actions last changed before it to their counts (state,
-    /// dates and principles stay; the words go). Reads one person at a time, so memory stays
-    /// bounded. Counts what it did.
-    pub async fn purge_before(&self, cutoff: jiff::Timestamp) -> Result<Purged, StoreError> {
+    /// The local day the retention purge last ran.
+    pub fn purged_on(&self) -> Result<Option<jiff::civil::Date>, StoreError> {
+        Ok(self
+            .store
+            .get(PURGED_ON)?
+            .and_then(|v| std::str::from_utf8(&v).ok()?.parse().ok()))
+    }
+
+    pub async fn mark_purged(&self, day: jiff::civil::Date) -> Result<(), StoreError> {
+        let day = day.to_string().into_bytes();
+        self.store
+            .apply(vec![Op::Put(PURGED_ON.to_vec(), day)])
+            .await
+    }
+
+    /// Everyone with a conversation: the people a pass over all data visits one at a time.
+    pub fn people(&self) -> Result<Vec<PersonId>, StoreError> {
+        Ok(self
+            .store
+            .keys_with_prefix(&prefix(&["c"]))?
+            .iter()
+            .filter_map(|k| k.split(|&b| b == 0).nth(1))
+            .map(|person| PersonId(String::from_utf8_lossy(person).into_owned()))
+            .collect())
+    }
+
+    /// The retention purge of one person (the caller holds their lock): deletes answers given
+    /// before `cutoff` with their group-week index entries, and trims trial actions last
+    /// changed before it to their counts (state, dates and principles stay; the words go), in
+    /// every weekly copy the digest keeps. Counts what it did.
+    pub async fn purge_person(
+        &self,
+        person: &PersonId,
+        cutoff: jiff::Timestamp,
+    ) -> Result<Purged, StoreError> {
+        let who = person.as_str();
         let mut purged = Purged::default();
-        for conversation_key in self.store.keys_with_prefix(&prefix(&["c"]))? {
-            let person = conversation_key
-                .split(|&b| b == 0)
-                .nth(1)
-                .unwrap_or_default();
-            let person = PersonId(String::from_utf8_lossy(person).into_owned());
-            let mut ops = Vec::new();
-            for answer in self.answers(&person)? {
-                if answer.answered_at >= cutoff {
-                    continue;
-                }
-                if let Some(group) = &answer.group {
-                    let week = iso_week(answer.answered_at, &self.tz);
-                    let index = [
-                        "g",
-                        group,
-                        &week,
-                        person.as_str(),
-                        &answer.run,
-                        &answer.step,
-                    ];
-                    ops.push(Op::Delete(key(&index)));
-                }
+        let mut ops = Vec::new();
+        for answer in self.answers(person)? {
+            if answer.answered_at >= cutoff {
+                continue;
+            }
+            if let Some(group) = &answer.group {
+                let week = iso_week(answer.answered_at, &self.tz);
                 ops.push(Op::Delete(key(&[
-                    "a",
-                    person.as_str(),
+                    "g",
+                    group,
+                    &week,
+                    who,
                     &answer.run,
                     &answer.step,
                 ])));
-                purged.answers += 1;
             }
-            for mut trial in self.trials(&person)? {
-                if trial.updated_at >= cutoff || (trial.what.is_empty() && trial.sign.is_none()) {
+            ops.push(Op::Delete(key(&["a", who, &answer.run, &answer.step])));
+            purged.answers += 1;
+        }
+        let has_words = |t: &TrialAction| !t.what.is_empty() || t.sign.is_some();
+        let mut groups = std::collections::BTreeSet::new();
+        for mut trial in self.trials(person)? {
+            groups.extend(trial.group.clone());
+            if trial.updated_at >= cutoff || !has_words(&trial) {
+                continue;
+            }
+            trial.what.clear();
+            trial.sign = None;
+            self.put_trial(&trial, &mut ops)?;
+            purged.trials += 1;
+        }
+        // The weeks a trial action changed in each keep a copy of it as it was then.
+        for group in &groups {
+            for (k, bytes) in self.store.scan_prefix(&prefix(&["gtrial", group]))? {
+                if k.split(|&b| b == 0).nth(3) != Some(who.as_bytes()) {
                     continue;
                 }
-                trial.what.clear();
-                trial.sign = None;
-                self.put_trial(&trial, &mut ops)?;
-                purged.trials += 1;
+                let mut copy: TrialAction = self.decode(&k, &bytes)?;
+                if copy.updated_at < cutoff && has_words(&copy) {
+                    copy.what.clear();
+                    copy.sign = None;
+                    ops.push(Op::Put(k, self.seal(person, &copy)?));
+                }
             }
-            if !ops.is_empty() {
-                self.store.apply(ops).await?;
-            }
+        }
+        if !ops.is_empty() {
+            self.store.apply(ops).await?;
         }
         Ok(purged)
     }

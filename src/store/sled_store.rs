@@ -34,7 +34,7 @@ pub struct SledStore {
     writer: Option<mpsc::Sender<Request>>,
     writer_thread: Option<std::thread::JoinHandle<()>>,
     /// Declared after `db` so it drops after it: see [`LockReleased`].
-    _lock_released: LockReleased,
+    lock_released: LockReleased,
 }
 
 /// Waits, when the store is dropped, until sled's lock on the log file is free. sled's own
@@ -92,8 +92,22 @@ impl SledStore {
             db,
             writer: Some(writer),
             writer_thread: Some(writer_thread),
-            _lock_released: LockReleased(dir.join("db")),
+            lock_released: LockReleased(dir.join("db")),
         })
+    }
+
+    /// Deletes `keys` durably, at once: for the work done while the folder opens, before
+    /// any writer exists (running writers go through the group commit).
+    pub(crate) fn delete_at_open(&self, keys: Vec<Vec<u8>>) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for key in keys {
+            batch.remove(key);
+        }
+        self.db.apply_batch(batch).map_err(backend)?;
+        self.db.flush().map_err(backend)?;
+        File::open(&self.lock_released.0)
+            .and_then(|log| log.sync_data())
+            .map_err(backend)
     }
 
     async fn submit(&self, batch: sled::Batch) -> Result<(), StoreError> {

@@ -396,19 +396,14 @@ impl Vault {
     /// them, wherever a copy of it lies, is unreadable from then on. True when there was one.
     pub fn shred(&self, person: &str) -> Result<bool, VaultError> {
         let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
-        let Some(key) = keys.by_person.remove(person) else {
+        let Some(slot) = keys.by_person.get(person).map(|key| key.slot) else {
             return Ok(false);
         };
-        self.write_slot(key.slot, &[0u8; SLOT_BYTES])?;
-        keys.free.push(key.slot);
+        // On disk first: if that fails the key stays, known, and the erasure can be retried.
+        self.write_slot(slot, &[0u8; SLOT_BYTES])?;
+        keys.by_person.remove(person);
+        keys.free.push(slot);
         Ok(true)
-    }
-
-    /// The people who have a key: everyone with data, for a sweep after an interrupted erase.
-    #[must_use]
-    pub fn people(&self) -> Vec<String> {
-        let keys = self.keys.read().unwrap_or_else(PoisonError::into_inner);
-        keys.by_person.keys().cloned().collect()
     }
 
     fn cipher_of(&self, person: &str) -> Option<XChaCha20Poly1305> {
