@@ -516,6 +516,31 @@ fn stored_data(
     Ok((content, master, store, vault))
 }
 
+/// The group named by its id or its name. Names need not be unique: a name that fits more
+/// than one group is refused with their ids, so nobody is given another group's data.
+fn find_group(
+    groups: Vec<eftertanke::records::Group>,
+    wanted: &str,
+    data: &std::path::Path,
+) -> anyhow::Result<eftertanke::records::Group> {
+    if let Some(group) = groups.iter().find(|g| g.id == wanted) {
+        return Ok(group.clone());
+    }
+    let mut named: Vec<_> = groups.into_iter().filter(|g| g.name == wanted).collect();
+    match named.len() {
+        0 => bail!("no group `{wanted}` in {}", data.display()),
+        1 => Ok(named.remove(0)),
+        _ => {
+            let ids: Vec<&str> = named.iter().map(|g| g.id.as_str()).collect();
+            bail!(
+                "{} groups are called `{wanted}`: give one of their ids instead: {}",
+                ids.len(),
+                ids.join(", ")
+            )
+        }
+    }
+}
+
 /// What `eftertanke export` was asked for.
 struct ExportRequest<'a> {
     group: &'a str,
@@ -531,13 +556,7 @@ fn run_export(
 ) -> anyhow::Result<ExitCode> {
     let (content, master, store, vault) = stored_data(data, &config)?;
     let records = eftertanke::store::Records::new(store, config.settings.time_zone.clone(), vault);
-    let group = records
-        .groups()?
-        .into_iter()
-        .find(|g| g.id == request.group || g.name == request.group);
-    let Some(group) = group else {
-        bail!("no group `{}` in {}", request.group, data.display());
-    };
+    let group = find_group(records.groups()?, request.group, data)?;
     let rows = export::gather(
         &records,
         &content.catalog,
@@ -591,14 +610,7 @@ async fn print_digest(
             .with_context(|| format!("`{text}` is not an ISO week like 2026-W47"))?,
         None => schedule::previous_week(schedule::week_of(now, &tz)),
     };
-    let found = app
-        .records()
-        .groups()?
-        .into_iter()
-        .find(|g| g.id == group || g.name == group);
-    let Some(found) = found else {
-        bail!("no group `{group}` in {}", data.display());
-    };
+    let found = find_group(app.records().groups()?, group, data)?;
     let today = now.to_zoned(tz).date();
     let (_, sunday) = schedule::week_dates(week);
     let lang = match lang {

@@ -229,10 +229,14 @@ impl Turn<'_, '_> {
             return Ok(());
         };
         let date = self.date_text(due)?;
-        self.say(
-            "trial-saved",
-            &[("what", what.into()), ("date", date.into())],
-        )?;
+        if self.conv.active.as_ref().is_some_and(|run| !run.kept) {
+            self.say("trial-not-saved", &[])?;
+        } else {
+            self.say(
+                "trial-saved",
+                &[("what", what.into()), ("date", date.into())],
+            )?;
+        }
         self.accept(step, Value::TrialAction(id))
     }
 

@@ -218,10 +218,18 @@ impl Turn<'_, '_> {
             Some(0) => {
                 self.conv.pending = None;
                 let unfinished = self.keep_trial_draft();
+                let kept = self.conv.active.as_ref().is_none_or(|run| run.kept);
                 if let Some(run) = self.conv.active.take() {
                     self.write_follow_up_outcome(&run);
                 }
-                self.say("stopped-kept", &[])?;
+                self.say(
+                    if kept {
+                        "stopped-kept"
+                    } else {
+                        "stopped-not-kept"
+                    },
+                    &[],
+                )?;
                 if unfinished {
                     self.say("stopped-trial-unfinished", &[])?;
                 }

@@ -54,6 +54,8 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ("edited", &[]),
     ("old-button", &[]),
     ("unknown-command", &[]),
+    ("trial-not-saved", &[]),
+    ("stopped-not-kept", &[]),
     // Worded by the app, when a person is over the flood limit.
     ("flood-slow-down", &[]),
     ("reflect-busy", &[]),

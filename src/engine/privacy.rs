@@ -360,5 +360,8 @@ pub(super) fn drop_unkept(
                 text.clear();
             }
         }
+        if let Some(what) = run.draft.as_mut().and_then(|draft| draft.what.as_mut()) {
+            what.clear();
+        }
     }
 }

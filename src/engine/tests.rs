@@ -815,6 +815,8 @@ fn without_consent_a_dialogue_can_be_tried_but_nothing_of_it_is_kept() {
     assert!(kept.is_empty(), "{kept:?}");
     assert!(chat.trials.is_empty());
     assert_eq!(chat.conv.consent, None);
+    assert!(log.contains("I do not save it"), "{log}");
+    assert!(!log.contains("Saved:"), "{log}");
     // Mid-run, the words written are not kept in the conversation state either.
     chat.say("/reflect");
     chat.say("check in");
@@ -823,6 +825,27 @@ fn without_consent_a_dialogue_can_be_tried_but_nothing_of_it_is_kept() {
     let run = chat.conv.active.as_ref().unwrap();
     assert!(!run.kept);
     assert_eq!(run.answers.get("hope"), Some(&Value::Text(String::new())));
+    // Nor a trial action's words while it is being made; stopping says nothing was kept.
+    for line in [
+        "rest",
+        "skip",
+        "family",
+        "4",
+        "5",
+        "no",
+        "yes",
+        "Walk to the shop",
+    ] {
+        chat.say(line);
+    }
+    let draft = chat.conv.active.as_ref().and_then(|run| run.draft.as_ref());
+    assert_eq!(draft.and_then(|d| d.what.as_deref()), Some(""), "{draft:?}");
+    chat.say("/stop");
+    let stopped = chat.say("1");
+    assert!(
+        stopped.contains("I did not save any of what you wrote"),
+        "{stopped}"
+    );
 }
 
 #[test]

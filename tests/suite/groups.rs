@@ -448,4 +448,12 @@ fn the_export_is_pseudonymised_and_holds_only_shared_text() {
     assert_eq!(mode & 0o777, 0o600);
     let again = setup.export(&[&period[..], &["--out", &path]].concat());
     assert!(again.unwrap_err().contains("exists"));
+
+    // A name two groups share is refused, with their ids, rather than guessed.
+    setup.chat("mette", "2026-11-26T10:00:00Z", "/newgroup Team West\n");
+    let ambiguous = setup.export(&period).unwrap_err();
+    assert!(
+        ambiguous.contains("2 groups are called `Team West`"),
+        "{ambiguous}"
+    );
 }

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use eftertanke::app::{App, Content, Event, Profile, SystemClock};
+use eftertanke::app::{App, Content, Event, Profile, ShiftedClock};
 use eftertanke::config::Config;
 use eftertanke::dialogs::Role;
 use eftertanke::engine::Body;
@@ -137,7 +137,10 @@ impl Town {
             config.settings,
             store,
             vault,
-            Box::new(SystemClock),
+            // A Wednesday morning: the week cannot turn while the test runs.
+            Box::new(ShiftedClock::starting_at(
+                "2026-11-25T09:00:00Z".parse().unwrap(),
+            )),
         );
         Town {
             _dir: dir,
