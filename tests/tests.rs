@@ -3,6 +3,8 @@
 mod suite {
     pub mod bad_input;
     pub mod chat;
+    #[cfg(feature = "telegram")]
+    pub mod crash;
     pub mod groups;
     pub mod loader;
     pub mod month;

@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use eftertanke::channels::telegram::emulator::{Emulator, NonText, Sent};
@@ -19,15 +20,15 @@ const WAIT: Duration = Duration::from_secs(30);
 const FACILITATOR: i64 = 900;
 
 /// An emulator, a data folder and the bot process.
-struct Harness {
-    emulator: Emulator,
+pub(crate) struct Harness {
+    pub(crate) emulator: Arc<Emulator>,
     dir: tempfile::TempDir,
     bot: Option<Child>,
 }
 
 impl Harness {
-    async fn new(throttle: bool) -> Harness {
-        let emulator = Emulator::start(TOKEN).await.unwrap();
+    pub(crate) async fn new(throttle: bool) -> Harness {
+        let emulator = Arc::new(Emulator::start(TOKEN).await.unwrap());
         let dir = tempfile::tempdir().unwrap();
         let config = format!(
             "administrators = [\"telegram:{FACILITATOR}\"]\n\
@@ -44,12 +45,12 @@ impl Harness {
         }
     }
 
-    fn data(&self) -> PathBuf {
+    pub(crate) fn data(&self) -> PathBuf {
         self.dir.path().join("data")
     }
 
     /// Starts `eftertanke run`, optionally with its clock set to `now`.
-    fn start(&mut self, now: Option<&str>) {
+    pub(crate) fn start(&mut self, now: Option<&str>) {
         let log = std::fs::File::create(self.dir.path().join("bot.log")).unwrap();
         let mut command = Command::new(BIN);
         command
@@ -69,12 +70,12 @@ impl Harness {
         self.bot = Some(command.spawn().unwrap());
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("bot.log")).unwrap_or_default()
     }
 
     /// SIGKILL: no chance to finish anything.
-    fn kill(&mut self) {
+    pub(crate) fn kill(&mut self) {
         if let Some(mut bot) = self.bot.take() {
             bot.kill().unwrap();
             bot.wait().unwrap();
@@ -82,7 +83,7 @@ impl Harness {
     }
 
     /// SIGTERM, then waits for a graceful exit; returns whether it exited successfully.
-    fn terminate(&mut self) -> bool {
+    pub(crate) fn terminate(&mut self) -> bool {
         let Some(mut bot) = self.bot.take() else {
             return true;
         };
@@ -106,7 +107,7 @@ impl Harness {
 
     /// Waits until the bot has sent `user` more messages than `before` and then nothing more
     /// for a moment: one event's replies.
-    async fn replies_after(&self, user: i64, before: usize) -> Vec<Sent> {
+    pub(crate) async fn replies_after(&self, user: i64, before: usize) -> Vec<Sent> {
         let sent = self.emulator.wait_for(user, before + 1, WAIT).await;
         assert!(
             sent.len() > before,
@@ -126,14 +127,14 @@ impl Harness {
         }
     }
 
-    async fn say(&self, user: i64, text: &str) -> Vec<Sent> {
+    pub(crate) async fn say(&self, user: i64, text: &str) -> Vec<Sent> {
         let before = self.emulator.sent(user).len();
         self.emulator.text(user, text);
         self.replies_after(user, before).await
     }
 
     /// Presses the button labelled `label` on the newest message that has it.
-    async fn press(&self, user: i64, label: &str) -> Vec<Sent> {
+    pub(crate) async fn press(&self, user: i64, label: &str) -> Vec<Sent> {
         let sent = self.emulator.sent(user);
         let (message, data) = sent
             .iter()
@@ -151,7 +152,7 @@ impl Harness {
         self.replies_after(user, before).await
     }
 
-    fn records(&self) -> Records<SledStore> {
+    pub(crate) fn records(&self) -> Records<SledStore> {
         super::chat::records(&self.data())
     }
 }
