@@ -29,6 +29,10 @@ pub const KEYRING_FILE: &str = "keyring";
 const SLOT_BYTES: usize = 512;
 const MAGIC: &[u8; 16] = b"eftertanke-keys1";
 const VERIFIER: &[u8] = b"the master key of this keyring";
+/// Where the header keeps the number of slots, sealed: a keyring cut short (a copy stopped
+/// on a slot boundary) is refused instead of losing the keys it no longer holds.
+const COUNT_AT: usize = MAGIC.len() + NONCE_BYTES + VERIFIER.len() + TAG_BYTES;
+const COUNT_AAD: &[u8] = b"eftertanke keyring slot count";
 const NONCE_BYTES: usize = 24;
 const TAG_BYTES: usize = 16;
 const KEY_BYTES: usize = 32;
@@ -430,7 +434,9 @@ impl Vault {
         if keys.free.last() == Some(&slot) {
             keys.free.pop();
         } else {
+            // The file grew: the header counts the new slot (after it is on disk).
             keys.slots += 1;
+            self.write_slot(0, &header(&self.master, keys.slots)?)?;
         }
         let cipher = XChaCha20Poly1305::new(key.as_slice().into());
         keys.by_person
@@ -505,9 +511,7 @@ fn write_keyring(
     };
     let count = slots.last().map_or(1, |(slot, _, _)| slot + 1);
     let mut bytes = vec![0u8; count as usize * SLOT_BYTES];
-    bytes[..MAGIC.len()].copy_from_slice(MAGIC);
-    let verifier = seal_with(master, MAGIC, VERIFIER)?;
-    bytes[MAGIC.len()..MAGIC.len() + verifier.len()].copy_from_slice(&verifier);
+    bytes[..SLOT_BYTES].copy_from_slice(&header(master, count)?);
     for (slot, person, key) in slots {
         let at = *slot as usize * SLOT_BYTES;
         bytes[at..at + SLOT_BYTES].copy_from_slice(&wrap_slot(master, *slot, person, key)?);
@@ -523,6 +527,17 @@ fn write_keyring(
     std::fs::rename(&temporary, path).map_err(io)?;
     sync_parent(path);
     Ok(())
+}
+
+/// Slot 0: the magic, a verifier only the master key opens, and the sealed slot count.
+fn header(master: &XChaCha20Poly1305, count: u64) -> Result<[u8; SLOT_BYTES], VaultError> {
+    let mut bytes = [0u8; SLOT_BYTES];
+    bytes[..MAGIC.len()].copy_from_slice(MAGIC);
+    let verifier = seal_with(master, MAGIC, VERIFIER)?;
+    bytes[MAGIC.len()..COUNT_AT].copy_from_slice(&verifier);
+    let sealed_count = seal_with(master, COUNT_AAD, &count.to_le_bytes())?;
+    bytes[COUNT_AT..COUNT_AT + sealed_count.len()].copy_from_slice(&sealed_count);
+    Ok(bytes)
 }
 
 fn read_keyring(
@@ -541,14 +556,27 @@ fn read_keyring(
             bytes.len()
         )));
     }
-    let verifier = &bytes[MAGIC.len()..MAGIC.len() + NONCE_BYTES + VERIFIER.len() + TAG_BYTES];
-    match open_with(master, MAGIC, verifier) {
+    match open_with(master, MAGIC, &bytes[MAGIC.len()..COUNT_AT]) {
         Ok(plain) if plain == VERIFIER => {}
         _ => return Err(VaultError::WrongKey(data.to_owned())),
     }
+    let count = open_with(
+        master,
+        COUNT_AAD,
+        &bytes[COUNT_AT..COUNT_AT + NONCE_BYTES + 8 + TAG_BYTES],
+    )
+    .ok()
+    .and_then(|plain| Some(u64::from_le_bytes(plain.try_into().ok()?)))
+    .ok_or_else(|| damaged("its slot count cannot be read".into()))?;
     // A slot cut short by a crash while the file grew held no committed data: data is
-    // sealed only after its key's slot is synced. It is reused.
+    // sealed only after its key's slot is synced. It is reused. A file holding fewer slots
+    // than the header counts lost keys: refused.
     let slots = (bytes.len() / SLOT_BYTES) as u64;
+    if slots < count {
+        return Err(damaged(format!(
+            "it holds {slots} of its {count} slots: it was cut short"
+        )));
+    }
     let mut keys = Keys {
         slots,
         ..Keys::default()
@@ -663,6 +691,11 @@ mod tests {
             100,
             "nothing was changed"
         );
+        // Cut on a slot boundary (as a copy stopped at a block would be): the lost key is
+        // noticed, not silently missing.
+        std::fs::write(&path, &whole[..SLOT_BYTES]).unwrap();
+        let err = Vault::open(dir.path(), &master).unwrap_err();
+        assert!(err.to_string().contains("cut short"), "{err}");
         let mut flipped = whole.clone();
         flipped[SLOT_BYTES + 40] ^= 1;
         std::fs::write(&path, &flipped).unwrap();
