@@ -178,6 +178,8 @@ enum KeyCommand {
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum BenchPart {
+    /// Resident memory with 10,000 conversations in progress.
+    Memory,
     /// Durable dialogue steps on sled.
     Steps,
     /// One group's digest over a long history.
@@ -668,6 +670,13 @@ async fn run_bench(
     })?);
     let runs = |part| only.is_empty() || only.contains(&part);
     let mut table = String::new();
+    // Memory first, while nothing else has grown the process.
+    if runs(BenchPart::Memory) {
+        let conversations = if quick { 200 } else { 10_000 };
+        let result = bench::memory(content.clone(), &data.join("memory"), conversations).await?;
+        table.push_str(&bench::memory_table(&result));
+        table.push('\n');
+    }
     if runs(BenchPart::Steps) {
         let options = if quick {
             bench::Options::quick(data.clone())

@@ -11,16 +11,16 @@ use std::time::{Duration, Instant};
 use jiff::civil::ISOWeekDate;
 use jiff::{SignedDuration, Timestamp};
 
-use super::{fresh, percentile, BenchError};
-use crate::app::{App, AppError, Content, SystemClock};
+use super::{percentile, BenchError};
+use crate::app::{App, AppError, Content, Event, Profile, SystemClock};
 use crate::dialogs::Role;
-use crate::engine::Settings;
+use crate::engine::{Body, Settings};
 use crate::i18n::Lang;
 use crate::records::{
     AnswerRecord, Group, PersonId, RunRecord, TrialAction, TrialState, Value, Write, SCHEMA,
 };
 use crate::schedule::{week_dates, week_of};
-use crate::store::{Commit, StoreError};
+use crate::store::{open_folder, Commit, MasterKey, StoreError, CACHE_BYTES};
 
 #[derive(Clone, Debug)]
 pub struct DigestOptions {
@@ -59,6 +59,8 @@ pub struct DigestResult {
     pub options: DigestOptions,
     pub fill_seconds: f64,
     pub store_mb: f64,
+    /// From nothing loaded to the first message answered (and durable) on this store.
+    pub cold_start_ms: f64,
     /// Answers in the weeks sampled, on average: what one digest reads.
     pub answers_per_week: f64,
     pub p50_ms: f64,
@@ -112,8 +114,16 @@ pub async fn run(
 ) -> Result<DigestResult, BenchError> {
     let settings = Settings::standard().map_err(AppError::from)?;
     let tz = settings.time_zone.clone();
-    let (store, vault) = fresh(dir)?;
-    let app = App::new(content, settings, store, vault, Box::new(SystemClock));
+    let _ = std::fs::remove_dir_all(dir);
+    let master = MasterKey::generate().map_err(StoreError::from)?;
+    let (store, vault) = open_folder(dir, &master, CACHE_BYTES)?;
+    let app = App::new(
+        content,
+        settings.clone(),
+        store,
+        vault,
+        Box::new(SystemClock),
+    );
     // Two years of weeks ending with the week before this one, Mondays 00:00 UTC.
     let last_monday = week_dates(week_of(Timestamp::now(), &tz)).0;
     let first = last_monday
@@ -147,17 +157,48 @@ pub async fn run(
         }
     }
     drop(app);
+    let cold_start_ms = cold_start(dir, &master, settings).await?;
     times.sort_unstable();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     Ok(DigestResult {
         options: options.clone(),
         fill_seconds,
         store_mb: folder_mb(dir),
+        cold_start_ms,
         answers_per_week: answers_read as f64 / options.samples.max(1) as f64,
         p50_ms: percentile(&times, 0.50),
         p99_ms: percentile(&times, 0.99),
         max_ms: times.last().copied().map_or(0.0, ms),
     })
+}
+
+/// What a restarted bot does before it serves: load and check the dialogues and messages,
+/// open the keyring and the sled store with all the history, then answer one message (a
+/// durable write). Timed from nothing loaded.
+async fn cold_start(dir: &Path, master: &MasterKey, settings: Settings) -> Result<f64, BenchError> {
+    let begun = Instant::now();
+    let content = Content::load(None, None).map_err(|err| BenchError::Task(err.to_string()))?;
+    let (store, vault) = open_folder(dir, master, CACHE_BYTES)?;
+    let app = App::new(
+        Arc::new(content),
+        settings,
+        store,
+        vault,
+        Box::new(SystemClock),
+    );
+    let event = Event {
+        id: None,
+        body: Body::Text("/reflect".into()),
+    };
+    let person = PersonId::new("bench", "cold-start");
+    let replies = app
+        .handle(&person, Profile::new(Lang::Da, Role::Staff), event)
+        .await?;
+    let ms = begun.elapsed().as_secs_f64() * 1000.0;
+    if replies.is_empty() {
+        return Err(BenchError::Task("no answer after a cold start".into()));
+    }
+    Ok(ms)
 }
 
 /// Writes the history: runs of 8 answers spread over the weeks and groups, a trial action
@@ -312,14 +353,16 @@ fn folder_mb(dir: &Path) -> f64 {
 pub fn table(result: &DigestResult) -> String {
     let o = &result.options;
     format!(
-        "| answers stored | groups | weeks | store MB | fill s | answers in the week | digests | p50 ms | p99 ms | max ms |\n\
-         | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n\
-         | {} | {} | {} | {:.0} | {:.1} | {:.0} | {} | {:.2} | {:.2} | {:.2} |\n",
+        "| answers stored | groups | weeks | store MB | MB per 1M answers | fill s | cold start ms | answers in the week | digests | p50 ms | p99 ms | max ms |\n\
+         | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n\
+         | {} | {} | {} | {:.0} | {:.0} | {:.1} | {:.0} | {:.0} | {} | {:.2} | {:.2} | {:.2} |\n",
         o.answers,
         o.groups,
         o.weeks,
         result.store_mb,
+        result.store_mb * 1_000_000.0 / o.answers.max(1) as f64,
         result.fill_seconds,
+        result.cold_start_ms,
         result.answers_per_week,
         o.samples,
         result.p50_ms,

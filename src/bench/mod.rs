@@ -46,7 +46,7 @@ impl Options {
     #[must_use]
     pub fn full(dir: PathBuf) -> Options {
         Options {
-            levels: vec![1, 64, 256],
+            levels: vec![1, 64, 256, 1024],
             steps_per_level: 20_000,
             dir,
         }
@@ -261,10 +261,114 @@ fn row(what: &'static str, level: usize, mut latencies: Vec<Duration>, wall: Dur
 
 /// Peak resident memory of this process, from /proc (Linux only).
 fn peak_rss_mb() -> Option<f64> {
+    proc_status_mb("VmHWM:")
+}
+
+/// Resident memory of this process now.
+fn rss_mb() -> Option<f64> {
+    proc_status_mb("VmRSS:")
+}
+
+fn proc_status_mb(field: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
+}
+
+/// Resident memory with many conversations in progress.
+#[derive(Clone, Debug)]
+pub struct MemoryResult {
+    pub conversations: usize,
+    pub steps: usize,
+    pub seconds: f64,
+    pub rss_before_mb: Option<f64>,
+    pub rss_after_mb: Option<f64>,
+}
+
+/// Opens `conversations` staff reflections and leaves each at its second question (four
+/// durable steps a person, 64 people at a time), then reads the resident memory: what the
+/// bot holds for that many people mid-dialogue, with sled's cache at [`CACHE_BYTES`].
+pub async fn memory(
+    content: Arc<Content>,
+    dir: &Path,
+    conversations: usize,
+) -> Result<MemoryResult, BenchError> {
+    let mut settings = Settings::standard().map_err(AppError::from)?;
+    settings.flood_limit = false;
+    let (store, vault) = fresh(dir)?;
+    let rss_before_mb = rss_mb();
+    let app = Arc::new(App::new(
+        content,
+        settings,
+        store,
+        vault,
+        Box::new(SystemClock),
+    ));
+    let profile = Profile::new(Lang::Da, Role::Staff);
+    let started = Instant::now();
+    let workers = 64.min(conversations.max(1));
+    let mut tasks = Vec::with_capacity(workers);
+    for worker in 0..workers {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut steps = 0;
+            for i in (worker..conversations).step_by(workers) {
+                let person = PersonId::new("bench", &format!("m{i}"));
+                for text in ["/reflect", "1", "ja", "En beboer ville ikke med på tur."] {
+                    let event = Event {
+                        id: None,
+                        body: Body::Text(text.into()),
+                    };
+                    app.handle(&person, profile, event).await?;
+                    steps += 1;
+                }
+            }
+            Ok::<_, AppError>(steps)
+        }));
+    }
+    let mut steps = 0;
+    for task in tasks {
+        steps += task
+            .await
+            .map_err(|err| BenchError::Task(err.to_string()))??;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let rss_after_mb = rss_mb();
+    let mid_dialogue = app
+        .records()
+        .people()?
+        .iter()
+        .filter(|p| matches!(app.records().conversation(p), Ok(Some(c)) if c.active.is_some()))
+        .count();
+    if mid_dialogue != conversations {
+        return Err(BenchError::Task(format!(
+            "{mid_dialogue} of {conversations} conversations in progress"
+        )));
+    }
+    Ok(MemoryResult {
+        conversations,
+        steps,
+        seconds,
+        rss_before_mb,
+        rss_after_mb,
+    })
+}
+
+#[must_use]
+pub fn memory_table(result: &MemoryResult) -> String {
+    let mb = |v: Option<f64>| v.map_or("?".into(), |v| format!("{v:.0}"));
+    format!(
+        "| conversations in progress | steps | s | resident MB before | resident MB with them | sled cache MB |\n\
+         | ---: | ---: | ---: | ---: | ---: | ---: |\n\
+         | {} | {} | {:.1} | {} | {} | {} |\n",
+        result.conversations,
+        result.steps,
+        result.seconds,
+        mb(result.rss_before_mb),
+        mb(result.rss_after_mb),
+        CACHE_BYTES >> 20
+    )
 }
 
 /// The table, as printed and written to the results file.
