@@ -138,6 +138,14 @@ fn fresh(dir: &Path) -> Result<(SledStore, Vault), StoreError> {
     open_folder(dir, &MasterKey::generate()?, CACHE_BYTES)
 }
 
+/// The settings benchmarks run with: the standard ones without the flood limit, since their
+/// scripted people answer as fast as the bot replies, by design.
+pub(super) fn settings() -> Result<Settings, BenchError> {
+    let mut settings = Settings::standard().map_err(AppError::from)?;
+    settings.flood_limit = false;
+    Ok(settings)
+}
+
 /// What a scripted person sends next: the first button if there is one, else a sentence.
 fn next_input(replies: &[Reply]) -> String {
     match replies.last() {
@@ -155,9 +163,7 @@ async fn engine_level(
     level: usize,
     steps: usize,
 ) -> Result<(Row, Batches), BenchError> {
-    let mut settings = Settings::standard().map_err(AppError::from)?;
-    // People here answer as fast as the bot replies, by design.
-    settings.flood_limit = false;
+    let settings = settings()?;
     let (inner, vault) = fresh(dir)?;
     let store = Recording {
         inner,
@@ -294,8 +300,7 @@ pub async fn memory(
     dir: &Path,
     conversations: usize,
 ) -> Result<MemoryResult, BenchError> {
-    let mut settings = Settings::standard().map_err(AppError::from)?;
-    settings.flood_limit = false;
+    let settings = settings()?;
     let (store, vault) = fresh(dir)?;
     let rss_before_mb = rss_mb();
     let app = Arc::new(App::new(

@@ -11,10 +11,9 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 use super::{fresh, percentile, BenchError};
-use crate::app::{App, AppError, Content, SystemClock};
+use crate::app::{App, Content, SystemClock};
 use crate::channels::telegram::emulator::Emulator;
 use crate::channels::telegram::{self, Options};
-use crate::engine::Settings;
 
 /// One run of *Efter vagten* typed in English: each message and how many messages the bot
 /// answers it with (the last of them is the next question).
@@ -110,9 +109,7 @@ async fn level(
             .await
             .map_err(|err| BenchError::Task(err.to_string()))?,
     );
-    let mut settings = Settings::standard().map_err(AppError::from)?;
-    // People here answer as fast as the bot replies, by design.
-    settings.flood_limit = false;
+    let settings = super::settings()?;
     let (store, vault) = fresh(dir)?;
     let app = Arc::new(App::new(
         content,

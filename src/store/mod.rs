@@ -579,22 +579,10 @@ impl<S: Store> Records<S> {
         let mut purged = Purged::default();
         let mut ops = Vec::new();
         for answer in self.answers(person)? {
-            if answer.answered_at >= cutoff {
-                continue;
+            if answer.answered_at < cutoff {
+                self.delete_answer(&answer, &mut ops);
+                purged.answers += 1;
             }
-            if let Some(group) = &answer.group {
-                let week = iso_week(answer.answered_at, &self.tz);
-                ops.push(Op::Delete(key(&[
-                    "g",
-                    group,
-                    &week,
-                    who,
-                    &answer.run,
-                    &answer.step,
-                ])));
-            }
-            ops.push(Op::Delete(key(&["a", who, &answer.run, &answer.step])));
-            purged.answers += 1;
         }
         let has_words = |t: &TrialAction| !t.what.is_empty() || t.sign.is_some();
         let mut groups = std::collections::BTreeSet::new();
@@ -851,20 +839,20 @@ impl<S: Store> Records<S> {
         };
         for (k, bytes) in scan {
             let answer: AnswerRecord = self.decode(&k, &bytes)?;
-            if let Some(group) = &answer.group {
-                let week = iso_week(answer.answered_at, &self.tz);
-                ops.push(Op::Delete(key(&[
-                    "g",
-                    group,
-                    &week,
-                    person,
-                    run,
-                    &answer.step,
-                ])));
-            }
-            ops.push(Op::Delete(k));
+            self.delete_answer(&answer, ops);
         }
         Ok(())
+    }
+
+    /// Deletes one answer with its group-week index entry.
+    fn delete_answer(&self, answer: &AnswerRecord, ops: &mut Vec<Op>) {
+        let who = answer.person.as_str();
+        if let Some(group) = &answer.group {
+            let week = iso_week(answer.answered_at, &self.tz);
+            let index = ["g", group, &week, who, &answer.run, &answer.step];
+            ops.push(Op::Delete(key(&index)));
+        }
+        ops.push(Op::Delete(key(&["a", who, &answer.run, &answer.step])));
     }
 }
 
