@@ -18,7 +18,7 @@ use crate::dialogs::{Catalog, Role};
 use crate::digest::{latest_answers, shared_answers};
 use crate::records::{AnswerRecord, PersonId, TrialState, Value};
 use crate::schedule::{format_week, week_dates};
-use crate::store::{Records, Store, StoreError};
+use crate::store::{MasterKey, Records, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -57,16 +57,11 @@ pub struct Row {
     pub trial_state: Option<TrialState>,
 }
 
-/// Makes the pseudonyms: a keyed hash of what it is given, with a purpose of its own.
-pub trait Pseudonyms {
-    fn pseudonym(&self, purpose: &str, id: &str) -> String;
-}
-
-impl Pseudonyms for crate::store::MasterKey {
-    fn pseudonym(&self, purpose: &str, id: &str) -> String {
-        let hash = self.keyed_hash(purpose, id.as_bytes());
-        hash.iter().take(8).map(|b| format!("{b:02x}")).collect()
-    }
+/// A pseudonym for `id`: 16 hex digits of its keyed hash under the master key, for
+/// `purpose` (people and runs get unrelated ones).
+fn pseudonym(master: &MasterKey, purpose: &str, id: &str) -> String {
+    let hash = master.keyed_hash(purpose, id.as_bytes());
+    hash.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 /// One group's answers given from `from` to `to` (both days included, in `tz`), oldest first.
@@ -76,7 +71,7 @@ pub fn gather<S: Store>(
     tz: &TimeZone,
     group: &str,
     (from, to): (Date, Date),
-    pseudonyms: &dyn Pseudonyms,
+    master: &MasterKey,
 ) -> Result<Vec<Row>, ExportError> {
     if to < from {
         return Err(ExportError::Period { from, to });
@@ -117,13 +112,7 @@ pub fn gather<S: Store>(
             }
             _ => None,
         };
-        rows.push(row(
-            answer,
-            shared.contains(key),
-            trial_state,
-            tz,
-            pseudonyms,
-        ));
+        rows.push(row(answer, shared.contains(key), trial_state, tz, master));
     }
     rows.sort_by(|a, b| (a.date, &a.person, &a.run).cmp(&(b.date, &b.person, &b.run)));
     Ok(rows)
@@ -134,7 +123,7 @@ fn row(
     shared: bool,
     trial_state: Option<TrialState>,
     tz: &TimeZone,
-    pseudonyms: &dyn Pseudonyms,
+    master: &MasterKey,
 ) -> Row {
     use serde_json::Value as Json;
     let (kind, value) = match &answer.value {
@@ -152,12 +141,12 @@ fn row(
     Row {
         person: format!(
             "p{}",
-            pseudonyms.pseudonym("export people", answer.person.as_str())
+            pseudonym(master, "export people", answer.person.as_str())
         ),
         role: answer.role,
         group: answer.group.clone().unwrap_or_default(),
         dialogue: answer.dialogue.clone(),
-        run: format!("r{}", pseudonyms.pseudonym("export runs", &answer.run)),
+        run: format!("r{}", pseudonym(master, "export runs", &answer.run)),
         step: answer.step.clone(),
         principles: answer.principles.clone(),
         date: answer.answered_at.to_zoned(tz.clone()).date(),
@@ -219,11 +208,7 @@ fn csv_fields(row: &Row) -> [String; 12] {
         .map(u8::to_string)
         .collect::<Vec<_>>()
         .join(";");
-    let state = row
-        .trial_state
-        .and_then(|s| serde_json::to_value(s).ok())
-        .and_then(|s| s.as_str().map(str::to_owned))
-        .unwrap_or_default();
+    let state = row.trial_state.map_or("", TrialState::name);
     let role = match row.role {
         Role::Staff => "staff",
         Role::Citizen => "citizen",
@@ -240,7 +225,7 @@ fn csv_fields(row: &Row) -> [String; 12] {
         row.kind.to_owned(),
         value,
         row.shared_text.to_string(),
-        state,
+        state.to_owned(),
     ]
 }
 

@@ -138,12 +138,22 @@ fn fresh(dir: &Path) -> Result<(SledStore, Vault), StoreError> {
     open_folder(dir, &MasterKey::generate()?, CACHE_BYTES)
 }
 
-/// The settings benchmarks run with: the standard ones without the flood limit, since their
-/// scripted people answer as fast as the bot replies, by design.
-pub(super) fn settings() -> Result<Settings, BenchError> {
+/// The app as the benchmarks run it: standard settings without the flood limit (their
+/// scripted people answer as fast as the bot replies, by design), the system clock.
+pub(super) fn app<S: Store>(
+    content: Arc<Content>,
+    store: S,
+    vault: Vault,
+) -> Result<Arc<App<S>>, BenchError> {
     let mut settings = Settings::standard().map_err(AppError::from)?;
     settings.flood_limit = false;
-    Ok(settings)
+    Ok(Arc::new(App::new(
+        content,
+        settings,
+        store,
+        vault,
+        Box::new(SystemClock),
+    )))
 }
 
 /// What a scripted person sends next: the first button if there is one, else a sentence.
@@ -163,19 +173,12 @@ async fn engine_level(
     level: usize,
     steps: usize,
 ) -> Result<(Row, Batches), BenchError> {
-    let settings = settings()?;
     let (inner, vault) = fresh(dir)?;
     let store = Recording {
         inner,
         batches: Mutex::default(),
     };
-    let app = Arc::new(App::new(
-        content,
-        settings,
-        store,
-        vault,
-        Box::new(SystemClock),
-    ));
+    let app = app(content, store, vault)?;
     let profile = Profile::new(Lang::Da, Role::Staff);
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(level);
@@ -300,16 +303,9 @@ pub async fn memory(
     dir: &Path,
     conversations: usize,
 ) -> Result<MemoryResult, BenchError> {
-    let settings = settings()?;
     let (store, vault) = fresh(dir)?;
     let rss_before_mb = rss_mb();
-    let app = Arc::new(App::new(
-        content,
-        settings,
-        store,
-        vault,
-        Box::new(SystemClock),
-    ));
+    let app = app(content, store, vault)?;
     let profile = Profile::new(Lang::Da, Role::Staff);
     let started = Instant::now();
     let workers = 64.min(conversations.max(1));

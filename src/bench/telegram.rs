@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 use super::{fresh, percentile, BenchError};
-use crate::app::{App, Content, SystemClock};
+use crate::app::Content;
 use crate::channels::telegram::emulator::Emulator;
 use crate::channels::telegram::{self, Options};
 
@@ -109,15 +109,8 @@ async fn level(
             .await
             .map_err(|err| BenchError::Task(err.to_string()))?,
     );
-    let settings = super::settings()?;
     let (store, vault) = fresh(dir)?;
-    let app = Arc::new(App::new(
-        content,
-        settings,
-        store,
-        vault,
-        Box::new(SystemClock),
-    ));
+    let app = super::app(content, store, vault)?;
     let (stop, stopped) = watch::channel(false);
     let options = Options {
         token: TOKEN.into(),

@@ -160,17 +160,23 @@ fn unreadable(key: &[u8], err: &VaultError) -> StoreError {
     }
 }
 
-/// An unsealed value read as a record; the error does not quote the value (serde would).
+/// An unsealed value read as a record; the error does not quote the value.
 fn parse<T: DeserializeOwned>(key: &[u8], plain: &[u8]) -> Result<T, StoreError> {
     serde_json::from_slice(plain).map_err(|err| StoreError::Corrupt {
         key: key_for_logs(key),
-        reason: format!(
-            "{:?} error at line {} column {}",
-            err.classify(),
-            err.line(),
-            err.column()
-        ),
+        reason: serde_problem(&err),
     })
+}
+
+/// A JSON error as it may be logged: its class and place. Its message would quote what it
+/// found, which can be a person's words.
+pub(crate) fn serde_problem(err: &serde_json::Error) -> String {
+    format!(
+        "{:?} error at line {} column {}",
+        err.classify(),
+        err.line(),
+        err.column()
+    )
 }
 
 /// A change to commit for one event: the writes, the new conversation, the event id, and
@@ -575,7 +581,6 @@ impl<S: Store> Records<S> {
         person: &PersonId,
         cutoff: jiff::Timestamp,
     ) -> Result<Purged, StoreError> {
-        let who = person.as_str();
         let mut purged = Purged::default();
         let mut ops = Vec::new();
         for answer in self.answers(person)? {
@@ -585,29 +590,24 @@ impl<S: Store> Records<S> {
             }
         }
         let has_words = |t: &TrialAction| !t.what.is_empty() || t.sign.is_some();
-        let mut groups = std::collections::BTreeSet::new();
         for mut trial in self.trials(person)? {
-            groups.extend(trial.group.clone());
-            if trial.updated_at >= cutoff || !has_words(&trial) {
-                continue;
-            }
-            trial.what.clear();
-            trial.sign = None;
-            self.put_trial(&trial, &mut ops)?;
-            purged.trials += 1;
-        }
-        // The weeks a trial action changed in each keep a copy of it as it was then.
-        for group in &groups {
-            for (k, bytes) in self.store.scan_prefix(&prefix(&["gtrial", group]))? {
-                if k.split(|&b| b == 0).nth(3) != Some(who.as_bytes()) {
+            // The weeks it changed in each keep a copy of it as it was then.
+            for k in self.trial_copy_keys(&trial) {
+                let Some(bytes) = self.store.get(&k)? else {
                     continue;
-                }
+                };
                 let mut copy: TrialAction = self.decode(&k, &bytes)?;
                 if copy.updated_at < cutoff && has_words(&copy) {
                     copy.what.clear();
                     copy.sign = None;
                     ops.push(Op::Put(k, self.seal(person, &copy)?));
                 }
+            }
+            if trial.updated_at < cutoff && has_words(&trial) {
+                trial.what.clear();
+                trial.sign = None;
+                self.put_trial(&trial, &mut ops)?;
+                purged.trials += 1;
             }
         }
         if !ops.is_empty() {
@@ -808,16 +808,35 @@ impl<S: Store> Records<S> {
     fn delete_trial(&self, trial: &TrialAction, ops: &mut Vec<Op>) {
         let person = trial.person.as_str();
         let group = trial.group.as_deref().unwrap_or(NO_GROUP);
-        if trial.group.is_some() {
-            for at in [trial.created_at, trial.updated_at] {
-                let week = iso_week(at, &self.tz);
-                ops.push(Op::Delete(key(&[
-                    "gtrial", group, &week, person, &trial.id,
-                ])));
-            }
-        }
+        ops.extend(self.trial_copy_keys(trial).into_iter().map(Op::Delete));
         ops.push(Op::Delete(key(&["open", group, person, &trial.id])));
         ops.push(Op::Delete(key(&["t", person, &trial.id])));
+    }
+
+    /// Where a group's trial action may have weekly copies (`put_trial` writes one in the week
+    /// of each change): every week from the one it was made in to the one it last changed in.
+    fn trial_copy_keys(&self, trial: &TrialAction) -> Vec<Vec<u8>> {
+        /// Ten years of weeks: a bound for dates that make no sense.
+        const MOST_WEEKS: usize = 520;
+        let Some(group) = &trial.group else {
+            return Vec::new();
+        };
+        let last = iso_week(trial.updated_at, &self.tz);
+        let mut weeks = vec![iso_week(trial.created_at, &self.tz)];
+        let mut at = trial.created_at;
+        while weeks.last() != Some(&last) && weeks.len() < MOST_WEEKS {
+            at = at
+                .saturating_add(jiff::SignedDuration::from_hours(24 * 7))
+                .unwrap_or(at);
+            let week = iso_week(at.min(trial.updated_at), &self.tz);
+            if weeks.last() != Some(&week) {
+                weeks.push(week);
+            }
+        }
+        weeks
+            .iter()
+            .map(|week| key(&["gtrial", group, week, trial.person.as_str(), &trial.id]))
+            .collect()
     }
 
     /// Deletes a run's answers (or one step's), with their group-week index entries.

@@ -55,51 +55,24 @@ struct Person {
     private: &'static str,
 }
 
-const ADA: Person = Person {
-    name: "ada",
-    citizen: false,
-    private: "",
-};
-const METTE: Person = Person {
-    name: "mette",
-    citizen: false,
-    private: "",
-};
-const FINN: Person = Person {
-    name: "finn",
-    citizen: false,
-    private: "",
-};
-const ANNA: Person = Person {
-    name: "anna",
-    citizen: false,
-    private: "Kiwi worries on the night shift",
-};
-const BO: Person = Person {
-    name: "bo",
-    citizen: true,
-    private: "Mango jam with my sister",
-};
-const CY: Person = Person {
-    name: "cy",
-    citizen: true,
-    private: "Papaya seeds on the balcony",
-};
-const DEE: Person = Person {
-    name: "dee",
-    citizen: true,
-    private: "Lychee tea at the library",
-};
-const EVA: Person = Person {
-    name: "eva",
-    citizen: true,
-    private: "Fig tree by the station",
-};
-const OLAF: Person = Person {
-    name: "olaf",
-    citizen: false,
-    private: "Plum cake for the night staff",
-};
+/// Who: a name, whether a citizen, and words only they wrote (empty: none).
+const fn person(name: &'static str, citizen: bool, private: &'static str) -> Person {
+    Person {
+        name,
+        citizen,
+        private,
+    }
+}
+
+const ADA: Person = person("ada", false, "");
+const METTE: Person = person("mette", false, "");
+const FINN: Person = person("finn", false, "");
+const ANNA: Person = person("anna", false, "Kiwi worries on the night shift");
+const BO: Person = person("bo", true, "Mango jam with my sister");
+const CY: Person = person("cy", true, "Papaya seeds on the balcony");
+const DEE: Person = person("dee", true, "Lychee tea at the library");
+const EVA: Person = person("eva", true, "Fig tree by the station");
+const OLAF: Person = person("olaf", false, "Plum cake for the night staff");
 const EVERYONE: [&Person; 9] = [&ADA, &METTE, &FINN, &ANNA, &BO, &CY, &DEE, &EVA, &OLAF];
 
 impl Person {

@@ -280,10 +280,8 @@ fn logged(
 fn describe(err: &RequestError) -> String {
     match err {
         RequestError::InvalidJson { source, .. } => format!(
-            "unexpected answer from Telegram: {:?} error at line {} column {}",
-            source.classify(),
-            source.line(),
-            source.column()
+            "unexpected answer from Telegram: {}",
+            crate::store::serde_problem(source)
         ),
         RequestError::MigrateToChatId(_) => "the group chat became a supergroup".to_owned(),
         RequestError::Api(ApiError::Unknown(text)) => {
