@@ -21,6 +21,13 @@
 //! [telegram]                # `eftertanke run` starts Telegram when this section is present
 //! api_url = "https://api.telegram.org"   # or a self-hosted Bot API server
 //! # token: from the environment variable TELEGRAM_BOT_TOKEN (or `token = "..."` here)
+//!
+//! [matrix]                  # `eftertanke run` starts Matrix when this section is present
+//! homeserver = "https://matrix.example.org"
+//! user = "@eftertanke:example.org"
+//! allowed_servers = ["example.org"]   # invites from these servers (default: the bot's own)
+//! language = "da"           # for people new to the bot (default: da)
+//! # MATRIX_PASSWORD or MATRIX_ACCESS_TOKEN, and MATRIX_STORE_PASSPHRASE: from the environment
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -30,6 +37,7 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 use crate::engine::Settings;
+use crate::i18n::Lang;
 use crate::records::PersonId;
 use crate::schedule::{DigestSchedule, Window};
 use crate::scheduler::Schedule;
@@ -53,6 +61,7 @@ struct File {
     digest: Digest,
     privacy: Privacy,
     telegram: Option<Telegram>,
+    matrix: Option<Matrix>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -70,6 +79,16 @@ struct Telegram {
     /// Off only for tests and benchmarks against a local emulator.
     #[serde(default = "yes")]
     throttle: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Matrix {
+    homeserver: String,
+    user: String,
+    #[serde(default)]
+    allowed_servers: Vec<String>,
+    language: Option<String>,
 }
 
 fn telegram_api() -> String {
@@ -111,6 +130,19 @@ pub struct Config {
     /// The file holding the master key, if the file says (the environment comes first).
     pub key_file: Option<PathBuf>,
     pub telegram: Option<TelegramConfig>,
+    pub matrix: Option<MatrixConfig>,
+}
+
+/// The Matrix channel's settings. Secrets (password or access token, and the passphrase of
+/// matrix-sdk's store) come from the environment only, when the channel starts.
+#[derive(Clone, Debug)]
+pub struct MatrixConfig {
+    pub homeserver: String,
+    /// `@name:server`.
+    pub user: String,
+    /// Invites are taken from these servers only; never empty.
+    pub allowed_servers: Vec<String>,
+    pub lang: Lang,
 }
 
 /// The Telegram channel's settings. The token is read from the environment (or the file)
@@ -253,14 +285,57 @@ impl Config {
             }
             None => None,
         };
+        let matrix = match raw.matrix {
+            Some(m) => Some(matrix_config(m).map_err(invalid)?),
+            None => None,
+        };
         Ok(Config {
             settings,
             schedule,
             data: raw.data,
             key_file: raw.key_file,
             telegram,
+            matrix,
         })
     }
+}
+
+/// Checks the [matrix] section; a problem names its field.
+fn matrix_config(m: Matrix) -> Result<MatrixConfig, String> {
+    if !(m.homeserver.starts_with("http://") || m.homeserver.starts_with("https://")) {
+        return Err(format!(
+            "matrix.homeserver: `{}` is not an http(s) URL",
+            m.homeserver
+        ));
+    }
+    let server = m
+        .user
+        .strip_prefix('@')
+        .and_then(|user| user.split_once(':'))
+        .filter(|(local, server)| !local.is_empty() && !server.is_empty())
+        .map(|(_, server)| server.to_owned())
+        .ok_or_else(|| {
+            format!(
+                "matrix.user: `{}` is not a full Matrix id, like \"@eftertanke:example.org\"",
+                m.user
+            )
+        })?;
+    let allowed_servers = if m.allowed_servers.is_empty() {
+        vec![server]
+    } else {
+        m.allowed_servers
+    };
+    let lang = match m.language.as_deref() {
+        None => Lang::Da,
+        Some(code) => Lang::parse(code)
+            .ok_or_else(|| format!("matrix.language: `{code}` is not \"da\" or \"en\""))?,
+    };
+    Ok(MatrixConfig {
+        homeserver: m.homeserver.trim_end_matches('/').to_owned(),
+        user: m.user,
+        allowed_servers,
+        lang,
+    })
 }
 
 fn parse_time(text: &str) -> Option<Time> {
@@ -322,6 +397,33 @@ mod tests {
             .to_string();
         assert!(err.contains("e.toml") && err.contains("line 2"), "{err}");
         assert!(!err.contains("SECRET"), "{err}");
+    }
+
+    #[test]
+    fn the_matrix_section_names_its_mistakes() {
+        let text = "[matrix]\nhomeserver = \"http://127.0.0.1:8008/\"\nuser = \"@bot:localhost\"\n";
+        let matrix = Config::parse(text, Path::new("m.toml"))
+            .unwrap()
+            .matrix
+            .unwrap();
+        assert_eq!(matrix.homeserver, "http://127.0.0.1:8008");
+        assert_eq!(matrix.allowed_servers, vec!["localhost".to_owned()]);
+        assert_eq!(matrix.lang, Lang::Da);
+        for (bad, field) in [
+            ("homeserver = \"x\"\nuser = \"@b:s\"", "matrix.homeserver"),
+            ("homeserver = \"http://h\"\nuser = \"bot\"", "matrix.user"),
+            (
+                "homeserver = \"http://h\"\nuser = \"@b:s\"\nlanguage = \"fr\"",
+                "matrix.language",
+            ),
+            (
+                "homeserver = \"http://h\"\nuser = \"@b:s\"\npassword = \"p\"",
+                "password",
+            ),
+        ] {
+            let err = Config::parse(&format!("[matrix]\n{bad}"), Path::new("m.toml")).unwrap_err();
+            assert!(err.to_string().contains(field), "{err}");
+        }
     }
 
     #[test]

@@ -81,10 +81,10 @@ enum Command {
         #[command(flatten)]
         content: ContentArgs,
     },
-    /// Run the chat channels configured in the file (Telegram) with the scheduler, until
-    /// SIGINT or SIGTERM.
+    /// Run the chat channels configured in the file (Telegram, Matrix) with the scheduler,
+    /// until SIGINT or SIGTERM.
     Run {
-        /// The configuration file; its [telegram] section starts Telegram.
+        /// The configuration file; its [telegram] and [matrix] sections start those channels.
         #[arg(long)]
         config: PathBuf,
         /// Where answers are stored (default: `data` in the file, else ./eftertanke-data).
@@ -196,6 +196,15 @@ fn main() -> ExitCode {
                 // teloxide logs an update it cannot parse whole, people's words included.
                 .add_directive(
                     "teloxide::dispatching::dispatcher=off"
+                        .parse()
+                        .unwrap_or_default(),
+                )
+                // matrix-sdk logs every refused request as an error, expected ones too (no
+                // account data yet); the channel logs what fails for it.
+                .add_directive("matrix_sdk::http_client=off".parse().unwrap_or_default())
+                // The bot keeps its keys in its own store, not in server-side key backup.
+                .add_directive(
+                    "matrix_sdk_crypto::backups=error"
                         .parse()
                         .unwrap_or_default(),
                 ),
@@ -393,7 +402,6 @@ async fn chat(
 }
 
 /// Resolves at SIGINT or SIGTERM.
-#[cfg(feature = "telegram")]
 async fn termination() {
     #[cfg(unix)]
     {
@@ -416,11 +424,47 @@ async fn termination() {
     }
 }
 
+/// A configured channel, ready to start.
+enum Channel {
+    #[cfg(feature = "telegram")]
+    Telegram(eftertanke::channels::telegram::Options),
+    #[cfg(feature = "matrix")]
+    Matrix(eftertanke::channels::matrix::Options),
+}
+
+impl Channel {
+    #[cfg_attr(
+        not(any(feature = "telegram", feature = "matrix")),
+        allow(unused_variables)
+    )]
+    async fn run(
+        self,
+        app: Arc<App<SledStore>>,
+        stopped: tokio::sync::watch::Receiver<bool>,
+    ) -> anyhow::Result<()> {
+        match self {
+            #[cfg(feature = "telegram")]
+            Channel::Telegram(options) => {
+                eftertanke::channels::telegram::run(app, options, stopped)
+                    .await
+                    .context("Telegram")
+            }
+            #[cfg(feature = "matrix")]
+            Channel::Matrix(options) => eftertanke::channels::matrix::run(app, options, stopped)
+                .await
+                .context("Matrix"),
+        }
+    }
+}
+
+/// Runs every channel the configuration has, with one scheduler, until SIGINT or SIGTERM.
+/// A channel that fails for good (a refused login) stops the others too.
 async fn run_channels(
     config: Config,
     data: Option<PathBuf>,
     clock: Box<dyn Clock>,
 ) -> anyhow::Result<ExitCode> {
+    use eftertanke::scheduler;
     let content = load(&ContentArgs {
         dialogs: None,
         locales: None,
@@ -428,23 +472,11 @@ async fn run_channels(
     let data = data
         .or(config.data.clone())
         .unwrap_or_else(|| PathBuf::from("eftertanke-data"));
-    let Some(telegram) = config.telegram.clone() else {
-        bail!("nothing to run: the configuration has no [telegram] section");
-    };
-    run_telegram(content, config, telegram, data, clock).await
-}
-
-#[cfg(feature = "telegram")]
-async fn run_telegram(
-    content: Content,
-    config: Config,
-    telegram: eftertanke::config::TelegramConfig,
-    data: PathBuf,
-    clock: Box<dyn Clock>,
-) -> anyhow::Result<ExitCode> {
-    use eftertanke::channels::telegram;
-    use eftertanke::scheduler;
-    let token = telegram.token().ok_or(telegram::TelegramError::NoToken)?;
+    // Secrets are read first, so a missing one is told before anything is opened.
+    let channels = configured_channels(&config, &data)?;
+    if channels.is_empty() {
+        bail!("nothing to run: the configuration has neither a [telegram] nor a [matrix] section");
+    }
     let (_, store, vault) = open_data(&data, config.key_file.as_deref(), false)?;
     let app = Arc::new(App::new(
         Arc::new(content),
@@ -459,27 +491,36 @@ async fn run_telegram(
         let stop = stop.clone();
         async move {
             termination().await;
-            tracing::info!("stopping: finishing the updates in flight");
+            tracing::info!("stopping: finishing the messages in flight");
             let _ = stop.send(true);
         }
     });
-    let options = telegram::Options {
-        token,
-        api_url: telegram.api_url,
-        throttle: telegram.throttle,
-    };
     // One scheduler for all channels; each channel delivers its people's outbox.
     let scheduler = tokio::spawn({
         let (app, stopped) = (app.clone(), stopped.clone());
         async move { scheduler::run(&app, &config.schedule, stopped).await }
     });
-    let channel = telegram::run(app.clone(), options, stopped).await;
-    // A channel that ended on its own (a refused token) stops the scheduler too.
+    let mut running = tokio::task::JoinSet::new();
+    for channel in channels {
+        running.spawn(channel.run(app.clone(), stopped.clone()));
+    }
+    let mut failure = None;
+    while let Some(ended) = running.join_next().await {
+        let failed = match ended {
+            Ok(Ok(())) => continue,
+            Ok(Err(err)) => err,
+            Err(err) => anyhow::anyhow!("a channel ended abnormally: {err}"),
+        };
+        let _ = stop.send(true);
+        failure.get_or_insert(failed);
+    }
     let _ = stop.send(true);
     if let Err(err) = scheduler.await {
         tracing::error!("the scheduler ended abnormally: {err}");
     }
-    channel?;
+    if let Some(err) = failure {
+        return Err(err);
+    }
     // Every handler and background task has ended: this is the last handle, and dropping
     // it flushes the store and ends its writer thread.
     if Arc::strong_count(&app) > 1 {
@@ -490,15 +531,74 @@ async fn run_telegram(
     Ok(ExitCode::SUCCESS)
 }
 
-#[cfg(not(feature = "telegram"))]
-async fn run_telegram(
-    _: Content,
-    _: Config,
-    _: eftertanke::config::TelegramConfig,
-    _: PathBuf,
-    _: Box<dyn Clock>,
-) -> anyhow::Result<ExitCode> {
-    bail!("this eftertanke was built without Telegram (the `telegram` feature)")
+/// The channels the configuration has, with their secrets from the environment.
+#[cfg_attr(not(any(feature = "telegram", feature = "matrix")), allow(unused_mut))]
+fn configured_channels(config: &Config, data: &std::path::Path) -> anyhow::Result<Vec<Channel>> {
+    let mut channels = Vec::new();
+    if let Some(telegram) = &config.telegram {
+        #[cfg(feature = "telegram")]
+        {
+            use eftertanke::channels::telegram;
+            let token = telegram.token().ok_or(telegram::TelegramError::NoToken)?;
+            channels.push(Channel::Telegram(telegram::Options {
+                token,
+                api_url: telegram.api_url.clone(),
+                throttle: telegram.throttle,
+            }));
+        }
+        #[cfg(not(feature = "telegram"))]
+        {
+            let _ = telegram;
+            bail!("this eftertanke was built without Telegram (the `telegram` feature)");
+        }
+    }
+    if let Some(matrix) = &config.matrix {
+        #[cfg(feature = "matrix")]
+        channels.push(Channel::Matrix(matrix_options(matrix, data)?));
+        #[cfg(not(feature = "matrix"))]
+        {
+            let _ = (matrix, data);
+            bail!("this eftertanke was built without Matrix (the `matrix` feature)");
+        }
+    }
+    Ok(channels)
+}
+
+#[cfg(feature = "matrix")]
+fn matrix_options(
+    matrix: &eftertanke::config::MatrixConfig,
+    data: &std::path::Path,
+) -> anyhow::Result<eftertanke::channels::matrix::Options> {
+    use eftertanke::channels::matrix::{MatrixError, Options};
+    let secret = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let password = secret("MATRIX_PASSWORD");
+    let access_token = secret("MATRIX_ACCESS_TOKEN");
+    let folder = data.join("matrix");
+    // A saved session needs neither: the device logged in once and keeps its token.
+    if password.is_none() && access_token.is_none() && !folder.join("session.json").exists() {
+        return Err(MatrixError::NoLogin.into());
+    }
+    let passphrase = secret("MATRIX_STORE_PASSPHRASE").ok_or(MatrixError::NoPassphrase)?;
+    let allowed_servers = matrix
+        .allowed_servers
+        .iter()
+        .map(|server| {
+            server
+                .as_str()
+                .try_into()
+                .with_context(|| format!("matrix.allowed_servers: `{server}` is not a server name"))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    Ok(Options {
+        homeserver: matrix.homeserver.clone(),
+        user: matrix.user.clone(),
+        password,
+        access_token,
+        passphrase,
+        allowed_servers,
+        lang: matrix.lang,
+        folder,
+    })
 }
 
 /// The built-in content and a data folder that must already hold data, for the commands

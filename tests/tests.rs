@@ -1,5 +1,8 @@
 //! All integration tests in one test binary (faster to build than one binary each).
 
+// matrix-sdk's futures nest deeply (matrix-rust-sdk#6551).
+#![recursion_limit = "256"]
+
 mod suite {
     pub mod bad_input;
     pub mod chat;
@@ -7,6 +10,8 @@ mod suite {
     pub mod crash;
     pub mod groups;
     pub mod loader;
+    #[cfg(feature = "matrix")]
+    pub mod matrix;
     pub mod month;
     pub mod privacy;
     pub mod roles;

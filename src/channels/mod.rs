@@ -1,5 +1,6 @@
 //! Chat channels: each turns a platform's updates into engine events and replies into
-//! platform messages: the terminal, and Telegram behind the default `telegram` feature.
+//! platform messages: the terminal, Telegram and Matrix (behind the default `telegram` and
+//! `matrix` features).
 
 pub mod console;
 
@@ -8,6 +9,10 @@ pub const MESSAGES: &[&[(&str, &[&str])]] = &[
     console::MESSAGES,
     #[cfg(feature = "telegram")]
     telegram::MESSAGES,
+    #[cfg(feature = "matrix")]
+    matrix::MESSAGES,
 ];
+#[cfg(feature = "matrix")]
+pub mod matrix;
 #[cfg(feature = "telegram")]
 pub mod telegram;

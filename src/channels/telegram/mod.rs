@@ -810,7 +810,7 @@ mod tests {
 
     #[test]
     fn long_text_is_split_at_lines_within_the_limit_and_nothing_is_lost() {
-        let text = "ord ".repeat(3000) + "\n" + &"æ😀".repeat(2000);
+        let text = "ord ".repeat(3000) + "\n" + "æ😀".repeat(2000).as_str();
         let parts = split(&text, MAX_MESSAGE_UNITS);
         assert!(parts.len() > 1);
         assert!(parts

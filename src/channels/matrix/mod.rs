@@ -1,0 +1,943 @@
+//! The Matrix channel: matrix-sdk with its sqlite state and crypto store, so encrypted direct
+//! messages work and a restart keeps the same device and keys.
+//!
+//! A loop of `sync_once` with a long poll (matrix-sdk's own `sync` pauses a second between
+//! syncs). matrix-sdk awaits event handlers inside a sync, so the handlers only convert an
+//! event and queue it; one room's events are handled in order, different rooms in parallel.
+//!
+//! Nothing acknowledged is lost: the sync token the next start begins from is committed only
+//! once every event of its batch went through [`App::handle`], which stores it (or has seen
+//! its id before, so a redelivered event is not stored twice). Replies that cannot be sent
+//! wait in the outbox, as do follow-ups, reminders and digests, sent from here to a person's
+//! direct room or a linked room.
+
+mod render;
+mod session;
+pub mod synapse;
+
+pub use render::render;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use matrix_sdk::attachment::AttachmentConfig;
+use matrix_sdk::config::SyncSettings;
+use matrix_sdk::deserialized_responses::EncryptionInfo;
+use matrix_sdk::event_handler::RawEvent;
+use matrix_sdk::ruma::api::client::filter::FilterDefinition;
+use matrix_sdk::ruma::api::client::room::create_room::v3::{Request as CreateRoom, RoomPreset};
+use matrix_sdk::ruma::api::error::{ErrorKind, LimitExceededErrorData, RetryAfter};
+use matrix_sdk::ruma::events::room::encrypted::OriginalSyncRoomEncryptedEvent;
+use matrix_sdk::ruma::events::room::encryption::RoomEncryptionEventContent;
+use matrix_sdk::ruma::events::room::member::{MembershipState, StrippedRoomMemberEvent};
+use matrix_sdk::ruma::events::room::message::{
+    MessageType, OriginalSyncRoomMessageEvent, Relation, RoomMessageEventContent,
+    RoomMessageEventContentWithoutRelation,
+};
+use matrix_sdk::ruma::events::sticker::OriginalSyncStickerEvent;
+use matrix_sdk::ruma::events::{AnySyncMessageLikeEvent, AnySyncTimelineEvent, InitialStateEvent};
+use matrix_sdk::ruma::serde::Raw;
+use matrix_sdk::ruma::{
+    MilliSecondsSinceUnixEpoch, OwnedEventId, OwnedRoomId, OwnedServerName, OwnedUserId, RoomId,
+    UserId,
+};
+use matrix_sdk::{Client, HttpError, Room, RoomState};
+use tokio::sync::{mpsc, watch};
+
+use crate::app::{App, Event, Profile};
+use crate::dialogs::Role;
+use crate::engine::{Body, Reply};
+use crate::i18n::{I18nError, Lang};
+use crate::records::PersonId;
+use crate::store::{Outgoing, Store, Waiting};
+
+/// Every message this channel writes itself (the rest comes from the engine).
+pub const MESSAGES: &[(&str, &[&str])] = &[
+    ("matrix-group-note", &[]),
+    ("matrix-dm-opened", &[]),
+    ("matrix-error", &[]),
+    ("matrix-undecryptable", &[]),
+    ("matrix-linked", &["name"]),
+    ("matrix-unlinked", &["name"]),
+];
+
+/// How long a sync waits on the server for something new.
+const SYNC_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often waiting outbox messages are looked for.
+const OUTBOX_EVERY: Duration = Duration::from_secs(1);
+/// How often one message is tried when sending fails (matrix-sdk itself already waits out
+/// rate limits and server errors for up to 15 minutes before it gives up).
+const SEND_ATTEMPTS: u32 = 5;
+/// Rooms with a worker at once before idle workers are let go.
+const MAX_WORKERS: usize = 1024;
+/// A message that could not be decrypted is tried again this often, this far apart: its room
+/// key may come in a later sync.
+const DECRYPT_TRIES: u32 = 3;
+const DECRYPT_PAUSE: Duration = Duration::from_secs(2);
+/// Joining an invite is retried with doubling pauses up to this one, then given up.
+const JOIN_GIVE_UP: Duration = Duration::from_secs(3600);
+
+#[derive(Debug, thiserror::Error)]
+pub enum MatrixError {
+    #[error("no Matrix login: set MATRIX_PASSWORD or MATRIX_ACCESS_TOKEN")]
+    NoLogin,
+    #[error("no passphrase for the Matrix store: set MATRIX_STORE_PASSPHRASE")]
+    NoPassphrase,
+    #[error("the homeserver refused the login of {user}: check the user and MATRIX_PASSWORD")]
+    LoginRefused { user: String },
+    #[error("the homeserver refused the access token: check MATRIX_ACCESS_TOKEN")]
+    TokenRefused,
+    #[error("the access token has no device: log in once with a password instead")]
+    TokenWithoutDevice,
+    #[error(
+        "the homeserver no longer accepts the session of {user} (logged out, or the token was \
+         revoked); move the `matrix` folder out of the data folder to log in as a new device"
+    )]
+    Revoked { user: String },
+    #[error("the Matrix store in {folder}: {why} (is MATRIX_STORE_PASSPHRASE the one it was made with?)")]
+    Store { folder: PathBuf, why: String },
+    #[error("the Matrix session in {file}: {why}")]
+    Session { file: PathBuf, why: String },
+    #[error("{path}: {why}")]
+    Io { path: PathBuf, why: String },
+    #[error(transparent)]
+    Message(#[from] I18nError),
+}
+
+/// What the channel needs to start. Its `Debug` leaves the secrets out.
+#[derive(Clone)]
+pub struct Options {
+    pub homeserver: String,
+    /// The bot's user, `@name:server` (or its local part, for a password login).
+    pub user: String,
+    pub password: Option<String>,
+    pub access_token: Option<String>,
+    /// Encrypts matrix-sdk's store (its keys among them).
+    pub passphrase: String,
+    /// Invites are taken from people on these servers; others are declined.
+    pub allowed_servers: Vec<OwnedServerName>,
+    /// The language of someone new (Matrix does not tell a person's language).
+    pub lang: Lang,
+    /// The channel's own folder: session, sync token and matrix-sdk's store.
+    pub folder: PathBuf,
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("homeserver", &self.homeserver)
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "(hidden)"))
+            .field(
+                "access_token",
+                &self.access_token.as_ref().map(|_| "(hidden)"),
+            )
+            .field("passphrase", &"(hidden)")
+            .field("allowed_servers", &self.allowed_servers)
+            .field("lang", &self.lang)
+            .field("folder", &self.folder)
+            .finish()
+    }
+}
+
+/// An event as the handlers queue it: converted, nothing borrowed from the sync.
+struct Incoming {
+    room: OwnedRoomId,
+    event: OwnedEventId,
+    sender: OwnedUserId,
+    said: Said,
+    /// Held until the event went through the app; the batch's sync token is committed once
+    /// all of its guards are dropped.
+    guard: Option<mpsc::Sender<()>>,
+}
+
+/// What a person sent, as far as the channel reads it.
+enum Said {
+    Text(String),
+    Edited,
+    /// Images, files, voice, stickers, places: answered, never read or stored.
+    NotText,
+    /// Encrypted with a room key the bot does not have (yet): tried again a little later.
+    Locked(Raw<OriginalSyncRoomEncryptedEvent>),
+}
+
+/// Where the handlers put events: the queue (gone once the channel stops) and the current
+/// batch's guard (only while a sync runs).
+#[derive(Default)]
+struct Intake {
+    queue: Option<mpsc::UnboundedSender<Incoming>>,
+    guard: Option<mpsc::Sender<()>>,
+}
+
+type SharedIntake = Arc<Mutex<Intake>>;
+
+fn lock(shared: &SharedIntake) -> std::sync::MutexGuard<'_, Intake> {
+    // A handler that panicked holding the lock left nothing half-done in it.
+    shared.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// What the room workers share.
+struct Channel<S> {
+    app: Arc<App<S>>,
+    client: Client,
+    lang: Lang,
+}
+
+/// Runs the channel until `stop` turns true: then no new events are taken, events in flight
+/// are finished, and it returns (the caller drops the app, which flushes the store).
+pub async fn run<S: Store>(
+    app: Arc<App<S>>,
+    options: Options,
+    stop: watch::Receiver<bool>,
+) -> Result<(), MatrixError> {
+    let Some(client) = session::connect(&options, &stop).await? else {
+        return Ok(());
+    };
+    tracing::info!(device = ?client.device_id(), "Matrix connected");
+    let settings = SyncSettings::default()
+        .filter(FilterDefinition::with_lazy_loading().into())
+        .timeout(SYNC_TIMEOUT);
+    let mut token = match session::read_sync_token(&options.folder) {
+        Some(token) => token,
+        None => {
+            // The first start: what is already there is history, not for the bot to answer.
+            // (Invites in it are taken below.)
+            let first = settings.clone().timeout(Duration::ZERO);
+            let Some(token) = sync_until_it_works(&client, first, &stop).await? else {
+                return Ok(());
+            };
+            session::write_sync_token(&options.folder, &token)?;
+            token
+        }
+    };
+
+    let (queue, jobs) = mpsc::unbounded_channel();
+    let intake: SharedIntake = Arc::new(Mutex::new(Intake {
+        queue: Some(queue),
+        guard: None,
+    }));
+    let allowed: Arc<[OwnedServerName]> = options.allowed_servers.clone().into();
+    add_handlers(&client, &intake, &allowed);
+    take_waiting_invites(&client, &allowed).await;
+    let channel = Arc::new(Channel {
+        app,
+        client: client.clone(),
+        lang: options.lang,
+    });
+    let dispatcher = tokio::spawn(dispatch(jobs, channel.clone()));
+    let (commits, batches) = mpsc::unbounded_channel();
+    let committer = tokio::spawn(commit_tokens(options.folder.clone(), batches));
+    let delivery = tokio::spawn(deliver_outbox(channel, stop.clone()));
+
+    let mut pause = Duration::from_secs(1);
+    let ended = loop {
+        let (guard, batch_done) = mpsc::channel::<()>(1);
+        lock(&intake).guard = Some(guard);
+        // Stopping may cut a sync short: its token is not committed, so whatever it brought
+        // comes again at the next start.
+        let result = tokio::select! {
+            biased;
+            () = stopped(stop.clone()) => break Ok(()),
+            result = client.sync_once(settings.clone().token(token.clone())) => result,
+        };
+        lock(&intake).guard = None;
+        match result {
+            Ok(response) => {
+                pause = Duration::from_secs(1);
+                let _ = commits.send((response.next_batch.clone(), batch_done));
+                token = response.next_batch;
+            }
+            Err(err) => {
+                if let Some(ErrorKind::UnknownToken { .. }) = err.client_api_error_kind() {
+                    break Err(MatrixError::Revoked {
+                        user: client
+                            .user_id()
+                            .map(ToString::to_string)
+                            .unwrap_or_default(),
+                    });
+                }
+                tracing::warn!("Matrix sync failed, again in {pause:?}: {}", describe(&err));
+                tokio::select! {
+                    () = stopped(stop.clone()) => break Ok(()),
+                    () = tokio::time::sleep(pause) => {}
+                }
+                pause = (pause * 2).min(Duration::from_secs(60));
+            }
+        }
+    };
+    // No more events; the ones queued are finished, then their batches committed.
+    *lock(&intake) = Intake::default();
+    if let Err(err) = dispatcher.await {
+        tracing::error!("the Matrix dispatcher ended abnormally: {err}");
+    }
+    drop(commits);
+    if let Err(err) = committer.await {
+        tracing::error!("the Matrix sync token writer ended abnormally: {err}");
+    }
+    if let Err(err) = delivery.await {
+        tracing::error!("the Matrix outbox delivery ended abnormally: {err}");
+    }
+    ended
+}
+
+/// One sync, retried with growing pauses until it works. Its batch token; `None` if stopped.
+async fn sync_until_it_works(
+    client: &Client,
+    settings: SyncSettings,
+    stop: &watch::Receiver<bool>,
+) -> Result<Option<String>, MatrixError> {
+    let mut pause = Duration::from_secs(1);
+    loop {
+        match client.sync_once(settings.clone()).await {
+            Ok(response) => return Ok(Some(response.next_batch)),
+            Err(err) => {
+                if let Some(ErrorKind::UnknownToken { .. }) = err.client_api_error_kind() {
+                    return Err(MatrixError::Revoked {
+                        user: client
+                            .user_id()
+                            .map(ToString::to_string)
+                            .unwrap_or_default(),
+                    });
+                }
+                tracing::warn!("Matrix sync failed, again in {pause:?}: {}", describe(&err));
+            }
+        }
+        tokio::select! {
+            () = stopped(stop.clone()) => return Ok(None),
+            () = tokio::time::sleep(pause) => {}
+        }
+        pause = (pause * 2).min(Duration::from_secs(60));
+    }
+}
+
+/// Writes each batch's token once all its events were handled, in the order of the batches.
+async fn commit_tokens(
+    folder: PathBuf,
+    mut batches: mpsc::UnboundedReceiver<(String, mpsc::Receiver<()>)>,
+) {
+    while let Some((token, mut done)) = batches.recv().await {
+        // Nothing is ever sent: this returns once every guard of the batch is dropped.
+        let _ = done.recv().await;
+        if let Err(err) = session::write_sync_token(&folder, &token) {
+            tracing::error!("committing the Matrix sync token: {err}");
+        }
+    }
+}
+
+/// Resolves when `stop` turns true (or its sender is gone).
+async fn stopped(mut stop: watch::Receiver<bool>) {
+    let _ = stop.wait_for(|stop| *stop).await;
+}
+
+/// An error as it may be logged: matrix-sdk's messages carry no one's words, but may be long.
+fn describe(err: &matrix_sdk::Error) -> String {
+    err.to_string().chars().take(200).collect()
+}
+
+/// Registers the handlers: they look at an event, convert it and queue it, nothing more
+/// (the sync waits for them).
+fn add_handlers(client: &Client, shared: &SharedIntake, allowed: &Arc<[OwnedServerName]>) {
+    let messages = shared.clone();
+    client.add_event_handler(
+        move |event: OriginalSyncRoomMessageEvent,
+              room: Room,
+              client: Client,
+              _encrypted: Option<EncryptionInfo>| {
+            let shared = messages.clone();
+            async move {
+                if !for_the_bot(&client, &room, &event.sender, event.origin_server_ts).await {
+                    return;
+                }
+                let said = said(&event.content.msgtype, event.content.relates_to.as_ref());
+                let Some(said) = said else { return };
+                queue(&shared, &room, event.event_id, event.sender, said);
+            }
+        },
+    );
+    let stickers = shared.clone();
+    client.add_event_handler(
+        move |event: OriginalSyncStickerEvent, room: Room, client: Client| {
+            let shared = stickers.clone();
+            async move {
+                if for_the_bot(&client, &room, &event.sender, event.origin_server_ts).await {
+                    queue(&shared, &room, event.event_id, event.sender, Said::NotText);
+                }
+            }
+        },
+    );
+    // Only what could not be decrypted comes here; decrypted messages come as messages.
+    let locked = shared.clone();
+    client.add_event_handler(
+        move |event: OriginalSyncRoomEncryptedEvent, room: Room, client: Client, raw: RawEvent| {
+            let shared = locked.clone();
+            async move {
+                if for_the_bot(&client, &room, &event.sender, event.origin_server_ts).await {
+                    let said = Said::Locked(Raw::from_json(raw.0));
+                    queue(&shared, &room, event.event_id, event.sender, said);
+                }
+            }
+        },
+    );
+    let allowed = allowed.clone();
+    client.add_event_handler(
+        move |event: StrippedRoomMemberEvent, room: Room, client: Client| {
+            let allowed = allowed.clone();
+            async move {
+                if client.user_id() == Some(event.state_key.as_ref())
+                    && event.content.membership == MembershipState::Invite
+                {
+                    take_invite(room, event.sender, allowed);
+                }
+            }
+        },
+    );
+}
+
+fn queue(shared: &SharedIntake, room: &Room, event: OwnedEventId, sender: OwnedUserId, said: Said) {
+    let intake = lock(shared);
+    if let Some(queue) = &intake.queue {
+        let _ = queue.send(Incoming {
+            room: room.room_id().to_owned(),
+            event,
+            sender,
+            said,
+            guard: intake.guard.clone(),
+        });
+    }
+}
+
+/// Whether an event is for the bot to read: not its own, in a room it is in, and not sent
+/// before it joined (a new room's first sync carries some history).
+async fn for_the_bot(
+    client: &Client,
+    room: &Room,
+    sender: &UserId,
+    sent: MilliSecondsSinceUnixEpoch,
+) -> bool {
+    let Some(me) = client.user_id() else {
+        return false;
+    };
+    if sender == me || room.state() != RoomState::Joined {
+        return false;
+    }
+    // The bot's own membership event is stored before the handlers run.
+    match room.get_member_no_sync(me).await {
+        Ok(Some(member)) => member
+            .event()
+            .timestamp()
+            .is_none_or(|joined| sent.0 >= joined),
+        _ => true,
+    }
+}
+
+/// What a message says. `None` for notices: other bots write those, and answering them could
+/// start two bots talking forever.
+fn said(
+    message: &MessageType,
+    relation: Option<&Relation<RoomMessageEventContentWithoutRelation>>,
+) -> Option<Said> {
+    if let Some(Relation::Replacement(_)) = relation {
+        return Some(Said::Edited);
+    }
+    match message {
+        MessageType::Text(text) => {
+            let body = match relation {
+                Some(Relation::Reply { .. }) => without_reply_fallback(&text.body),
+                _ => &text.body,
+            };
+            Some(Said::Text(body.to_owned()))
+        }
+        MessageType::Notice(_) => None,
+        _ => Some(Said::NotText),
+    }
+}
+
+/// A reply's text without the quoted lines older clients put before it.
+fn without_reply_fallback(body: &str) -> &str {
+    if !body.starts_with("> ") {
+        return body;
+    }
+    match body.find("\n\n") {
+        Some(end) if body[..end].lines().all(|line| line.starts_with('>')) => &body[end + 2..],
+        _ => body,
+    }
+}
+
+/// Joins an invite from an allowed server (in the background, with retries: a homeserver may
+/// tell of an invite before the invitee can join), and declines the others.
+fn take_invite(room: Room, inviter: OwnedUserId, allowed: Arc<[OwnedServerName]>) {
+    tokio::spawn(async move {
+        if !allowed.iter().any(|server| server == inviter.server_name()) {
+            tracing::info!(server = %inviter.server_name(), "an invite from a server not allowed: declined");
+            if let Err(err) = room.leave().await {
+                tracing::warn!("declining an invite: {}", describe(&err));
+            }
+            return;
+        }
+        let mut pause = Duration::from_secs(2);
+        while let Err(err) = room.join().await {
+            if pause > JOIN_GIVE_UP {
+                tracing::warn!("joining a room failed for good: {}", describe(&err));
+                return;
+            }
+            tracing::warn!("joining a room, again in {pause:?}: {}", describe(&err));
+            tokio::time::sleep(pause).await;
+            pause *= 2;
+        }
+    });
+}
+
+/// Invites that came while the bot was away or in the first sync, before the handlers.
+async fn take_waiting_invites(client: &Client, allowed: &Arc<[OwnedServerName]>) {
+    for room in client.invited_rooms() {
+        match room.invite_details().await {
+            Ok(invite) => take_invite(room, invite.inviter_id, allowed.clone()),
+            Err(err) => tracing::warn!("reading an invite: {}", describe(&err)),
+        }
+    }
+}
+
+/// One room in order, rooms in parallel: a worker task per room with work. Returns when the
+/// queue is closed and every worker has finished what it was given.
+async fn dispatch<S: Store>(mut jobs: mpsc::UnboundedReceiver<Incoming>, channel: Arc<Channel<S>>) {
+    struct Worker {
+        jobs: mpsc::UnboundedSender<Incoming>,
+        pending: Arc<AtomicUsize>,
+    }
+    let mut workers: HashMap<OwnedRoomId, Worker> = HashMap::new();
+    let mut tasks = tokio::task::JoinSet::new();
+    while let Some(job) = jobs.recv().await {
+        if workers.len() >= MAX_WORKERS {
+            // Only this loop gives work, so a worker with none pending has finished it all.
+            workers.retain(|_, worker| worker.pending.load(Ordering::Acquire) > 0);
+        }
+        let worker = workers.entry(job.room.clone()).or_insert_with(|| {
+            let (sender, mut receiver) = mpsc::unbounded_channel::<Incoming>();
+            let pending = Arc::new(AtomicUsize::new(0));
+            let (channel, left) = (channel.clone(), pending.clone());
+            tasks.spawn(async move {
+                while let Some(job) = receiver.recv().await {
+                    handle(&channel, job).await;
+                    left.fetch_sub(1, Ordering::AcqRel);
+                }
+            });
+            Worker {
+                jobs: sender,
+                pending,
+            }
+        });
+        worker.pending.fetch_add(1, Ordering::AcqRel);
+        let _ = worker.jobs.send(job);
+        while tasks.try_join_next().is_some() {}
+    }
+    drop(workers);
+    while let Some(ended) = tasks.join_next().await {
+        if let Err(err) = ended {
+            tracing::error!("a Matrix room worker ended abnormally: {err}");
+        }
+    }
+}
+
+/// One event: in a direct room the person's dialogue goes on; in a room with several people
+/// only commands are answered.
+async fn handle<S: Store>(channel: &Channel<S>, job: Incoming) {
+    let Some(room) = channel.client.get_room(&job.room) else {
+        return;
+    };
+    let person = PersonId::new("matrix", job.sender.as_str());
+    let body = match job.said {
+        Said::Text(text) => Body::Text(text),
+        Said::Edited => Body::Edited,
+        Said::NotText => Body::Unsupported,
+        Said::Locked(raw) => match decrypt_later(&room, &raw).await {
+            Some(Said::Text(text)) => Body::Text(text),
+            Some(Said::Edited) => Body::Edited,
+            Some(Said::NotText) => Body::Unsupported,
+            Some(Said::Locked(_)) | None => {
+                let lang = channel.lang_of(&person);
+                channel.note(&room, lang, "matrix-undecryptable", &[]).await;
+                return;
+            }
+        },
+    };
+    let event = Event {
+        id: Some(job.event.to_string()),
+        body,
+    };
+    if is_direct(&room) {
+        converse(channel, &room, &person, event, job.guard).await;
+    } else {
+        in_shared_room(channel, &room, &job.sender, &person, event, job.guard).await;
+    }
+}
+
+/// Tries again to decrypt a message whose room key had not come when it arrived.
+async fn decrypt_later(room: &Room, raw: &Raw<OriginalSyncRoomEncryptedEvent>) -> Option<Said> {
+    for _ in 0..DECRYPT_TRIES {
+        tokio::time::sleep(DECRYPT_PAUSE).await;
+        let Ok(event) = room.decrypt_event(raw, None).await else {
+            continue;
+        };
+        if event.encryption_info().is_none() {
+            continue;
+        }
+        if let Ok(AnySyncTimelineEvent::MessageLike(AnySyncMessageLikeEvent::RoomMessage(
+            message,
+        ))) = event.raw().deserialize()
+        {
+            let content = &message.as_original()?.content;
+            return said(&content.msgtype, content.relates_to.as_ref());
+        }
+        return Some(Said::NotText);
+    }
+    None
+}
+
+/// A room with the bot and one person (an invited person counts, so a direct room the bot
+/// opened is direct before the person joins).
+fn is_direct(room: &Room) -> bool {
+    room.active_members_count() <= 2
+}
+
+/// Runs one event through the app and sends the replies, which wait in the outbox when they
+/// cannot be sent now (the answer is stored already).
+async fn converse<S: Store>(
+    channel: &Channel<S>,
+    room: &Room,
+    person: &PersonId,
+    event: Event,
+    guard: Option<mpsc::Sender<()>>,
+) {
+    let tag = event.id.clone().unwrap_or_default();
+    let profile = Profile::new(channel.lang, Role::Staff);
+    let handled = channel.app.handle(person, profile, event).await;
+    // Handled (stored, or known from before) or refused: either way not to be read again.
+    drop(guard);
+    let replies = match handled {
+        Ok(replies) => replies,
+        Err(err) => {
+            tracing::error!(person = %person.pseudonym(), "handling a Matrix message: {err}");
+            let lang = channel.lang_of(person);
+            channel.note(room, lang, "matrix-error", &[]).await;
+            return;
+        }
+    };
+    if let Err((sent, err)) = send(room, &replies).await {
+        tracing::warn!(person = %person.pseudonym(), "reply not sent, kept for later: {}", describe(&err));
+        let keep = Outgoing {
+            person: person.clone(),
+            at: channel.app.now(),
+            tag: format!("unsent-{tag}"),
+            replies: replies[sent..].to_vec(),
+        };
+        if let Err(err) = channel.app.records().keep(keep).await {
+            tracing::error!("keeping an unsent reply: {err}");
+        }
+    }
+}
+
+/// In a room with several people: a facilitator may `/linkdigest` it to receive the group's
+/// digest there (and `/unlinkdigest` it); any other command gets a note there and is
+/// answered in a direct room; everything else is left to the people in it.
+async fn in_shared_room<S: Store>(
+    channel: &Channel<S>,
+    room: &Room,
+    sender: &UserId,
+    person: &PersonId,
+    event: Event,
+    guard: Option<mpsc::Sender<()>>,
+) {
+    let Body::Text(text) = &event.body else {
+        return;
+    };
+    let Some(command) = text
+        .split_whitespace()
+        .next()
+        .filter(|w| w.starts_with('/'))
+    else {
+        return;
+    };
+    let lang = channel.lang_of(person);
+    match command.to_lowercase().as_str() {
+        command @ ("/linkdigest" | "/unlinkdigest") => {
+            let link = command == "/linkdigest";
+            let chat = PersonId::new("matrix-room", room.room_id().as_str());
+            match channel.app.link_digest_chat(person, chat, lang, link).await {
+                Ok(Some(name)) => {
+                    let id = if link {
+                        "matrix-linked"
+                    } else {
+                        "matrix-unlinked"
+                    };
+                    channel.note(room, lang, id, &[("name", name)]).await;
+                }
+                Ok(None) => channel.note(room, lang, "not-allowed", &[]).await,
+                Err(err) => {
+                    tracing::error!(person = %person.pseudonym(), "linking a room: {err}");
+                    channel.note(room, lang, "matrix-error", &[]).await;
+                }
+            }
+        }
+        _ => {
+            channel.note(room, lang, "matrix-group-note", &[]).await;
+            match direct_room(&channel.client, sender).await {
+                Ok(direct) => {
+                    channel.note(&direct, lang, "matrix-dm-opened", &[]).await;
+                    converse(channel, &direct, person, event, guard).await;
+                }
+                Err(err) => tracing::warn!(
+                    person = %person.pseudonym(),
+                    "opening a direct room: {}",
+                    describe(&err)
+                ),
+            }
+        }
+    }
+}
+
+impl<S: Store> Channel<S> {
+    /// The person's language: chosen in their conversation, else the channel's.
+    fn lang_of(&self, person: &PersonId) -> Lang {
+        match self.app.records().conversation(person) {
+            Ok(Some(conversation)) => conversation.lang,
+            _ => self.lang,
+        }
+    }
+
+    /// Sends one of the channel's own messages; a failure is logged only.
+    async fn note(&self, room: &Room, lang: Lang, id: &str, args: &[(&str, String)]) {
+        let args: Vec<(&str, fluent_bundle::FluentValue<'_>)> = args
+            .iter()
+            .map(|(name, value)| (*name, value.clone().into()))
+            .collect();
+        let text = match self.app.content().locales.format(lang, id, &args) {
+            Ok(text) => text,
+            Err(err) => {
+                tracing::error!("{err}");
+                return;
+            }
+        };
+        if let Err((_, err)) = send(room, &[Reply::plain(text)]).await {
+            tracing::warn!("sending a note: {}", describe(&err));
+        }
+    }
+}
+
+/// The direct room with `user`: one the bot is in with them, else a new encrypted one.
+async fn direct_room(client: &Client, user: &UserId) -> Result<Room, matrix_sdk::Error> {
+    for room in client.joined_rooms() {
+        if !is_direct(&room) {
+            continue;
+        }
+        if let Ok(Some(member)) = room.get_member_no_sync(user).await {
+            if matches!(
+                member.membership(),
+                MembershipState::Join | MembershipState::Invite
+            ) {
+                return Ok(room);
+            }
+        }
+    }
+    let mut request = CreateRoom::new();
+    request.invite = vec![user.to_owned()];
+    request.is_direct = true;
+    request.preset = Some(RoomPreset::TrustedPrivateChat);
+    request.initial_state = vec![InitialStateEvent::with_empty_state_key(
+        RoomEncryptionEventContent::with_recommended_defaults(),
+    )
+    .to_raw_any()];
+    client.create_room(request).await
+}
+
+/// Sends replies in order, each as text with an HTML body; a file as an attachment. On
+/// failure: how many replies were sent whole, and the error.
+async fn send(room: &Room, replies: &[Reply]) -> Result<(), (usize, matrix_sdk::Error)> {
+    for (done, reply) in replies.iter().enumerate() {
+        let (plain, html) = render(reply);
+        with_retries(|| async {
+            room.send(RoomMessageEventContent::text_html(
+                plain.clone(),
+                html.clone(),
+            ))
+            .await
+            .map(drop)
+        })
+        .await
+        .map_err(|err| (done, err))?;
+        if let Some(file) = &reply.file {
+            with_retries(|| async {
+                room.send_attachment(
+                    file.name.clone(),
+                    &mime::APPLICATION_JSON,
+                    file.content.clone().into_bytes(),
+                    AttachmentConfig::new(),
+                )
+                .await
+                .map(drop)
+            })
+            .await
+            .map_err(|err| (done, err))?;
+        }
+    }
+    Ok(())
+}
+
+/// Makes one request until it is taken. matrix-sdk waits out M_LIMIT_EXCEEDED, 429 and
+/// server errors itself; what comes back here is a network failure (tried again after a
+/// pause) or a rate limit it gave up on (waited out as the server asks), a few times at most.
+async fn with_retries<F, R>(mut request: R) -> Result<(), matrix_sdk::Error>
+where
+    R: FnMut() -> F,
+    F: std::future::Future<Output = Result<(), matrix_sdk::Error>>,
+{
+    let mut attempts = 0;
+    loop {
+        let err = match request().await {
+            Ok(()) => return Ok(()),
+            Err(err) => err,
+        };
+        let pause = match (rate_limited(&err), is_network(&err)) {
+            (Some(pause), _) => pause,
+            (None, true) => Duration::from_millis(500 << attempts.min(4)),
+            (None, false) => return Err(err),
+        };
+        attempts += 1;
+        if attempts >= SEND_ATTEMPTS {
+            return Err(err);
+        }
+        tokio::time::sleep(pause).await;
+    }
+}
+
+/// How long M_LIMIT_EXCEEDED asks to wait, if that is the error.
+fn rate_limited(err: &matrix_sdk::Error) -> Option<Duration> {
+    match err.client_api_error_kind()? {
+        ErrorKind::LimitExceeded(LimitExceededErrorData { retry_after, .. }) => {
+            Some(match retry_after {
+                Some(RetryAfter::Delay(pause)) => *pause,
+                Some(RetryAfter::DateTime(at)) => at
+                    .duration_since(std::time::SystemTime::now())
+                    .unwrap_or_default(),
+                None => Duration::from_secs(1),
+            })
+        }
+        _ => None,
+    }
+}
+
+fn is_network(err: &matrix_sdk::Error) -> bool {
+    matches!(err, matrix_sdk::Error::Http(http) if matches!(**http, HttpError::Reqwest(_)))
+}
+
+/// Sends what waits in the outbox for Matrix people and rooms, until `stop`.
+async fn deliver_outbox<S: Store>(channel: Arc<Channel<S>>, stop: watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(OUTBOX_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let stopped = stopped(stop.clone());
+    tokio::pin!(stopped);
+    loop {
+        tokio::select! {
+            biased;
+            () = &mut stopped => break,
+            _ = every.tick() => deliver(&channel, &stop).await,
+        }
+    }
+    // What is still waiting stays in the outbox for the next start.
+}
+
+/// One pass over the outbox, message by message and reply by reply: what was sent is removed
+/// at once, so a failure later never sends the earlier replies twice. A network failure ends
+/// the pass (the next one tries again); a message for a room the bot is no longer in, or
+/// one the homeserver refuses for good, is dropped with a warning.
+async fn deliver<S: Store>(channel: &Channel<S>, stop: &watch::Receiver<bool>) {
+    let waiting = match channel.app.records().outbox_of_platform("matrix") {
+        Ok(waiting) => waiting,
+        Err(err) => {
+            tracing::warn!("reading the outbox: {err}");
+            return;
+        }
+    };
+    for message in waiting {
+        if *stop.borrow() {
+            return;
+        }
+        let outcome = match room_of(&channel.client, &message).await {
+            Ok(Some(room)) => send(&room, &message.replies).await,
+            Ok(None) => Ok(()),
+            Err(err) => Err((0, err)),
+        };
+        let remaining = match &outcome {
+            Ok(()) => Vec::new(),
+            Err((sent, err)) if is_network(err) || rate_limited(err).is_some() => {
+                message.replies[*sent..].to_vec()
+            }
+            Err((_, err)) => {
+                tracing::warn!(
+                    person = %message.person.pseudonym(),
+                    "a waiting message cannot be delivered, dropped: {}",
+                    describe(err)
+                );
+                Vec::new()
+            }
+        };
+        let stored = if remaining.is_empty() {
+            channel
+                .app
+                .records()
+                .delivered(std::slice::from_ref(&message))
+                .await
+        } else {
+            channel.app.records().keep_rest(&message, remaining).await
+        };
+        if let Err(err) = stored {
+            tracing::warn!("updating the outbox: {err}");
+        }
+        if let Err((_, err)) = outcome {
+            if is_network(&err) {
+                tracing::warn!("Matrix unreachable, the outbox waits: {}", describe(&err));
+                return;
+            }
+        }
+    }
+}
+
+/// The room a waiting message goes to: the person's direct room (opened if there is none), or
+/// a linked room the bot is still in. `None` when there is no such room any more.
+async fn room_of(client: &Client, message: &Waiting) -> Result<Option<Room>, matrix_sdk::Error> {
+    let who = message.person.as_str();
+    if let Some(user) = who.strip_prefix("matrix:") {
+        let Ok(user) = UserId::parse(user) else {
+            return Ok(None);
+        };
+        return direct_room(client, &user).await.map(Some);
+    }
+    let Some(room) = who.strip_prefix("matrix-room:") else {
+        return Ok(None);
+    };
+    let room = RoomId::parse(room).ok().and_then(|id| client.get_room(&id));
+    if room.is_none() {
+        tracing::warn!(person = %message.person.pseudonym(), "a linked room the bot is not in");
+    }
+    Ok(room.filter(|room| room.state() == RoomState::Joined))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reply_loses_its_quoted_fallback_and_plain_text_is_kept() {
+        assert_eq!(
+            without_reply_fallback("> <@bot:x> Hvordan gik det?\n> mere\n\nGodt"),
+            "Godt"
+        );
+        assert_eq!(
+            without_reply_fallback("> citat uden svar"),
+            "> citat uden svar"
+        );
+        assert_eq!(without_reply_fallback("Godt\n\nmere"), "Godt\n\nmere");
+    }
+}

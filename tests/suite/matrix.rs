@@ -1,0 +1,733 @@
+//! Matrix end to end: the real binary (`eftertanke run`) logs in to a real Synapse homeserver
+//! this test starts on 127.0.0.1; people are matrix-sdk clients inside the test, in plain and
+//! encrypted direct rooms and in a room with several people. What was stored is read from
+//! the sled folder after the bot stopped.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use eftertanke::channels::matrix::synapse::{MessageLimit, Synapse};
+use eftertanke::records::{PersonId, Value};
+use eftertanke::store::{default_key_file, MasterKey, Records, SledStore};
+use matrix_sdk::config::SyncSettings;
+use matrix_sdk::deserialized_responses::EncryptionInfo;
+use matrix_sdk::ruma::api::client::room::create_room::v3::{Request as CreateRoom, RoomPreset};
+use matrix_sdk::ruma::events::room::encryption::RoomEncryptionEventContent;
+use matrix_sdk::ruma::events::room::member::{MembershipState, StrippedRoomMemberEvent};
+use matrix_sdk::ruma::events::room::message::{
+    ImageMessageEventContent, MessageType, OriginalSyncRoomMessageEvent, RoomMessageEventContent,
+};
+use matrix_sdk::ruma::events::InitialStateEvent;
+use matrix_sdk::ruma::{OwnedRoomId, OwnedUserId, UserId};
+use matrix_sdk::{Client, Room};
+use tokio::sync::mpsc;
+
+const BIN: &str = env!("CARGO_BIN_EXE_eftertanke");
+const PASSWORD: &str = "a test password";
+const PASSPHRASE: &str = "a test store passphrase";
+/// Generous: on a loaded 2-core machine several homeservers and bots start at once.
+const WAIT: Duration = Duration::from_secs(60);
+/// A reply is all the bot sent after this long with nothing more.
+const QUIET: Duration = Duration::from_millis(800);
+
+/// A homeserver, a data folder and the bot process.
+struct Harness {
+    synapse: Synapse,
+    dir: tempfile::TempDir,
+    bot_user: OwnedUserId,
+    bot: Option<Child>,
+}
+
+impl Harness {
+    /// Synapse with the bot's user and a facilitator `fac` named in the configuration.
+    fn new(messages: Option<MessageLimit>) -> Harness {
+        let synapse = Synapse::start(messages).unwrap();
+        let bot_user = synapse.register("bot", PASSWORD).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let config = format!(
+            "administrators = [\"matrix:@fac:{server}\"]\n\
+             [matrix]\nhomeserver = \"{url}\"\nuser = \"{bot_user}\"\nlanguage = \"en\"\n",
+            server = synapse.server_name,
+            url = synapse.url,
+        );
+        std::fs::write(dir.path().join("eftertanke.toml"), config).unwrap();
+        MasterKey::create_file(&default_key_file(&dir.path().join("data"))).unwrap();
+        Harness {
+            synapse,
+            dir,
+            bot_user: bot_user.try_into().unwrap(),
+            bot: None,
+        }
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// Starts `eftertanke run` with the bot's password, optionally with its clock at `now`.
+    fn start(&mut self, now: Option<&str>) {
+        self.start_with(now, PASSWORD);
+    }
+
+    fn start_with(&mut self, now: Option<&str>, password: &str) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.path().join("bot.log"))
+            .unwrap();
+        let mut command = Command::new(BIN);
+        command
+            .arg("run")
+            .arg("--config")
+            .arg(self.dir.path().join("eftertanke.toml"))
+            .arg("--data")
+            .arg(self.data())
+            .env("MATRIX_PASSWORD", password)
+            .env("MATRIX_STORE_PASSPHRASE", PASSPHRASE)
+            .env(
+                "EFTERTANKE_LOG",
+                "info,matrix_sdk=warn,matrix_sdk_crypto=warn",
+            )
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log);
+        if let Some(now) = now {
+            command.args(["--now", now]);
+        }
+        self.bot = Some(command.spawn().unwrap());
+    }
+
+    fn log(&self) -> String {
+        let bot = std::fs::read_to_string(self.dir.path().join("bot.log")).unwrap_or_default();
+        format!("--- bot log:\n{bot}{}", self.synapse.log())
+    }
+
+    /// SIGTERM, then waits for a graceful exit; returns whether it exited successfully.
+    fn terminate(&mut self) -> bool {
+        let Some(mut bot) = self.bot.take() else {
+            return true;
+        };
+        Command::new("kill")
+            .args(["-TERM", &bot.id().to_string()])
+            .status()
+            .unwrap();
+        let started = Instant::now();
+        loop {
+            if let Some(status) = bot.try_wait().unwrap() {
+                return status.success();
+            }
+            if started.elapsed() > WAIT {
+                bot.kill().unwrap();
+                bot.wait().unwrap();
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits for the bot to exit by itself; its exit status.
+    fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        let bot = self.bot.as_mut()?;
+        let started = Instant::now();
+        while started.elapsed() < WAIT {
+            if let Some(status) = bot.try_wait().unwrap() {
+                self.bot = None;
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
+    fn records(&self) -> Records<SledStore> {
+        super::chat::records(&self.data())
+    }
+
+    /// A person on this homeserver, logged in and syncing.
+    async fn person(&self, name: &str) -> Person {
+        let id = self.synapse.register(name, PASSWORD).unwrap();
+        Person::login(&self.synapse.url, &id, self.bot_user.clone()).await
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        if let Some(mut bot) = self.bot.take() {
+            let _ = bot.kill();
+            let _ = bot.wait();
+        }
+    }
+}
+
+/// A message from the bot, as the person's client saw it.
+#[derive(Clone, Debug)]
+struct Received {
+    room: OwnedRoomId,
+    body: String,
+    html: Option<String>,
+    encrypted: bool,
+}
+
+/// A person: a matrix-sdk client with a memory store, syncing in the background, that joins
+/// the rooms the bot invites it to.
+struct Person {
+    client: Client,
+    bot: OwnedUserId,
+    inbox: mpsc::UnboundedReceiver<Received>,
+    /// Everything received so far, oldest first.
+    seen: Vec<Received>,
+    sync: tokio::task::JoinHandle<()>,
+}
+
+impl Person {
+    async fn login(homeserver: &str, user: &str, bot: OwnedUserId) -> Person {
+        let client = Client::builder()
+            .homeserver_url(homeserver)
+            .build()
+            .await
+            .unwrap();
+        client
+            .matrix_auth()
+            .login_username(user, PASSWORD)
+            .send()
+            .await
+            .unwrap();
+        // Uploads this device's keys, so the bot can share room keys with it.
+        client.sync_once(SyncSettings::default()).await.unwrap();
+        let (sender, inbox) = mpsc::unbounded_channel();
+        let from = bot.clone();
+        client.add_event_handler(
+            move |event: OriginalSyncRoomMessageEvent,
+                  room: Room,
+                  encrypted: Option<EncryptionInfo>| {
+                let (sender, from) = (sender.clone(), from.clone());
+                async move {
+                    if event.sender != from {
+                        return;
+                    }
+                    let html = match &event.content.msgtype {
+                        MessageType::Text(text) => text.formatted.as_ref().map(|f| f.body.clone()),
+                        _ => None,
+                    };
+                    let _ = sender.send(Received {
+                        room: room.room_id().to_owned(),
+                        body: event.content.body().to_owned(),
+                        html,
+                        encrypted: encrypted.is_some(),
+                    });
+                }
+            },
+        );
+        client.add_event_handler(
+            |event: StrippedRoomMemberEvent, room: Room, client: Client| async move {
+                if client.user_id() == Some(event.state_key.as_ref())
+                    && event.content.membership == MembershipState::Invite
+                {
+                    tokio::spawn(async move {
+                        let _ = room.join().await;
+                    });
+                }
+            },
+        );
+        let syncing = client.clone();
+        let sync = tokio::spawn(async move {
+            let settings = SyncSettings::default().timeout(Duration::from_secs(10));
+            loop {
+                if syncing.sync_once(settings.clone()).await.is_err() {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+        });
+        Person {
+            client,
+            bot,
+            inbox,
+            seen: Vec::new(),
+            sync,
+        }
+    }
+
+    /// A direct room with the bot, as Element makes one; waits until the bot has joined.
+    async fn direct_room(&self, encrypted: bool) -> Room {
+        let mut request = CreateRoom::new();
+        request.invite = vec![self.bot.clone()];
+        request.is_direct = true;
+        request.preset = Some(RoomPreset::TrustedPrivateChat);
+        if encrypted {
+            request.initial_state = vec![InitialStateEvent::with_empty_state_key(
+                RoomEncryptionEventContent::with_recommended_defaults(),
+            )
+            .to_raw_any()];
+        }
+        let room = self.client.create_room(request).await.unwrap();
+        self.wait_for_member(&room, &self.bot.clone()).await;
+        room
+    }
+
+    /// A room with several people: the person creates it and invites `others` and the bot.
+    async fn shared_room(&self, others: &[&Person]) -> Room {
+        let mut request = CreateRoom::new();
+        request.invite = others
+            .iter()
+            .map(|p| p.id())
+            .chain([self.bot.clone()])
+            .collect();
+        request.preset = Some(RoomPreset::PrivateChat);
+        let room = self.client.create_room(request).await.unwrap();
+        for other in others {
+            let id = other.id();
+            // They join by themselves (their invite handler); wait until all are in.
+            self.wait_for_member(&room, &id).await;
+        }
+        self.wait_for_member(&room, &self.bot.clone()).await;
+        room
+    }
+
+    fn id(&self) -> OwnedUserId {
+        self.client.user_id().unwrap().to_owned()
+    }
+
+    async fn wait_for_member(&self, room: &Room, user: &UserId) {
+        let started = Instant::now();
+        loop {
+            if let Ok(Some(member)) = room.get_member(user).await {
+                if *member.membership() == MembershipState::Join {
+                    return;
+                }
+            }
+            assert!(
+                started.elapsed() < WAIT,
+                "{user} never joined {}",
+                room.room_id()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn send(&self, room: &Room, text: &str) {
+        room.send(RoomMessageEventContent::text_plain(text))
+            .await
+            .unwrap();
+    }
+
+    /// Sends `text` and returns what the bot answered in that room.
+    async fn say(&mut self, room: &Room, text: &str) -> Vec<Received> {
+        self.send(room, text).await;
+        self.replies(room.room_id()).await
+    }
+
+    /// Waits for the bot's next message in `room`, then takes what follows it closely.
+    async fn replies(&mut self, room: &matrix_sdk::ruma::RoomId) -> Vec<Received> {
+        let mut got = Vec::new();
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let wait = if got.is_empty() {
+                deadline.saturating_duration_since(Instant::now())
+            } else {
+                QUIET
+            };
+            match tokio::time::timeout(wait, self.inbox.recv()).await {
+                Ok(Some(received)) => {
+                    self.seen.push(received.clone());
+                    if received.room == room {
+                        got.push(received);
+                    }
+                }
+                Ok(None) => panic!("the person's client stopped"),
+                Err(_) if got.is_empty() => panic!("no reply in {room} within {WAIT:?}"),
+                Err(_) => return got,
+            }
+        }
+    }
+
+    /// Waits until the bot sends a message containing `needle` in `room`.
+    async fn until(&mut self, room: &matrix_sdk::ruma::RoomId, needle: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let wait = deadline.saturating_duration_since(Instant::now());
+            match tokio::time::timeout(wait, self.inbox.recv()).await {
+                Ok(Some(received)) => {
+                    self.seen.push(received.clone());
+                    if received.room == room && received.body.contains(needle) {
+                        return;
+                    }
+                }
+                _ => panic!("no `{needle}` within {WAIT:?}: {:#?}", self.seen),
+            }
+        }
+    }
+
+    /// What arrives within `window` (nothing expected, usually).
+    async fn anything_within(&mut self, window: Duration) -> Vec<Received> {
+        let mut got = Vec::new();
+        while let Ok(Some(received)) = tokio::time::timeout(window, self.inbox.recv()).await {
+            self.seen.push(received.clone());
+            got.push(received);
+        }
+        got
+    }
+}
+
+impl Drop for Person {
+    fn drop(&mut self) {
+        self.sync.abort();
+    }
+}
+
+fn text_of(received: &[Received]) -> String {
+    received
+        .iter()
+        .map(|r| r.body.as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn person_id(person: &Person) -> PersonId {
+    PersonId::new("matrix", person.id().as_str())
+}
+
+fn session_of(data: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(data.join("matrix/session.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// A staff reflection in an unencrypted direct room, choices by number and by word; an image
+/// and an edit get a clear answer and change nothing; the bot is stopped mid-dialogue and
+/// comes back as the same device, answers nothing old again, and goes on at the right
+/// question.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_staff_reflection_in_a_plain_direct_room_survives_a_restart() {
+    let mut h = Harness::new(None);
+    h.start(None);
+    let mut anna = h.person("anna").await;
+    let room = anna.direct_room(false).await;
+
+    let welcome = anna.say(&room, "/start").await;
+    let menu = text_of(&welcome);
+    assert!(menu.contains("1. "), "choices are numbered lines: {menu}");
+    assert!(
+        welcome
+            .iter()
+            .any(|r| r.html.as_deref().is_some_and(|h| h.contains("<ol><li>"))),
+        "and an HTML list: {welcome:#?}"
+    );
+    assert!(!welcome[0].encrypted);
+
+    let consent = anna.say(&room, "After the shift").await;
+    assert!(
+        text_of(&consent).contains("Is that all right?"),
+        "{consent:#?}"
+    );
+    let first = anna.say(&room, "1").await;
+    assert!(text_of(&first).contains("1/7"), "{first:#?}");
+    let second = anna
+        .say(&room, "A resident said no to the walk. <b>Not bold</b>")
+        .await;
+    assert!(text_of(&second).contains("2/7"), "{second:#?}");
+
+    room.send(RoomMessageEventContent::new(MessageType::Image(
+        ImageMessageEventContent::plain("cat.png".to_owned(), "mxc://localhost/none".into()),
+    )))
+    .await
+    .unwrap();
+    let image = anna.replies(room.room_id()).await;
+    assert!(
+        text_of(&image).contains("text"),
+        "a clear answer: {image:#?}"
+    );
+    assert!(
+        text_of(&image).contains("2/7"),
+        "and the question again: {image:#?}"
+    );
+
+    let device = session_of(&h.data())["device_id"].clone();
+    assert!(h.terminate(), "stops gracefully; {}", h.log());
+    h.start(None);
+    let quiet = anna.anything_within(Duration::from_secs(4)).await;
+    assert!(quiet.is_empty(), "nothing old answered again: {quiet:#?}");
+    let third = anna.say(&room, "4 1").await;
+    assert!(text_of(&third).contains("3/7"), "went on: {third:#?}");
+    assert_eq!(
+        session_of(&h.data())["device_id"],
+        device,
+        "the same device"
+    );
+    assert!(h.terminate(), "{}", h.log());
+
+    let answers = h.records().answers(&person_id(&anna)).unwrap();
+    let steps: Vec<&str> = answers.iter().map(|a| a.step.as_str()).collect();
+    assert_eq!(steps, ["situation", "touched"], "{answers:#?}");
+    assert_eq!(
+        answers[0].value,
+        Value::Text("A resident said no to the walk. <b>Not bold</b>".into())
+    );
+}
+
+/// A facilitator makes a group; a citizen joins with the code in an encrypted direct room,
+/// consents, and checks in. Every reply is encrypted, and the answers are stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_check_in_in_an_encrypted_direct_room() {
+    let mut h = Harness::new(None);
+    h.start(None);
+    let mut fac = h.person("fac").await;
+    let fac_room = fac.direct_room(true).await;
+    let made = fac.say(&fac_room, "/newgroup Team Nord").await;
+    assert!(made.iter().all(|r| r.encrypted), "{made:#?}");
+    let codes = text_of(&made);
+    let code = codes
+        .lines()
+        .find_map(|l| l.strip_prefix("Citizens: "))
+        .unwrap_or_else(|| panic!("no citizen code in {codes}"))
+        .to_owned();
+
+    let mut carl = h.person("carl").await;
+    let room = carl.direct_room(true).await;
+    let joined = carl.say(&room, &format!("/join {code}")).await;
+    assert!(text_of(&joined).contains("Welcome to"), "{joined:#?}");
+    let mut replies = joined;
+    for answer in [
+        "/reflect",
+        "Check in",
+        "Yes, save my answers",
+        "To cook my own dinner",
+        "1 5",
+        "skip",
+        "family",
+        "4",
+        "5",
+        "Yes",
+        "No",
+    ] {
+        assert!(replies.iter().all(|r| r.encrypted), "{replies:#?}");
+        replies = carl.say(&room, answer).await;
+    }
+    assert!(
+        text_of(&replies).contains("Thank you for your answers"),
+        "{replies:#?}"
+    );
+    let mine = carl.say(&room, "/mydata").await;
+    assert!(
+        text_of(&mine).contains("To cook my own dinner"),
+        "{mine:#?}"
+    );
+    assert!(h.terminate(), "{}", h.log());
+    let answers = h.records().answers(&person_id(&carl)).unwrap();
+    assert!(
+        answers.iter().all(|a| a.group.is_some()),
+        "counted for the group"
+    );
+    assert!(
+        answers
+            .iter()
+            .any(|a| a.value == Value::Text("To cook my own dinner".into())),
+        "{answers:#?}"
+    );
+}
+
+/// Events that come again (the bot restarts from an older sync token, as after a crash
+/// between handling and committing) are not stored twice, and the dialogue stays right.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redelivered_events_are_not_stored_twice() {
+    let mut h = Harness::new(None);
+    h.start(None);
+    let mut dina = h.person("dina").await;
+    let room = dina.direct_room(false).await;
+    dina.say(&room, "/reflect").await;
+    dina.say(&room, "After the shift").await;
+    dina.say(&room, "1").await;
+    let token = h.data().join("matrix/sync-token");
+    let older = std::fs::read_to_string(&token).unwrap();
+    let next = dina.say(&room, "A resident said no to the walk.").await;
+    assert!(text_of(&next).contains("2/7"), "{next:#?}");
+    dina.say(&room, "4").await;
+    assert!(h.terminate(), "{}", h.log());
+
+    std::fs::write(&token, older).unwrap();
+    h.start(None);
+    // The two answers come again; each is shown the question it is at.
+    dina.anything_within(Duration::from_secs(5)).await;
+    let went_on = dina.say(&room, "3").await;
+    assert!(text_of(&went_on).contains("4/7"), "{went_on:#?}");
+    assert!(h.terminate(), "{}", h.log());
+    let answers = h.records().answers(&person_id(&dina)).unwrap();
+    let steps: Vec<&str> = answers.iter().map(|a| a.step.as_str()).collect();
+    assert_eq!(steps.len(), 3, "each once: {steps:?}");
+}
+
+/// In a room with several people a command gets a note there and a direct room from the bot;
+/// only the facilitator links the room, which then receives the weekly digest, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_linked_room_receives_the_digest_and_personal_talk_moves_to_a_direct_room() {
+    let mut h = Harness::new(None);
+    // Monday 23 November 2026, 10:00 in Copenhagen.
+    h.start(Some("2026-11-23T09:00:00Z"));
+    let mut fac = h.person("fac").await;
+    let mut eva = h.person("eva").await;
+    let fac_room = fac.direct_room(false).await;
+    let made = fac.say(&fac_room, "/newgroup Team Nord").await;
+    let staff = text_of(&made)
+        .lines()
+        .find_map(|l| l.strip_prefix("Staff: "))
+        .unwrap()
+        .to_owned();
+
+    let team = fac.shared_room(&[&eva]).await;
+    // A `Room` sends as the client it came from: Eva needs her own.
+    let eva_team = eva.client.get_room(team.room_id()).unwrap();
+    let refused = eva.say(&eva_team, "/linkdigest").await;
+    assert!(
+        !text_of(&refused).contains("Team Nord"),
+        "{refused:#?}\n{:#?}\n{}",
+        eva.seen,
+        h.log()
+    );
+    let linked = fac.say(&team, "/linkdigest").await;
+    assert!(text_of(&linked).contains("Team Nord"), "{linked:#?}");
+
+    eva.send(&eva_team, "/join").await;
+    let note = eva.replies(team.room_id()).await;
+    assert!(text_of(&note).contains("direct message"), "{note:#?}");
+    let direct = eva
+        .anything_within(Duration::from_secs(3))
+        .await
+        .into_iter()
+        .chain(eva.seen.clone())
+        .find(|r| r.room != team.room_id())
+        .map(|r| r.room)
+        .expect("the bot wrote in a direct room");
+    let direct = eva.client.get_room(&direct).unwrap();
+    eva.say(&direct, &format!("/join {staff}")).await;
+    eva.say(&direct, "/reflect").await;
+    eva.say(&direct, "After the shift").await;
+    eva.say(&direct, "1").await;
+    for answer in ["Breakfast.", "4", "4", "1", "Time.", "skip", "no"] {
+        eva.say(&direct, answer).await;
+    }
+    assert!(h.terminate(), "{}", h.log());
+
+    // The next Monday at 09:30: the digest of week 48 is due, in the linked room.
+    h.start(Some("2026-11-30T08:30:00Z"));
+    let digest = fac.replies(team.room_id()).await;
+    let text = text_of(&digest);
+    assert!(text.contains("Team Nord"), "{text}");
+    assert!(text.contains("Week 48"), "{text}");
+    assert!(text.contains("1 staff reflection"), "{text}");
+    assert!(h.terminate(), "{}", h.log());
+    h.start(Some("2026-11-30T08:40:00Z"));
+    let again = fac.anything_within(Duration::from_secs(4)).await;
+    assert!(
+        again.iter().all(|r| r.room != team.room_id()),
+        "sent once: {again:#?}"
+    );
+    assert!(h.terminate(), "{}", h.log());
+}
+
+/// With Synapse's message limit low, the bot's replies are rate limited: each one still
+/// arrives, in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limited_replies_are_waited_out_and_none_is_dropped() {
+    let mut h = Harness::new(Some(MessageLimit {
+        per_second: 0.5,
+        burst: 3,
+    }));
+    h.start(None);
+    let mut fred = h.person("fred").await;
+    let room = fred.direct_room(false).await;
+    let started = Instant::now();
+    for (text, next) in [
+        ("/reflect", "Choose a number"),
+        ("After the shift", "Is that all right?"),
+        ("1", "1/7"),
+        ("Breakfast.", "2/7"),
+        ("4", "3/7"),
+    ] {
+        fred.send(&room, text).await;
+        fred.until(room.room_id(), next).await;
+    }
+    let texts: Vec<&str> = fred.seen.iter().map(|r| r.body.as_str()).collect();
+    let order = [
+        "Choose a number",
+        "Is that all right?",
+        "will be saved",
+        "1/7",
+        "2/7",
+        "3/7",
+    ];
+    let places: Vec<Option<usize>> = order
+        .iter()
+        .map(|needle| texts.iter().position(|t| t.contains(needle)))
+        .collect();
+    assert!(
+        places.iter().all(Option::is_some) && places.is_sorted(),
+        "every reply, in order: {texts:#?}"
+    );
+    // Eight replies with a burst of three at one every two seconds take ten seconds at
+    // least: the limit was hit, and waited out.
+    let took = started.elapsed();
+    eprintln!("rate-limited dialogue: {took:.1?}");
+    assert!(took >= Duration::from_secs(8), "{took:?}");
+    assert!(h.terminate(), "{}", h.log());
+    assert_eq!(h.records().answers(&person_id(&fred)).unwrap().len(), 2);
+}
+
+/// A wrong password ends `run` at once with a clear error, not a crash loop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_is_a_clear_error() {
+    let mut h = Harness::new(None);
+    h.start_with(None, "not the password");
+    let status = h.exited().expect("ends by itself");
+    assert!(!status.success());
+    let log = h.log();
+    assert!(log.contains("refused the login"), "{log}");
+    assert!(
+        !log.contains("not the password"),
+        "no secret in the log: {log}"
+    );
+}
+
+/// An unreachable homeserver is tried again with growing pauses, and the bot still stops.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_homeserver_is_retried_and_the_bot_still_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config =
+        format!("[matrix]\nhomeserver = \"http://127.0.0.1:{port}\"\nuser = \"@bot:localhost\"\n");
+    std::fs::write(dir.path().join("c.toml"), config).unwrap();
+    let data = dir.path().join("data");
+    MasterKey::create_file(&default_key_file(&data)).unwrap();
+    let log = std::fs::File::create(dir.path().join("bot.log")).unwrap();
+    let mut bot = Command::new(BIN)
+        .args(["run", "--config"])
+        .arg(dir.path().join("c.toml"))
+        .arg("--data")
+        .arg(&data)
+        .env("MATRIX_PASSWORD", PASSWORD)
+        .env("MATRIX_STORE_PASSPHRASE", PASSPHRASE)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert!(bot.try_wait().unwrap().is_none(), "still trying");
+    Command::new("kill")
+        .args(["-TERM", &bot.id().to_string()])
+        .status()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = bot.try_wait().unwrap() {
+            break status;
+        }
+        assert!(started.elapsed() < WAIT, "did not stop");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let log = std::fs::read_to_string(dir.path().join("bot.log")).unwrap();
+    assert!(status.success(), "{log}");
+    assert!(log.contains("unreachable, again in"), "{log}");
+}
