@@ -186,6 +186,8 @@ enum BenchPart {
     Digest,
     /// People through the Telegram channel and the local Bot API emulator.
     Telegram,
+    /// People through the Matrix channel and a Synapse on 127.0.0.1 (installed if missing).
+    Matrix,
 }
 
 fn main() -> ExitCode {
@@ -202,6 +204,12 @@ fn main() -> ExitCode {
                 // matrix-sdk logs every refused request as an error, expected ones too (no
                 // account data yet); the channel logs what fails for it.
                 .add_directive("matrix_sdk::http_client=off".parse().unwrap_or_default())
+                // Said once at a device's first login, before its keys are on the server.
+                .add_directive(
+                    "matrix_sdk_crypto::identities::manager=error"
+                        .parse()
+                        .unwrap_or_default(),
+                )
                 // The bot keeps its keys in its own store, not in server-side key backup.
                 .add_directive(
                     "matrix_sdk_crypto::backups=error"
@@ -800,6 +808,21 @@ async fn run_bench(
         };
         let rows = bench::telegram::run(content.clone(), &options, &data).await?;
         table.push_str(&bench::telegram::table(&rows));
+        table.push('\n');
+    }
+    #[cfg(not(feature = "matrix"))]
+    if only.contains(&BenchPart::Matrix) {
+        bail!("this eftertanke was built without Matrix (the `matrix` feature)");
+    }
+    #[cfg(feature = "matrix")]
+    if runs(BenchPart::Matrix) {
+        let options = if quick {
+            bench::matrix::MatrixOptions::quick()
+        } else {
+            bench::matrix::MatrixOptions::full()
+        };
+        let rows = bench::matrix::run(content.clone(), &options, &data).await?;
+        table.push_str(&bench::matrix::table(&rows));
         table.push('\n');
     }
     // The digest's history (gigabytes) goes last: its writeback would slow every sync of

@@ -5,6 +5,8 @@
 //! answering the staff reflection.
 
 pub mod digest;
+#[cfg(feature = "matrix")]
+pub mod matrix;
 #[cfg(feature = "telegram")]
 pub mod telegram;
 
@@ -130,6 +132,32 @@ impl Store for Recording {
         }
         self.inner.apply(ops).await
     }
+}
+
+/// The channel benchmarks' script: one run of *Efter vagten* typed in English, each message
+/// and how many messages the bot answers it with (the last of them is the next question).
+#[cfg(any(feature = "telegram", feature = "matrix"))]
+const SCRIPT: [(&str, usize); 9] = [
+    ("/reflect", 1),
+    ("1", 2),
+    ("A resident did not want to go for a walk.", 1),
+    ("4", 1),
+    ("4", 1),
+    ("1", 1),
+    ("We found another way together.", 1),
+    ("skip", 1),
+    ("no", 2),
+];
+/// The first dialogue asks for consent once, between choosing it and its first question:
+/// the choice gets the consent question alone, and "yes" the thanks, intro and question.
+#[cfg(any(feature = "telegram", feature = "matrix"))]
+pub(super) fn reflection_steps(first: bool) -> Vec<(&'static str, usize)> {
+    let mut steps = SCRIPT.to_vec();
+    if first {
+        steps[1] = ("1", 1);
+        steps.insert(2, ("yes", 3));
+    }
+    steps
 }
 
 /// An empty data folder with its own keyring under a throwaway master key.

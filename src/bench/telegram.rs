@@ -10,34 +10,10 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
-use super::{fresh, percentile, BenchError};
+use super::{fresh, percentile, reflection_steps, BenchError};
 use crate::app::Content;
 use crate::channels::telegram::emulator::Emulator;
 use crate::channels::telegram::{self, Options};
-
-/// One run of *Efter vagten* typed in English: each message and how many messages the bot
-/// answers it with (the last of them is the next question).
-const SCRIPT: [(&str, usize); 9] = [
-    ("/reflect", 1),
-    ("1", 2),
-    ("A resident did not want to go for a walk.", 1),
-    ("4", 1),
-    ("4", 1),
-    ("1", 1),
-    ("We found another way together.", 1),
-    ("skip", 1),
-    ("no", 2),
-];
-/// The first dialogue asks for consent once, between choosing it and its first question:
-/// the choice gets the consent question alone, and "yes" the thanks, intro and question.
-fn steps(first: bool) -> Vec<(&'static str, usize)> {
-    let mut steps = SCRIPT.to_vec();
-    if first {
-        steps[1] = ("1", 1);
-        steps.insert(2, ("yes", 3));
-    }
-    steps
-}
 
 const TOKEN: &str = "4242:bench";
 /// A step that takes longer than this counts as lost, and the benchmark fails.
@@ -124,9 +100,9 @@ async fn level(
         let emulator = emulator.clone();
         tasks.push(tokio::spawn(async move {
             let user = 10_000 + person as i64;
-            let mut latencies = Vec::with_capacity(dialogues * SCRIPT.len() + 1);
+            let mut latencies = Vec::with_capacity(dialogues * 10);
             for dialogue in 0..dialogues {
-                for (text, replies) in steps(dialogue == 0) {
+                for (text, replies) in reflection_steps(dialogue == 0) {
                     let before = emulator.sent_count(user);
                     let begun = Instant::now();
                     emulator.text(user, text);
