@@ -223,11 +223,54 @@ pub struct Records<S> {
     store: S,
     tz: TimeZone,
     vault: Vault,
+    recent: RecentConversations,
+}
+
+/// Conversations as last committed, for people active lately: a step reads what the step
+/// before it wrote without reading and unsealing it again. Filled only by durable commits
+/// (never by reads, which could race an erasure) and emptied of a person they erase. Writes
+/// of one person's conversation are serialised by the app's per-person lock, so the one
+/// kept is the one on disk.
+#[derive(Debug, Default)]
+struct RecentConversations(std::sync::Mutex<std::collections::HashMap<PersonId, Conversation>>);
+
+/// People whose conversation is kept in memory at most (a few kB each); when full, it is
+/// emptied and fills again from the next steps.
+const RECENT_CONVERSATIONS: usize = 16_384;
+
+impl RecentConversations {
+    fn map(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<PersonId, Conversation>> {
+        // Nothing is left half-done under this lock: each use is one map operation.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn get(&self, person: &PersonId) -> Option<Conversation> {
+        self.map().get(person).cloned()
+    }
+
+    fn put(&self, conversation: Conversation) {
+        let mut map = self.map();
+        if map.len() >= RECENT_CONVERSATIONS && !map.contains_key(&conversation.person) {
+            map.clear();
+        }
+        map.insert(conversation.person.clone(), conversation);
+    }
+
+    fn forget(&self, person: &PersonId) {
+        self.map().remove(person);
+    }
 }
 
 impl<S: Store> Records<S> {
     pub fn new(store: S, tz: TimeZone, vault: Vault) -> Records<S> {
-        Records { store, tz, vault }
+        Records {
+            store,
+            tz,
+            vault,
+            recent: RecentConversations::default(),
+        }
     }
 
     /// Finishes erasures cut short by a crash (see [`Records::forget`]): destroys the keys
@@ -269,6 +312,9 @@ impl<S: Store> Records<S> {
     }
 
     pub fn conversation(&self, person: &PersonId) -> Result<Option<Conversation>, StoreError> {
+        if let Some(conversation) = self.recent.get(person) {
+            return Ok(Some(conversation));
+        }
         let key = key(&["c", person.as_str()]);
         let Some(bytes) = self.store.get(&key)? else {
             return Ok(None);
@@ -506,8 +552,17 @@ impl<S: Store> Records<S> {
                 return self.forget(&conversation.person).await;
             }
         }
+        let conversation = commit.conversation.clone();
         let ops = self.ops(commit)?;
-        self.store.apply(ops).await
+        let applied = self.store.apply(ops).await;
+        if let Some(conversation) = conversation {
+            match applied {
+                Ok(()) => self.recent.put(conversation),
+                // On disk or not: read it from there next time.
+                Err(_) => self.recent.forget(&conversation.person),
+            }
+        }
+        applied
     }
 
     /// Erases everything stored about `person`, for good, in three steps that each leave a
@@ -541,7 +596,9 @@ impl<S: Store> Records<S> {
         }
         let marker = key(&["forget", person.as_str()]);
         ops.push(Op::Put(marker.clone(), Vec::new()));
-        self.store.apply(ops).await?;
+        let erased = self.store.apply(ops).await;
+        self.recent.forget(person);
+        erased?;
         self.vault.shred(person.as_str())?;
         self.store.apply(vec![Op::Delete(marker)]).await
     }
