@@ -751,3 +751,35 @@ async fn an_unreachable_homeserver_is_retried_and_the_bot_still_stops() {
     assert!(status.success(), "{log}");
     assert!(log.contains("unreachable, again in"), "{log}");
 }
+
+/// A session logged out on the homeserver (a revoked token) stops `run` with that advice,
+/// not a crash loop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_session_is_a_clear_error() {
+    let mut h = Harness::new(None);
+    h.start(None);
+    let started = Instant::now();
+    while !h.data().join("matrix/sync-token").exists() {
+        assert!(started.elapsed() < WAIT, "never synced: {}", h.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(h.terminate(), "{}", h.log());
+    let token = session_of(&h.data())["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let logout = matrix_sdk::reqwest::Client::new()
+        .post(format!("{}/_matrix/client/v3/logout", h.synapse.url))
+        .bearer_auth(token)
+        .header("Content-Type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert!(logout.status().is_success(), "{}", logout.status());
+    h.start(None);
+    let status = h.exited().expect("ends by itself");
+    assert!(!status.success());
+    let log = h.log();
+    assert!(log.contains("no longer accepts the session"), "{log}");
+}
