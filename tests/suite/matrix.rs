@@ -207,7 +207,10 @@ impl Person {
                         return;
                     }
                     let html = match &event.content.msgtype {
-                        MessageType::Text(text) => text.formatted.as_ref().map(|f| f.body.clone()),
+                        // The bot writes notices, as bots do.
+                        MessageType::Notice(notice) => {
+                            notice.formatted.as_ref().map(|f| f.body.clone())
+                        }
                         _ => None,
                     };
                     let _ = sender.send(Received {

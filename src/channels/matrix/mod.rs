@@ -24,21 +24,18 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use matrix_sdk::attachment::AttachmentConfig;
-use matrix_sdk::config::SyncSettings;
-use matrix_sdk::deserialized_responses::EncryptionInfo;
+use matrix_sdk::config::{RequestConfig, SyncSettings};
 use matrix_sdk::event_handler::RawEvent;
 use matrix_sdk::ruma::api::client::filter::FilterDefinition;
-use matrix_sdk::ruma::api::client::room::create_room::v3::{Request as CreateRoom, RoomPreset};
 use matrix_sdk::ruma::api::error::{ErrorKind, LimitExceededErrorData, RetryAfter};
 use matrix_sdk::ruma::events::room::encrypted::OriginalSyncRoomEncryptedEvent;
-use matrix_sdk::ruma::events::room::encryption::RoomEncryptionEventContent;
 use matrix_sdk::ruma::events::room::member::{MembershipState, StrippedRoomMemberEvent};
 use matrix_sdk::ruma::events::room::message::{
     MessageType, OriginalSyncRoomMessageEvent, Relation, RoomMessageEventContent,
     RoomMessageEventContentWithoutRelation,
 };
 use matrix_sdk::ruma::events::sticker::OriginalSyncStickerEvent;
-use matrix_sdk::ruma::events::{AnySyncMessageLikeEvent, AnySyncTimelineEvent, InitialStateEvent};
+use matrix_sdk::ruma::events::{AnySyncMessageLikeEvent, AnySyncTimelineEvent};
 use matrix_sdk::ruma::serde::Raw;
 use matrix_sdk::ruma::{
     MilliSecondsSinceUnixEpoch, OwnedEventId, OwnedRoomId, OwnedServerName, OwnedUserId, RoomId,
@@ -66,6 +63,11 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
 
 /// How long a sync waits on the server for something new.
 const SYNC_TIMEOUT: Duration = Duration::from_secs(30);
+/// Events a room's timeline may bring in one sync.
+const TIMELINE_LIMIT: u32 = 500;
+/// How often matrix-sdk retries one request itself (waiting out rate limits and server
+/// errors) before the channel's own retries and then the outbox take over.
+const SDK_RETRIES: usize = 6;
 /// How often waiting outbox messages are looked for.
 const OUTBOX_EVERY: Duration = Duration::from_secs(1);
 /// How often one message is tried when sending fails (matrix-sdk itself already waits out
@@ -90,6 +92,8 @@ pub enum MatrixError {
     LoginRefused { user: String },
     #[error("the homeserver refused the access token: check MATRIX_ACCESS_TOKEN")]
     TokenRefused,
+    #[error("the access token belongs to {user}, not to the configured {configured}")]
+    TokenOfAnotherUser { user: String, configured: String },
     #[error("the access token has no device: log in once with a password instead")]
     TokenWithoutDevice,
     #[error(
@@ -111,7 +115,7 @@ pub enum MatrixError {
 #[derive(Clone)]
 pub struct Options {
     pub homeserver: String,
-    /// The bot's user, `@name:server` (or its local part, for a password login).
+    /// The bot's user, `@name:server`.
     pub user: String,
     pub password: Option<String>,
     pub access_token: Option<String>,
@@ -184,6 +188,11 @@ struct Channel<S> {
     app: Arc<App<S>>,
     client: Client,
     lang: Lang,
+    /// Each person's direct room once known: a room just made is not in the client's state
+    /// until the next sync. Looked up and made under this lock, so one person gets one.
+    direct: tokio::sync::Mutex<HashMap<OwnedUserId, OwnedRoomId>>,
+    /// Once stopping, replies wait in the outbox rather than in a send that may retry long.
+    stop: watch::Receiver<bool>,
 }
 
 /// Runs the channel until `stop` turns true: then no new events are taken, events in flight
@@ -198,7 +207,7 @@ pub async fn run<S: Store>(
     };
     tracing::info!(device = ?client.device_id(), "Matrix connected");
     let settings = SyncSettings::default()
-        .filter(FilterDefinition::with_lazy_loading().into())
+        .filter(filter().into())
         .timeout(SYNC_TIMEOUT);
     let mut token = match session::read_sync_token(&options.folder) {
         Some(token) => token,
@@ -226,6 +235,8 @@ pub async fn run<S: Store>(
         app,
         client: client.clone(),
         lang: options.lang,
+        direct: tokio::sync::Mutex::default(),
+        stop: stop.clone(),
     });
     let dispatcher = tokio::spawn(dispatch(jobs, channel.clone()));
     let (commits, batches) = mpsc::unbounded_channel();
@@ -247,19 +258,14 @@ pub async fn run<S: Store>(
         match result {
             Ok(response) => {
                 pause = Duration::from_secs(1);
+                warn_of_gaps(&response);
                 let _ = commits.send((response.next_batch.clone(), batch_done));
                 token = response.next_batch;
             }
             Err(err) => {
-                if let Some(ErrorKind::UnknownToken { .. }) = err.client_api_error_kind() {
-                    break Err(MatrixError::Revoked {
-                        user: client
-                            .user_id()
-                            .map(ToString::to_string)
-                            .unwrap_or_default(),
-                    });
+                if let Err(revoked) = sync_failed(&client, &err, pause) {
+                    break Err(revoked);
                 }
-                tracing::warn!("Matrix sync failed, again in {pause:?}: {}", describe(&err));
                 tokio::select! {
                     () = stopped(stop.clone()) => break Ok(()),
                     () = tokio::time::sleep(pause) => {}
@@ -293,17 +299,7 @@ async fn sync_until_it_works(
     loop {
         match client.sync_once(settings.clone()).await {
             Ok(response) => return Ok(Some(response.next_batch)),
-            Err(err) => {
-                if let Some(ErrorKind::UnknownToken { .. }) = err.client_api_error_kind() {
-                    return Err(MatrixError::Revoked {
-                        user: client
-                            .user_id()
-                            .map(ToString::to_string)
-                            .unwrap_or_default(),
-                    });
-                }
-                tracing::warn!("Matrix sync failed, again in {pause:?}: {}", describe(&err));
-            }
+            Err(err) => sync_failed(client, &err, pause)?,
         }
         tokio::select! {
             () = stopped(stop.clone()) => return Ok(None),
@@ -311,6 +307,50 @@ async fn sync_until_it_works(
         }
         pause = (pause * 2).min(Duration::from_secs(60));
     }
+}
+
+/// The sync filter: members loaded lazily, and room timelines long enough that a burst (or
+/// what came while the bot was away) arrives whole rather than cut to Synapse's default 10.
+fn filter() -> FilterDefinition {
+    let mut filter = FilterDefinition::with_lazy_loading();
+    filter.room.timeline.limit = Some(TIMELINE_LIMIT.into());
+    filter
+}
+
+/// A room whose timeline still came cut short (more than [`TIMELINE_LIMIT`] events in one
+/// sync) has lost the events before the cut for the bot: said loudly; with the flood limit
+/// on it should not happen.
+fn warn_of_gaps(response: &matrix_sdk::sync::SyncResponse) {
+    let cut = response
+        .rooms
+        .joined
+        .values()
+        .filter(|room| room.timeline.limited)
+        .count();
+    if cut > 0 {
+        tracing::warn!(
+            rooms = cut,
+            "Matrix sync: timelines cut short, earlier events not read"
+        );
+    }
+}
+
+/// Logs a failed sync; a revoked session is the error that ends the channel.
+fn sync_failed(
+    client: &Client,
+    err: &matrix_sdk::Error,
+    pause: Duration,
+) -> Result<(), MatrixError> {
+    if let Some(ErrorKind::UnknownToken { .. }) = err.client_api_error_kind() {
+        return Err(MatrixError::Revoked {
+            user: client
+                .user_id()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        });
+    }
+    tracing::warn!("Matrix sync failed, again in {pause:?}: {}", describe(err));
+    Ok(())
 }
 
 /// Writes each batch's token once all its events were handled, in the order of the batches.
@@ -321,8 +361,13 @@ async fn commit_tokens(
     while let Some((token, mut done)) = batches.recv().await {
         // Nothing is ever sent: this returns once every guard of the batch is dropped.
         let _ = done.recv().await;
-        if let Err(err) = session::write_sync_token(&folder, &token) {
-            tracing::error!("committing the Matrix sync token: {err}");
+        let folder = folder.clone();
+        let written =
+            tokio::task::spawn_blocking(move || session::write_sync_token(&folder, &token)).await;
+        match written {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => tracing::error!("committing the Matrix sync token: {err}"),
+            Err(err) => tracing::error!("committing the Matrix sync token: {err}"),
         }
     }
 }
@@ -340,15 +385,13 @@ fn describe(err: &matrix_sdk::Error) -> String {
 /// Registers the handlers: they look at an event, convert it and queue it, nothing more
 /// (the sync waits for them).
 fn add_handlers(client: &Client, shared: &SharedIntake, allowed: &Arc<[OwnedServerName]>) {
-    let messages = shared.clone();
+    let (messages, from) = (shared.clone(), allowed.clone());
     client.add_event_handler(
-        move |event: OriginalSyncRoomMessageEvent,
-              room: Room,
-              client: Client,
-              _encrypted: Option<EncryptionInfo>| {
-            let shared = messages.clone();
+        move |event: OriginalSyncRoomMessageEvent, room: Room, client: Client| {
+            let (shared, allowed) = (messages.clone(), from.clone());
             async move {
-                if !for_the_bot(&client, &room, &event.sender, event.origin_server_ts).await {
+                let sent = event.origin_server_ts;
+                if !for_the_bot(&client, &room, &event.sender, sent, &allowed).await {
                     return;
                 }
                 let said = said(&event.content.msgtype, event.content.relates_to.as_ref());
@@ -357,24 +400,26 @@ fn add_handlers(client: &Client, shared: &SharedIntake, allowed: &Arc<[OwnedServ
             }
         },
     );
-    let stickers = shared.clone();
+    let (stickers, from) = (shared.clone(), allowed.clone());
     client.add_event_handler(
         move |event: OriginalSyncStickerEvent, room: Room, client: Client| {
-            let shared = stickers.clone();
+            let (shared, allowed) = (stickers.clone(), from.clone());
             async move {
-                if for_the_bot(&client, &room, &event.sender, event.origin_server_ts).await {
+                let sent = event.origin_server_ts;
+                if for_the_bot(&client, &room, &event.sender, sent, &allowed).await {
                     queue(&shared, &room, event.event_id, event.sender, Said::NotText);
                 }
             }
         },
     );
     // Only what could not be decrypted comes here; decrypted messages come as messages.
-    let locked = shared.clone();
+    let (locked, from) = (shared.clone(), allowed.clone());
     client.add_event_handler(
         move |event: OriginalSyncRoomEncryptedEvent, room: Room, client: Client, raw: RawEvent| {
-            let shared = locked.clone();
+            let (shared, allowed) = (locked.clone(), from.clone());
             async move {
-                if for_the_bot(&client, &room, &event.sender, event.origin_server_ts).await {
+                let sent = event.origin_server_ts;
+                if for_the_bot(&client, &room, &event.sender, sent, &allowed).await {
                     let said = Said::Locked(Raw::from_json(raw.0));
                     queue(&shared, &room, event.event_id, event.sender, said);
                 }
@@ -409,18 +454,23 @@ fn queue(shared: &SharedIntake, room: &Room, event: OwnedEventId, sender: OwnedU
     }
 }
 
-/// Whether an event is for the bot to read: not its own, in a room it is in, and not sent
-/// before it joined (a new room's first sync carries some history).
+/// Whether an event is for the bot to read: not its own, from an allowed server, in a room it
+/// is in, and not sent before it joined (a new room's first sync carries some history).
 async fn for_the_bot(
     client: &Client,
     room: &Room,
     sender: &UserId,
     sent: MilliSecondsSinceUnixEpoch,
+    allowed: &[OwnedServerName],
 ) -> bool {
     let Some(me) = client.user_id() else {
         return false;
     };
     if sender == me || room.state() != RoomState::Joined {
+        return false;
+    }
+    // People on other servers (in a federated room) are not the bot's to talk with.
+    if !allowed.iter().any(|server| server == sender.server_name()) {
         return false;
     }
     // The bot's own membership event is stored before the handlers run.
@@ -514,24 +564,36 @@ async fn dispatch<S: Store>(mut jobs: mpsc::UnboundedReceiver<Incoming>, channel
             // Only this loop gives work, so a worker with none pending has finished it all.
             workers.retain(|_, worker| worker.pending.load(Ordering::Acquire) > 0);
         }
-        let worker = workers.entry(job.room.clone()).or_insert_with(|| {
-            let (sender, mut receiver) = mpsc::unbounded_channel::<Incoming>();
-            let pending = Arc::new(AtomicUsize::new(0));
-            let (channel, left) = (channel.clone(), pending.clone());
-            tasks.spawn(async move {
-                while let Some(job) = receiver.recv().await {
-                    handle(&channel, job).await;
-                    left.fetch_sub(1, Ordering::AcqRel);
+        let mut job = Some(job);
+        // Twice at most: a worker that died (a panic) is replaced, so its room is not deaf.
+        for _ in 0..2 {
+            let Some(next) = job.take() else { break };
+            let worker = workers.entry(next.room.clone()).or_insert_with(|| {
+                let (sender, mut receiver) = mpsc::unbounded_channel::<Incoming>();
+                let pending = Arc::new(AtomicUsize::new(0));
+                let (channel, left) = (channel.clone(), pending.clone());
+                tasks.spawn(async move {
+                    while let Some(job) = receiver.recv().await {
+                        handle(&channel, job).await;
+                        left.fetch_sub(1, Ordering::AcqRel);
+                    }
+                });
+                Worker {
+                    jobs: sender,
+                    pending,
                 }
             });
-            Worker {
-                jobs: sender,
-                pending,
+            worker.pending.fetch_add(1, Ordering::AcqRel);
+            if let Err(mpsc::error::SendError(back)) = worker.jobs.send(next) {
+                workers.remove(&back.room);
+                job = Some(back);
             }
-        });
-        worker.pending.fetch_add(1, Ordering::AcqRel);
-        let _ = worker.jobs.send(job);
-        while tasks.try_join_next().is_some() {}
+        }
+        while let Some(ended) = tasks.try_join_next() {
+            if let Err(err) = ended {
+                tracing::error!("a Matrix room worker ended abnormally: {err}");
+            }
+        }
     }
     drop(workers);
     while let Some(ended) = tasks.join_next().await {
@@ -548,20 +610,27 @@ async fn handle<S: Store>(channel: &Channel<S>, job: Incoming) {
         return;
     };
     let person = PersonId::new("matrix", job.sender.as_str());
-    let body = match job.said {
-        Said::Text(text) => Body::Text(text),
-        Said::Edited => Body::Edited,
-        Said::NotText => Body::Unsupported,
+    let said = match job.said {
         Said::Locked(raw) => match decrypt_later(&room, &raw).await {
-            Some(Said::Text(text)) => Body::Text(text),
-            Some(Said::Edited) => Body::Edited,
-            Some(Said::NotText) => Body::Unsupported,
-            Some(Said::Locked(_)) | None => {
-                let lang = channel.lang_of(&person);
-                channel.note(&room, lang, "matrix-undecryptable", &[]).await;
+            Decrypted::Said(said) => said,
+            // A notice or another bot's event: not for the bot.
+            Decrypted::Ignored => return,
+            Decrypted::Unreadable => {
+                // Only a person in a direct room is told (and only once a message): in a
+                // room with several people the key may simply never have been meant for it.
+                if is_direct(&room) {
+                    let lang = channel.lang_of(&person);
+                    channel.note(&room, lang, "matrix-undecryptable", &[]).await;
+                }
                 return;
             }
         },
+        said => said,
+    };
+    let body = match said {
+        Said::Text(text) => Body::Text(text),
+        Said::Edited => Body::Edited,
+        Said::NotText | Said::Locked(_) => Body::Unsupported,
     };
     let event = Event {
         id: Some(job.event.to_string()),
@@ -574,8 +643,15 @@ async fn handle<S: Store>(channel: &Channel<S>, job: Incoming) {
     }
 }
 
+/// A message decrypted late: what it says, nothing for the bot, or still unreadable.
+enum Decrypted {
+    Said(Said),
+    Ignored,
+    Unreadable,
+}
+
 /// Tries again to decrypt a message whose room key had not come when it arrived.
-async fn decrypt_later(room: &Room, raw: &Raw<OriginalSyncRoomEncryptedEvent>) -> Option<Said> {
+async fn decrypt_later(room: &Room, raw: &Raw<OriginalSyncRoomEncryptedEvent>) -> Decrypted {
     for _ in 0..DECRYPT_TRIES {
         tokio::time::sleep(DECRYPT_PAUSE).await;
         let Ok(event) = room.decrypt_event(raw, None).await else {
@@ -584,22 +660,31 @@ async fn decrypt_later(room: &Room, raw: &Raw<OriginalSyncRoomEncryptedEvent>) -
         if event.encryption_info().is_none() {
             continue;
         }
-        if let Ok(AnySyncTimelineEvent::MessageLike(AnySyncMessageLikeEvent::RoomMessage(
-            message,
-        ))) = event.raw().deserialize()
-        {
-            let content = &message.as_original()?.content;
-            return said(&content.msgtype, content.relates_to.as_ref());
-        }
-        return Some(Said::NotText);
+        return match event.raw().deserialize() {
+            Ok(AnySyncTimelineEvent::MessageLike(AnySyncMessageLikeEvent::RoomMessage(
+                message,
+            ))) => match message.as_original() {
+                Some(original) => {
+                    let content = &original.content;
+                    said(&content.msgtype, content.relates_to.as_ref())
+                        .map_or(Decrypted::Ignored, Decrypted::Said)
+                }
+                None => Decrypted::Ignored,
+            },
+            Ok(AnySyncTimelineEvent::MessageLike(AnySyncMessageLikeEvent::Sticker(_))) => {
+                Decrypted::Said(Said::NotText)
+            }
+            // Reactions, redactions and the like are not messages to answer.
+            _ => Decrypted::Ignored,
+        };
     }
-    None
+    Decrypted::Unreadable
 }
 
 /// A room with the bot and one person (an invited person counts, so a direct room the bot
-/// opened is direct before the person joins).
+/// opened is direct before the person joins). A room whose members are not known yet is not.
 fn is_direct(room: &Room) -> bool {
-    room.active_members_count() <= 2
+    room.active_members_count() == 2
 }
 
 /// Runs one event through the app and sends the replies, which wait in the outbox when they
@@ -613,10 +698,7 @@ async fn converse<S: Store>(
 ) {
     let tag = event.id.clone().unwrap_or_default();
     let profile = Profile::new(channel.lang, Role::Staff);
-    let handled = channel.app.handle(person, profile, event).await;
-    // Handled (stored, or known from before) or refused: either way not to be read again.
-    drop(guard);
-    let replies = match handled {
+    let replies = match channel.app.handle(person, profile, event).await {
         Ok(replies) => replies,
         Err(err) => {
             tracing::error!(person = %person.pseudonym(), "handling a Matrix message: {err}");
@@ -625,8 +707,21 @@ async fn converse<S: Store>(
             return;
         }
     };
-    if let Err((sent, err)) = send(room, &replies).await {
-        tracing::warn!(person = %person.pseudonym(), "reply not sent, kept for later: {}", describe(&err));
+    // The event's batch is committed (`guard` dropped) only once its replies were sent or
+    // kept: killed before that, the event comes again and the app shows the question again.
+    let _guard = guard;
+    let outcome = if *channel.stop.borrow() {
+        // Stopping: no sends that may retry for long; the next start delivers these.
+        Err((0, None))
+    } else {
+        send(room, &replies)
+            .await
+            .map_err(|(sent, err)| (sent, Some(err)))
+    };
+    if let Err((sent, err)) = outcome {
+        if let Some(err) = err {
+            tracing::warn!(person = %person.pseudonym(), "reply not sent, kept for later: {}", describe(&err));
+        }
         let keep = Outgoing {
             person: person.clone(),
             at: channel.app.now(),
@@ -683,7 +778,7 @@ async fn in_shared_room<S: Store>(
         }
         _ => {
             channel.note(room, lang, "matrix-group-note", &[]).await;
-            match direct_room(&channel.client, sender).await {
+            match channel.direct_room(sender).await {
                 Ok(direct) => {
                     channel.note(&direct, lang, "matrix-dm-opened", &[]).await;
                     converse(channel, &direct, person, event, guard).await;
@@ -726,30 +821,41 @@ impl<S: Store> Channel<S> {
     }
 }
 
-/// The direct room with `user`: one the bot is in with them, else a new encrypted one.
-async fn direct_room(client: &Client, user: &UserId) -> Result<Room, matrix_sdk::Error> {
-    for room in client.joined_rooms() {
-        if !is_direct(&room) {
-            continue;
+impl<S> Channel<S> {
+    /// The direct room with `user`: the one known, or one the bot is in with them, else a
+    /// new encrypted one. One at a time, so a person never gets two.
+    async fn direct_room(&self, user: &UserId) -> Result<Room, matrix_sdk::Error> {
+        let mut known = self.direct.lock().await;
+        let still_there = known
+            .get(user)
+            .and_then(|id| self.client.get_room(id))
+            .filter(|room| room.state() == RoomState::Joined);
+        if let Some(room) = still_there {
+            return Ok(room);
         }
-        if let Ok(Some(member)) = room.get_member_no_sync(user).await {
-            if matches!(
-                member.membership(),
-                MembershipState::Join | MembershipState::Invite
-            ) {
-                return Ok(room);
+        let mut found = None;
+        for room in self.client.joined_rooms() {
+            if !is_direct(&room) {
+                continue;
+            }
+            if let Ok(Some(member)) = room.get_member_no_sync(user).await {
+                if matches!(
+                    member.membership(),
+                    MembershipState::Join | MembershipState::Invite
+                ) {
+                    found = Some(room);
+                    break;
+                }
             }
         }
+        let room = match found {
+            Some(room) => room,
+            // Encrypted, with the person invited and the room marked direct.
+            None => self.client.create_dm(user).await?,
+        };
+        known.insert(user.to_owned(), room.room_id().to_owned());
+        Ok(room)
     }
-    let mut request = CreateRoom::new();
-    request.invite = vec![user.to_owned()];
-    request.is_direct = true;
-    request.preset = Some(RoomPreset::TrustedPrivateChat);
-    request.initial_state = vec![InitialStateEvent::with_empty_state_key(
-        RoomEncryptionEventContent::with_recommended_defaults(),
-    )
-    .to_raw_any()];
-    client.create_room(request).await
 }
 
 /// Sends replies in order, each as text with an HTML body; a file as an attachment. On
@@ -758,10 +864,12 @@ async fn send(room: &Room, replies: &[Reply]) -> Result<(), (usize, matrix_sdk::
     for (done, reply) in replies.iter().enumerate() {
         let (plain, html) = render(reply);
         with_retries(|| async {
-            room.send(RoomMessageEventContent::text_html(
+            // Notices, as bots write: other bots do not answer them.
+            room.send(RoomMessageEventContent::notice_html(
                 plain.clone(),
                 html.clone(),
             ))
+            .with_request_config(RequestConfig::new().retry_limit(SDK_RETRIES))
             .await
             .map(drop)
         })
@@ -864,7 +972,7 @@ async fn deliver<S: Store>(channel: &Channel<S>, stop: &watch::Receiver<bool>) {
         if *stop.borrow() {
             return;
         }
-        let outcome = match room_of(&channel.client, &message).await {
+        let outcome = match channel.room_of(&message).await {
             Ok(Some(room)) => send(&room, &message.replies).await,
             Ok(None) => Ok(()),
             Err(err) => Err((0, err)),
@@ -904,24 +1012,29 @@ async fn deliver<S: Store>(channel: &Channel<S>, stop: &watch::Receiver<bool>) {
     }
 }
 
-/// The room a waiting message goes to: the person's direct room (opened if there is none), or
-/// a linked room the bot is still in. `None` when there is no such room any more.
-async fn room_of(client: &Client, message: &Waiting) -> Result<Option<Room>, matrix_sdk::Error> {
-    let who = message.person.as_str();
-    if let Some(user) = who.strip_prefix("matrix:") {
-        let Ok(user) = UserId::parse(user) else {
+impl<S> Channel<S> {
+    /// The room a waiting message goes to: the person's direct room (opened if there is
+    /// none), or a linked room the bot is still in. `None` when there is no such room.
+    async fn room_of(&self, message: &Waiting) -> Result<Option<Room>, matrix_sdk::Error> {
+        let who = message.person.as_str();
+        if let Some(user) = who.strip_prefix("matrix:") {
+            let Ok(user) = UserId::parse(user) else {
+                return Ok(None);
+            };
+            return self.direct_room(&user).await.map(Some);
+        }
+        let Some(room) = who.strip_prefix("matrix-room:") else {
             return Ok(None);
         };
-        return direct_room(client, &user).await.map(Some);
+        let room = RoomId::parse(room)
+            .ok()
+            .and_then(|id| self.client.get_room(&id))
+            .filter(|room| room.state() == RoomState::Joined);
+        if room.is_none() {
+            tracing::warn!(person = %message.person.pseudonym(), "a linked room the bot is not in");
+        }
+        Ok(room)
     }
-    let Some(room) = who.strip_prefix("matrix-room:") else {
-        return Ok(None);
-    };
-    let room = RoomId::parse(room).ok().and_then(|id| client.get_room(&id));
-    if room.is_none() {
-        tracing::warn!(person = %message.person.pseudonym(), "a linked room the bot is not in");
-    }
-    Ok(room.filter(|room| room.state() == RoomState::Joined))
 }
 
 #[cfg(test)]

@@ -161,6 +161,12 @@ async fn login(options: &Options) -> Result<Client, Attempt> {
         client
     } else if let Some(token) = &options.access_token {
         let who = whoami(&options.homeserver, token).await?;
+        if who.user_id.as_str() != options.user {
+            return Err(Attempt::Fatal(MatrixError::TokenOfAnotherUser {
+                user: who.user_id.to_string(),
+                configured: options.user.clone(),
+            }));
+        }
         let client = build(options).await?;
         let session = MatrixSession {
             meta: SessionMeta {
