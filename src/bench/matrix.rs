@@ -129,7 +129,17 @@ impl Level<'_> {
             lang: Lang::En,
             folder: dir.join("matrix"),
         };
+        let folder = options.folder.clone();
         let bot = tokio::spawn(matrix::run(app.clone(), options, stopped));
+        // The bot's first sync published its device keys: before that, a person's client
+        // would wait on them (up to 5 s) when it first sends in an encrypted room.
+        let waited = Instant::now();
+        while !folder.join("sync-token").exists() {
+            if waited.elapsed() > STEP_TIMEOUT || bot.is_finished() {
+                return Err(BenchError::Task("the bot did not start".into()));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         let bot_user: OwnedUserId = bot_user.try_into().map_err(task)?;
 
         let mut people = Vec::with_capacity(self.people);
@@ -244,6 +254,21 @@ impl Person {
                 return Err(BenchError::Task("the bot never joined".into()));
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        if encrypted {
+            // The person's client knows the bot's device before the first timed step; left
+            // to the first send, that query can hold it up to 5 s.
+            while client
+                .encryption()
+                .get_user_devices(bot)
+                .await
+                .map_or(true, |devices| devices.devices().next().is_none())
+            {
+                if waited.elapsed() > STEP_TIMEOUT {
+                    return Err(BenchError::Task("the bot's device never showed".into()));
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
         }
         Ok(Person {
             room,

@@ -17,7 +17,7 @@ pub mod synapse;
 
 pub use render::render;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -244,6 +244,13 @@ pub async fn run<S: Store>(
     let delivery = tokio::spawn(deliver_outbox(channel, stop.clone()));
 
     let mut pause = Duration::from_secs(1);
+    // Rooms the bot was in before a sync: only their timelines can be cut short (a newly
+    // joined room's first timeline is always marked so, for the history before the join).
+    let mut known: HashSet<OwnedRoomId> = client
+        .joined_rooms()
+        .iter()
+        .map(|room| room.room_id().to_owned())
+        .collect();
     let ended = loop {
         let (guard, batch_done) = mpsc::channel::<()>(1);
         lock(&intake).guard = Some(guard);
@@ -258,7 +265,7 @@ pub async fn run<S: Store>(
         match result {
             Ok(response) => {
                 pause = Duration::from_secs(1);
-                warn_of_gaps(&response);
+                warn_of_gaps(&response, &mut known);
                 let _ = commits.send((response.next_batch.clone(), batch_done));
                 token = response.next_batch;
             }
@@ -320,13 +327,14 @@ fn filter() -> FilterDefinition {
 /// A room whose timeline still came cut short (more than [`TIMELINE_LIMIT`] events in one
 /// sync) has lost the events before the cut for the bot: said loudly; with the flood limit
 /// on it should not happen.
-fn warn_of_gaps(response: &matrix_sdk::sync::SyncResponse) {
+fn warn_of_gaps(response: &matrix_sdk::sync::SyncResponse, known: &mut HashSet<OwnedRoomId>) {
     let cut = response
         .rooms
         .joined
-        .values()
-        .filter(|room| room.timeline.limited)
+        .iter()
+        .filter(|(id, room)| room.timeline.limited && known.contains(*id))
         .count();
+    known.extend(response.rooms.joined.keys().cloned());
     if cut > 0 {
         tracing::warn!(
             rooms = cut,
