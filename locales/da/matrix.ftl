@@ -4,6 +4,5 @@ matrix-group-note = Hej! Jeg taler med én ad gangen, ikke i et rum med flere. J
 matrix-dm-opened = Hej! Du skrev til mig i et rum med flere. Her kan vi tale, kun os to.
 matrix-error = Undskyld, der gik noget galt hos mig. Send gerne dit svar igen om lidt.
 matrix-undecryptable = Jeg kunne ikke læse din sidste besked. Den var låst med en nøgle, jeg ikke fik. Send den gerne igen.
-matrix-choices-hint = Svar med et tal eller et ord.
 matrix-linked = Dette rum får nu ugens overblik for »{ $name }«. Skriv /unlinkdigest for at stoppe det.
 matrix-unlinked = Dette rum får ikke længere ugens overblik for »{ $name }«.

@@ -4,6 +4,5 @@ matrix-group-note = Hi! I hold talks one to one, not in a room with several peop
 matrix-dm-opened = Hi! You wrote to me in a room with several people. We can talk here, just the two of us.
 matrix-error = Sorry, something went wrong on my side. Please send your answer again in a moment.
 matrix-undecryptable = I could not read your last message: it was encrypted with a key I did not get. Please send it again.
-matrix-choices-hint = Answer with a number or a word.
 matrix-linked = This room now gets the weekly digest of “{ $name }”. Type /unlinkdigest to stop it.
 matrix-unlinked = This room no longer gets the weekly digest of “{ $name }”.
