@@ -4,6 +4,12 @@
 
 pub mod console;
 
+/// Resolves when `stop` turns true (or its sender is gone): the channels' shutdown signal.
+#[cfg(any(feature = "telegram", feature = "matrix"))]
+pub(crate) async fn stopped(mut stop: tokio::sync::watch::Receiver<bool>) {
+    let _ = stop.wait_for(|stop| *stop).await;
+}
+
 /// The messages the channels word themselves, checked at start-up with the engine's.
 pub const MESSAGES: &[&[(&str, &[&str])]] = &[
     console::MESSAGES,

@@ -728,6 +728,9 @@ async fn linked_chats_and_kept_replies<S: Store>(records: Records<S>) {
     let waiting = records.outbox(Some(&person)).unwrap();
     let texts: Vec<&str> = waiting[0].replies.iter().map(|r| r.text.as_str()).collect();
     assert_eq!(texts, ["three"]);
+    // Nothing left to keep: the message goes.
+    records.keep_rest(&waiting[0], Vec::new()).await.unwrap();
+    assert!(records.outbox(Some(&person)).unwrap().is_empty());
 }
 
 async fn old_events_are_forgotten<S: Store>(records: Records<S>) {

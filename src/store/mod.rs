@@ -486,8 +486,12 @@ impl<S: Store> Records<S> {
         .await
     }
 
-    /// Keeps only `rest` of a waiting message, after the replies before it were delivered.
+    /// Keeps only `rest` of a waiting message, after the replies before it were delivered;
+    /// with nothing left, the message goes.
     pub async fn keep_rest(&self, waiting: &Waiting, rest: Vec<Reply>) -> Result<(), StoreError> {
+        if rest.is_empty() {
+            return self.delivered(std::slice::from_ref(waiting)).await;
+        }
         let value = self.seal(&waiting.person, &(&waiting.person, &rest))?;
         self.store
             .apply(vec![Op::Put(waiting.key.clone(), value)])

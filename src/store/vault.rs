@@ -516,15 +516,22 @@ fn write_keyring(
         let at = *slot as usize * SLOT_BYTES;
         bytes[at..at + SLOT_BYTES].copy_from_slice(&wrap_slot(master, *slot, person, key)?);
     }
+    replace_private_file(path, &bytes).map_err(io)
+}
+
+/// Replaces `path` with `bytes`, readable by its owner only, atomically: written to a sibling
+/// file, synced, renamed over the old one, the folder synced. A crash leaves the old file or
+/// the new one, never a part.
+pub fn replace_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let temporary = path.with_extension("new");
     let mut options = OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&temporary).map_err(io)?;
-    file.write_all(&bytes).map_err(io)?;
-    file.sync_all().map_err(io)?;
-    std::fs::rename(&temporary, path).map_err(io)?;
+    let mut file = options.open(&temporary)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&temporary, path)?;
     sync_parent(path);
     Ok(())
 }

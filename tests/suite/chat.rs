@@ -43,6 +43,27 @@ pub(crate) fn chat(data: &Path, args: &[&str], script: &str) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
+/// SIGTERM to a bot process, then a wait for its graceful exit (killed after `wait`);
+/// whether it exited successfully.
+pub(crate) fn terminate(mut bot: Child, wait: Duration) -> bool {
+    Command::new("kill")
+        .args(["-TERM", &bot.id().to_string()])
+        .status()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        if let Some(status) = bot.try_wait().unwrap() {
+            return status.success();
+        }
+        if started.elapsed() > wait {
+            bot.kill().unwrap();
+            bot.wait().unwrap();
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// The records of a data folder, opened with the key file beside it (which the terminal chat
 /// made, or a test wrote).
 pub(crate) fn records(data: &Path) -> Records<SledStore> {

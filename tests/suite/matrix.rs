@@ -105,24 +105,9 @@ impl Harness {
 
     /// SIGTERM, then waits for a graceful exit; returns whether it exited successfully.
     fn terminate(&mut self) -> bool {
-        let Some(mut bot) = self.bot.take() else {
-            return true;
-        };
-        Command::new("kill")
-            .args(["-TERM", &bot.id().to_string()])
-            .status()
-            .unwrap();
-        let started = Instant::now();
-        loop {
-            if let Some(status) = bot.try_wait().unwrap() {
-                return status.success();
-            }
-            if started.elapsed() > WAIT {
-                bot.kill().unwrap();
-                bot.wait().unwrap();
-                return false;
-            }
-            std::thread::sleep(Duration::from_millis(50));
+        match self.bot.take() {
+            Some(bot) => super::chat::terminate(bot, WAIT),
+            None => true,
         }
     }
 
@@ -738,20 +723,9 @@ async fn an_unreachable_homeserver_is_retried_and_the_bot_still_stops() {
         .unwrap();
     tokio::time::sleep(Duration::from_secs(4)).await;
     assert!(bot.try_wait().unwrap().is_none(), "still trying");
-    Command::new("kill")
-        .args(["-TERM", &bot.id().to_string()])
-        .status()
-        .unwrap();
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = bot.try_wait().unwrap() {
-            break status;
-        }
-        assert!(started.elapsed() < WAIT, "did not stop");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let stopped = super::chat::terminate(bot, WAIT);
     let log = std::fs::read_to_string(dir.path().join("bot.log")).unwrap();
-    assert!(status.success(), "{log}");
+    assert!(stopped, "stops gracefully: {log}");
     assert!(log.contains("unreachable, again in"), "{log}");
 }
 

@@ -84,24 +84,9 @@ impl Harness {
 
     /// SIGTERM, then waits for a graceful exit; returns whether it exited successfully.
     pub(crate) fn terminate(&mut self) -> bool {
-        let Some(mut bot) = self.bot.take() else {
-            return true;
-        };
-        Command::new("kill")
-            .args(["-TERM", &bot.id().to_string()])
-            .status()
-            .unwrap();
-        let started = Instant::now();
-        loop {
-            if let Some(status) = bot.try_wait().unwrap() {
-                return status.success();
-            }
-            if started.elapsed() > WAIT {
-                bot.kill().unwrap();
-                bot.wait().unwrap();
-                return false;
-            }
-            std::thread::sleep(Duration::from_millis(50));
+        match self.bot.take() {
+            Some(bot) => super::chat::terminate(bot, WAIT),
+            None => true,
         }
     }
 

@@ -44,6 +44,7 @@ use matrix_sdk::ruma::{
 use matrix_sdk::{Client, HttpError, Room, RoomState};
 use tokio::sync::{mpsc, watch};
 
+use super::stopped;
 use crate::app::{App, Event, Profile};
 use crate::dialogs::Role;
 use crate::engine::{Body, Reply};
@@ -176,11 +177,18 @@ struct Intake {
     guard: Option<mpsc::Sender<()>>,
 }
 
-type SharedIntake = Arc<Mutex<Intake>>;
+/// What the handlers share: where events go, and whose events are read.
+struct Reception {
+    intake: Mutex<Intake>,
+    /// Invites and messages are taken from people on these servers only.
+    allowed: Vec<OwnedServerName>,
+}
+
+type SharedIntake = Arc<Reception>;
 
 fn lock(shared: &SharedIntake) -> std::sync::MutexGuard<'_, Intake> {
     // A handler that panicked holding the lock left nothing half-done in it.
-    shared.lock().unwrap_or_else(PoisonError::into_inner)
+    shared.intake.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// What the room workers share.
@@ -224,13 +232,15 @@ pub async fn run<S: Store>(
     };
 
     let (queue, jobs) = mpsc::unbounded_channel();
-    let intake: SharedIntake = Arc::new(Mutex::new(Intake {
-        queue: Some(queue),
-        guard: None,
-    }));
-    let allowed: Arc<[OwnedServerName]> = options.allowed_servers.clone().into();
-    add_handlers(&client, &intake, &allowed);
-    take_waiting_invites(&client, &allowed).await;
+    let intake: SharedIntake = Arc::new(Reception {
+        intake: Mutex::new(Intake {
+            queue: Some(queue),
+            guard: None,
+        }),
+        allowed: options.allowed_servers.clone(),
+    });
+    add_handlers(&client, &intake);
+    take_waiting_invites(&client, &intake).await;
     let channel = Arc::new(Channel {
         app,
         client: client.clone(),
@@ -380,11 +390,6 @@ async fn commit_tokens(
     }
 }
 
-/// Resolves when `stop` turns true (or its sender is gone).
-async fn stopped(mut stop: watch::Receiver<bool>) {
-    let _ = stop.wait_for(|stop| *stop).await;
-}
-
 /// An error as it may be logged: matrix-sdk's messages carry no one's words, but may be long.
 fn describe(err: &matrix_sdk::Error) -> String {
     err.to_string().chars().take(200).collect()
@@ -392,14 +397,14 @@ fn describe(err: &matrix_sdk::Error) -> String {
 
 /// Registers the handlers: they look at an event, convert it and queue it, nothing more
 /// (the sync waits for them).
-fn add_handlers(client: &Client, shared: &SharedIntake, allowed: &Arc<[OwnedServerName]>) {
-    let (messages, from) = (shared.clone(), allowed.clone());
+fn add_handlers(client: &Client, shared: &SharedIntake) {
+    let messages = shared.clone();
     client.add_event_handler(
         move |event: OriginalSyncRoomMessageEvent, room: Room, client: Client| {
-            let (shared, allowed) = (messages.clone(), from.clone());
+            let shared = messages.clone();
             async move {
                 let sent = event.origin_server_ts;
-                if !for_the_bot(&client, &room, &event.sender, sent, &allowed).await {
+                if !for_the_bot(&client, &room, &event.sender, sent, &shared.allowed).await {
                     return;
                 }
                 let said = said(&event.content.msgtype, event.content.relates_to.as_ref());
@@ -408,41 +413,41 @@ fn add_handlers(client: &Client, shared: &SharedIntake, allowed: &Arc<[OwnedServ
             }
         },
     );
-    let (stickers, from) = (shared.clone(), allowed.clone());
+    let stickers = shared.clone();
     client.add_event_handler(
         move |event: OriginalSyncStickerEvent, room: Room, client: Client| {
-            let (shared, allowed) = (stickers.clone(), from.clone());
+            let shared = stickers.clone();
             async move {
                 let sent = event.origin_server_ts;
-                if for_the_bot(&client, &room, &event.sender, sent, &allowed).await {
+                if for_the_bot(&client, &room, &event.sender, sent, &shared.allowed).await {
                     queue(&shared, &room, event.event_id, event.sender, Said::NotText);
                 }
             }
         },
     );
     // Only what could not be decrypted comes here; decrypted messages come as messages.
-    let (locked, from) = (shared.clone(), allowed.clone());
+    let locked = shared.clone();
     client.add_event_handler(
         move |event: OriginalSyncRoomEncryptedEvent, room: Room, client: Client, raw: RawEvent| {
-            let (shared, allowed) = (locked.clone(), from.clone());
+            let shared = locked.clone();
             async move {
                 let sent = event.origin_server_ts;
-                if for_the_bot(&client, &room, &event.sender, sent, &allowed).await {
+                if for_the_bot(&client, &room, &event.sender, sent, &shared.allowed).await {
                     let said = Said::Locked(Raw::from_json(raw.0));
                     queue(&shared, &room, event.event_id, event.sender, said);
                 }
             }
         },
     );
-    let allowed = allowed.clone();
+    let invites = shared.clone();
     client.add_event_handler(
         move |event: StrippedRoomMemberEvent, room: Room, client: Client| {
-            let allowed = allowed.clone();
+            let shared = invites.clone();
             async move {
                 if client.user_id() == Some(event.state_key.as_ref())
                     && event.content.membership == MembershipState::Invite
                 {
-                    take_invite(room, event.sender, allowed);
+                    take_invite(room, event.sender, shared);
                 }
             }
         },
@@ -526,9 +531,13 @@ fn without_reply_fallback(body: &str) -> &str {
 
 /// Joins an invite from an allowed server (in the background, with retries: a homeserver may
 /// tell of an invite before the invitee can join), and declines the others.
-fn take_invite(room: Room, inviter: OwnedUserId, allowed: Arc<[OwnedServerName]>) {
+fn take_invite(room: Room, inviter: OwnedUserId, shared: SharedIntake) {
     tokio::spawn(async move {
-        if !allowed.iter().any(|server| server == inviter.server_name()) {
+        if !shared
+            .allowed
+            .iter()
+            .any(|server| server == inviter.server_name())
+        {
             tracing::info!(server = %inviter.server_name(), "an invite from a server not allowed: declined");
             if let Err(err) = room.leave().await {
                 tracing::warn!("declining an invite: {}", describe(&err));
@@ -549,10 +558,10 @@ fn take_invite(room: Room, inviter: OwnedUserId, allowed: Arc<[OwnedServerName]>
 }
 
 /// Invites that came while the bot was away or in the first sync, before the handlers.
-async fn take_waiting_invites(client: &Client, allowed: &Arc<[OwnedServerName]>) {
+async fn take_waiting_invites(client: &Client, shared: &SharedIntake) {
     for room in client.invited_rooms() {
         match room.invite_details().await {
-            Ok(invite) => take_invite(room, invite.inviter_id, allowed.clone()),
+            Ok(invite) => take_invite(room, invite.inviter_id, shared.clone()),
             Err(err) => tracing::warn!("reading an invite: {}", describe(&err)),
         }
     }
@@ -999,15 +1008,7 @@ async fn deliver<S: Store>(channel: &Channel<S>, stop: &watch::Receiver<bool>) {
                 Vec::new()
             }
         };
-        let stored = if remaining.is_empty() {
-            channel
-                .app
-                .records()
-                .delivered(std::slice::from_ref(&message))
-                .await
-        } else {
-            channel.app.records().keep_rest(&message, remaining).await
-        };
+        let stored = channel.app.records().keep_rest(&message, remaining).await;
         if let Err(err) = stored {
             tracing::warn!("updating the outbox: {err}");
         }

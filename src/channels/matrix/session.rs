@@ -286,21 +286,8 @@ fn create_private_dir(folder: &Path) -> Result<(), MatrixError> {
 
 /// Writes a file readable by its owner only, atomically (a crash leaves the old one).
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), MatrixError> {
-    use std::io::Write as _;
-    let io = |err: std::io::Error| MatrixError::Io {
+    crate::store::vault::replace_private_file(path, bytes).map_err(|err| MatrixError::Io {
         path: path.to_owned(),
         why: err.to_string(),
-    };
-    let temporary = path.with_extension("tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&temporary).map_err(io)?;
-    file.write_all(bytes).map_err(io)?;
-    file.sync_all().map_err(io)?;
-    std::fs::rename(&temporary, path).map_err(io)
+    })
 }

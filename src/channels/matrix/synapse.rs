@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
+use matrix_sdk::ruma::serde::{base64::Standard, Base64};
 use serde_json::json;
 
 /// The Synapse release the tests run against (a prebuilt wheel for CPython 3.10 and newer).
@@ -168,7 +169,10 @@ impl Synapse {
         // `--generate-keys`, which costs a second Python start (1.3 s).
         write(
             "signing.key",
-            format!("ed25519 a_test {}\n", base64_unpadded(&random[..32])),
+            format!(
+                "ed25519 a_test {}\n",
+                Base64::<Standard, _>::new(&random[..32]).encode()
+            ),
         )?;
 
         // Synapse reads YAML, and JSON is YAML: no quoting of paths to get wrong.
@@ -449,20 +453,4 @@ fn random_bytes<const N: usize>() -> Result<[u8; N], SynapseError> {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
-/// Standard base64 without `=` padding, as Synapse's signing key file has it.
-fn base64_unpadded(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut text = String::new();
-    for chunk in bytes.chunks(3) {
-        let group = chunk.iter().enumerate().fold(0u32, |group, (i, &byte)| {
-            group | u32::from(byte) << (16 - 8 * i)
-        });
-        // 1, 2 or 3 bytes make 2, 3 or 4 characters.
-        for i in 0..=chunk.len() {
-            text.push(char::from(ALPHABET[(group >> (18 - 6 * i) & 63) as usize]));
-        }
-    }
-    text
 }

@@ -24,6 +24,7 @@ use teloxide::update_listeners::Polling;
 use teloxide::{ApiError, RequestError};
 use tokio::sync::watch;
 
+use super::stopped;
 use crate::app::{App, Event, Profile};
 use crate::dialogs::Role;
 use crate::engine::{Body, Reply, ReplyChoice};
@@ -736,11 +737,6 @@ async fn deliver_outbox<S: Store, B: TgBot>(app: Arc<App<S>>, bot: B, stop: watc
     // What is still waiting stays in the outbox for the next start.
 }
 
-/// Resolves when `stop` turns true (or its sender is gone).
-async fn stopped(mut stop: watch::Receiver<bool>) {
-    let _ = stop.wait_for(|stop| *stop).await;
-}
-
 /// One pass over the outbox. A message goes reply by reply; what was sent is removed at
 /// once, so a failure later never sends the earlier replies twice. A network failure ends
 /// the pass (the next one tries again); a refusal that will not change (the person blocked
@@ -776,13 +772,7 @@ async fn deliver<S: Store, B: TgBot>(app: &App<S>, bot: &B, stop: &watch::Receiv
                 Vec::new()
             }
         };
-        let stored = if remaining.is_empty() {
-            app.records()
-                .delivered(std::slice::from_ref(&message))
-                .await
-        } else {
-            app.records().keep_rest(&message, remaining).await
-        };
+        let stored = app.records().keep_rest(&message, remaining).await;
         if let Err(err) = stored {
             tracing::warn!("updating the outbox: {err}");
         }
