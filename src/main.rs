@@ -16,6 +16,11 @@ use eftertanke::records::PersonId;
 use eftertanke::store::{find_master_key, open_folder, MasterKey, SledStore, Vault, CACHE_BYTES};
 use eftertanke::{bench, check, export, schedule};
 
+/// sled allocates and frees many small pages; glibc's allocator fragments under that load
+/// (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Guided reflection on the eight Borgeren ved roret principles.
 #[derive(Parser)]
 #[command(version, about)]

@@ -5,10 +5,17 @@
 //! So one writer thread does all writing: a writer hands over its batch and waits; the thread
 //! applies every batch queued so far, flushes once, `fdatasync`s sled's log file, and wakes
 //! them all. Many conversations share one sync instead of paying one each.
+//!
+//! sled 0.34 writes its snapshot (the page table that lets it open without reading its log)
+//! only when it opens, and replays everything written since on the next open; its
+//! `snapshot_after_ops` is accepted and ignored. So the writer thread reopens sled after every
+//! [`CHECKPOINT_AFTER_BYTES`] it wrote: a pause of a fraction of a second while writes queue,
+//! and a start after any crash replays at most that much.
 
 use std::fs::File;
-use std::path::Path;
-use std::sync::mpsc;
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, RwLock, RwLockReadGuard};
+use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
@@ -21,42 +28,84 @@ const SEGMENT_BYTES: usize = 8 * 1024 * 1024;
 /// sled's page cache: enough for the working set of many conversations on a small machine.
 pub const CACHE_BYTES: u64 = 64 * 1024 * 1024;
 
+/// Keys and values written after which sled is reopened, so it writes a new snapshot. This
+/// bounds both the pause of a reopen and a cold start after a crash (see the module docs).
+pub const CHECKPOINT_AFTER_BYTES: u64 = 64 * 1024 * 1024;
+
 /// A batch to apply and who to wake when it is durable.
 struct Request {
     batch: sled::Batch,
+    /// Its keys and values, counted towards the next checkpoint.
+    bytes: u64,
     done: Waiter,
 }
 
 #[derive(Debug)]
 pub struct SledStore {
-    db: sled::Db,
+    shared: Arc<Shared>,
     /// `None` only while dropping: closing the channel ends the writer thread.
     writer: Option<mpsc::Sender<Request>>,
     writer_thread: Option<std::thread::JoinHandle<()>>,
-    /// Declared after `db` so it drops after it: see [`LockReleased`].
-    lock_released: LockReleased,
 }
 
-/// Waits, when the store is dropped, until sled's lock on the log file is free. sled's own
-/// I/O threads can hold the database a few milliseconds after the last handle is dropped, and
-/// a restart in the same process (a test, a key rotation) must not find the folder locked.
+/// What readers and the writer thread share: the open database, which the writer replaces
+/// at a checkpoint. `None` only after a checkpoint failed to reopen it.
 #[derive(Debug)]
-struct LockReleased(std::path::PathBuf);
+struct Shared {
+    db: RwLock<Option<sled::Db>>,
+    dir: PathBuf,
+    cache_bytes: u64,
+    checkpoint_after_bytes: u64,
+}
 
-impl Drop for LockReleased {
-    fn drop(&mut self) {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-        while std::time::Instant::now() < deadline {
-            match File::open(&self.0).map(|log| log.try_lock()) {
-                Ok(Err(std::fs::TryLockError::WouldBlock)) => {
-                    std::thread::sleep(std::time::Duration::from_millis(2));
-                }
-                // Free (the lock is dropped with the file), gone, or not lockable: done.
-                _ => return,
-            }
+impl Shared {
+    fn read(&self) -> Result<DbGuard<'_>, StoreError> {
+        // A panic while holding the lock leaves the `Option` whole: `None` or an open db.
+        let guard = self
+            .db
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if guard.is_none() {
+            return Err(StoreError::Closed);
         }
-        tracing::warn!(path = %self.0.display(), "sled still held its lock 5 s after closing");
+        Ok(DbGuard(guard))
     }
+
+    fn log_path(&self) -> PathBuf {
+        self.dir.join("db")
+    }
+}
+
+/// A read lock on an open database.
+struct DbGuard<'a>(RwLockReadGuard<'a, Option<sled::Db>>);
+
+impl std::ops::Deref for DbGuard<'_> {
+    type Target = sled::Db;
+    fn deref(&self) -> &sled::Db {
+        match &*self.0 {
+            Some(db) => db,
+            // `Shared::read` returns a guard only when the database is open.
+            None => unreachable!("a DbGuard is made only for an open database"),
+        }
+    }
+}
+
+/// Waits until sled's lock on its log file is free. sled's own I/O threads can hold the
+/// database a few milliseconds after the last handle is dropped, and the next open (a
+/// checkpoint, a restart in the same process: a test, a key rotation) must not find the
+/// folder locked.
+fn wait_until_unlocked(log: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        match File::open(log).map(|file| file.try_lock()) {
+            Ok(Err(std::fs::TryLockError::WouldBlock)) => {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            // Free (the lock is dropped with the file), gone, or not lockable: done.
+            _ => return,
+        }
+    }
+    tracing::warn!(path = %log.display(), "sled still held its lock 5 s after closing");
 }
 
 fn backend(err: impl std::fmt::Display) -> StoreError {
@@ -66,33 +115,39 @@ fn backend(err: impl std::fmt::Display) -> StoreError {
 impl SledStore {
     /// Opens (or creates) the store in `dir`, with a page cache of `cache_bytes`.
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<SledStore, StoreError> {
+        SledStore::open_with_checkpoints(dir, cache_bytes, CHECKPOINT_AFTER_BYTES)
+    }
+
+    /// [`SledStore::open`], reopening sled after every `checkpoint_after_bytes` written.
+    pub(crate) fn open_with_checkpoints(
+        dir: &Path,
+        cache_bytes: u64,
+        checkpoint_after_bytes: u64,
+    ) -> Result<SledStore, StoreError> {
         std::fs::create_dir_all(dir).map_err(backend)?;
-        let db = sled::Config::new()
-            .path(dir)
-            .cache_capacity(cache_bytes)
-            // sled writes a log message larger than a quarter segment to a separate blob file
-            // that the group commit does not sync; 8 MiB segments keep every value we write
-            // (at most tens of kB) in the synced log.
-            .segment_size(SEGMENT_BYTES)
-            .open()
-            .map_err(|err| StoreError::Backend(format!("{}: {err}", dir.display())))?;
+        let db = open_db(dir, cache_bytes)?;
         let log = File::open(dir.join("db"))
             .map_err(|err| StoreError::Backend(format!("{}: {err}", dir.join("db").display())))?;
         // Make the folder entries themselves durable once (the log file was just created).
         if let Ok(folder) = File::open(dir) {
             folder.sync_all().map_err(backend)?;
         }
+        let shared = Arc::new(Shared {
+            db: RwLock::new(Some(db)),
+            dir: dir.to_path_buf(),
+            cache_bytes,
+            checkpoint_after_bytes,
+        });
         let (writer, requests) = mpsc::channel::<Request>();
-        let flush_db = db.clone();
+        let writer_shared = Arc::clone(&shared);
         let writer_thread = std::thread::Builder::new()
             .name("sled-group-commit".into())
-            .spawn(move || group_commit(flush_db, log, requests))
+            .spawn(move || group_commit(&writer_shared, log, requests))
             .map_err(backend)?;
         Ok(SledStore {
-            db,
+            shared,
             writer: Some(writer),
             writer_thread: Some(writer_thread),
-            lock_released: LockReleased(dir.join("db")),
         })
     }
 
@@ -103,18 +158,19 @@ impl SledStore {
         for key in keys {
             batch.remove(key);
         }
-        self.db.apply_batch(batch).map_err(backend)?;
-        self.db.flush().map_err(backend)?;
-        File::open(&self.lock_released.0)
+        let db = self.shared.read()?;
+        db.apply_batch(batch).map_err(backend)?;
+        db.flush().map_err(backend)?;
+        File::open(self.shared.log_path())
             .and_then(|log| log.sync_data())
             .map_err(backend)
     }
 
-    async fn submit(&self, batch: sled::Batch) -> Result<(), StoreError> {
+    async fn submit(&self, batch: sled::Batch, bytes: u64) -> Result<(), StoreError> {
         let (done, wait) = oneshot::channel();
         let writer = self.writer.as_ref().ok_or(StoreError::Closed)?;
         writer
-            .send(Request { batch, done })
+            .send(Request { batch, bytes, done })
             .map_err(|_| StoreError::Closed)?;
         wait.await
             .map_err(|_| StoreError::Closed)?
@@ -123,25 +179,79 @@ impl SledStore {
 }
 
 impl Drop for SledStore {
-    /// Closes the store before returning: the writer thread ends and drops its handle on the
-    /// database, so sled's file lock is free for the next open (a restart in the same process).
+    /// Closes the store before returning: the writer thread ends, the database is flushed and
+    /// closed, and sled's file lock is free for the next open (a restart in the same process).
     fn drop(&mut self) {
         self.writer = None;
         if let Some(thread) = self.writer_thread.take() {
             let _ = thread.join();
         }
-        if let Err(err) = self.db.flush() {
-            tracing::error!(error = %err, "final flush failed");
+        let db = self
+            .shared
+            .db
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        if let Some(db) = db {
+            if let Err(err) = db.flush() {
+                tracing::error!(error = %err, "final flush failed");
+            }
+            drop(db);
+            wait_until_unlocked(&self.shared.log_path());
         }
     }
 }
 
-/// The writer loop: applies every batch waiting, then one flush and one fdatasync for all.
-/// One thread writes, so writers never contend on sled's locks.
-fn group_commit(db: sled::Db, log: File, requests: mpsc::Receiver<Request>) {
+fn open_db(dir: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
+    sled::Config::new()
+        .path(dir)
+        .cache_capacity(cache_bytes)
+        // sled writes a log message larger than a quarter segment to a separate blob file
+        // that the group commit does not sync; 8 MiB segments keep every value we write
+        // (at most tens of kB) in the synced log.
+        .segment_size(SEGMENT_BYTES)
+        .open()
+        .map_err(|err| StoreError::Backend(format!("{}: {err}", dir.display())))
+}
+
+/// Closes sled and opens it again, which makes it write a snapshot of everything written so
+/// far. Writes wait meanwhile (this runs on the writer thread) and reads wait on the lock.
+fn checkpoint(shared: &Shared) -> Result<(), String> {
+    let begun = Instant::now();
+    let mut slot = shared
+        .db
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(db) = slot.take() {
+        db.flush().map_err(|err| err.to_string())?;
+    }
+    wait_until_unlocked(&shared.log_path());
+    *slot = Some(open_db(&shared.dir, shared.cache_bytes).map_err(|err| err.to_string())?);
+    tracing::info!(
+        ms = begun.elapsed().as_millis() as u64,
+        "sled reopened to write its snapshot"
+    );
+    Ok(())
+}
+
+/// The bytes of keys and values in `batch` as sled would log them, roughly.
+fn batch_bytes(ops: &[Op]) -> u64 {
+    ops.iter()
+        .map(|op| match op {
+            Op::Put(k, v) => k.len() + v.len(),
+            Op::Delete(k) => k.len(),
+        } as u64)
+        .sum()
+}
+
+/// The writer loop: applies every batch waiting, then one flush and one fdatasync for all;
+/// a checkpoint once enough was written. One thread writes, so writers never contend on
+/// sled's locks.
+fn group_commit(shared: &Shared, log: File, requests: mpsc::Receiver<Request>) {
     // After a failed sync, what is in memory may not be on disk: refuse everything from then
     // on rather than let later events build on it.
     let mut failed: Option<String> = None;
+    let mut written_since_open = 0u64;
     while let Ok(first) = requests.recv() {
         let mut waiting = vec![first];
         waiting.extend(requests.try_iter());
@@ -154,20 +264,22 @@ fn group_commit(db: sled::Db, log: File, requests: mpsc::Receiver<Request>) {
             continue;
         }
         let mut applied = Vec::with_capacity(waiting.len());
-        for request in waiting {
-            match db.apply_batch(request.batch) {
-                Ok(()) => applied.push(request.done),
-                // Only this batch failed; it was not applied, and its writer hears why.
-                Err(err) => {
-                    let _ = request.done.send(Err(err.to_string()));
+        let result = shared.read().map_err(|err| err.to_string()).and_then(|db| {
+            for request in waiting {
+                match db.apply_batch(request.batch) {
+                    Ok(()) => {
+                        written_since_open += request.bytes;
+                        applied.push(request.done);
+                    }
+                    // Only this batch failed; it was not applied, and its writer hears why.
+                    Err(err) => {
+                        let _ = request.done.send(Err(err.to_string()));
+                    }
                 }
             }
-        }
-        let result = db
-            .flush()
-            .map(|_| ())
-            .map_err(|err| err.to_string())
-            .and_then(|()| log.sync_data().map_err(|err| err.to_string()));
+            db.flush().map(|_| ()).map_err(|err| err.to_string())
+        });
+        let result = result.and_then(|()| log.sync_data().map_err(|err| err.to_string()));
         if let Err(err) = &result {
             tracing::error!(error = %err, waiters = applied.len(), "group commit failed");
             failed = Some(err.clone());
@@ -176,23 +288,37 @@ fn group_commit(db: sled::Db, log: File, requests: mpsc::Receiver<Request>) {
             // A writer that gave up (its task was cancelled) no longer listens.
             let _ = done.send(result.clone());
         }
+        if failed.is_none() && written_since_open >= shared.checkpoint_after_bytes {
+            written_since_open = 0;
+            if let Err(err) = checkpoint(shared) {
+                tracing::error!(error = %err, "sled did not reopen at a checkpoint");
+                failed = Some(err);
+            }
+        }
     }
 }
 
 impl Store for SledStore {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.db.get(key).map_err(backend)?.map(|v| v.to_vec()))
+        Ok(self
+            .shared
+            .read()?
+            .get(key)
+            .map_err(backend)?
+            .map(|v| v.to_vec()))
     }
 
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<Entry>, StoreError> {
-        self.db
+        self.shared
+            .read()?
             .scan_prefix(prefix)
             .map(|item| item.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(backend))
             .collect()
     }
 
     fn keys_with_prefix(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>, StoreError> {
-        self.db
+        self.shared
+            .read()?
             .scan_prefix(prefix)
             .keys()
             .map(|k| k.map(|k| k.to_vec()).map_err(backend))
@@ -200,6 +326,7 @@ impl Store for SledStore {
     }
 
     async fn apply(&self, ops: Vec<Op>) -> Result<(), StoreError> {
+        let bytes = batch_bytes(&ops);
         let mut batch = sled::Batch::default();
         for op in ops {
             match op {
@@ -207,6 +334,73 @@ impl Store for SledStore {
                 Op::Delete(k) => batch.remove(k),
             }
         }
-        self.submit(batch).await
+        self.submit(batch, bytes).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The stable log position of sled's newest snapshot: it grows when a checkpoint wrote one.
+    fn snapshot_lsn(dir: &Path) -> u64 {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|entry| {
+                let name = entry.unwrap().file_name().into_string().unwrap();
+                let hex = name.strip_prefix("snap.")?;
+                u64::from_str_radix(hex, 16).ok()
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn checkpoints_keep_every_write_and_reads_go_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let store =
+            Arc::new(SledStore::open_with_checkpoints(dir.path(), 1 << 20, 64 * 1024).unwrap());
+        let first_snapshot = snapshot_lsn(dir.path());
+        let key = |writer: u32, n: u32| format!("k{writer}-{n:04}").into_bytes();
+        let value = |writer: u32, n: u32| vec![(writer + n) as u8; 1000];
+        // Four writers of 300 batches each write about 1.2 MB: many checkpoints. Each reads
+        // back everything it was told is durable so far, while the others' writes reopen sled.
+        let writers: Vec<_> = (0..4u32)
+            .map(|writer| {
+                let store = Arc::clone(&store);
+                tokio::spawn(async move {
+                    for n in 0..300u32 {
+                        store
+                            .apply(vec![Op::Put(key(writer, n), value(writer, n))])
+                            .await
+                            .unwrap();
+                        let back = n.saturating_sub(7);
+                        assert_eq!(
+                            store.get(&key(writer, back)).unwrap(),
+                            Some(value(writer, back))
+                        );
+                    }
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.await.unwrap();
+        }
+        assert_eq!(store.keys_with_prefix(b"k").unwrap().len(), 1200);
+        assert!(
+            snapshot_lsn(dir.path()) > first_snapshot,
+            "no checkpoint wrote a snapshot"
+        );
+        drop(store);
+
+        let reopened = SledStore::open(dir.path(), 1 << 20).unwrap();
+        for writer in 0..4 {
+            for n in 0..300 {
+                assert_eq!(
+                    reopened.get(&key(writer, n)).unwrap(),
+                    Some(value(writer, n))
+                );
+            }
+        }
     }
 }
