@@ -557,6 +557,9 @@ impl<S: Store> Records<S> {
             }
         }
         let conversation = commit.conversation.clone();
+        if let Some(conversation) = &conversation {
+            self.vault.prepare_key(conversation.person.as_str()).await?;
+        }
         let ops = self.ops(commit)?;
         let applied = self.store.apply(ops).await;
         if let Some(conversation) = conversation {

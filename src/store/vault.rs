@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError, RwLock};
+use std::sync::{Condvar, Mutex, PoisonError, RwLock};
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
@@ -27,6 +27,8 @@ pub const MASTER_KEY_ENV: &str = "EFTERTANKE_MASTER_KEY";
 pub const KEYRING_FILE: &str = "keyring";
 
 const SLOT_BYTES: usize = 512;
+/// Slots the keyring grows by when none is free.
+const GROW_SLOTS: u64 = 64;
 const MAGIC: &[u8; 16] = b"eftertanke-keys1";
 const VERIFIER: &[u8] = b"the master key of this keyring";
 /// Where the header keeps the number of slots, sealed: a keyring cut short (a copy stopped
@@ -287,6 +289,25 @@ pub struct Vault {
     /// `None` for a vault that lives only in memory (tests).
     file: Option<(PathBuf, Mutex<File>)>,
     keys: RwLock<Keys>,
+    /// Keys being made: see [`Vault::make_key`].
+    making: Mutex<Making>,
+    /// Told when a maker finished writing keys: blocking waiters, async waiters.
+    made: Condvar,
+    finished: tokio::sync::Notify,
+}
+
+/// What a person waiting for a key does next: see [`Vault::take_turn`].
+enum Turn {
+    Ready,
+    Wait,
+    Lead(Vec<String>),
+}
+
+/// Who waits for a key, and whether a maker is writing keys now.
+#[derive(Default)]
+struct Making {
+    waiting: Vec<String>,
+    writing: bool,
 }
 
 impl std::fmt::Debug for Vault {
@@ -307,6 +328,9 @@ impl Vault {
                 slots: 1,
                 ..Keys::default()
             }),
+            making: Mutex::default(),
+            made: Condvar::new(),
+            finished: tokio::sync::Notify::new(),
         })
     }
 
@@ -344,6 +368,9 @@ impl Vault {
             master: master.cipher(),
             file: Some((path, Mutex::new(file))),
             keys: RwLock::new(keys),
+            making: Mutex::default(),
+            made: Condvar::new(),
+            finished: tokio::sync::Notify::new(),
         })
     }
 
@@ -404,7 +431,7 @@ impl Vault {
             return Ok(false);
         };
         // On disk first: if that fails the key stays, known, and the erasure can be retried.
-        self.write_slot(slot, &[0u8; SLOT_BYTES])?;
+        self.write_slots(&[(slot, [0u8; SLOT_BYTES])])?;
         keys.by_person.remove(person);
         keys.free.push(slot);
         Ok(true)
@@ -416,46 +443,182 @@ impl Vault {
         Some(XChaCha20Poly1305::new(key.key.as_slice().into()))
     }
 
-    /// Makes `person`'s key and makes it durable before anything is sealed with it.
+    /// Makes `person`'s key and makes it durable before anything is sealed with it. Only
+    /// the people waiting for a key wait for the disk: everyone else's seals and opens go on.
     fn new_key(&self, person: &str) -> Result<XChaCha20Poly1305, VaultError> {
         if person.len() > MAX_PERSON_BYTES {
             return Err(VaultError::PersonTooLong);
         }
-        let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
-        // Another event of the same person may have made it meanwhile.
-        if let Some(key) = keys.by_person.get(person) {
-            return Ok(XChaCha20Poly1305::new(key.key.as_slice().into()));
-        }
-        let mut key = Zeroizing::new([0u8; KEY_BYTES]);
-        fill_random(key.as_mut_slice())?;
-        let slot = keys.free.last().copied().unwrap_or(keys.slots);
-        let bytes = wrap_slot(&self.master, slot, person, &key)?;
-        self.write_slot(slot, &bytes)?;
-        if keys.free.last() == Some(&slot) {
-            keys.free.pop();
-        } else {
-            // The file grew: the header counts the new slot (after it is on disk).
-            keys.slots += 1;
-            self.write_slot(0, &header(&self.master, keys.slots)?)?;
-        }
-        let cipher = XChaCha20Poly1305::new(key.as_slice().into());
-        keys.by_person
-            .insert(person.to_owned(), PersonKey { slot, key });
-        Ok(cipher)
+        off_the_runtime(|| self.make_key(person))
     }
 
-    /// Writes one slot in place and syncs it.
-    fn write_slot(&self, slot: u64, bytes: &[u8; SLOT_BYTES]) -> Result<(), VaultError> {
+    /// Makes `person`'s key ahead of sealing, for async callers: a burst of new people (a
+    /// group's first meeting) waits here without holding a thread each, and their keys are
+    /// made together (see [`Vault::take_turn`]).
+    pub async fn prepare_key(&self, person: &str) -> Result<(), VaultError> {
+        if self.cipher_of(person).is_some() {
+            return Ok(());
+        }
+        if person.len() > MAX_PERSON_BYTES {
+            return Err(VaultError::PersonTooLong);
+        }
+        loop {
+            // Listening before looking, so a round that ends in between is not missed.
+            let finished = self.finished.notified();
+            tokio::pin!(finished);
+            finished.as_mut().enable();
+            let turn = {
+                let mut making = self.making.lock().unwrap_or_else(PoisonError::into_inner);
+                self.take_turn(&mut making, person)
+            };
+            match turn {
+                Turn::Ready => return Ok(()),
+                Turn::Wait => finished.await,
+                Turn::Lead(people) => return self.lead(&people),
+            }
+        }
+    }
+
+    /// [`Vault::prepare_key`] for a caller that may block: waits on a condition variable.
+    fn make_key(&self, person: &str) -> Result<XChaCha20Poly1305, VaultError> {
+        let mut making = self.making.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            match self.take_turn(&mut making, person) {
+                Turn::Ready => return self.cipher_of(person).ok_or(VaultError::NoKey),
+                Turn::Wait => {
+                    making = self
+                        .made
+                        .wait(making)
+                        .unwrap_or_else(PoisonError::into_inner);
+                }
+                Turn::Lead(people) => {
+                    drop(making);
+                    self.lead(&people)?;
+                    making = self.making.lock().unwrap_or_else(PoisonError::into_inner);
+                }
+            }
+        }
+    }
+
+    /// Whether `person` has a key, must wait while a maker writes keys (queued for the next
+    /// round), or makes the keys of everyone queued now, theirs included, with one sync:
+    /// many new people at once share a sync instead of queueing for one each.
+    fn take_turn(&self, making: &mut Making, person: &str) -> Turn {
+        if self.cipher_of(person).is_some() {
+            return Turn::Ready;
+        }
+        if !making.waiting.iter().any(|waiting| waiting == person) {
+            making.waiting.push(person.to_owned());
+        }
+        if making.writing {
+            return Turn::Wait;
+        }
+        making.writing = true;
+        Turn::Lead(std::mem::take(&mut making.waiting))
+    }
+
+    /// Writes the keys of a round and wakes everyone waiting. Those whose keys a failed
+    /// write left unmade find none and lead the next round themselves.
+    fn lead(&self, people: &[String]) -> Result<(), VaultError> {
+        let written = off_the_runtime(|| self.write_keys(people));
+        self.making
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .writing = false;
+        self.made.notify_all();
+        self.finished.notify_waiters();
+        written
+    }
+
+    /// Makes a key for each of `people` who has none, durable with one sync. Only one maker
+    /// runs at a time (see [`Vault::make_key`]), so no two take the same slot.
+    fn write_keys(&self, people: &[String]) -> Result<(), VaultError> {
+        let new: Vec<&String> = people
+            .iter()
+            .filter(|person| self.cipher_of(person).is_none())
+            .collect();
+        let free = self.read_keys().free.len();
+        if free < new.len() {
+            self.grow((new.len() - free) as u64)?;
+        }
+        // The free list is taken from its end, lowest slots first.
+        let slots: Vec<u64> = self.read_keys().free.iter().rev().copied().collect();
+        let mut made = Vec::with_capacity(new.len());
+        let mut writes = Vec::with_capacity(new.len());
+        for (person, slot) in new.into_iter().zip(slots) {
+            let mut key = Zeroizing::new([0u8; KEY_BYTES]);
+            fill_random(key.as_mut_slice())?;
+            writes.push((slot, wrap_slot(&self.master, slot, person, &key)?));
+            made.push((person, PersonKey { slot, key }));
+        }
+        self.write_slots(&writes)?;
+        let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
+        for (person, key) in made {
+            // An erasure meanwhile may have freed another slot after this one.
+            if let Some(at) = keys.free.iter().rposition(|&free| free == key.slot) {
+                keys.free.remove(at);
+            }
+            keys.by_person.insert(person.clone(), key);
+        }
+        Ok(())
+    }
+
+    /// Adds free slots to the keyring, at least [`GROW_SLOTS`], so most new keys cost one
+    /// sync, not two. The file grows first and the header counts the new slots after: a
+    /// crash between leaves zeroed slots beyond the count, which opening takes as free.
+    fn grow(&self, at_least: u64) -> Result<(), VaultError> {
+        let first = self.read_keys().slots;
+        let count = first + at_least.max(GROW_SLOTS);
+        if let Some((path, file)) = &self.file {
+            let file = file.lock().unwrap_or_else(PoisonError::into_inner);
+            off_the_runtime(|| {
+                file.set_len(count * SLOT_BYTES as u64)?;
+                file.sync_data()
+            })
+            .map_err(|err| VaultError::Io {
+                path: path.clone(),
+                reason: err.to_string(),
+            })?;
+        }
+        self.write_slots(&[(0, header(&self.master, count)?)])?;
+        let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
+        keys.slots = count;
+        keys.free.splice(0..0, (first..count).rev());
+        Ok(())
+    }
+
+    fn read_keys(&self) -> std::sync::RwLockReadGuard<'_, Keys> {
+        self.keys.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Writes slots in place and syncs them, once for all.
+    fn write_slots(&self, slots: &[(u64, [u8; SLOT_BYTES])]) -> Result<(), VaultError> {
         let Some((path, file)) = &self.file else {
             return Ok(());
         };
-        let io = |err: std::io::Error| VaultError::Io {
+        let file = file.lock().unwrap_or_else(PoisonError::into_inner);
+        off_the_runtime(|| {
+            for (slot, bytes) in slots {
+                write_at(&file, bytes, slot * SLOT_BYTES as u64)?;
+            }
+            file.sync_data()
+        })
+        .map_err(|err| VaultError::Io {
             path: path.clone(),
             reason: err.to_string(),
-        };
-        let file = file.lock().unwrap_or_else(PoisonError::into_inner);
-        write_at(&file, bytes, slot * SLOT_BYTES as u64).map_err(io)?;
-        file.sync_data().map_err(io)
+        })
+    }
+}
+
+/// Runs a blocking sync so that, on tokio's multi-thread runtime, the worker's other tasks
+/// move to another thread meanwhile instead of waiting for the disk too.
+fn off_the_runtime<T>(work: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(runtime) if runtime.runtime_flavor() == RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(work)
+        }
+        _ => work(),
     }
 }
 
@@ -678,6 +841,48 @@ mod tests {
         vault.seal("console:cy", b"new").unwrap();
         let reused = std::fs::read(dir.path().join(KEYRING_FILE)).unwrap();
         assert_eq!(reused.len(), after.len(), "the zeroed slot was reused");
+    }
+
+    /// A burst of new people, each writing twice at once, async and blocking callers mixed,
+    /// more than one growth of the file: one key each, every value opens after a reopen.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn many_new_people_at_once_each_get_one_durable_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let master = key();
+        let vault = std::sync::Arc::new(Vault::open(dir.path(), &master).unwrap());
+        let person = |i: usize| format!("telegram:{}", i % 100);
+        let mut tasks = Vec::new();
+        for i in 0..200 {
+            let vault = vault.clone();
+            tasks.push(tokio::spawn(async move {
+                vault.prepare_key(&person(i)).await.unwrap();
+                (i, vault.seal(&person(i), i.to_string().as_bytes()).unwrap())
+            }));
+        }
+        let threads: Vec<_> = (200..240)
+            .map(|i| {
+                let vault = vault.clone();
+                std::thread::spawn(move || {
+                    (i, vault.seal(&person(i), i.to_string().as_bytes()).unwrap())
+                })
+            })
+            .collect();
+        let mut sealed = Vec::new();
+        for task in tasks {
+            sealed.push(task.await.unwrap());
+        }
+        for thread in threads {
+            sealed.push(thread.join().unwrap());
+        }
+        drop(vault);
+        let vault = Vault::open(dir.path(), &master).unwrap();
+        assert_eq!(vault.read_keys().by_person.len(), 100);
+        for (i, value) in sealed {
+            assert_eq!(
+                *vault.open_value(&value).unwrap(),
+                *i.to_string().as_bytes()
+            );
+        }
     }
 
     #[test]
