@@ -66,6 +66,18 @@ pub fn open_folder(
     Ok((store, vault))
 }
 
+/// Runs blocking work (a sync, a wait for a checkpoint) so that, on tokio's multi-thread
+/// runtime, the worker's other tasks move to another thread meanwhile instead of waiting too.
+pub(crate) fn off_the_runtime<T>(work: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(runtime) if runtime.runtime_flavor() == RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(work)
+        }
+        _ => work(),
+    }
+}
+
 use crate::engine::Reply;
 use crate::records::{
     AnswerRecord, Conversation, DigestChat, Group, Invite, Member, PersonId, ReminderState,

@@ -14,6 +14,7 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant};
 
@@ -30,7 +31,13 @@ pub const CACHE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Keys and values written after which sled is reopened, so it writes a new snapshot. This
 /// bounds both the pause of a reopen and a cold start after a crash (see the module docs).
-pub const CHECKPOINT_AFTER_BYTES: u64 = 64 * 1024 * 1024;
+const CHECKPOINT_AFTER_BYTES: u64 = 64 * 1024 * 1024;
+
+/// How long a checkpoint tries to reopen sled (writes wait meanwhile) before giving up.
+const REOPEN_FOR: Duration = Duration::from_secs(60);
+
+/// The file whose lock says the folder is open (see [`lock_folder`]).
+const FOLDER_LOCK: &str = "eftertanke.lock";
 
 /// A batch to apply and who to wake when it is durable.
 struct Request {
@@ -46,6 +53,8 @@ pub struct SledStore {
     /// `None` only while dropping: closing the channel ends the writer thread.
     writer: Option<mpsc::Sender<Request>>,
     writer_thread: Option<std::thread::JoinHandle<()>>,
+    /// Dropped last, after sled is closed: see [`lock_folder`].
+    _folder_lock: File,
 }
 
 /// What readers and the writer thread share: the open database, which the writer replaces
@@ -53,6 +62,8 @@ pub struct SledStore {
 #[derive(Debug)]
 struct Shared {
     db: RwLock<Option<sled::Db>>,
+    /// Set while the writer reopens sled, so readers wait without pinning a runtime thread.
+    checkpointing: AtomicBool,
     dir: PathBuf,
     cache_bytes: u64,
     checkpoint_after_bytes: u64,
@@ -61,12 +72,21 @@ struct Shared {
 impl Shared {
     fn read(&self) -> Result<DbGuard<'_>, StoreError> {
         // A panic while holding the lock leaves the `Option` whole: `None` or an open db.
-        let guard = self
-            .db
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let lock = || {
+            self.db
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
+        let guard = if self.checkpointing.load(Ordering::Acquire) {
+            super::off_the_runtime(lock)
+        } else {
+            lock()
+        };
         if guard.is_none() {
-            return Err(StoreError::Closed);
+            return Err(StoreError::Backend(format!(
+                "{}: sled did not reopen after a checkpoint (see the log); restart eftertanke",
+                self.dir.display()
+            )));
         }
         Ok(DbGuard(guard))
     }
@@ -93,19 +113,46 @@ impl std::ops::Deref for DbGuard<'_> {
 /// Waits until sled's lock on its log file is free. sled's own I/O threads can hold the
 /// database a few milliseconds after the last handle is dropped, and the next open (a
 /// checkpoint, a restart in the same process: a test, a key rotation) must not find the
-/// folder locked.
-fn wait_until_unlocked(log: &Path) {
+/// folder locked. False when it is still held after 5 s.
+fn wait_until_unlocked(log: &Path) -> bool {
     let deadline = Instant::now() + Duration::from_secs(5);
     while Instant::now() < deadline {
         match File::open(log).map(|file| file.try_lock()) {
             Ok(Err(std::fs::TryLockError::WouldBlock)) => {
                 std::thread::sleep(Duration::from_millis(2));
             }
-            // Free (the lock is dropped with the file), gone, or not lockable: done.
-            _ => return,
+            // Free (the lock is dropped with the file), or gone.
+            Ok(_) => return true,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return true,
+            // Not openable now (out of file handles, say): look again.
+            Err(_) => std::thread::sleep(Duration::from_millis(2)),
         }
     }
     tracing::warn!(path = %log.display(), "sled still held its lock 5 s after closing");
+    false
+}
+
+/// Takes the folder's own lock for as long as the store is open. sled's lock is given up
+/// for a moment at every checkpoint; this one is not, so `eftertanke key rotate` and other
+/// commands that need the bot stopped never slip in between.
+fn lock_folder(dir: &Path) -> Result<File, StoreError> {
+    let path = dir.join(FOLDER_LOCK);
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|err| StoreError::Backend(format!("{}: {err}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Backend(format!(
+            "{} is in use by another eftertanke",
+            dir.display()
+        ))),
+        Err(std::fs::TryLockError::Error(err)) => {
+            Err(StoreError::Backend(format!("{}: {err}", path.display())))
+        }
+    }
 }
 
 fn backend(err: impl std::fmt::Display) -> StoreError {
@@ -125,6 +172,7 @@ impl SledStore {
         checkpoint_after_bytes: u64,
     ) -> Result<SledStore, StoreError> {
         std::fs::create_dir_all(dir).map_err(backend)?;
+        let folder_lock = lock_folder(dir)?;
         let db = open_db(dir, cache_bytes)?;
         let log = File::open(dir.join("db"))
             .map_err(|err| StoreError::Backend(format!("{}: {err}", dir.join("db").display())))?;
@@ -134,6 +182,7 @@ impl SledStore {
         }
         let shared = Arc::new(Shared {
             db: RwLock::new(Some(db)),
+            checkpointing: AtomicBool::new(false),
             dir: dir.to_path_buf(),
             cache_bytes,
             checkpoint_after_bytes,
@@ -148,6 +197,7 @@ impl SledStore {
             shared,
             writer: Some(writer),
             writer_thread: Some(writer_thread),
+            _folder_lock: folder_lock,
         })
     }
 
@@ -180,7 +230,7 @@ impl SledStore {
 
 impl Drop for SledStore {
     /// Closes the store before returning: the writer thread ends, the database is flushed and
-    /// closed, and sled's file lock is free for the next open (a restart in the same process).
+    /// closed, and the locks are free for the next open (a restart in the same process).
     fn drop(&mut self) {
         self.writer = None;
         if let Some(thread) = self.writer_thread.take() {
@@ -197,7 +247,8 @@ impl Drop for SledStore {
                 tracing::error!(error = %err, "final flush failed");
             }
             drop(db);
-            wait_until_unlocked(&self.shared.log_path());
+            // A restart in the same process opens the folder next.
+            let _ = wait_until_unlocked(&self.shared.log_path());
         }
     }
 }
@@ -216,17 +267,35 @@ fn open_db(dir: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
 
 /// Closes sled and opens it again, which makes it write a snapshot of everything written so
 /// far. Writes wait meanwhile (this runs on the writer thread) and reads wait on the lock.
+/// A reopen that fails is tried again, with pauses doubling to 5 s, for [`REOPEN_FOR`].
 fn checkpoint(shared: &Shared) -> Result<(), String> {
     let begun = Instant::now();
+    shared.checkpointing.store(true, Ordering::Release);
     let mut slot = shared
         .db
         .write()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(db) = slot.take() {
-        db.flush().map_err(|err| err.to_string())?;
-    }
-    wait_until_unlocked(&shared.log_path());
-    *slot = Some(open_db(&shared.dir, shared.cache_bytes).map_err(|err| err.to_string())?);
+    let flushed = slot.take().map_or(Ok(0), |db| db.flush());
+    let mut pause = Duration::from_millis(10);
+    let reopened = loop {
+        let attempt = if wait_until_unlocked(&shared.log_path()) {
+            open_db(&shared.dir, shared.cache_bytes).map_err(|err| err.to_string())
+        } else {
+            Err("sled's lock was not given up".to_owned())
+        };
+        match attempt {
+            Err(err) if begun.elapsed() < REOPEN_FOR => {
+                tracing::warn!(error = %err, "sled did not reopen at a checkpoint; trying again");
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_secs(5));
+            }
+            done => break done,
+        }
+    };
+    let result = reopened.map(|db| *slot = Some(db));
+    shared.checkpointing.store(false, Ordering::Release);
+    flushed.map_err(|err| err.to_string())?;
+    result?;
     tracing::info!(
         ms = begun.elapsed().as_millis() as u64,
         "sled reopened to write its snapshot"
@@ -353,6 +422,16 @@ mod tests {
             })
             .max()
             .unwrap_or(0)
+    }
+
+    #[test]
+    fn a_folder_opens_once_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(dir.path(), 1 << 20).unwrap();
+        let second = SledStore::open(dir.path(), 1 << 20).unwrap_err();
+        assert!(second.to_string().contains("in use"), "{second}");
+        drop(store);
+        SledStore::open(dir.path(), 1 << 20).unwrap();
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -281,6 +281,8 @@ struct Keys {
     free: Vec<u64>,
     /// The number of slots in the file (slot 0 is the header).
     slots: u64,
+    /// The number of slots the header counted when the keyring was read.
+    counted: u64,
 }
 
 /// The person keys of one data folder, all held in memory (a few dozen bytes each).
@@ -298,7 +300,7 @@ pub struct Vault {
 
 /// What a person waiting for a key does next: see [`Vault::take_turn`].
 enum Turn {
-    Ready,
+    Ready(XChaCha20Poly1305),
     Wait,
     Lead(Vec<String>),
 }
@@ -364,6 +366,12 @@ impl Vault {
             .write(true)
             .open(&path)
             .map_err(io)?;
+        // A crash while the file grew left slots beyond the header's count: count them now,
+        // so a copy cut short among them is refused as cut short.
+        if keys.slots > keys.counted {
+            write_at(&file, &header(&master.cipher(), keys.slots)?, 0).map_err(io)?;
+            file.sync_data().map_err(io)?;
+        }
         Ok(Vault {
             master: master.cipher(),
             file: Some((path, Mutex::new(file))),
@@ -449,7 +457,7 @@ impl Vault {
         if person.len() > MAX_PERSON_BYTES {
             return Err(VaultError::PersonTooLong);
         }
-        off_the_runtime(|| self.make_key(person))
+        super::off_the_runtime(|| self.make_key(person))
     }
 
     /// Makes `person`'s key ahead of sealing, for async callers: a burst of new people (a
@@ -472,7 +480,7 @@ impl Vault {
                 self.take_turn(&mut making, person)
             };
             match turn {
-                Turn::Ready => return Ok(()),
+                Turn::Ready(_) => return Ok(()),
                 Turn::Wait => finished.await,
                 Turn::Lead(people) => return self.lead(&people),
             }
@@ -484,7 +492,7 @@ impl Vault {
         let mut making = self.making.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
             match self.take_turn(&mut making, person) {
-                Turn::Ready => return self.cipher_of(person).ok_or(VaultError::NoKey),
+                Turn::Ready(cipher) => return Ok(cipher),
                 Turn::Wait => {
                     making = self
                         .made
@@ -504,8 +512,8 @@ impl Vault {
     /// round), or makes the keys of everyone queued now, theirs included, with one sync:
     /// many new people at once share a sync instead of queueing for one each.
     fn take_turn(&self, making: &mut Making, person: &str) -> Turn {
-        if self.cipher_of(person).is_some() {
-            return Turn::Ready;
+        if let Some(cipher) = self.cipher_of(person) {
+            return Turn::Ready(cipher);
         }
         if !making.waiting.iter().any(|waiting| waiting == person) {
             making.waiting.push(person.to_owned());
@@ -517,21 +525,28 @@ impl Vault {
         Turn::Lead(std::mem::take(&mut making.waiting))
     }
 
-    /// Writes the keys of a round and wakes everyone waiting. Those whose keys a failed
-    /// write left unmade find none and lead the next round themselves.
+    /// Writes the keys of a round and wakes everyone waiting, also if writing panics. Those
+    /// whose keys a failed write left unmade find none and lead the next round themselves.
     fn lead(&self, people: &[String]) -> Result<(), VaultError> {
-        let written = off_the_runtime(|| self.write_keys(people));
-        self.making
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .writing = false;
-        self.made.notify_all();
-        self.finished.notify_waiters();
-        written
+        struct RoundOver<'v>(&'v Vault);
+        impl Drop for RoundOver<'_> {
+            fn drop(&mut self) {
+                let vault = self.0;
+                vault
+                    .making
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .writing = false;
+                vault.made.notify_all();
+                vault.finished.notify_waiters();
+            }
+        }
+        let _over = RoundOver(self);
+        self.write_keys(people)
     }
 
     /// Makes a key for each of `people` who has none, durable with one sync. Only one maker
-    /// runs at a time (see [`Vault::make_key`]), so no two take the same slot.
+    /// runs at a time (see [`Vault::take_turn`]), so no two take the same slot.
     fn write_keys(&self, people: &[String]) -> Result<(), VaultError> {
         let new: Vec<&String> = people
             .iter()
@@ -571,7 +586,9 @@ impl Vault {
         let count = first + at_least.max(GROW_SLOTS);
         if let Some((path, file)) = &self.file {
             let file = file.lock().unwrap_or_else(PoisonError::into_inner);
-            off_the_runtime(|| {
+            super::off_the_runtime(|| {
+                // Cut a slot torn by an older crash first, so every new slot is all zeros.
+                file.set_len(first * SLOT_BYTES as u64)?;
                 file.set_len(count * SLOT_BYTES as u64)?;
                 file.sync_data()
             })
@@ -597,7 +614,7 @@ impl Vault {
             return Ok(());
         };
         let file = file.lock().unwrap_or_else(PoisonError::into_inner);
-        off_the_runtime(|| {
+        super::off_the_runtime(|| {
             for (slot, bytes) in slots {
                 write_at(&file, bytes, slot * SLOT_BYTES as u64)?;
             }
@@ -607,18 +624,6 @@ impl Vault {
             path: path.clone(),
             reason: err.to_string(),
         })
-    }
-}
-
-/// Runs a blocking sync so that, on tokio's multi-thread runtime, the worker's other tasks
-/// move to another thread meanwhile instead of waiting for the disk too.
-fn off_the_runtime<T>(work: impl FnOnce() -> T) -> T {
-    use tokio::runtime::{Handle, RuntimeFlavor};
-    match Handle::try_current() {
-        Ok(runtime) if runtime.runtime_flavor() == RuntimeFlavor::MultiThread => {
-            tokio::task::block_in_place(work)
-        }
-        _ => work(),
     }
 }
 
@@ -749,6 +754,7 @@ fn read_keyring(
     }
     let mut keys = Keys {
         slots,
+        counted: count,
         ..Keys::default()
     };
     for slot in 1..slots {
@@ -883,6 +889,29 @@ mod tests {
                 *i.to_string().as_bytes()
             );
         }
+    }
+
+    /// Killed after the file grew and before its header counted the new slots: the next
+    /// open counts them, so a copy cut short among them is still refused.
+    #[test]
+    fn slots_a_crash_left_uncounted_are_counted_at_the_next_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let master = key();
+        let path = dir.path().join(KEYRING_FILE);
+        let sealed = {
+            let vault = Vault::open(dir.path(), &master).unwrap();
+            vault.seal("console:anna", b"words").unwrap()
+        };
+        let grown = std::fs::read(&path).unwrap().len();
+        assert_eq!(grown, (1 + GROW_SLOTS as usize) * SLOT_BYTES);
+        let file = OpenOptions::new().write(true).open(&path).unwrap();
+        write_at(&file, &header(&master.cipher(), 1).unwrap(), 0).unwrap();
+        let vault = Vault::open(dir.path(), &master).unwrap();
+        assert_eq!(&*vault.open_value(&sealed).unwrap(), b"words");
+        drop(vault);
+        file.set_len((grown - SLOT_BYTES) as u64).unwrap();
+        let cut = Vault::open(dir.path(), &master).unwrap_err();
+        assert!(matches!(cut, VaultError::Damaged { .. }), "{cut}");
     }
 
     #[test]
