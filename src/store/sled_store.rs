@@ -303,16 +303,6 @@ fn checkpoint(shared: &Shared) -> Result<(), String> {
     Ok(())
 }
 
-/// The bytes of keys and values in `batch` as sled would log them, roughly.
-fn batch_bytes(ops: &[Op]) -> u64 {
-    ops.iter()
-        .map(|op| match op {
-            Op::Put(k, v) => k.len() + v.len(),
-            Op::Delete(k) => k.len(),
-        } as u64)
-        .sum()
-}
-
 /// The writer loop: applies every batch waiting, then one flush and one fdatasync for all;
 /// a checkpoint once enough was written. One thread writes, so writers never contend on
 /// sled's locks.
@@ -395,12 +385,18 @@ impl Store for SledStore {
     }
 
     async fn apply(&self, ops: Vec<Op>) -> Result<(), StoreError> {
-        let bytes = batch_bytes(&ops);
+        let mut bytes = 0;
         let mut batch = sled::Batch::default();
         for op in ops {
             match op {
-                Op::Put(k, v) => batch.insert(k, v),
-                Op::Delete(k) => batch.remove(k),
+                Op::Put(k, v) => {
+                    bytes += (k.len() + v.len()) as u64;
+                    batch.insert(k, v);
+                }
+                Op::Delete(k) => {
+                    bytes += k.len() as u64;
+                    batch.remove(k);
+                }
             }
         }
         self.submit(batch, bytes).await
@@ -432,6 +428,41 @@ mod tests {
         assert!(second.to_string().contains("in use"), "{second}");
         drop(store);
         SledStore::open(dir.path(), 1 << 20).unwrap();
+    }
+
+    /// sled gives up its own lock at every checkpoint; the folder's lock is held throughout,
+    /// so another open (`key rotate`) never slips in between.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn no_other_open_slips_in_during_checkpoints() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open_with_checkpoints(dir.path(), 1 << 20, 4 * 1024).unwrap();
+        let writing = Arc::new(AtomicBool::new(true));
+        let prober = {
+            let (path, writing) = (dir.path().to_owned(), writing.clone());
+            std::thread::spawn(move || {
+                let mut refused = 0u32;
+                while writing.load(Ordering::Relaxed) {
+                    if SledStore::open(&path, 1 << 20).is_ok() {
+                        return Err(refused);
+                    }
+                    refused += 1;
+                }
+                Ok(refused)
+            })
+        };
+        for n in 0..300u32 {
+            let key = format!("k{n:04}").into_bytes();
+            store
+                .apply(vec![Op::Put(key, vec![1; 1000])])
+                .await
+                .unwrap();
+        }
+        writing.store(false, Ordering::Relaxed);
+        let refused = prober.join().unwrap();
+        assert!(
+            matches!(refused, Ok(n) if n > 0),
+            "an open got in after {refused:?} refusals"
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

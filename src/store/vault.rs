@@ -231,6 +231,14 @@ fn fill_random(bytes: &mut [u8]) -> Result<(), VaultError> {
     })
 }
 
+/// Turns an I/O error on the keyring at `path` into the vault's error.
+fn io_error(path: &Path) -> impl Fn(std::io::Error) -> VaultError + Copy + '_ {
+    move |err| VaultError::Io {
+        path: path.to_owned(),
+        reason: err.to_string(),
+    }
+}
+
 fn sync_parent(path: &Path) {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         if let Ok(folder) = File::open(parent) {
@@ -291,9 +299,14 @@ pub struct Vault {
     /// `None` for a vault that lives only in memory (tests).
     file: Option<(PathBuf, Mutex<File>)>,
     keys: RwLock<Keys>,
-    /// Keys being made: see [`Vault::make_key`].
-    making: Mutex<Making>,
-    /// Told when a maker finished writing keys: blocking waiters, async waiters.
+    making: KeyMaking,
+}
+
+/// Keys being made: see [`Vault::take_turn`].
+#[derive(Default)]
+struct KeyMaking {
+    state: Mutex<Making>,
+    /// Told when a round of key making is over: blocking waiters, async waiters.
     made: Condvar,
     finished: tokio::sync::Notify,
 }
@@ -330,9 +343,7 @@ impl Vault {
                 slots: 1,
                 ..Keys::default()
             }),
-            making: Mutex::default(),
-            made: Condvar::new(),
-            finished: tokio::sync::Notify::new(),
+            making: KeyMaking::default(),
         })
     }
 
@@ -347,10 +358,7 @@ impl Vault {
     /// an error that changes nothing.
     pub fn open(data: &Path, master: &MasterKey) -> Result<Vault, VaultError> {
         let path = data.join(KEYRING_FILE);
-        let io = |err: std::io::Error| VaultError::Io {
-            path: path.clone(),
-            reason: err.to_string(),
-        };
+        let io = io_error(&path);
         if !path.exists() {
             // sled's own files: data written under a keyring that is now missing.
             if data.join("db").exists() || data.join("conf").exists() {
@@ -376,9 +384,7 @@ impl Vault {
             master: master.cipher(),
             file: Some((path, Mutex::new(file))),
             keys: RwLock::new(keys),
-            making: Mutex::default(),
-            made: Condvar::new(),
-            finished: tokio::sync::Notify::new(),
+            making: KeyMaking::default(),
         })
     }
 
@@ -386,10 +392,7 @@ impl Vault {
     /// afterwards only `new` opens it. The data itself is not touched.
     pub fn rotate(data: &Path, old: &MasterKey, new: &MasterKey) -> Result<usize, VaultError> {
         let path = data.join(KEYRING_FILE);
-        let bytes = std::fs::read(&path).map_err(|err| VaultError::Io {
-            path: path.clone(),
-            reason: err.to_string(),
-        })?;
+        let bytes = std::fs::read(&path).map_err(io_error(&path))?;
         let keys = read_keyring(&path, &bytes, &old.cipher(), data)?;
         let mut slots: Vec<(u64, &str, &[u8; KEY_BYTES])> = keys
             .by_person
@@ -445,6 +448,10 @@ impl Vault {
         Ok(true)
     }
 
+    fn has_key(&self, person: &str) -> bool {
+        self.read_keys().by_person.contains_key(person)
+    }
+
     fn cipher_of(&self, person: &str) -> Option<XChaCha20Poly1305> {
         let keys = self.keys.read().unwrap_or_else(PoisonError::into_inner);
         let key = keys.by_person.get(person)?;
@@ -464,7 +471,7 @@ impl Vault {
     /// group's first meeting) waits here without holding a thread each, and their keys are
     /// made together (see [`Vault::take_turn`]).
     pub async fn prepare_key(&self, person: &str) -> Result<(), VaultError> {
-        if self.cipher_of(person).is_some() {
+        if self.has_key(person) {
             return Ok(());
         }
         if person.len() > MAX_PERSON_BYTES {
@@ -472,11 +479,15 @@ impl Vault {
         }
         loop {
             // Listening before looking, so a round that ends in between is not missed.
-            let finished = self.finished.notified();
+            let finished = self.making.finished.notified();
             tokio::pin!(finished);
             finished.as_mut().enable();
             let turn = {
-                let mut making = self.making.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut making = self
+                    .making
+                    .state
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
                 self.take_turn(&mut making, person)
             };
             match turn {
@@ -489,12 +500,17 @@ impl Vault {
 
     /// [`Vault::prepare_key`] for a caller that may block: waits on a condition variable.
     fn make_key(&self, person: &str) -> Result<XChaCha20Poly1305, VaultError> {
-        let mut making = self.making.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut making = self
+            .making
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         loop {
             match self.take_turn(&mut making, person) {
                 Turn::Ready(cipher) => return Ok(cipher),
                 Turn::Wait => {
                     making = self
+                        .making
                         .made
                         .wait(making)
                         .unwrap_or_else(PoisonError::into_inner);
@@ -502,7 +518,11 @@ impl Vault {
                 Turn::Lead(people) => {
                     drop(making);
                     self.lead(&people)?;
-                    making = self.making.lock().unwrap_or_else(PoisonError::into_inner);
+                    making = self
+                        .making
+                        .state
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner);
                 }
             }
         }
@@ -531,14 +551,14 @@ impl Vault {
         struct RoundOver<'v>(&'v Vault);
         impl Drop for RoundOver<'_> {
             fn drop(&mut self) {
-                let vault = self.0;
-                vault
-                    .making
+                let making = &self.0.making;
+                making
+                    .state
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
                     .writing = false;
-                vault.made.notify_all();
-                vault.finished.notify_waiters();
+                making.made.notify_all();
+                making.finished.notify_waiters();
             }
         }
         let _over = RoundOver(self);
@@ -550,7 +570,7 @@ impl Vault {
     fn write_keys(&self, people: &[String]) -> Result<(), VaultError> {
         let new: Vec<&String> = people
             .iter()
-            .filter(|person| self.cipher_of(person).is_none())
+            .filter(|person| !self.has_key(person))
             .collect();
         let free = self.read_keys().free.len();
         if free < new.len() {
@@ -592,10 +612,7 @@ impl Vault {
                 file.set_len(count * SLOT_BYTES as u64)?;
                 file.sync_data()
             })
-            .map_err(|err| VaultError::Io {
-                path: path.clone(),
-                reason: err.to_string(),
-            })?;
+            .map_err(io_error(path))?;
         }
         self.write_slots(&[(0, header(&self.master, count)?)])?;
         let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
@@ -620,10 +637,7 @@ impl Vault {
             }
             file.sync_data()
         })
-        .map_err(|err| VaultError::Io {
-            path: path.clone(),
-            reason: err.to_string(),
-        })
+        .map_err(io_error(path))
     }
 }
 
@@ -673,10 +687,7 @@ fn write_keyring(
     master: &XChaCha20Poly1305,
     slots: &[(u64, &str, &[u8; KEY_BYTES])],
 ) -> Result<(), VaultError> {
-    let io = |err: std::io::Error| VaultError::Io {
-        path: path.to_owned(),
-        reason: err.to_string(),
-    };
+    let io = io_error(path);
     let count = slots.last().map_or(1, |(slot, _, _)| slot + 1);
     let mut bytes = vec![0u8; count as usize * SLOT_BYTES];
     bytes[..SLOT_BYTES].copy_from_slice(&header(master, count)?);
