@@ -16,7 +16,6 @@ use crate::engine::{
     check_messages, codes, Body, Context, Due, Engine, EngineError, GroupView, PersonData, Reply,
     Settings,
 };
-use crate::flood::{Admit, FloodGate};
 use crate::i18n::{I18nError, Lang, Locales};
 use crate::records::{Conversation, DigestChat, Group, PersonId, Write};
 use crate::schedule;
@@ -205,7 +204,6 @@ pub struct App<S> {
     clock: Box<dyn Clock>,
     stripes: Vec<Mutex<()>>,
     hasher: std::collections::hash_map::RandomState,
-    flood: FloodGate,
 }
 
 impl<S: Store> App<S> {
@@ -224,7 +222,6 @@ impl<S: Store> App<S> {
             clock,
             stripes: (0..LOCK_STRIPES).map(|_| Mutex::new(())).collect(),
             hasher: Default::default(),
-            flood: FloodGate::default(),
         }
     }
 
@@ -455,22 +452,6 @@ impl<S: Store> App<S> {
         profile: Profile,
         event: Event,
     ) -> Result<Vec<Reply>, AppError> {
-        // Over the flood limit nothing is read or stored: the person hears so once.
-        let admit = if self.settings.flood_limit {
-            self.flood.admit(person, self.clock.now())
-        } else {
-            Admit::Yes
-        };
-        match admit {
-            Admit::Yes => {}
-            Admit::Quiet => return Ok(Vec::new()),
-            Admit::Warn => {
-                tracing::info!(person = %person.pseudonym(), "flood limit: messages not read");
-                let lang = profile.set_lang.unwrap_or(profile.lang);
-                let text = self.content.locales.format(lang, "flood-slow-down", &[])?;
-                return Ok(vec![Reply::plain(text)]);
-            }
-        }
         let _one_at_a_time = self.stripe(person).lock().await;
         let now = self.clock.now();
         let stored = self.records.conversation(person)?;

@@ -3,6 +3,7 @@
 //! `matrix` features).
 
 pub mod console;
+pub mod lanes;
 
 /// Resolves when `stop` turns true (or its sender is gone): the channels' shutdown signal.
 #[cfg(any(feature = "telegram", feature = "matrix"))]

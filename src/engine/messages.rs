@@ -56,7 +56,7 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ("unknown-command", &[]),
     ("trial-not-saved", &[]),
     ("stopped-not-kept", &[]),
-    // Worded by the app, when a person is over the flood limit.
+    // Worded by the chat channels, when a person is over the flood limit.
     ("flood-slow-down", &[]),
     ("reflect-busy", &[]),
     ("stop-nothing", &[]),

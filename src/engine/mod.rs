@@ -43,7 +43,8 @@ pub struct Settings {
     pub citizen_floor: usize,
     /// Answers older than this many months are deleted (and the consent text says so).
     pub retention_months: u32,
-    /// Whether the per-person flood limit (`crate::flood`) applies: on for chat channels,
+    /// Whether the chat channels apply the per-person flood limit (`crate::flood`) as
+    /// messages arrive: on for chat channels,
     /// off for the local terminal (a script may be piped in) and for benchmarks.
     pub flood_limit: bool,
 }

@@ -352,8 +352,17 @@ async fn forget_removes_every_key_naming_the_person_and_only_theirs<S: Store>(re
         })
         .await
         .unwrap();
+    // A channel made her a private room.
+    records
+        .set_private_room(&anna, Some("!private:example.org"))
+        .await
+        .unwrap();
+    assert_eq!(
+        records.private_room(&anna).unwrap().as_deref(),
+        Some("!private:example.org")
+    );
     let other = naming(&records, "telegram:12");
-    assert!(naming(&records, "telegram:1").len() >= 14);
+    assert!(naming(&records, "telegram:1").len() >= 15);
     records
         .commit(Commit {
             conversation: Some(conversation("telegram:1")),
@@ -369,6 +378,7 @@ async fn forget_removes_every_key_naming_the_person_and_only_theirs<S: Store>(re
         "the other person is whole"
     );
     assert!(records.conversation(&anna).unwrap().is_none());
+    assert!(records.private_room(&anna).unwrap().is_none());
     assert!(!records.seen(&anna, "update-7").unwrap());
     // Later digests count without the person.
     let week = records.group_week_answers("g1", "2026-W48").unwrap();

@@ -26,7 +26,8 @@
 //! - `sent\0{group}\0{iso week}\0{person}` a digest already sent, so it goes out once;
 //! - `outbox\0{person}\0{seq}` messages the scheduler made for a person, until a channel
 //!   delivers them;
-//! - `forget\0{person}` an erasure under way (see [`Records::forget`]).
+//! - `forget\0{person}` an erasure under way (see [`Records::forget`]);
+//! - `room\0{person}` the private room a channel made for messages to the person (Matrix).
 
 mod memory;
 mod sled_store;
@@ -523,6 +524,25 @@ impl<S: Store> Records<S> {
         }
     }
 
+    /// The private room a channel made for messages to `person` (its platform's room id).
+    pub fn private_room(&self, person: &PersonId) -> Result<Option<String>, StoreError> {
+        self.get(&key(&["room", person.as_str()]))
+    }
+
+    /// Remembers (or, with `None`, forgets) the private room made for `person`.
+    pub async fn set_private_room(
+        &self,
+        person: &PersonId,
+        room: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let k = key(&["room", person.as_str()]);
+        let op = match room {
+            Some(room) => Op::Put(k, self.seal(person, &room)?),
+            None => Op::Delete(k),
+        };
+        self.store.apply(vec![op]).await
+    }
+
     /// True when this platform event of this person was handled already.
     pub fn seen(&self, person: &PersonId, event: &str) -> Result<bool, StoreError> {
         Ok(self
@@ -697,7 +717,7 @@ impl<S: Store> Records<S> {
     fn keys_naming(&self, person: &PersonId) -> Result<Vec<Vec<u8>>, StoreError> {
         let who = person.as_str();
         let mut keys = Vec::new();
-        for kind in ["c", "remind", "forget"] {
+        for kind in ["c", "remind", "forget", "room"] {
             let k = key(&[kind, who]);
             if self.store.get(&k)?.is_some() {
                 keys.push(k);

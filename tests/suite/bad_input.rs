@@ -7,8 +7,10 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use eftertanke::app::{App, Clock, Content, Event, Profile};
+use eftertanke::channels::lanes::{admit, Drops};
 use eftertanke::dialogs::Role;
 use eftertanke::engine::{Body, Settings};
+use eftertanke::flood::{Admit, FloodGate};
 use eftertanke::i18n::Lang;
 use eftertanke::records::{PersonId, Value};
 use eftertanke::store::{MemoryStore, Vault};
@@ -82,6 +84,9 @@ struct Bot {
     app: App<MemoryStore>,
     clock: Arc<Mutex<Timestamp>>,
     events: u64,
+    /// The flood limit as the chat channels apply it, as messages arrive.
+    gate: FloodGate,
+    drops: Drops,
 }
 
 impl Bot {
@@ -101,6 +106,8 @@ impl Bot {
             app,
             clock,
             events: 0,
+            gate: FloodGate::default(),
+            drops: Drops::default(),
         }
     }
 
@@ -114,8 +121,18 @@ impl Bot {
         self.send(who, text).await
     }
 
-    /// One message at the clock's time, without waiting.
+    /// One message at the clock's time, without waiting: through the flood limit, as the
+    /// chat channels take it, then the app.
     async fn send(&mut self, who: &PersonId, text: &str) -> Vec<String> {
+        let limit = self.app.settings().flood_limit;
+        match admit(&self.gate, &self.drops, limit, who, self.app.now()) {
+            Admit::Yes => {}
+            Admit::Quiet => return Vec::new(),
+            Admit::Warn => {
+                let locales = &self.app.content().locales;
+                return vec![locales.format(Lang::En, "flood-slow-down", &[]).unwrap()];
+            }
+        }
         self.events += 1;
         let event = Event {
             id: Some(format!("u{}", self.events)),

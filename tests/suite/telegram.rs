@@ -542,3 +542,71 @@ async fn an_unreachable_api_is_retried_and_the_bot_still_stops() {
     assert!(log.contains("Telegram unreachable, trying again"), "{log}");
     assert!(h.terminate(), "stops on SIGTERM while retrying");
 }
+
+/// One chat floods (2,000 messages as fast as the emulator takes them, with a group chat
+/// flooding `/start` beside it), with the production Throttle on: someone else's `/start` is
+/// still answered within a second; the flooding chat hears its first burst answered and is
+/// told once to slow down; the group chat is held to the same limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_flooding_chat_never_delays_another_persons_reply() {
+    let mut h = Harness::new(true).await;
+    h.start(None);
+    let (flooder, other, group, group_flooder) = (811, 812, -1_811, 813);
+    // The bot is polling once it answered someone.
+    h.emulator.text(814, "/start");
+    assert!(!h.emulator.wait_for(814, 1, WAIT).await.is_empty());
+    for n in 0..2_000 {
+        // One short reply each ("nothing to stop"), so the answers come within minutes.
+        h.emulator.text(flooder, &format!("/stop {n}"));
+        if n % 2 == 0 {
+            h.emulator.group_text(group, group_flooder, "/start");
+        }
+    }
+    let asked = Instant::now();
+    h.emulator.text(other, "/start");
+    let answered = h.emulator.wait_for(other, 1, WAIT).await;
+    let waited = asked.elapsed();
+    assert!(!answered.is_empty(), "no answer within {WAIT:?}");
+    assert!(
+        waited < Duration::from_secs(1),
+        "someone else waited {waited:?} behind the flood"
+    );
+
+    // 1 a second and 20 a minute to one chat: the first burst and the note take a while.
+    let burst = eftertanke::flood::BURST as usize;
+    let note = "You are writing faster than I can follow";
+    let deadline = Instant::now() + Duration::from_secs(240);
+    let mut sent = Vec::new();
+    while Instant::now() < deadline {
+        sent = h.emulator.wait_for(flooder, burst + 1, WAIT).await;
+        if sent.iter().any(|m| m.text.contains(note)) {
+            break;
+        }
+    }
+    let notes = sent.iter().filter(|m| m.text.contains(note)).count();
+    assert_eq!(notes, 1, "told once to slow down: {sent:#?}");
+    assert!(
+        sent.len() > burst,
+        "the first burst was answered: {} messages",
+        sent.len()
+    );
+    // Nothing more comes: the rest of the flood was not read.
+    let after = h
+        .emulator
+        .wait_for(flooder, sent.len() + 1, Duration::from_secs(5))
+        .await;
+    assert_eq!(after.len(), sent.len(), "{:#?}", &after[sent.len()..]);
+    let to_group = h.emulator.sent(group).len();
+    eprintln!(
+        "flood: someone else answered after {waited:?}; the flooding chat got {} messages \
+         ({notes} note); the group chat {to_group}",
+        sent.len()
+    );
+    assert!(
+        to_group <= burst + 1,
+        "the group chat's flood was limited too: {to_group} notes"
+    );
+    assert!(h.terminate(), "stops gracefully; log:\n{}", h.log());
+    let log = h.log();
+    assert!(log.contains("dropped"), "the drops are counted: {log}");
+}

@@ -17,9 +17,9 @@ pub mod synapse;
 
 pub use render::render;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -27,27 +27,37 @@ use matrix_sdk::attachment::AttachmentConfig;
 use matrix_sdk::config::{RequestConfig, SyncSettings};
 use matrix_sdk::event_handler::RawEvent;
 use matrix_sdk::ruma::api::client::filter::FilterDefinition;
+use matrix_sdk::ruma::api::client::room::create_room::v3::{Request as CreateRoom, RoomPreset};
+use matrix_sdk::ruma::api::client::room::create_room::RoomPowerLevelsContentOverride;
 use matrix_sdk::ruma::api::error::{ErrorKind, LimitExceededErrorData, RetryAfter};
 use matrix_sdk::ruma::events::room::encrypted::OriginalSyncRoomEncryptedEvent;
+use matrix_sdk::ruma::events::room::encryption::RoomEncryptionEventContent;
+use matrix_sdk::ruma::events::room::history_visibility::{
+    HistoryVisibility, RoomHistoryVisibilityEventContent,
+};
+use matrix_sdk::ruma::events::room::join_rules::JoinRule;
 use matrix_sdk::ruma::events::room::member::{MembershipState, StrippedRoomMemberEvent};
 use matrix_sdk::ruma::events::room::message::{
     MessageType, OriginalSyncRoomMessageEvent, Relation, RoomMessageEventContent,
     RoomMessageEventContentWithoutRelation,
 };
 use matrix_sdk::ruma::events::sticker::OriginalSyncStickerEvent;
+use matrix_sdk::ruma::events::InitialStateEvent;
 use matrix_sdk::ruma::events::{AnySyncMessageLikeEvent, AnySyncTimelineEvent};
 use matrix_sdk::ruma::serde::Raw;
 use matrix_sdk::ruma::{
     MilliSecondsSinceUnixEpoch, OwnedEventId, OwnedRoomId, OwnedServerName, OwnedUserId, RoomId,
     UserId,
 };
-use matrix_sdk::{Client, HttpError, Room, RoomState};
+use matrix_sdk::{Client, HttpError, Room, RoomMemberships, RoomState};
 use tokio::sync::{mpsc, watch};
 
+use super::lanes::{admit, Drops, Lanes, Worker};
 use super::stopped;
 use crate::app::{App, Event, Profile};
 use crate::dialogs::Role;
 use crate::engine::{Body, Reply};
+use crate::flood::{Admit, FloodGate};
 use crate::i18n::{I18nError, Lang};
 use crate::records::PersonId;
 use crate::store::{Outgoing, Store, Waiting};
@@ -56,6 +66,8 @@ use crate::store::{Outgoing, Store, Waiting};
 pub const MESSAGES: &[(&str, &[&str])] = &[
     ("matrix-group-note", &[]),
     ("matrix-dm-opened", &[]),
+    ("matrix-not-private-note", &[]),
+    ("matrix-private-opened", &[]),
     ("matrix-error", &[]),
     ("matrix-undecryptable", &[]),
     ("matrix-linked", &["name"]),
@@ -74,8 +86,12 @@ const OUTBOX_EVERY: Duration = Duration::from_secs(1);
 /// How often one message is tried when sending fails (matrix-sdk itself already waits out
 /// rate limits and server errors for up to 15 minutes before it gives up).
 const SEND_ATTEMPTS: u32 = 5;
-/// Rooms with a worker at once before idle workers are let go.
-const MAX_WORKERS: usize = 1024;
+/// Events the handlers may have queued for the dispatcher: more than a sync brings
+/// (its timelines are cut at [`TIMELINE_LIMIT`] events a room). What does not fit is
+/// dropped and counted, never waited on (the sync waits for the handlers).
+const INTAKE_CAPACITY: usize = 8192;
+/// How often the drop counts are logged (when they changed).
+const DROPS_REPORT_EVERY: Duration = Duration::from_secs(60);
 /// A message that could not be decrypted is tried again this often, this far apart: its room
 /// key may come in a later sync.
 const DECRYPT_TRIES: u32 = 3;
@@ -167,13 +183,15 @@ enum Said {
     NotText,
     /// Encrypted with a room key the bot does not have (yet): tried again a little later.
     Locked(Raw<OriginalSyncRoomEncryptedEvent>),
+    /// Not read: the person went over the flood limit, and is told so once.
+    OverLimit,
 }
 
 /// Where the handlers put events: the queue (gone once the channel stops) and the current
 /// batch's guard (only while a sync runs).
 #[derive(Default)]
 struct Intake {
-    queue: Option<mpsc::UnboundedSender<Incoming>>,
+    queue: Option<mpsc::Sender<Incoming>>,
     guard: Option<mpsc::Sender<()>>,
 }
 
@@ -182,6 +200,12 @@ struct Reception {
     intake: Mutex<Intake>,
     /// Invites and messages are taken from people on these servers only.
     allowed: Vec<OwnedServerName>,
+    /// The flood limit, applied as events arrive.
+    gate: FloodGate,
+    flood_limit: bool,
+    drops: Arc<Drops>,
+    /// The app's clock.
+    now: Box<dyn Fn() -> jiff::Timestamp + Send + Sync>,
 }
 
 type SharedIntake = Arc<Reception>;
@@ -196,9 +220,8 @@ struct Channel<S> {
     app: Arc<App<S>>,
     client: Client,
     lang: Lang,
-    /// Each person's direct room once known: a room just made is not in the client's state
-    /// until the next sync. Looked up and made under this lock, so one person gets one.
-    direct: tokio::sync::Mutex<HashMap<OwnedUserId, OwnedRoomId>>,
+    /// Private rooms are looked up and made under this lock, so one person gets one.
+    private_rooms: tokio::sync::Mutex<()>,
     /// Once stopping, replies wait in the outbox rather than in a send that may retry long.
     stop: watch::Receiver<bool>,
 }
@@ -231,13 +254,21 @@ pub async fn run<S: Store>(
         }
     };
 
-    let (queue, jobs) = mpsc::unbounded_channel();
+    let (queue, jobs) = mpsc::channel(INTAKE_CAPACITY);
+    let drops = Arc::new(Drops::default());
     let intake: SharedIntake = Arc::new(Reception {
         intake: Mutex::new(Intake {
             queue: Some(queue),
             guard: None,
         }),
         allowed: options.allowed_servers.clone(),
+        gate: FloodGate::default(),
+        flood_limit: app.settings().flood_limit,
+        drops: drops.clone(),
+        now: Box::new({
+            let app = app.clone();
+            move || app.now()
+        }),
     });
     add_handlers(&client, &intake);
     take_waiting_invites(&client, &intake).await;
@@ -245,13 +276,16 @@ pub async fn run<S: Store>(
         app,
         client: client.clone(),
         lang: options.lang,
-        direct: tokio::sync::Mutex::default(),
+        private_rooms: tokio::sync::Mutex::default(),
         stop: stop.clone(),
     });
-    let dispatcher = tokio::spawn(dispatch(jobs, channel.clone()));
+    let dispatcher = tokio::spawn(dispatch(jobs, channel.clone(), drops.clone()));
     let (commits, batches) = mpsc::unbounded_channel();
     let committer = tokio::spawn(commit_tokens(options.folder.clone(), batches));
-    let delivery = tokio::spawn(deliver_outbox(channel, stop.clone()));
+    // The outbox waits for the first sync: until then the rooms' state is as it was when the
+    // bot stopped (someone may have left a room meanwhile).
+    let (synced, first_sync) = watch::channel(false);
+    let delivery = tokio::spawn(deliver_outbox(channel, first_sync, stop.clone()));
 
     let mut pause = Duration::from_secs(1);
     // Rooms the bot was in before a sync: only their timelines can be cut short (a newly
@@ -275,6 +309,7 @@ pub async fn run<S: Store>(
         match result {
             Ok(response) => {
                 pause = Duration::from_secs(1);
+                synced.send_replace(true);
                 warn_of_gaps(&response, &mut known);
                 let _ = commits.send((response.next_batch.clone(), batch_done));
                 token = response.next_batch;
@@ -454,16 +489,40 @@ fn add_handlers(client: &Client, shared: &SharedIntake) {
     );
 }
 
+/// Queues an event for the dispatcher, after the flood limit: over it, nothing more of the
+/// person's is queued, but one note that they were not read. A full queue drops (counted).
 fn queue(shared: &SharedIntake, room: &Room, event: OwnedEventId, sender: OwnedUserId, said: Said) {
+    // In a room with several people only commands are for the bot: talk there is neither
+    // read nor counted against anyone's limit.
+    let command = matches!(&said, Said::Text(text) if text.trim_start().starts_with('/'));
+    if room.joined_members_count() > 2 && !command && !matches!(said, Said::Locked(_)) {
+        return;
+    }
+    let person = PersonId::new("matrix", sender.as_str());
+    let now = (shared.now)();
+    let said = match admit(
+        &shared.gate,
+        &shared.drops,
+        shared.flood_limit,
+        &person,
+        now,
+    ) {
+        Admit::Yes => said,
+        Admit::Warn => Said::OverLimit,
+        Admit::Quiet => return,
+    };
     let intake = lock(shared);
     if let Some(queue) = &intake.queue {
-        let _ = queue.send(Incoming {
+        let incoming = Incoming {
             room: room.room_id().to_owned(),
             event,
             sender,
             said,
             guard: intake.guard.clone(),
-        });
+        };
+        if queue.try_send(incoming).is_err() {
+            shared.drops.full.fetch_add(1, Ordering::Relaxed);
+        }
     }
 }
 
@@ -567,61 +626,49 @@ async fn take_waiting_invites(client: &Client, shared: &SharedIntake) {
     }
 }
 
-/// One room in order, rooms in parallel: a worker task per room with work. Returns when the
-/// queue is closed and every worker has finished what it was given.
-async fn dispatch<S: Store>(mut jobs: mpsc::UnboundedReceiver<Incoming>, channel: Arc<Channel<S>>) {
-    struct Worker {
-        jobs: mpsc::UnboundedSender<Incoming>,
-        pending: Arc<AtomicUsize>,
-    }
-    let mut workers: HashMap<OwnedRoomId, Worker> = HashMap::new();
-    let mut tasks = tokio::task::JoinSet::new();
-    while let Some(job) = jobs.recv().await {
-        if workers.len() >= MAX_WORKERS {
-            // Only this loop gives work, so a worker with none pending has finished it all.
-            workers.retain(|_, worker| worker.pending.load(Ordering::Acquire) > 0);
-        }
-        let mut job = Some(job);
-        // Twice at most: a worker that died (a panic) is replaced, so its room is not deaf.
-        for _ in 0..2 {
-            let Some(next) = job.take() else { break };
-            let worker = workers.entry(next.room.clone()).or_insert_with(|| {
-                let (sender, mut receiver) = mpsc::unbounded_channel::<Incoming>();
-                let pending = Arc::new(AtomicUsize::new(0));
-                let (channel, left) = (channel.clone(), pending.clone());
-                tasks.spawn(async move {
-                    while let Some(job) = receiver.recv().await {
-                        handle(&channel, job).await;
-                        left.fetch_sub(1, Ordering::AcqRel);
-                    }
-                });
-                Worker {
-                    jobs: sender,
-                    pending,
-                }
-            });
-            worker.pending.fetch_add(1, Ordering::AcqRel);
-            if let Err(mpsc::error::SendError(back)) = worker.jobs.send(next) {
-                workers.remove(&back.room);
-                job = Some(back);
+/// One room in order, rooms in parallel: a lane per room ([`super::lanes`]), bounded, so a
+/// flooding room loses its excess events instead of holding up the others. Returns when the
+/// queue is closed and every lane has finished what it was given.
+async fn dispatch<S: Store>(
+    mut jobs: mpsc::Receiver<Incoming>,
+    channel: Arc<Channel<S>>,
+    drops: Arc<Drops>,
+) {
+    let mut lanes: Lanes<OwnedRoomId, RoomWorker<S>> = Lanes::new(drops.clone());
+    let mut counted = drops.counts();
+    let mut report = tokio::time::interval(DROPS_REPORT_EVERY);
+    loop {
+        let job = tokio::select! {
+            job = jobs.recv() => job,
+            _ = report.tick() => {
+                counted = drops.log_if_changed(counted, "matrix");
+                continue;
             }
-        }
-        while let Some(ended) = tasks.try_join_next() {
-            if let Err(err) = ended {
-                tracing::error!("a Matrix room worker ended abnormally: {err}");
-            }
-        }
+        };
+        let Some(job) = job else { break };
+        let room = job.room.clone();
+        lanes.offer(room, job, || RoomWorker(channel.clone()));
     }
-    drop(workers);
-    while let Some(ended) = tasks.join_next().await {
-        if let Err(err) = ended {
-            tracing::error!("a Matrix room worker ended abnormally: {err}");
-        }
-    }
+    lanes.close().await;
+    drops.log_if_changed(counted, "matrix");
 }
 
-/// One event: in a direct room the person's dialogue goes on; in a room with several people
-/// only commands are answered.
+/// One room's worker: its events in order.
+struct RoomWorker<S>(Arc<Channel<S>>);
+
+impl<S: Store> Worker for RoomWorker<S> {
+    type Job = Incoming;
+
+    async fn work(&mut self, job: Incoming) {
+        handle(&self.0, job).await;
+    }
+
+    async fn finish(self) {}
+}
+
+/// One event: in a room private to the bot and the person the dialogue goes on there; a
+/// room of two that is not private (not encrypted, open to join) moves it to the bot's own
+/// private room; in a room with several people only commands are answered.
 async fn handle<S: Store>(channel: &Channel<S>, job: Incoming) {
     let Some(room) = channel.client.get_room(&job.room) else {
         return;
@@ -633,9 +680,9 @@ async fn handle<S: Store>(channel: &Channel<S>, job: Incoming) {
             // A notice or another bot's event: not for the bot.
             Decrypted::Ignored => return,
             Decrypted::Unreadable => {
-                // Only a person in a direct room is told (and only once a message): in a
+                // Only a person in a private room is told (and only once a message): in a
                 // room with several people the key may simply never have been meant for it.
-                if is_direct(&room) {
+                if privacy(&room, &job.sender).await == Privacy::Private {
                     let lang = channel.lang_of(&person);
                     channel.note(&room, lang, "matrix-undecryptable", &[]).await;
                 }
@@ -648,15 +695,20 @@ async fn handle<S: Store>(channel: &Channel<S>, job: Incoming) {
         Said::Text(text) => Body::Text(text),
         Said::Edited => Body::Edited,
         Said::NotText | Said::Locked(_) => Body::Unsupported,
+        Said::OverLimit => {
+            let lang = channel.lang_of(&person);
+            channel.note(&room, lang, "flood-slow-down", &[]).await;
+            return;
+        }
     };
     let event = Event {
         id: Some(job.event.to_string()),
         body,
     };
-    if is_direct(&room) {
-        converse(channel, &room, &person, event, job.guard).await;
+    if privacy(&room, &job.sender).await == Privacy::Private {
+        converse(channel, &room, Some(&job.sender), &person, event, job.guard).await;
     } else {
-        in_shared_room(channel, &room, &job.sender, &person, event, job.guard).await;
+        elsewhere(channel, &room, &job.sender, &person, event, job.guard).await;
     }
 }
 
@@ -698,17 +750,87 @@ async fn decrypt_later(room: &Room, raw: &Raw<OriginalSyncRoomEncryptedEvent>) -
     Decrypted::Unreadable
 }
 
-/// A room with the bot and one person (an invited person counts, so a direct room the bot
-/// opened is direct before the person joins). A room whose members are not known yet is not.
-fn is_direct(room: &Room) -> bool {
-    room.active_members_count() == 2
+/// Whether a room may carry what the bot says to one person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Privacy {
+    /// Encrypted, invite-only, history not world-readable, and exactly the bot and the
+    /// person joined, nobody else invited.
+    Private,
+    /// The bot and the person alone, but not private (not encrypted, open to join).
+    TwoButOpen,
+    /// Others are in it or invited, or the person is not (only invited, or gone).
+    Shared,
+}
+
+/// How private `room` is to the bot and `person`. Someone who made a room, invited the bot
+/// and another person and left must not get that person's messages: so only rooms where
+/// both are joined and nobody else is in or invited count, and only when nobody else can join
+/// or read along later.
+async fn privacy(room: &Room, person: &UserId) -> Privacy {
+    let two =
+        room.state() == RoomState::Joined && only_us(room, person, &[MembershipState::Join]).await;
+    if !two {
+        return Privacy::Shared;
+    }
+    let closed = room.encryption_state().is_encrypted()
+        && matches!(room.join_rule(), Some(JoinRule::Invite))
+        && !matches!(
+            room.history_visibility(),
+            Some(HistoryVisibility::WorldReadable)
+        );
+    if closed {
+        Privacy::Private
+    } else {
+        Privacy::TwoButOpen
+    }
+}
+
+/// Whether the room's joined and invited members are exactly the bot (joined) and `person`
+/// (in one of `person_may_be`). Members are loaded lazily in syncs, so the full list is asked
+/// of the homeserver once a room (matrix-sdk keeps it up to date from then on).
+async fn only_us(room: &Room, person: &UserId, person_may_be: &[MembershipState]) -> bool {
+    let members = match room.members(RoomMemberships::ACTIVE).await {
+        Ok(members) => members,
+        Err(err) => {
+            tracing::warn!("reading a room's members: {}", describe(&err));
+            return false;
+        }
+    };
+    let me = room.own_user_id();
+    let fits = |member: &matrix_sdk::room::RoomMember| {
+        if member.user_id() == me {
+            *member.membership() == MembershipState::Join
+        } else {
+            member.user_id() == person && person_may_be.contains(member.membership())
+        }
+    };
+    members.len() == 2 && members.iter().all(fits)
+}
+
+/// Whether the bot's own room for `person` still is theirs alone: the bot joined, the person
+/// joined or still invited, nobody else, and still encrypted and invite-only. A room just
+/// made is not in the client's state until the next sync: what is not known yet is as the
+/// bot made it.
+async fn still_own(room: &Room, person: &UserId) -> bool {
+    let members_fit = only_us(
+        room,
+        person,
+        &[MembershipState::Join, MembershipState::Invite],
+    );
+    let state = room.encryption_state();
+    let encrypted = state.is_encrypted() || state.is_unknown();
+    let invite_only = room.join_rule().is_none_or(|rule| rule == JoinRule::Invite);
+    room.state() == RoomState::Joined && encrypted && invite_only && members_fit.await
 }
 
 /// Runs one event through the app and sends the replies, which wait in the outbox when they
-/// cannot be sent now (the answer is stored already).
+/// cannot be sent now (the answer is stored already). In a room of the person's (`private_to`
+/// them), the room is checked again before they are sent: if it stopped being private
+/// meanwhile, they go to the outbox, which delivers them to the bot's own room with them.
 async fn converse<S: Store>(
     channel: &Channel<S>,
     room: &Room,
+    private_to: Option<&UserId>,
     person: &PersonId,
     event: Event,
     guard: Option<mpsc::Sender<()>>,
@@ -727,13 +849,19 @@ async fn converse<S: Store>(
     // The event's batch is committed (`guard` dropped) only once its replies were sent or
     // kept: killed before that, the event comes again and the app shows the question again.
     let _guard = guard;
-    let outcome = if *channel.stop.borrow() {
-        // Stopping: no sends that may retry for long; the next start delivers these.
-        Err((0, None))
-    } else {
+    let still_private = match private_to {
+        Some(user) => privacy(room, user).await == Privacy::Private,
+        None => true,
+    };
+    let here = !*channel.stop.borrow() && still_private;
+    let outcome = if here {
         send(room, &replies)
             .await
             .map_err(|(sent, err)| (sent, Some(err)))
+    } else {
+        // Stopping (no sends that may retry for long; the next start delivers these), or the
+        // room is no longer private.
+        Err((0, None))
     };
     if let Err((sent, err)) = outcome {
         if let Some(err) = err {
@@ -751,10 +879,12 @@ async fn converse<S: Store>(
     }
 }
 
-/// In a room with several people: a facilitator may `/linkdigest` it to receive the group's
-/// digest there (and `/unlinkdigest` it); any other command gets a note there and is
-/// answered in a direct room; everything else is left to the people in it.
-async fn in_shared_room<S: Store>(
+/// Outside a private room. In a room of two that is not private, everything is answered in
+/// the bot's own private room, with a note why. In a room with several people a facilitator
+/// may `/linkdigest` it to receive the group's digest there (and `/unlinkdigest` it); any
+/// other command gets a note there and is answered in the bot's own room; talk is left to
+/// the people in it.
+async fn elsewhere<S: Store>(
     channel: &Channel<S>,
     room: &Room,
     sender: &UserId,
@@ -762,19 +892,18 @@ async fn in_shared_room<S: Store>(
     event: Event,
     guard: Option<mpsc::Sender<()>>,
 ) {
-    let Body::Text(text) = &event.body else {
-        return;
-    };
-    let Some(command) = text
-        .split_whitespace()
-        .next()
-        .filter(|w| w.starts_with('/'))
-    else {
-        return;
-    };
     let lang = channel.lang_of(person);
-    match command.to_lowercase().as_str() {
-        command @ ("/linkdigest" | "/unlinkdigest") => {
+    let two = privacy(room, sender).await == Privacy::TwoButOpen;
+    let command = match &event.body {
+        Body::Text(text) => text
+            .split_whitespace()
+            .next()
+            .filter(|w| w.starts_with('/'))
+            .map(str::to_lowercase),
+        _ => None,
+    };
+    let note = match command.as_deref() {
+        Some(command @ ("/linkdigest" | "/unlinkdigest")) if !two => {
             let link = command == "/linkdigest";
             let chat = PersonId::new("matrix-room", room.room_id().as_str());
             match channel.app.link_digest_chat(person, chat, lang, link).await {
@@ -792,21 +921,24 @@ async fn in_shared_room<S: Store>(
                     channel.note(room, lang, "matrix-error", &[]).await;
                 }
             }
+            return;
         }
-        _ => {
-            channel.note(room, lang, "matrix-group-note", &[]).await;
-            match channel.direct_room(sender).await {
-                Ok(direct) => {
-                    channel.note(&direct, lang, "matrix-dm-opened", &[]).await;
-                    converse(channel, &direct, person, event, guard).await;
-                }
-                Err(err) => tracing::warn!(
-                    person = %person.pseudonym(),
-                    "opening a direct room: {}",
-                    describe(&err)
-                ),
-            }
+        _ if two => ("matrix-not-private-note", "matrix-private-opened"),
+        Some(_) => ("matrix-group-note", "matrix-dm-opened"),
+        None => return,
+    };
+    channel.note(room, lang, note.0, &[]).await;
+    match channel.own_room(sender).await {
+        Ok(own) => {
+            channel.note(&own, lang, note.1, &[]).await;
+            // The bot's own room: the person may still be only invited there.
+            converse(channel, &own, None, person, event, guard).await;
         }
+        Err(err) => tracing::warn!(
+            person = %person.pseudonym(),
+            "opening a private room: {}",
+            describe(&err)
+        ),
     }
 }
 
@@ -838,40 +970,88 @@ impl<S: Store> Channel<S> {
     }
 }
 
-impl<S> Channel<S> {
-    /// The direct room with `user`: the one known, or one the bot is in with them, else a
-    /// new encrypted one. One at a time, so a person never gets two.
-    async fn direct_room(&self, user: &UserId) -> Result<Room, matrix_sdk::Error> {
-        let mut known = self.direct.lock().await;
-        let still_there = known
-            .get(user)
-            .and_then(|id| self.client.get_room(id))
-            .filter(|room| room.state() == RoomState::Joined);
-        if let Some(room) = still_there {
-            return Ok(room);
-        }
-        let mut found = None;
-        for room in self.client.joined_rooms() {
-            if !is_direct(&room) {
-                continue;
+impl<S: Store> Channel<S> {
+    /// The bot's own private room with `user`, where messages it starts go (follow-up offers,
+    /// reminders, digests, answers to commands typed elsewhere). The one stored (sealed) for
+    /// the person while it is still theirs alone ([`still_own`], checked before every use);
+    /// else one the bot made before that is still theirs (kept from before it stored them);
+    /// else a new one: encrypted, invite-only, history from the invite on, only the bot may
+    /// invite. One at a time, so a person never gets two.
+    async fn own_room(&self, user: &UserId) -> Result<Room, matrix_sdk::Error> {
+        let _one_at_a_time = self.private_rooms.lock().await;
+        let person = PersonId::new("matrix", user.as_str());
+        let stored = match self.app.records().private_room(&person) {
+            Ok(stored) => stored,
+            Err(err) => {
+                tracing::warn!(person = %person.pseudonym(), "reading a private room: {err}");
+                None
             }
-            if let Ok(Some(member)) = room.get_member_no_sync(user).await {
-                if matches!(
-                    member.membership(),
-                    MembershipState::Join | MembershipState::Invite
-                ) {
-                    found = Some(room);
-                    break;
+        };
+        let stored = stored
+            .and_then(|id| RoomId::parse(id).ok())
+            .and_then(|id| self.client.get_room(&id));
+        if let Some(room) = &stored {
+            if still_own(room, user).await {
+                return Ok(room.clone());
+            }
+            tracing::info!(person = %person.pseudonym(), "a private room is no longer private: left");
+            if room.state() == RoomState::Joined {
+                if let Err(err) = room.leave().await {
+                    tracing::warn!("leaving a room: {}", describe(&err));
                 }
             }
         }
-        let room = match found {
+        let room = match self.made_before(user).await {
             Some(room) => room,
-            // Encrypted, with the person invited and the room marked direct.
-            None => self.client.create_dm(user).await?,
+            None => {
+                tracing::info!(person = %person.pseudonym(), "making a private room");
+                self.make_private_room(user).await?
+            }
         };
-        known.insert(user.to_owned(), room.room_id().to_owned());
+        let id = room.room_id().as_str();
+        if let Err(err) = self.app.records().set_private_room(&person, Some(id)).await {
+            tracing::warn!(person = %person.pseudonym(), "storing a private room: {err}");
+        }
         Ok(room)
+    }
+
+    /// A room the bot made with `user` before it stored its rooms, if one is still theirs
+    /// alone: made by the bot (so nobody else chose its settings), encrypted, invite-only,
+    /// the person joined. Made by means sent its `m.room.create`: the first creator (a
+    /// trusted private chat in room version 12 makes whoever it invites a creator too).
+    async fn made_before(&self, user: &UserId) -> Option<Room> {
+        let me = self.client.user_id()?;
+        for room in self.client.joined_rooms() {
+            let made_by_me = room
+                .creators()
+                .is_some_and(|c| c.first().is_some_and(|c| c == me));
+            if made_by_me && privacy(&room, user).await == Privacy::Private {
+                return Some(room);
+            }
+        }
+        None
+    }
+
+    async fn make_private_room(&self, user: &UserId) -> Result<Room, matrix_sdk::Error> {
+        let mut request = CreateRoom::new();
+        request.invite = vec![user.to_owned()];
+        request.is_direct = true;
+        request.preset = Some(RoomPreset::PrivateChat);
+        request.initial_state = vec![
+            InitialStateEvent::with_empty_state_key(
+                RoomEncryptionEventContent::with_recommended_defaults(),
+            )
+            .to_raw_any(),
+            InitialStateEvent::with_empty_state_key(RoomHistoryVisibilityEventContent::new(
+                HistoryVisibility::Invited,
+            ))
+            .to_raw_any(),
+        ];
+        // Only the bot may invite: the person cannot add others to it.
+        let mut levels = RoomPowerLevelsContentOverride::default();
+        levels.invite = Some(100.into());
+        request.power_level_content_override = Raw::new(&levels).ok();
+        self.client.create_room(request).await
     }
 }
 
@@ -958,11 +1138,19 @@ fn is_network(err: &matrix_sdk::Error) -> bool {
 }
 
 /// Sends what waits in the outbox for Matrix people and rooms, until `stop`.
-async fn deliver_outbox<S: Store>(channel: Arc<Channel<S>>, stop: watch::Receiver<bool>) {
+async fn deliver_outbox<S: Store>(
+    channel: Arc<Channel<S>>,
+    mut first_sync: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
+) {
     let mut every = tokio::time::interval(OUTBOX_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let stopped = stopped(stop.clone());
     tokio::pin!(stopped);
+    tokio::select! {
+        () = &mut stopped => return,
+        _ = first_sync.wait_for(|synced| *synced) => {}
+    }
     loop {
         tokio::select! {
             biased;
@@ -1021,8 +1209,8 @@ async fn deliver<S: Store>(channel: &Channel<S>, stop: &watch::Receiver<bool>) {
     }
 }
 
-impl<S> Channel<S> {
-    /// The room a waiting message goes to: the person's direct room (opened if there is
+impl<S: Store> Channel<S> {
+    /// The room a waiting message goes to: the person's own private room (opened if there is
     /// none), or a linked room the bot is still in. `None` when there is no such room.
     async fn room_of(&self, message: &Waiting) -> Result<Option<Room>, matrix_sdk::Error> {
         let who = message.person.as_str();
@@ -1030,7 +1218,7 @@ impl<S> Channel<S> {
             let Ok(user) = UserId::parse(user) else {
                 return Ok(None);
             };
-            return self.direct_room(&user).await.map(Some);
+            return self.own_room(&user).await.map(Some);
         }
         let Some(room) = who.strip_prefix("matrix-room:") else {
             return Ok(None);

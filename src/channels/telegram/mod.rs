@@ -1,33 +1,40 @@
 //! The Telegram channel: long polling with teloxide, private chats carry the dialogues.
 //!
-//! teloxide routes updates; the engine owns conversation state (teloxide's dialogue storage
-//! is keyed by chat and has no sled backend). One chat's updates are handled in order,
-//! different chats in parallel. Outgoing messages go through teloxide's `Throttle` (1 a
-//! second a chat, 30 a second in all; a `RetryAfter` is waited out and the message sent
-//! again), and what the scheduler made (follow-up offers, reminders, digests), or a reply
-//! that could not be sent at once, is taken from the outbox and sent the same way, then
-//! removed reply by reply once Telegram accepted it.
+//! teloxide polls and types the updates; the engine owns conversation state (teloxide's
+//! dialogue storage is keyed by chat and has no sled backend). One loop takes every update as
+//! it arrives, applies the per-person flood limit there, and hands it to its chat's lane
+//! ([`super::lanes`]): one chat's updates are handled in order, different chats in parallel,
+//! and a chat whose lane is full loses its excess input instead of holding up the loop.
+//! Each chat's replies go to that chat's own sender, one message at a time, through
+//! teloxide's `Throttle` (1 a second and 20 a minute a chat, 30 a second in all; a
+//! `RetryAfter` is waited out and the message sent again). What the scheduler made
+//! (follow-up offers, reminders, digests), or a reply that could not be sent at once, is
+//! taken from the outbox and sent the same way, then removed reply by reply once Telegram
+//! accepted it.
 
 pub mod emulator;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use fluent_bundle::FluentValue;
+use futures_util::StreamExt as _;
 use teloxide::adaptors::throttle::Limits;
-use teloxide::dispatching::{Dispatcher, UpdateFilterExt};
 use teloxide::prelude::*;
 use teloxide::types::{
-    BotCommand, BotCommandScope, CallbackQuery, ChatId, InlineKeyboardButton,
-    InlineKeyboardButtonKind, InlineKeyboardMarkup, InputFile,
+    AllowedUpdate, BotCommand, BotCommandScope, CallbackQuery, ChatId, InlineKeyboardButton,
+    InlineKeyboardButtonKind, InlineKeyboardMarkup, InputFile, UpdateKind, User,
 };
-use teloxide::update_listeners::Polling;
+use teloxide::update_listeners::{AsUpdateStream as _, Polling, UpdateListener as _};
 use teloxide::{ApiError, RequestError};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
+use super::lanes::{admit, Drops, Lanes, Worker};
 use super::stopped;
 use crate::app::{App, Event, Profile};
 use crate::dialogs::Role;
 use crate::engine::{Body, Reply, ReplyChoice};
+use crate::flood::{Admit, FloodGate};
 use crate::i18n::{I18nError, Lang, Locales};
 use crate::records::PersonId;
 use crate::store::{Outgoing, Store, Waiting};
@@ -84,8 +91,6 @@ const POLL_TIMEOUT: Duration = Duration::from_secs(10);
 const OUTBOX_EVERY: Duration = Duration::from_secs(1);
 /// How often one message is tried when Telegram keeps asking to wait.
 const SEND_ATTEMPTS: u32 = 5;
-/// Updates one chat may have waiting before the dispatcher waits for it.
-const WORKER_QUEUE: usize = 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TelegramError {
@@ -162,7 +167,8 @@ impl<R> TgBot for R where
 }
 
 /// Runs the channel until `stop` turns true: then no new updates are taken, updates in
-/// flight are finished, and it returns (the caller drops the app, which flushes the store).
+/// flight are finished, replies not yet sent are kept in the outbox, and it returns (the
+/// caller drops the app, which flushes the store).
 pub async fn run<S: Store>(
     app: Arc<App<S>>,
     options: Options,
@@ -187,6 +193,18 @@ pub async fn run<S: Store>(
     }
 }
 
+/// What the chat workers share.
+struct Shared<S, B> {
+    app: Arc<App<S>>,
+    bot: B,
+    me: teloxide::types::Me,
+    /// Once stopping, replies go to the outbox rather than into a throttled send.
+    stop: watch::Receiver<bool>,
+}
+
+/// The intake: one loop takes every update as it arrives, applies the flood limit at once,
+/// and hands what it reads to its chat's lane. It never waits for a chat, so one chat's
+/// flood cannot hold up anyone else (see [`super::lanes`]).
 async fn serve<S: Store, B: TgBot>(
     app: Arc<App<S>>,
     bot: B,
@@ -197,82 +215,430 @@ async fn serve<S: Store, B: TgBot>(
     };
     tracing::info!(bot = %me.username(), "Telegram connected");
     set_menu(&bot, &app.content().locales).await;
-
-    let handler = dptree::entry()
-        .branch(Update::filter_message().endpoint(on_message::<S, B>))
-        .branch(Update::filter_edited_message().endpoint(on_edited::<S, B>))
-        .branch(Update::filter_callback_query().endpoint(on_button::<S, B>));
-    let mut dispatcher = Dispatcher::builder(bot.clone(), handler)
-        .dependencies(dptree::deps![app.clone()])
-        .distribution_function(|update: &Update| update.chat().map(|chat| chat.id))
-        // One chat's queue; the dispatcher waits when one is full, so keep it roomy.
-        .worker_queue_size(WORKER_QUEUE)
-        .default_handler(|update| async move {
-            tracing::debug!(update = update.id.0, "an update of a kind not handled");
-        })
-        .error_handler(logged("Telegram handler"))
-        .build();
-    let shutdown = dispatcher.shutdown_token();
-    let stopper = tokio::spawn({
-        let stop = stop.clone();
-        async move {
-            stopped(stop).await;
-            // Until the dispatcher has started it cannot be asked to stop; ask again shortly.
-            loop {
-                match shutdown.shutdown() {
-                    Ok(done) => {
-                        done.await;
-                        break;
-                    }
-                    Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-                }
-            }
-        }
-    });
     let delivery = tokio::spawn(deliver_outbox(app.clone(), bot.clone(), stop.clone()));
-    let mut pause = Duration::from_secs(1);
+    let shared = Arc::new(Shared {
+        app: app.clone(),
+        bot: bot.clone(),
+        me,
+        stop: stop.clone(),
+    });
+    let drops = Arc::new(Drops::default());
+    let gate = FloodGate::default();
+    let mut lanes: Lanes<ChatId, ChatWorker<S, B>> = Lanes::new(drops.clone());
+    let mut listener = Polling::builder(bot.clone())
+        .timeout(POLL_TIMEOUT)
+        .allowed_updates(vec![
+            AllowedUpdate::Message,
+            AllowedUpdate::EditedMessage,
+            AllowedUpdate::CallbackQuery,
+        ])
+        .delete_webhook()
+        .await
+        .build();
+    // Asked to stop, the stream confirms what it handed out and ends.
+    let polling = listener.stop_token();
+    let stream = listener.as_stream();
+    tokio::pin!(stream);
+    let stopped = stopped(stop.clone());
+    tokio::pin!(stopped);
+    let mut stopping = false;
+    let mut counted = drops.counts();
+    let mut report = tokio::time::interval(DROPS_REPORT_EVERY);
     loop {
-        let listener = Polling::builder(bot.clone())
-            .timeout(POLL_TIMEOUT)
-            .delete_webhook()
-            .await
-            .build();
-        let result = dispatcher
-            .try_dispatch_with_listener(listener, logged("Telegram polling"))
-            .await;
-        if *stop.borrow() {
-            break;
+        let update = tokio::select! {
+            () = &mut stopped, if !stopping => {
+                stopping = true;
+                polling.stop();
+                continue;
+            }
+            _ = report.tick() => {
+                counted = drops.log_if_changed(counted, "telegram");
+                continue;
+            }
+            update = stream.next() => update,
+        };
+        match update {
+            None => break,
+            Some(Ok(update)) => {
+                let Some(arrived) = Arrived::of(update, &shared.me) else {
+                    continue;
+                };
+                let limit = app.settings().flood_limit;
+                let job = match admit(&gate, &drops, limit, &arrived.person, app.now()) {
+                    Admit::Yes => Job::Read(arrived.inbound),
+                    Admit::Warn => Job::SlowDown {
+                        person: arrived.person,
+                        lang: arrived.lang,
+                    },
+                    Admit::Quiet => continue,
+                };
+                let chat = arrived.chat;
+                lanes.offer(chat, job, || ChatWorker::open(shared.clone(), chat));
+            }
+            // The stream waits before it polls again.
+            Some(Err(err)) => tracing::warn!("Telegram polling: {}", describe(&err)),
         }
-        // Only a failed start (its getMe) ends dispatching without a stop: try again.
-        if let Err(err) = result {
-            tracing::warn!(
-                "Telegram dispatching could not start, again in {pause:?}: {}",
-                describe(&err)
-            );
-        }
-        let stopped = stopped(stop.clone());
-        tokio::select! {
-            () = stopped => break,
-            () = tokio::time::sleep(pause) => {}
-        }
-        pause = (pause * 2).min(Duration::from_secs(60));
     }
-    stopper.abort();
+    lanes.close().await;
+    drops.log_if_changed(counted, "telegram");
     if let Err(err) = delivery.await {
         tracing::error!("the outbox delivery ended abnormally: {err}");
     }
     Ok(())
 }
 
-/// An error handler for teloxide that logs without what an error may carry of people's
-/// messages.
-fn logged(
-    context: &'static str,
-) -> Arc<impl Fn(RequestError) -> std::future::Ready<()> + Send + Sync> {
-    Arc::new(move |err: RequestError| {
-        tracing::error!("{context}: {}", describe(&err));
-        std::future::ready(())
-    })
+/// How often the drop counts are logged (when they changed).
+const DROPS_REPORT_EVERY: Duration = Duration::from_secs(60);
+
+/// An update the bot reads, with where it came from.
+struct Arrived {
+    chat: ChatId,
+    person: PersonId,
+    lang: Lang,
+    inbound: Inbound,
+}
+
+/// What an update says, as the chat worker reads it.
+enum Inbound {
+    /// A message in a private chat: text, or anything else (answered, not read).
+    Private { update: u32, user: User, body: Body },
+    /// A command for this bot in a group chat.
+    Group { user: User, command: String },
+    /// A button pressed on one of the bot's messages.
+    Button {
+        update: u32,
+        query: Box<CallbackQuery>,
+    },
+}
+
+impl Arrived {
+    /// What the bot reads of an update; `None` for what is not for it (other bots' commands
+    /// and talk in group chats, kinds it did not ask for).
+    fn of(update: Update, me: &teloxide::types::Me) -> Option<Arrived> {
+        let id = update.id.0;
+        let (chat, user, inbound) = match update.kind {
+            UpdateKind::Message(message) | UpdateKind::EditedMessage(message)
+                if message.chat.is_private() =>
+            {
+                let user = message.from.clone()?;
+                let body = if message.edit_date().is_some() {
+                    Body::Edited
+                } else {
+                    // Anything but text (photos, voice, stickers, files, places, contacts,
+                    // polls) is not read and not stored: the engine answers it reads text only.
+                    message
+                        .text()
+                        .map_or(Body::Unsupported, |text| Body::Text(text.to_owned()))
+                };
+                let inbound = Inbound::Private {
+                    update: id,
+                    user: user.clone(),
+                    body,
+                };
+                (message.chat.id, user, inbound)
+            }
+            UpdateKind::Message(message) => {
+                let user = message.from.clone()?;
+                let command = group_command(&message, me)?;
+                (
+                    message.chat.id,
+                    user.clone(),
+                    Inbound::Group { user, command },
+                )
+            }
+            UpdateKind::CallbackQuery(query) => {
+                let chat = query.regular_message().map(|m| m.chat.id)?;
+                let user = query.from.clone();
+                let inbound = Inbound::Button {
+                    update: id,
+                    query: Box::new(query),
+                };
+                (chat, user, inbound)
+            }
+            _ => return None,
+        };
+        Some(Arrived {
+            chat,
+            person: person_of(&user),
+            lang: language(user.language_code.as_deref()),
+            inbound,
+        })
+    }
+}
+
+/// The command of a group-chat message addressed to this bot ("/start", "/start@thisbot"),
+/// lowercased; `None` for talk and for other bots' commands ("/start@otherbot").
+fn group_command(message: &Message, me: &teloxide::types::Me) -> Option<String> {
+    let word = message.text()?.split_whitespace().next()?;
+    if !word.starts_with('/') {
+        return None;
+    }
+    let (command, to) = word.split_once('@').unwrap_or((word, me.username()));
+    to.eq_ignore_ascii_case(me.username())
+        .then(|| command.to_lowercase())
+}
+
+/// A job of one chat's lane.
+enum Job {
+    Read(Inbound),
+    /// The person went over the flood limit: told once, in order after what was read.
+    SlowDown {
+        person: PersonId,
+        lang: Lang,
+    },
+}
+
+/// Replies for one chat, handed to its sender in order.
+struct Outbound {
+    /// Whose outbox keeps them if they cannot be sent (a person, or a group chat).
+    person: PersonId,
+    tag: String,
+    replies: Vec<Reply>,
+}
+
+/// Replies one chat may have waiting to be sent before its worker waits: only that chat's
+/// worker waits, and its full lane then drops that chat's input.
+const SENDER_QUEUE: usize = 16;
+
+/// One chat's worker: handles its updates in order and hands the replies to the chat's own
+/// sender, so handling never waits on a throttled send (20 a minute to one chat).
+struct ChatWorker<S, B> {
+    shared: Arc<Shared<S, B>>,
+    chat: ChatId,
+    outgoing: mpsc::Sender<Outbound>,
+    sender: tokio::task::JoinHandle<()>,
+}
+
+impl<S: Store, B: TgBot> ChatWorker<S, B> {
+    fn open(shared: Arc<Shared<S, B>>, chat: ChatId) -> ChatWorker<S, B> {
+        let (outgoing, queue) = mpsc::channel(SENDER_QUEUE);
+        let sender = tokio::spawn(send_in_order(shared.clone(), chat, queue));
+        ChatWorker {
+            shared,
+            chat,
+            outgoing,
+            sender,
+        }
+    }
+
+    async fn reply(&self, person: PersonId, tag: String, replies: Vec<Reply>) {
+        if replies.is_empty() {
+            return;
+        }
+        let out = Outbound {
+            person,
+            tag,
+            replies,
+        };
+        if let Err(mpsc::error::SendError(out)) = self.outgoing.send(out).await {
+            // The sender ended early (a panic, logged when joined): keep them.
+            keep_unsent(&self.shared.app, out).await;
+        }
+    }
+
+    /// A message of the channel's own, or nothing if it does not format (start-up checks
+    /// rule that out; the error is logged).
+    fn own(&self, lang: Lang, id: &str, args: &[(&str, FluentValue<'_>)]) -> Option<Reply> {
+        match self.shared.app.content().locales.format(lang, id, args) {
+            Ok(text) => Some(Reply::plain(text)),
+            Err(err) => {
+                tracing::error!("{err}");
+                None
+            }
+        }
+    }
+
+    /// Runs one event through the app and hands on the replies. True when the app handled
+    /// it; a failure is told kindly.
+    async fn converse(&self, user: &User, update: u32, body: Body) -> bool {
+        let app = &self.shared.app;
+        let person = person_of(user);
+        let event = Event {
+            id: Some(format!("u{update}")),
+            body,
+        };
+        let tag = format!("unsent-u{update}");
+        match app.handle(&person, profile_of(user), event).await {
+            Ok(replies) => {
+                self.reply(person, tag, replies).await;
+                true
+            }
+            Err(err) => {
+                tracing::error!(person = %person.pseudonym(), "handling a message: {err}");
+                let lang = language(user.language_code.as_deref());
+                let note = self.own(lang, "telegram-error", &[]);
+                self.reply(person, tag, note.into_iter().collect()).await;
+                false
+            }
+        }
+    }
+
+    /// In a group chat the bot does not hold dialogues: /start gets a note to write
+    /// privately; a facilitator may /linkdigest the chat to receive the group's digest there
+    /// (and /unlinkdigest it); other commands are left to the people in it.
+    async fn in_group(&self, user: &User, command: &str) {
+        let app = &self.shared.app;
+        let lang = language(user.language_code.as_deref());
+        let here = PersonId::new("telegram-chat", &self.chat.0.to_string());
+        let note = match command {
+            "/start" => self.own(lang, "telegram-group-note", &[]),
+            "/linkdigest" | "/unlinkdigest" => {
+                let link = command == "/linkdigest";
+                let person = person_of(user);
+                match app
+                    .link_digest_chat(&person, here.clone(), lang, link)
+                    .await
+                {
+                    Ok(Some(name)) => {
+                        let id = if link {
+                            "telegram-linked"
+                        } else {
+                            "telegram-unlinked"
+                        };
+                        self.own(lang, id, &[("name", name.into())])
+                    }
+                    Ok(None) => self.own(lang, "not-allowed", &[]),
+                    Err(err) => {
+                        tracing::error!(person = %person.pseudonym(), "linking a chat: {err}");
+                        self.own(lang, "telegram-error", &[])
+                    }
+                }
+            }
+            _ => None,
+        };
+        self.reply(here, "group".into(), note.into_iter().collect())
+            .await;
+    }
+
+    async fn on_button(&self, update: u32, query: CallbackQuery) {
+        let (app, bot) = (&self.shared.app, &self.shared.bot);
+        // Answered first, so the person's app stops its spinner whatever happens next.
+        if let Err(err) = bot.answer_callback_query(query.id.clone()).await {
+            tracing::warn!("answering a button: {}", describe(&err));
+        }
+        let Some(message) = query.regular_message() else {
+            return;
+        };
+        let Some((prompt, reply)) = query.data.as_deref().and_then(parse_callback) else {
+            return;
+        };
+        let person = person_of(&query.from);
+        let current = match app.records().conversation(&person) {
+            Ok(conversation) => conversation.is_some_and(|c| c.prompt == prompt),
+            Err(err) => {
+                tracing::error!(person = %person.pseudonym(), "reading a conversation: {err}");
+                false
+            }
+        };
+        let handled = self
+            .converse(&query.from, update, Body::Button { prompt, reply })
+            .await;
+        // Then the pressed question loses its buttons, so it cannot be pressed twice; when
+        // it was the current question and the answer was taken, it also shows what was
+        // chosen. Edits are not throttled.
+        let label = button_label(message, query.data.as_deref().unwrap_or_default());
+        let lang = language(query.from.language_code.as_deref());
+        let chosen = match (handled && current, message.text(), label) {
+            (true, Some(text), Some(label)) => self
+                .own(lang, "telegram-chosen", &[("answer", label.into())])
+                .map(|chosen| format!("{text}\n\n{}", chosen.text)),
+            _ => None,
+        };
+        let shown = match chosen {
+            Some(text) => bot
+                .edit_message_text(message.chat.id, message.id, text)
+                .reply_markup(InlineKeyboardMarkup::default())
+                .await
+                .is_ok(),
+            None => false,
+        };
+        if !shown {
+            let removed = bot
+                .edit_message_reply_markup(message.chat.id, message.id)
+                .reply_markup(InlineKeyboardMarkup::default())
+                .await;
+            if let Err(err) = removed {
+                tracing::warn!("removing the buttons of a question: {}", describe(&err));
+            }
+        }
+    }
+}
+
+impl<S: Store, B: TgBot> Worker for ChatWorker<S, B> {
+    type Job = Job;
+
+    async fn work(&mut self, job: Job) {
+        match job {
+            Job::Read(Inbound::Private { update, user, body }) => {
+                self.converse(&user, update, body).await;
+            }
+            Job::Read(Inbound::Group { user, command }) => {
+                self.in_group(&user, &command).await;
+            }
+            Job::Read(Inbound::Button { update, query }) => self.on_button(update, *query).await,
+            Job::SlowDown { person, lang } => {
+                let note = self.own(lang, "flood-slow-down", &[]);
+                self.reply(person, "flood".into(), note.into_iter().collect())
+                    .await;
+            }
+        }
+    }
+
+    async fn finish(self) {
+        drop(self.outgoing);
+        if let Err(err) = self.sender.await {
+            tracing::error!("a Telegram chat sender ended abnormally: {err}");
+        }
+    }
+}
+
+/// One chat's sender: its replies in order, one message at a time, so at most one request
+/// of a chat waits in Throttle (whose queue is shared: a chat with many waiting would hold
+/// everyone up). Replies that cannot be sent, or come once stopping, wait in the outbox.
+async fn send_in_order<S: Store, B: TgBot>(
+    shared: Arc<Shared<S, B>>,
+    chat: ChatId,
+    mut queue: mpsc::Receiver<Outbound>,
+) {
+    let stopped = stopped(shared.stop.clone());
+    tokio::pin!(stopped);
+    while let Some(mut out) = queue.recv().await {
+        if *shared.stop.borrow() {
+            keep_unsent(&shared.app, out).await;
+            continue;
+        }
+        let mut sent = 0;
+        let outcome = tokio::select! {
+            outcome = send(&shared.bot, chat, &out.replies, &mut sent) => outcome,
+            // A throttled send may wait long: what is left goes to the outbox (the reply in
+            // flight too, so it is sent at least once).
+            () = &mut stopped => Err(None),
+        };
+        if let Err(err) = outcome {
+            if let Some(err) = err {
+                tracing::warn!(
+                    person = %out.person.pseudonym(),
+                    "reply not sent, kept for later: {}",
+                    describe(&err)
+                );
+            }
+            out.replies.drain(..sent);
+            keep_unsent(&shared.app, out).await;
+        }
+    }
+}
+
+/// Keeps replies that could not be sent in the outbox, so the next question is not lost.
+async fn keep_unsent<S: Store>(app: &App<S>, out: Outbound) {
+    let keep = Outgoing {
+        person: out.person,
+        at: app.now(),
+        tag: out.tag,
+        replies: out.replies,
+    };
+    if let Err(err) = app.records().keep(keep).await {
+        tracing::error!("keeping an unsent reply: {err}");
+    }
 }
 
 /// A request error as it may be logged: nothing of Telegram's answer (which can hold people's
@@ -369,226 +735,17 @@ fn profile_of(user: &teloxide::types::User) -> Profile {
     Profile::new(language(user.language_code.as_deref()), Role::Staff)
 }
 
-/// The id of an update as the app remembers it, so a redelivered one is not stored twice.
-fn event(update: &Update, body: Body) -> Event {
-    Event {
-        id: Some(format!("u{}", update.id.0)),
-        body,
-    }
-}
-
-async fn on_message<S: Store, B: TgBot>(
-    bot: B,
-    message: Message,
-    update: Update,
-    me: teloxide::types::Me,
-    app: Arc<App<S>>,
-) -> ResponseResult<()> {
-    let Some(user) = message.from.clone() else {
-        return Ok(());
-    };
-    if !message.chat.is_private() {
-        return in_group(&bot, &message, &user, &me, &app).await;
-    }
-    // Anything but text (photos, voice, stickers, files, places, contacts, polls) is not
-    // read and not stored: the engine answers that it reads text only.
-    let body = match message.text() {
-        Some(text) => Body::Text(text.to_owned()),
-        None => Body::Unsupported,
-    };
-    handle(&bot, &app, message.chat.id, &user, event(&update, body)).await?;
-    Ok(())
-}
-
-async fn on_edited<S: Store, B: TgBot>(
-    bot: B,
-    message: Message,
-    update: Update,
-    app: Arc<App<S>>,
-) -> ResponseResult<()> {
-    let Some(user) = message.from.clone() else {
-        return Ok(());
-    };
-    if message.chat.is_private() {
-        handle(
-            &bot,
-            &app,
-            message.chat.id,
-            &user,
-            event(&update, Body::Edited),
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-/// In a group chat the bot does not hold dialogues: /start gets a note to write privately;
-/// a facilitator may /linkdigest the chat to receive the group's digest there (and
-/// /unlinkdigest it); everything else is left to the people in it.
-async fn in_group<S: Store, B: TgBot>(
-    bot: &B,
-    message: &Message,
-    user: &teloxide::types::User,
-    me: &teloxide::types::Me,
-    app: &App<S>,
-) -> ResponseResult<()> {
-    let Some(word) = message.text().and_then(|t| t.split_whitespace().next()) else {
-        return Ok(());
-    };
-    // "/start@otherbot" is for another bot in the same group.
-    let (command, to) = word.split_once('@').unwrap_or((word, me.username()));
-    if !to.eq_ignore_ascii_case(me.username()) {
-        return Ok(());
-    }
-    let lang = language(user.language_code.as_deref());
-    let locales = &app.content().locales;
-    let reply = match command.to_lowercase().as_str() {
-        "/start" => locales.format(lang, "telegram-group-note", &[]),
-        command @ ("/linkdigest" | "/unlinkdigest") => {
-            let link = command == "/linkdigest";
-            let chat = PersonId::new("telegram-chat", &message.chat.id.0.to_string());
-            let person = person_of(user);
-            match app.link_digest_chat(&person, chat, lang, link).await {
-                Ok(Some(name)) => {
-                    let id = if link {
-                        "telegram-linked"
-                    } else {
-                        "telegram-unlinked"
-                    };
-                    locales.format(lang, id, &[("name", name.into())])
-                }
-                Ok(None) => locales.format(lang, "not-allowed", &[]),
-                Err(err) => {
-                    tracing::error!(person = %person.pseudonym(), "linking a chat: {err}");
-                    locales.format(lang, "telegram-error", &[])
-                }
-            }
-        }
-        _ => return Ok(()),
-    };
-    if let Ok(text) = reply {
-        bot.send_message(message.chat.id, text).await?;
-    }
-    Ok(())
-}
-
-async fn on_button<S: Store, B: TgBot>(
-    bot: B,
-    query: CallbackQuery,
-    update: Update,
-    app: Arc<App<S>>,
-) -> ResponseResult<()> {
-    // Answered first, so the person's app stops its spinner whatever happens next.
-    if let Err(err) = bot.answer_callback_query(query.id.clone()).await {
-        tracing::warn!("answering a button: {}", describe(&err));
-    }
-    let Some(message) = query.regular_message().cloned() else {
-        return Ok(());
-    };
-    let Some((prompt, reply)) = query.data.as_deref().and_then(parse_callback) else {
-        return Ok(());
-    };
-    let person = person_of(&query.from);
-    let current = match app.records().conversation(&person) {
-        Ok(conversation) => conversation.is_some_and(|c| c.prompt == prompt),
-        Err(err) => {
-            tracing::error!(person = %person.pseudonym(), "reading a conversation: {err}");
-            false
-        }
-    };
-    let body = Body::Button { prompt, reply };
-    let handled = handle(
-        &bot,
-        &app,
-        message.chat.id,
-        &query.from,
-        event(&update, body),
-    )
-    .await?;
-    // Then the pressed question loses its buttons, so it cannot be pressed twice; when it
-    // was the current question and the answer was taken, it also shows what was chosen.
-    let label = button_label(&message, query.data.as_deref().unwrap_or_default());
-    let lang = language(query.from.language_code.as_deref());
-    let chosen = match (handled && current, message.text(), label) {
-        (true, Some(text), Some(label)) => app
-            .content()
-            .locales
-            .format(lang, "telegram-chosen", &[("answer", label.into())])
-            .ok()
-            .map(|chosen| format!("{text}\n\n{chosen}")),
-        _ => None,
-    };
-    let shown = match chosen {
-        Some(text) => bot
-            .edit_message_text(message.chat.id, message.id, text)
-            .reply_markup(InlineKeyboardMarkup::default())
-            .await
-            .is_ok(),
-        None => false,
-    };
-    if !shown {
-        let removed = bot
-            .edit_message_reply_markup(message.chat.id, message.id)
-            .reply_markup(InlineKeyboardMarkup::default())
-            .await;
-        if let Err(err) = removed {
-            tracing::warn!("removing the buttons of a question: {}", describe(&err));
-        }
-    }
-    Ok(())
-}
-
-/// Runs one event through the app and sends the replies. True when the app handled it.
-/// A failure to handle is told kindly; replies that cannot be sent now (the answer is
-/// already stored) wait in the outbox, so the next question is not lost.
-async fn handle<S: Store, B: TgBot>(
-    bot: &B,
-    app: &App<S>,
-    chat: ChatId,
-    user: &teloxide::types::User,
-    event: Event,
-) -> ResponseResult<bool> {
-    let person = person_of(user);
-    let tag = event.id.clone().unwrap_or_default();
-    let replies = match app.handle(&person, profile_of(user), event).await {
-        Ok(replies) => replies,
-        Err(err) => {
-            tracing::error!(person = %person.pseudonym(), "handling a message: {err}");
-            let lang = language(user.language_code.as_deref());
-            if let Ok(text) = app.content().locales.format(lang, "telegram-error", &[]) {
-                bot.send_message(chat, text).await?;
-            }
-            return Ok(false);
-        }
-    };
-    if let Err((sent, err)) = send(bot, chat, &replies).await {
-        tracing::warn!(
-            person = %person.pseudonym(),
-            "reply not sent, kept for later: {}",
-            describe(&err)
-        );
-        let keep = Outgoing {
-            person,
-            at: app.now(),
-            tag: format!("unsent-{tag}"),
-            replies: replies[sent..].to_vec(),
-        };
-        if let Err(err) = app.records().keep(keep).await {
-            tracing::error!("keeping an unsent reply: {err}");
-        }
-    }
-    Ok(true)
-}
-
 /// Sends replies in order: plain text (never parsed as markup, so echoed words cannot change
-/// how a message shows), buttons as an inline keyboard, long text in several messages. On
-/// failure: how many replies were sent whole, and the error.
+/// how a message shows), buttons as an inline keyboard, long text in several messages.
+/// `sent` counts the replies sent whole, also when the future is dropped halfway (the reply
+/// in flight then counts as not sent: it is sent at least once).
 async fn send<B: TgBot>(
     bot: &B,
     chat: ChatId,
     replies: &[Reply],
-) -> Result<(), (usize, RequestError)> {
-    for (done, reply) in replies.iter().enumerate() {
+    sent: &mut usize,
+) -> Result<(), Option<RequestError>> {
+    for reply in &replies[*sent..] {
         let parts = split(&reply.text, MAX_MESSAGE_UNITS);
         let last = parts.len().saturating_sub(1);
         for (i, part) in parts.into_iter().enumerate() {
@@ -601,8 +758,7 @@ async fn send<B: TgBot>(
                 }
                 request.send()
             })
-            .await
-            .map_err(|err| (done, err))?;
+            .await?;
         }
         if let Some(file) = &reply.file {
             with_retries(|| {
@@ -610,9 +766,9 @@ async fn send<B: TgBot>(
                     .file_name(file.name.clone());
                 bot.send_document(chat, upload).send()
             })
-            .await
-            .map_err(|err| (done, err))?;
+            .await?;
         }
+        *sent += 1;
     }
     Ok(())
 }
@@ -756,18 +912,22 @@ async fn deliver<S: Store, B: TgBot>(app: &App<S>, bot: &B, stop: &watch::Receiv
         let Some(chat) = telegram_chat(&message) else {
             continue;
         };
-        let outcome = send(bot, chat, &message.replies).await;
+        let mut sent = 0;
+        let outcome = send(bot, chat, &message.replies, &mut sent).await;
+        let unreachable = matches!(
+            outcome,
+            Err(Some(RequestError::Network(_) | RequestError::Io(_)))
+        );
         let remaining = match &outcome {
             Ok(()) => Vec::new(),
-            Err((
-                sent,
+            Err(Some(
                 RequestError::Network(_) | RequestError::Io(_) | RequestError::RetryAfter(_),
-            )) => message.replies[*sent..].to_vec(),
-            Err((_, err)) => {
+            )) => message.replies[sent..].to_vec(),
+            Err(err) => {
                 tracing::warn!(
                     person = %message.person.pseudonym(),
                     "a waiting message cannot be delivered, dropped: {}",
-                    describe(err)
+                    err.as_ref().map(describe).unwrap_or_default()
                 );
                 Vec::new()
             }
@@ -776,11 +936,9 @@ async fn deliver<S: Store, B: TgBot>(app: &App<S>, bot: &B, stop: &watch::Receiv
         if let Err(err) = stored {
             tracing::warn!("updating the outbox: {err}");
         }
-        if let Err((_, err)) = outcome {
-            if matches!(err, RequestError::Network(_) | RequestError::Io(_)) {
-                tracing::warn!("Telegram unreachable, the outbox waits: {}", describe(&err));
-                return;
-            }
+        if unreachable {
+            tracing::warn!("Telegram unreachable, the outbox waits");
+            return;
         }
     }
 }
