@@ -3,20 +3,20 @@
 
 use std::collections::BTreeMap;
 use std::hash::BuildHasher;
-use std::path::{Path, PathBuf};
+
 use std::sync::Arc;
 
 use jiff::civil::ISOWeekDate;
 use jiff::Timestamp;
 use tokio::sync::Mutex;
 
-use crate::dialogs::{catalog_from_sources, load_catalog, Catalog, DialogError, Role};
+use crate::content::Content;
+use crate::dialogs::Role;
 use crate::digest::{self, DigestInput};
 use crate::engine::{
-    check_messages, codes, Body, Context, Due, Engine, EngineError, GroupView, PersonData, Reply,
-    Settings,
+    codes, Body, Context, Due, Engine, EngineError, GroupView, PersonData, Reply, Settings,
 };
-use crate::i18n::{I18nError, Lang, Locales};
+use crate::i18n::{I18nError, Lang};
 use crate::records::{Conversation, DigestChat, Group, PersonId, Write};
 use crate::schedule;
 use crate::store::{Commit, Outgoing, Purged, Records, Store, StoreError, Vault};
@@ -60,34 +60,6 @@ impl Clock for ShiftedClock {
     }
 }
 
-/// Everything wrong with the dialogue and locale files, each naming its file.
-#[derive(Debug, thiserror::Error)]
-pub enum ContentError {
-    #[error("{}", list(.0))]
-    Locales(Vec<I18nError>),
-    #[error("{}", list(.0))]
-    Dialogs(Vec<DialogError>),
-}
-
-impl ContentError {
-    /// Each problem as one line.
-    #[must_use]
-    pub fn lines(&self) -> Vec<String> {
-        match self {
-            ContentError::Locales(problems) => problems.iter().map(ToString::to_string).collect(),
-            ContentError::Dialogs(problems) => problems.iter().map(ToString::to_string).collect(),
-        }
-    }
-}
-
-fn list<T: std::fmt::Display>(items: &[T]) -> String {
-    items
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error(transparent)]
@@ -98,69 +70,6 @@ pub enum AppError {
     Entropy(String),
     #[error(transparent)]
     Message(#[from] I18nError),
-}
-
-/// The checked dialogues and messages.
-#[derive(Debug)]
-pub struct Content {
-    pub catalog: Catalog,
-    pub locales: Locales,
-}
-
-/// The default dialogues and locales, compiled in by `build.rs`.
-mod embedded {
-    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
-}
-
-impl Content {
-    /// Loads and checks dialogues, locales and every message the engine uses: from the given
-    /// folders, or the compiled-in defaults where a folder is not given.
-    pub fn load(dialogs: Option<&Path>, locales: Option<&Path>) -> Result<Content, ContentError> {
-        let locales = match locales {
-            Some(dir) => Locales::load(dir),
-            None => Locales::from_sources(
-                embedded::LOCALES
-                    .iter()
-                    .filter_map(|(lang, file, text)| {
-                        Some((Lang::parse(lang)?, PathBuf::from(file), (*text).to_owned()))
-                    })
-                    .collect(),
-            ),
-        }
-        .map_err(ContentError::Locales)?;
-        let mut problems = check_messages(&locales);
-        if !problems.is_empty() {
-            problems.dedup();
-            return Err(ContentError::Locales(problems));
-        }
-        let catalog = match dialogs {
-            Some(dir) => load_catalog(dir, &locales),
-            None => catalog_from_sources(
-                embedded::DIALOGS
-                    .iter()
-                    .map(|(file, text)| (PathBuf::from(file), (*text).to_owned()))
-                    .collect(),
-                &locales,
-            ),
-        }
-        .map_err(ContentError::Dialogs)?;
-        // Every message a dialogue shows must also format: intros get the trial's text.
-        let mut problems = Vec::new();
-        for lang in Lang::ALL {
-            for dialogue in catalog.iter() {
-                for id in dialogue.message_ids() {
-                    if let Err(err) = locales.format(lang, id, &[("trial", "tekst".into())]) {
-                        problems.push(err);
-                    }
-                }
-            }
-        }
-        if !problems.is_empty() {
-            problems.dedup();
-            return Err(ContentError::Locales(problems));
-        }
-        Ok(Content { catalog, locales })
-    }
 }
 
 /// What a channel knows about a person: defaults for a new conversation, and what the person
@@ -271,8 +180,9 @@ impl<S: Store> App<S> {
         Ok(())
     }
 
-    /// The digest of one group for one ISO week, worded in `lang` and split into chat
-    /// messages. Reads only that week (and the week before, for comparison) by prefix.
+    /// The digest of one group for one ISO week, worded in `lang`, as one text (a channel
+    /// splits it at its platform's limit). Reads only that week (and the week before, for
+    /// comparison) by prefix.
     /// `today` bounds "overdue": the week's Sunday for a finished week, today for one so far.
     pub fn digest(
         &self,
@@ -280,7 +190,7 @@ impl<S: Store> App<S> {
         week: ISOWeekDate,
         today: jiff::civil::Date,
         lang: Lang,
-    ) -> Result<Vec<String>, AppError> {
+    ) -> Result<String, AppError> {
         let key = schedule::format_week(week);
         let previous = schedule::format_week(schedule::previous_week(week));
         let runs = self.records.group_week_runs(&group.id, &key)?;
@@ -318,12 +228,7 @@ impl<S: Store> App<S> {
             so_far: today < schedule::week_dates(week).1,
         };
         let digest = digest::build(&input, &self.content.catalog);
-        Ok(digest::render(
-            &digest,
-            &self.content.locales,
-            lang,
-            digest::TELEGRAM_MAX_CHARS,
-        )?)
+        Ok(digest::render(&digest, &self.content.locales, lang)?)
     }
 
     /// Links (or unlinks) `chat` to receive the digest of the group `person` facilitates.
@@ -556,7 +461,7 @@ mod tests {
     }
 
     fn app() -> App<MemoryStore> {
-        let content = Content::load(None, None).unwrap();
+        let content = Content::load(None, None, crate::channels::MESSAGES).unwrap();
         let now = "2026-11-23T14:00:00Z".parse().unwrap();
         App::new(
             Arc::new(content),

@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::app::Content;
+use crate::content::{Content, MessageList};
 use crate::dialogs::{Audience, Catalog};
 use crate::engine::MESSAGES;
 use crate::i18n::Lang;
@@ -73,9 +73,9 @@ impl Report {
 
 /// Runs all checks on the two folders (or the compiled-in defaults).
 #[must_use]
-pub fn check(dialogs: Option<&Path>, locales: Option<&Path>) -> Report {
+pub fn check(dialogs: Option<&Path>, locales: Option<&Path>, more: &[MessageList]) -> Report {
     let mut report = Report::default();
-    let content = match Content::load(dialogs, locales) {
+    let content = match Content::load(dialogs, locales, more) {
         Ok(content) => content,
         Err(err) => {
             report.problems = err.lines();

@@ -39,8 +39,8 @@ use serde::Deserialize;
 use crate::engine::Settings;
 use crate::i18n::Lang;
 use crate::records::PersonId;
+use crate::schedule::Schedule;
 use crate::schedule::{DigestSchedule, Window};
-use crate::scheduler::Schedule;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

@@ -32,8 +32,6 @@ pub const MAX_QUOTES: usize = 5;
 pub const QUOTE_CHARS: usize = 200;
 /// A shown first name is cut to this many characters.
 const NAME_CHARS: usize = 40;
-/// The length of one Telegram message.
-pub const TELEGRAM_MAX_CHARS: usize = 4096;
 
 /// Everything the digest of one group for one week is built from; loaded by the caller
 /// with prefix reads by group and week, so the cost follows that week, not the history.
@@ -569,7 +567,7 @@ fn trials(input: &DigestInput<'_>, citizens_shown: bool) -> Trials {
         .filter(|t| {
             // Offered twice and still not looked back on.
             t.state.is_open()
-                && t.offers >= crate::scheduler::OFFERS
+                && t.offers >= crate::schedule::OFFERS
                 && is_overdue(t.due, input.today, input.retry_days)
         })
         .count();
@@ -892,8 +890,9 @@ impl Words<'_> {
     }
 }
 
-/// The whole digest as one text: sections separated by an empty line, one fact a line.
-pub fn render_text(digest: &Digest, locales: &Locales, lang: Lang) -> Result<String, I18nError> {
+/// The whole digest as one text: sections separated by an empty line, one fact a line. A
+/// channel splits it at its own platform's limit, between sections where it can.
+pub fn render(digest: &Digest, locales: &Locales, lang: Lang) -> Result<String, I18nError> {
     let w = Words { locales, lang };
     let mut sections: Vec<Vec<String>> = vec![vec![
         w.get(
@@ -1030,71 +1029,6 @@ fn join(sections: &[Vec<String>]) -> String {
         .join("\n\n")
 }
 
-/// The digest as chat messages of at most `max_chars` characters each (counted in UTF-16
-/// units, as Telegram counts, which is never fewer than characters; below 2 is taken as 2).
-/// Messages are cut after a section, else after a line; inside a line only when that line
-/// alone is too long, then between words, and mid-word only for a word longer than a message.
-/// The messages joined together are exactly the whole text.
-pub fn render(
-    digest: &Digest,
-    locales: &Locales,
-    lang: Lang,
-    max_chars: usize,
-) -> Result<Vec<String>, I18nError> {
-    Ok(split(&render_text(digest, locales, lang)?, max_chars))
-}
-
-/// Length as Telegram counts it.
-fn units(text: &str) -> usize {
-    text.encode_utf16().count()
-}
-
-/// Splits text into messages of at most `max_chars` UTF-16 units, at line ends where it can.
-pub(crate) fn split(text: &str, max_chars: usize) -> Vec<String> {
-    let max = max_chars.max(2);
-    let mut parts = Vec::new();
-    let mut rest = text;
-    while units(rest) > max {
-        // The longest prefix that fits; at least one character, since max >= 2.
-        let mut fit = 0;
-        let mut used = 0;
-        for (i, c) in rest.char_indices() {
-            used += c.len_utf16();
-            if used > max {
-                break;
-            }
-            fit = i + c.len_utf8();
-        }
-        let window = &rest[..fit];
-        let after_section = window
-            .rfind("\n\n")
-            .map(|i| i + 2)
-            .filter(|&cut| cut > fit / 2);
-        let after_line = || window.rfind('\n').map(|i| i + 1);
-        let after_word = || {
-            window
-                .char_indices()
-                .rev()
-                .find(|(_, c)| c.is_whitespace())
-                .map(|(i, c)| i + c.len_utf8())
-        };
-        let mut cut = after_section
-            .or_else(after_line)
-            .or_else(after_word)
-            .unwrap_or(fit);
-        // Take an empty line along, so the next message does not start with one.
-        while cut < fit && rest[cut..].starts_with('\n') {
-            cut += 1;
-        }
-        parts.push(rest[..cut].to_owned());
-        rest = &rest[cut..];
-    }
-    if !rest.is_empty() {
-        parts.push(rest.to_owned());
-    }
-    parts
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::OnceLock;
@@ -1102,12 +1036,12 @@ mod tests {
     use jiff::civil::{date, Weekday};
 
     use super::*;
-    use crate::app::Content;
+    use crate::content::Content;
     use crate::records::SCHEMA;
 
     fn content() -> &'static Content {
         static CONTENT: OnceLock<Content> = OnceLock::new();
-        CONTENT.get_or_init(|| Content::load(None, None).unwrap())
+        CONTENT.get_or_init(|| Content::load(None, None, &[]).unwrap())
     }
 
     fn tz() -> &'static TimeZone {
@@ -1249,7 +1183,7 @@ mod tests {
         }
 
         fn text(&self, lang: Lang) -> String {
-            render_text(&self.build(), &content().locales, lang).unwrap()
+            render(&self.build(), &content().locales, lang).unwrap()
         }
 
         /// `n` citizens who each checked in once, answering the two labelled scales.
@@ -1839,8 +1773,8 @@ mod tests {
         let mut input = week.input();
         input.citizen_floor = 1;
         let digest = build(&input, &content().catalog);
-        let en = render_text(&digest, &content().locales, Lang::En).unwrap();
-        let da = render_text(&digest, &content().locales, Lang::Da).unwrap();
+        let en = render(&digest, &content().locales, Lang::En).unwrap();
+        let da = render(&digest, &content().locales, Lang::Da).unwrap();
         assert!(
             en.contains("1 citizen answered this week.") && en.contains("1 citizen check-in ("),
             "{en}"
@@ -1852,7 +1786,7 @@ mod tests {
         );
         input.citizen_floor = 2;
         let digest = build(&input, &content().catalog);
-        let en = render_text(&digest, &content().locales, Lang::En).unwrap();
+        let en = render(&digest, &content().locales, Lang::En).unwrap();
         assert!(
             en.contains("A quiet week"),
             "hidden citizen activity does not show itself: {en}"
@@ -1864,7 +1798,7 @@ mod tests {
             quiet: false,
             ..build(&input, &content().catalog)
         };
-        let da = render_text(&hidden, &content().locales, Lang::Da).unwrap();
+        let da = render(&hidden, &content().locales, Lang::Da).unwrap();
         assert!(
             da.contains("Ingen refleksioner fra medarbejdere (sidste uge 0)"),
             "{da}"
@@ -1878,9 +1812,8 @@ mod tests {
         let digest = week.build();
         assert!(digest.quiet);
         for lang in Lang::ALL {
-            let parts = render(&digest, &content().locales, lang, TELEGRAM_MAX_CHARS).unwrap();
-            assert_eq!(parts.len(), 1);
-            assert_eq!(parts[0].lines().count(), 4, "{}", parts[0]);
+            let text = render(&digest, &content().locales, lang).unwrap();
+            assert_eq!(text.lines().count(), 4, "{text}");
         }
         let text = week.text(Lang::Da);
         assert!(
@@ -1911,7 +1844,7 @@ mod tests {
                 last_day,
                 ..digest
             };
-            render_text(&digest, &content().locales, lang)
+            render(&digest, &content().locales, lang)
                 .unwrap()
                 .lines()
                 .nth(1)
@@ -1965,76 +1898,6 @@ mod tests {
         let digest = week.build();
         assert_eq!(digest.trials.new.len(), 2);
         assert_eq!(digest.trials.tried, 1);
-    }
-
-    /// A digest with a long staff section and many long quotes.
-    fn big() -> Digest {
-        let mut week = Week::default().with_citizens(4);
-        for i in 0..12 {
-            week.runs
-                .push(staff_run("anna", &format!("a{i}"), &[1, 3, 5]));
-            week.trials.push(trial(
-                &format!("t{i}"),
-                "anna",
-                Role::Staff,
-                &"try something small ".repeat(i + 1),
-                TrialState::Planned,
-            ));
-        }
-        for i in 0..8 {
-            let run = format!("q{i}");
-            week.answers.extend(shared_hope(
-                &format!("c{}", i % 4),
-                &run,
-                &"ærlig snak 😊 ".repeat(30),
-                true,
-            ));
-        }
-        week.build()
-    }
-
-    #[test]
-    fn splitting_keeps_every_part_short_and_loses_nothing() {
-        let digest = big();
-        for lang in Lang::ALL {
-            let whole = render_text(&digest, &content().locales, lang).unwrap();
-            assert!(units(&whole) > 1500, "{}", units(&whole));
-            assert_eq!(
-                render(&digest, &content().locales, lang, TELEGRAM_MAX_CHARS).unwrap(),
-                std::slice::from_ref(&whole)
-            );
-            for max in [2, 7, 60, 199, 250, 400, 1000] {
-                let parts = render(&digest, &content().locales, lang, max).unwrap();
-                assert!(parts.len() > 1);
-                assert_eq!(parts.concat(), whole, "max {max}");
-                for part in &parts {
-                    assert!(!part.is_empty());
-                    assert!(
-                        part.chars().count() <= max && units(part) <= max,
-                        "max {max}: {part:?}"
-                    );
-                }
-                if max >= 250 {
-                    // Every line fits: each part ends at the end of a line (or of the text).
-                    for part in &parts[..parts.len() - 1] {
-                        assert!(part.ends_with('\n'), "max {max}: {part:?}");
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn a_line_longer_than_a_message_is_cut_between_words() {
-        let text = "head\n\none two three four five six\nend";
-        assert_eq!(
-            split(text, 12),
-            ["head\n\n", "one two ", "three four ", "five six\nend"]
-        );
-        assert_eq!(split("abcdefgh", 3), ["abc", "def", "gh"]);
-        assert_eq!(split("😊😊😊", 1), ["😊", "😊", "😊"]);
-        assert_eq!(split("", 10), Vec::<String>::new());
-        assert_eq!(split("fits", 4), ["fits"]);
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod bench;
 pub mod channels;
 pub mod check;
 pub mod config;
+pub mod content;
 pub mod dialogs;
 pub mod digest;
 pub mod engine;

@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context as _};
 use clap::{Parser, Subcommand, ValueEnum};
-use eftertanke::app::{App, Clock, Content, Profile, ShiftedClock, SystemClock};
+use eftertanke::app::{App, Clock, Profile, ShiftedClock, SystemClock};
 use eftertanke::channels::console;
 use eftertanke::config::Config;
+use eftertanke::content::Content;
 use eftertanke::dialogs::Role;
 use eftertanke::i18n::Lang;
 use eftertanke::records::PersonId;
@@ -358,8 +359,12 @@ fn open_data(
 }
 
 fn load(content: &ContentArgs) -> anyhow::Result<Content> {
-    Content::load(content.dialogs.as_deref(), content.locales.as_deref())
-        .map_err(|err| anyhow::anyhow!("the dialogues or locales have problems:\n{err}"))
+    Content::load(
+        content.dialogs.as_deref(),
+        content.locales.as_deref(),
+        eftertanke::channels::MESSAGES,
+    )
+    .map_err(|err| anyhow::anyhow!("the dialogues or locales have problems:\n{err}"))
 }
 
 async fn chat(
@@ -732,14 +737,16 @@ async fn print_digest(
         LangArg::Da => Lang::Da,
         LangArg::En => Lang::En,
     };
-    for part in app.digest(&found, week, sunday.min(today), lang)? {
-        println!("{part}\n");
-    }
+    println!("{}", app.digest(&found, week, sunday.min(today), lang)?);
     Ok(ExitCode::SUCCESS)
 }
 
 fn run_check(content: &ContentArgs, verbose: bool) -> ExitCode {
-    let report = check::check(content.dialogs.as_deref(), content.locales.as_deref());
+    let report = check::check(
+        content.dialogs.as_deref(),
+        content.locales.as_deref(),
+        eftertanke::channels::MESSAGES,
+    );
     if verbose {
         for r in report.readability.iter().filter(|r| !r.citizen) {
             println!("staff  {}  {}  LIX {:.0}", r.lang, r.id, r.lix);

@@ -12,6 +12,18 @@ use jiff::{SignedDuration, Span, Timestamp};
 
 use crate::records::ReminderRule;
 
+/// When the scheduler may send, and what it sends.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Schedule {
+    /// Hours when follow-ups and late messages may go out.
+    pub window: Window,
+    pub digest: DigestSchedule,
+}
+
+/// Offers are made twice: at the planned date, then once more after the retry days; a trial
+/// action still open after both is overdue.
+pub const OFFERS: u8 = 2;
+
 /// Hours of the day when follow-ups (and caught-up late messages) may be sent: never at night.
 ///
 /// `start > end` wraps past midnight; `start == end` means no restriction.

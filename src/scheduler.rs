@@ -15,17 +15,9 @@ use crate::i18n::Lang;
 use crate::records::{Group, GroupRole, PersonId};
 use crate::schedule::{
     digest_week, follow_up_at, format_week, last_digest_at, may_fire, next_in_window,
-    next_reminder_at, retry_at, week_bounds, week_dates, DigestSchedule, Window,
+    next_reminder_at, retry_at, week_bounds, week_dates, Schedule, OFFERS,
 };
 use crate::store::{Commit, Outgoing, Purged, Store};
-
-/// When the scheduler may send, and what it sends.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Schedule {
-    /// Hours when follow-ups and late messages may go out.
-    pub window: Window,
-    pub digest: DigestSchedule,
-}
 
 /// What one tick sent.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -49,10 +41,6 @@ const FORGET_PER_TICK: usize = 10_000;
 
 /// A trial action due the day it was planned is offered no sooner than this after.
 const SETTLE: jiff::SignedDuration = jiff::SignedDuration::from_hours(4);
-
-/// Offers are made twice: at the planned date, then once more after the retry days; a trial
-/// action still open after both is overdue.
-pub const OFFERS: u8 = 2;
 
 /// How often the scheduler looks for what is due.
 pub const EVERY: std::time::Duration = std::time::Duration::from_secs(30);
@@ -258,11 +246,7 @@ async fn send_digest<S: Store>(
     now: Timestamp,
 ) -> Result<(), AppError> {
     let key = format_week(week);
-    let replies = app
-        .digest(group, week, sunday, lang)?
-        .into_iter()
-        .map(Reply::plain)
-        .collect();
+    let replies = vec![Reply::plain(app.digest(group, week, sunday, lang)?)];
     app.records()
         .commit(Commit {
             outbox: Some(Outgoing {

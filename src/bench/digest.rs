@@ -12,7 +12,8 @@ use jiff::civil::ISOWeekDate;
 use jiff::{SignedDuration, Timestamp};
 
 use super::{percentile, BenchError};
-use crate::app::{App, AppError, Content, SystemClock};
+use crate::app::{App, AppError, SystemClock};
+use crate::content::Content;
 use crate::dialogs::Role;
 use crate::engine::Settings;
 use crate::i18n::Lang;
@@ -160,9 +161,9 @@ pub async fn run(
             .group_week_answers(&group.id, &crate::schedule::format_week(week))?
             .len();
         let begun = Instant::now();
-        let parts = app.digest(group, week, sunday, Lang::Da)?;
+        let text = app.digest(group, week, sunday, Lang::Da)?;
         times.push(begun.elapsed());
-        if parts.is_empty() {
+        if text.is_empty() {
             return Err(BenchError::Task("an empty digest".into()));
         }
     }

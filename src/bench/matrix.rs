@@ -22,9 +22,9 @@ use matrix_sdk::{Client, Room};
 use tokio::sync::{mpsc, watch};
 
 use super::{fresh, percentile, reflection_steps, BenchError};
-use crate::app::Content;
 use crate::channels::matrix::synapse::Synapse;
 use crate::channels::matrix::{self, Options};
+use crate::content::Content;
 use crate::i18n::Lang;
 
 const PASSWORD: &str = "bench password";

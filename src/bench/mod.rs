@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::app::{App, AppError, Content, Event, Profile, SystemClock};
+use crate::app::{App, AppError, Event, Profile, SystemClock};
+use crate::content::Content;
 use crate::dialogs::Role;
 use crate::engine::{Body, Reply, Settings};
 use crate::i18n::Lang;

@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 use super::{fresh, percentile, reflection_steps, BenchError};
-use crate::app::Content;
 use crate::channels::telegram::emulator::Emulator;
 use crate::channels::telegram::{self, Options};
+use crate::content::Content;
 
 const TOKEN: &str = "4242:bench";
 /// A step that takes longer than this counts as lost, and the benchmark fails.

@@ -9,7 +9,8 @@ use std::time::Duration;
 use crate::app::{App, AppError, Event, Profile};
 use crate::engine::{Attachment, Body, Reply};
 use crate::records::PersonId;
-use crate::scheduler::{self, Schedule};
+use crate::schedule::Schedule;
+use crate::scheduler;
 use crate::store::{Store, StoreError};
 
 /// The messages this channel words itself.

@@ -4,6 +4,7 @@
 
 pub mod console;
 pub mod lanes;
+pub mod text;
 
 /// Resolves when `stop` turns true (or its sender is gone): the channels' shutdown signal.
 #[cfg(any(feature = "telegram", feature = "matrix"))]
@@ -12,7 +13,7 @@ pub(crate) async fn stopped(mut stop: tokio::sync::watch::Receiver<bool>) {
 }
 
 /// The messages the channels word themselves, checked at start-up with the engine's.
-pub const MESSAGES: &[&[(&str, &[&str])]] = &[
+pub const MESSAGES: &[crate::content::MessageList] = &[
     console::MESSAGES,
     #[cfg(feature = "telegram")]
     telegram::MESSAGES,

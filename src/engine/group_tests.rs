@@ -7,13 +7,13 @@ use std::sync::LazyLock;
 use jiff::{SignedDuration, Timestamp};
 
 use super::*;
-use crate::app::Content;
+use crate::content::Content;
 use crate::dialogs::Role;
 use crate::i18n::Lang;
 use crate::records::{Consent, GroupRole, Pending, PersonId, ReminderRule, TrialState, SCHEMA};
 
 static CONTENT: LazyLock<Content> =
-    LazyLock::new(|| Content::load(None, None).expect("compiled-in content loads"));
+    LazyLock::new(|| Content::load(None, None, &[]).expect("compiled-in content loads"));
 
 /// Everyone's conversations and the groups, codes and trial actions they made.
 struct World {
@@ -75,13 +75,13 @@ impl World {
             .collect();
         let invite = needs.invite.as_ref().and_then(|c| self.invites.get(c));
         let group = needs.group.as_ref().and_then(|g| self.groups.get(g));
-        let digest = vec!["DIGEST".to_owned()];
+        let digest = "DIGEST";
         let ctx = Context {
             trials: &trials,
             invite,
             group,
             entropy: &entropy,
-            digest: (needs.digest && group.is_some()).then_some(digest.as_slice()),
+            digest: (needs.digest && group.is_some()).then_some(digest),
             mydata: None,
         };
         let engine = Engine::new(&CONTENT.catalog, &CONTENT.locales, &self.settings);

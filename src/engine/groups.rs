@@ -456,12 +456,10 @@ impl Turn<'_, '_> {
         if self.facilitated_group()?.is_none() {
             return Ok(());
         }
-        let Some(parts) = self.ctx.digest else {
+        let Some(digest) = self.ctx.digest else {
             return self.say("group-unavailable", &[]);
         };
-        for part in parts {
-            self.replies.push(Reply::plain(part.clone()));
-        }
+        self.replies.push(Reply::plain(digest.to_owned()));
         Ok(())
     }
 

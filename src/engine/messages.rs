@@ -3,6 +3,7 @@
 
 use fluent_bundle::FluentValue;
 
+use crate::content::MessageList;
 use crate::i18n::{I18nError, Lang, Locales};
 
 /// (message id, argument names).
@@ -210,16 +211,17 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ("trials-group-line", &["what", "state", "date"]),
 ];
 
-/// Formats every engine and digest message in every language with sample arguments, with one and
-/// with several for numbers so both plural forms are tried.
+/// Formats every engine and digest message, and those of `more` (the chat channels'), in
+/// every language with sample arguments, with one and with several for numbers so both plural
+/// forms are tried.
 #[must_use]
-pub fn check_messages(locales: &Locales) -> Vec<I18nError> {
+pub fn check_messages(locales: &Locales, more: &[MessageList]) -> Vec<I18nError> {
     let mut problems = Vec::new();
     for lang in Lang::ALL {
         for (id, arg_names) in MESSAGES
             .iter()
             .chain(crate::digest::MESSAGES)
-            .chain(crate::channels::MESSAGES.iter().copied().flatten())
+            .chain(more.iter().copied().flatten())
         {
             for number in [1, 3] {
                 let args: Vec<(&str, FluentValue<'_>)> = arg_names

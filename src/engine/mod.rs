@@ -156,7 +156,7 @@ pub struct Context<'a> {
     /// Fresh random bytes (at least [`codes::ENTROPY_BYTES`]) for new groups and codes.
     pub entropy: &'a [u8],
     /// The digest of the group so far this week, as messages in the person's language.
-    pub digest: Option<&'a [String]>,
+    pub digest: Option<&'a str>,
     /// Everything stored about the person, for /mydata.
     pub mydata: Option<&'a PersonData>,
 }

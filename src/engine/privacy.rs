@@ -20,8 +20,6 @@ pub const CONSENT_VERSION: u32 = 1;
 
 const CONSENT_CHOICES: [&str; 2] = ["consent-yes", "consent-no"];
 const FORGET_CHOICES: [&str; 2] = ["forget-yes", "forget-no"];
-/// A chat message's limit (Telegram's), in UTF-16 units; /mydata is split below it.
-const MESSAGE_MAX_CHARS: usize = crate::digest::TELEGRAM_MAX_CHARS;
 
 /// What is stored about a person besides their conversation, loaded for /mydata only.
 #[derive(Clone, Debug, Default)]
@@ -279,9 +277,6 @@ impl Turn<'_, '_> {
             lines.push(self.trial_line(i + 1, trial)?);
         }
         lines.push(self.text("mydata-file", &[])?);
-        let mut parts = crate::digest::split(&lines.join("\n"), MESSAGE_MAX_CHARS);
-        let last = parts.pop().unwrap_or_default();
-        self.replies.extend(parts.into_iter().map(Reply::plain));
         let export = Export {
             person: &self.conv.person,
             exported_at: self.now,
@@ -302,7 +297,8 @@ impl Turn<'_, '_> {
                 name: format!("eftertanke-{day}.json"),
                 content,
             }),
-            ..Reply::plain(last)
+            // One message: each channel splits it at its own platform's limit.
+            ..Reply::plain(lines.join("\n"))
         });
         Ok(())
     }

@@ -6,13 +6,13 @@ use jiff::civil::date;
 use jiff::{SignedDuration, Timestamp};
 
 use super::*;
-use crate::app::Content;
+use crate::content::Content;
 use crate::dialogs::Role;
 use crate::i18n::Lang;
 use crate::records::{AnswerRecord, Consent, Pending, PersonId, TrialState, Value};
 
 static CONTENT: LazyLock<Content> =
-    LazyLock::new(|| Content::load(None, None).expect("compiled-in content loads"));
+    LazyLock::new(|| Content::load(None, None, &[]).expect("compiled-in content loads"));
 
 /// One person talking to the engine; applies trial-action writes like a store would.
 struct Chat {
@@ -539,7 +539,7 @@ fn the_idle_close_does_not_eat_a_command() {
 
 #[test]
 fn every_engine_message_formats_in_every_language() {
-    assert!(check_messages(&CONTENT.locales).is_empty());
+    assert!(check_messages(&CONTENT.locales, &[]).is_empty());
 }
 
 #[test]

@@ -6,8 +6,9 @@ use std::io::Write as _;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use eftertanke::app::{App, Clock, Content, Event, Profile};
+use eftertanke::app::{App, Clock, Event, Profile};
 use eftertanke::channels::lanes::{admit, Drops};
+use eftertanke::content::Content;
 use eftertanke::dialogs::Role;
 use eftertanke::engine::{Body, Settings};
 use eftertanke::flood::{Admit, FloodGate};
@@ -96,7 +97,7 @@ impl Bot {
         let mut settings = Settings::standard().unwrap();
         settings.flood_limit = true;
         let app = App::new(
-            Arc::new(Content::load(None, None).unwrap()),
+            Arc::new(Content::load(None, None, eftertanke::channels::MESSAGES).unwrap()),
             settings,
             MemoryStore::new(),
             Vault::ephemeral().unwrap(),

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use eftertanke::app::Content;
+use eftertanke::content::Content;
 use eftertanke::dialogs::{catalog_from_sources, Catalog, DialogError, Target};
 use eftertanke::i18n::Locales;
 
@@ -1246,6 +1246,7 @@ fn shipped_dialogues_and_locales_load_from_the_folders() {
     let content = Content::load(
         Some(root().join("dialogs").as_path()),
         Some(root().join("locales").as_path()),
+        eftertanke::channels::MESSAGES,
     )
     .unwrap();
     assert_shipped(&content);
@@ -1253,14 +1254,14 @@ fn shipped_dialogues_and_locales_load_from_the_folders() {
 
 #[test]
 fn compiled_in_dialogues_and_locales_load() {
-    let content = Content::load(None, None).unwrap();
+    let content = Content::load(None, None, eftertanke::channels::MESSAGES).unwrap();
     assert_shipped(&content);
 }
 
 #[test]
 fn an_empty_dialogs_folder_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let error = Content::load(Some(dir.path()), None)
+    let error = Content::load(Some(dir.path()), None, eftertanke::channels::MESSAGES)
         .unwrap_err()
         .to_string();
     let expected = format!("{}: no dialogue files (*.toml) found", dir.path().display());
@@ -1307,9 +1308,13 @@ fn without_message(text: &str, id: &str) -> String {
 }
 
 fn content_error(locales: &Path) -> String {
-    Content::load(Some(root().join("dialogs").as_path()), Some(locales))
-        .unwrap_err()
-        .to_string()
+    Content::load(
+        Some(root().join("dialogs").as_path()),
+        Some(locales),
+        eftertanke::channels::MESSAGES,
+    )
+    .unwrap_err()
+    .to_string()
 }
 
 #[test]

@@ -8,13 +8,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use eftertanke::app::{App, Clock, Content, Event, Profile};
+use eftertanke::app::{App, Clock, Event, Profile};
 use eftertanke::config::Config;
+use eftertanke::content::Content;
 use eftertanke::dialogs::Role;
 use eftertanke::engine::{Body, Reply};
 use eftertanke::i18n::Lang;
 use eftertanke::records::{PersonId, TrialAction, TrialState};
-use eftertanke::scheduler::{self, Schedule, TickReport};
+use eftertanke::schedule::Schedule;
+use eftertanke::scheduler::{self, TickReport};
 use eftertanke::store::{iso_week, open_folder, MasterKey, SledStore};
 use jiff::civil::{Date, DateTime, Time};
 use jiff::tz::TimeZone;
@@ -192,7 +194,7 @@ fn open(
 impl World {
     fn new(start: Timestamp, config: &str) -> World {
         let dir = tempfile::tempdir().unwrap();
-        let content = Arc::new(Content::load(None, None).unwrap());
+        let content = Arc::new(Content::load(None, None, eftertanke::channels::MESSAGES).unwrap());
         let clock = Arc::new(Mutex::new(start));
         let (app, schedule) = open(dir.path(), &content, config, &clock);
         World {

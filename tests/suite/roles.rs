@@ -5,8 +5,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use eftertanke::app::{App, Content, Event, Profile, ShiftedClock};
+use eftertanke::app::{App, Event, Profile, ShiftedClock};
 use eftertanke::config::Config;
+use eftertanke::content::Content;
 use eftertanke::dialogs::Role;
 use eftertanke::engine::Body;
 use eftertanke::i18n::Lang;
@@ -104,7 +105,7 @@ impl Town {
         config.settings.flood_limit = false;
         let master = MasterKey::generate().unwrap();
         let (store, vault) = open_folder(dir.path(), &master, 8 << 20).unwrap();
-        let content = Arc::new(Content::load(None, None).unwrap());
+        let content = Arc::new(Content::load(None, None, eftertanke::channels::MESSAGES).unwrap());
         let app = App::new(
             content,
             config.settings,
@@ -288,8 +289,7 @@ async fn every_role_against_every_command_and_data_path() {
     let (_, sunday) = eftertanke::schedule::week_dates(week);
     let west = app
         .digest(&group("Team West"), week, sunday, Lang::En)
-        .unwrap()
-        .join("\n");
+        .unwrap();
     assert!(west.contains(BO.private), "{west}");
     for hidden in [
         CY.private,
@@ -311,8 +311,7 @@ async fn every_role_against_every_command_and_data_path() {
     assert!(west.contains("3 citizens"), "{west}");
     let east = app
         .digest(&group("Team East"), week, sunday, Lang::En)
-        .unwrap()
-        .join("\n");
+        .unwrap();
     assert!(!east.contains(EVA.private), "{east}");
     assert!(!east.contains("citizen"), "below the floor: {east}");
 }

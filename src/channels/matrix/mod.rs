@@ -54,6 +54,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::lanes::{admit, Drops, Lanes, Worker};
 use super::stopped;
+use super::text::split;
 use crate::app::{App, Event, Profile};
 use crate::dialogs::Role;
 use crate::engine::{Body, Reply};
@@ -74,6 +75,10 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ("matrix-unlinked", &["name"]),
 ];
 
+/// A Matrix event may be 65,536 bytes in all, and a message carries its text twice (plain,
+/// and HTML with `&` written as five bytes). At this many UTF-16 units (3 bytes each in UTF-8
+/// at most) the two stay under 32 kB.
+const MAX_MESSAGE_UNITS: usize = 4_000;
 /// How long a sync waits on the server for something new.
 const SYNC_TIMEOUT: Duration = Duration::from_secs(30);
 /// Events a room's timeline may bring in one sync.
@@ -1059,19 +1064,34 @@ impl<S: Store> Channel<S> {
 /// failure: how many replies were sent whole, and the error.
 async fn send(room: &Room, replies: &[Reply]) -> Result<(), (usize, matrix_sdk::Error)> {
     for (done, reply) in replies.iter().enumerate() {
-        let (plain, html) = render(reply);
-        with_retries(|| async {
-            // Notices, as bots write: other bots do not answer them.
-            room.send(RoomMessageEventContent::notice_html(
-                plain.clone(),
-                html.clone(),
-            ))
-            .with_request_config(RequestConfig::new().retry_limit(SDK_RETRIES))
+        // A long reply (a digest, /mydata) in several events, the choices with the last.
+        let parts = split(&reply.text, MAX_MESSAGE_UNITS);
+        let last = parts.len().saturating_sub(1);
+        for (i, part) in parts.into_iter().enumerate() {
+            let piece = Reply {
+                text: part,
+                choices: if i == last {
+                    reply.choices.clone()
+                } else {
+                    Vec::new()
+                },
+                prompt: None,
+                file: None,
+            };
+            let (plain, html) = render(&piece);
+            with_retries(|| async {
+                // Notices, as bots write: other bots do not answer them.
+                room.send(RoomMessageEventContent::notice_html(
+                    plain.clone(),
+                    html.clone(),
+                ))
+                .with_request_config(RequestConfig::new().retry_limit(SDK_RETRIES))
+                .await
+                .map(drop)
+            })
             .await
-            .map(drop)
-        })
-        .await
-        .map_err(|err| (done, err))?;
+            .map_err(|err| (done, err))?;
+        }
         if let Some(file) = &reply.file {
             with_retries(|| async {
                 room.send_attachment(

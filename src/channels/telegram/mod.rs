@@ -31,6 +31,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::lanes::{admit, Drops, Lanes, Worker};
 use super::stopped;
+use super::text::split;
 use crate::app::{App, Event, Profile};
 use crate::dialogs::Role;
 use crate::engine::{Body, Reply, ReplyChoice};
@@ -843,40 +844,6 @@ fn button_label(message: &Message, data: &str) -> Option<String> {
         .map(|b| b.text.clone())
 }
 
-/// Splits text into parts of at most `max` UTF-16 units, at line breaks where possible.
-fn split(text: &str, max: usize) -> Vec<String> {
-    if text.encode_utf16().count() <= max {
-        return vec![text.to_owned()];
-    }
-    let mut parts = Vec::new();
-    let mut current = String::new();
-    let mut units = 0;
-    for line in text.split_inclusive('\n') {
-        let line_units = line.encode_utf16().count();
-        if units + line_units > max && !current.is_empty() {
-            parts.push(std::mem::take(&mut current));
-            units = 0;
-        }
-        if line_units > max {
-            for c in line.chars() {
-                if units + c.len_utf16() > max {
-                    parts.push(std::mem::take(&mut current));
-                    units = 0;
-                }
-                current.push(c);
-                units += c.len_utf16();
-            }
-        } else {
-            current.push_str(line);
-            units += line_units;
-        }
-    }
-    if !current.is_empty() {
-        parts.push(current);
-    }
-    parts
-}
-
 /// Sends what waits in the outbox for Telegram people and chats, until `stop`.
 async fn deliver_outbox<S: Store, B: TgBot>(app: Arc<App<S>>, bot: B, stop: watch::Receiver<bool>) {
     let mut every = tokio::time::interval(OUTBOX_EVERY);
@@ -955,18 +922,6 @@ fn telegram_chat(message: &Waiting) -> Option<ChatId> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn long_text_is_split_at_lines_within_the_limit_and_nothing_is_lost() {
-        let text = "ord ".repeat(3000) + "\n" + "æ😀".repeat(2000).as_str();
-        let parts = split(&text, MAX_MESSAGE_UNITS);
-        assert!(parts.len() > 1);
-        assert!(parts
-            .iter()
-            .all(|p| p.encode_utf16().count() <= MAX_MESSAGE_UNITS));
-        assert_eq!(parts.concat(), text);
-        assert_eq!(split("kort", 10), vec!["kort"]);
-    }
 
     #[test]
     fn callback_data_round_trips_and_junk_is_ignored() {
