@@ -2,8 +2,8 @@
 //! dates, cleaning, redaction) returns, and what it returns is in range.
 #![no_main]
 
-use eftertanke::engine::parse;
-use eftertanke::engine::redact::redact;
+use eftertanke_core::engine::parse;
+use eftertanke_core::engine::redact::redact;
 use libfuzzer_sys::fuzz_target;
 
 const LABELS: [&str; 4] = ["Håb og drømme", "Ressourcer", "Familie", "🙂 Godt"];

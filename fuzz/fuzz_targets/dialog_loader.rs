@@ -5,12 +5,12 @@
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
-use eftertanke::app::Content;
-use eftertanke::dialogs::catalog_from_sources;
+use eftertanke_core::content::Content;
+use eftertanke_core::dialogs::catalog_from_sources;
 use libfuzzer_sys::fuzz_target;
 
 static CONTENT: LazyLock<Content> =
-    LazyLock::new(|| Content::load(None, None).expect("the compiled-in content loads"));
+    LazyLock::new(|| Content::load(None, None, &[]).expect("the compiled-in content loads"));
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data).into_owned();

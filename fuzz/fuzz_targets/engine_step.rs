@@ -10,16 +10,16 @@
 
 use std::sync::LazyLock;
 
-use eftertanke::app::Content;
-use eftertanke::dialogs::Role;
-use eftertanke::engine::{codes, Body, Context, Due, Engine, PersonData, Settings};
-use eftertanke::i18n::Lang;
-use eftertanke::records::{Conversation, PersonId, Write};
+use eftertanke_core::content::Content;
+use eftertanke_core::dialogs::Role;
+use eftertanke_core::engine::{codes, Body, Context, Due, Engine, PersonData, Settings};
+use eftertanke_core::i18n::Lang;
+use eftertanke_core::records::{Conversation, PersonId, Write};
 use jiff::{SignedDuration, Timestamp};
 use libfuzzer_sys::fuzz_target;
 
 static CONTENT: LazyLock<Content> =
-    LazyLock::new(|| Content::load(None, None).expect("the compiled-in content loads"));
+    LazyLock::new(|| Content::load(None, None, &[]).expect("the compiled-in content loads"));
 static SETTINGS: LazyLock<Settings> = LazyLock::new(|| {
     let mut settings = Settings::standard().expect("the standard settings are valid");
     settings.creators = vec![PersonId::new("fuzz", "1")];

@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use eftertanke::channels::telegram::emulator::Emulator;
 use eftertanke::records::{PersonId, Value};
+use eftertanke_telegram_emulator::Emulator;
 
 use super::telegram::Harness;
 

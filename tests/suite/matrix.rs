@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use eftertanke::channels::matrix::synapse::{MessageLimit, Synapse};
 use eftertanke::records::{PersonId, Value};
 use eftertanke::store::{default_key_file, MasterKey, Records, SledStore};
+use eftertanke_synapse::{MessageLimit, Synapse};
 use matrix_sdk::config::SyncSettings;
 use matrix_sdk::deserialized_responses::EncryptionInfo;
 use matrix_sdk::ruma::api::client::message::send_message_event::v3::Request as SendMessage;

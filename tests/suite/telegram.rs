@@ -8,9 +8,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use eftertanke::channels::telegram::emulator::{Emulator, NonText, Sent};
 use eftertanke::records::{PersonId, TrialState, Value};
 use eftertanke::store::{default_key_file, MasterKey, Records, SledStore};
+use eftertanke_telegram_emulator::{Emulator, NonText, Sent};
 
 const BIN: &str = env!("CARGO_BIN_EXE_eftertanke");
 const TOKEN: &str = "4242:test-token";

@@ -1,0 +1,544 @@
+//! Wiring: load and check everything at start-up, then handle events: read the conversation,
+//! run the engine, make its writes durable, and only then hand back the replies to send.
+
+use std::collections::BTreeMap;
+use std::hash::BuildHasher;
+
+use std::sync::Arc;
+
+use jiff::civil::ISOWeekDate;
+use jiff::Timestamp;
+use tokio::sync::Mutex;
+
+use eftertanke_core::content::Content;
+use eftertanke_core::dialogs::Role;
+use eftertanke_core::digest::{self, DigestInput};
+use eftertanke_core::engine::{
+    codes, Body, Context, Due, Engine, EngineError, GroupView, PersonData, Reply, Settings,
+};
+use eftertanke_core::i18n::{I18nError, Lang};
+use eftertanke_core::records::{Conversation, DigestChat, Group, PersonId, Write};
+use eftertanke_core::schedule;
+use eftertanke_store::{Commit, Outgoing, Purged, Records, Store, StoreError, Vault};
+
+/// Where time comes from; tests use a hand-set clock.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Timestamp;
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+}
+
+/// A clock that starts at a given moment and runs at real speed: for trying out and testing
+/// what happens on another day (`eftertanke chat --now`).
+#[derive(Clone, Copy, Debug)]
+pub struct ShiftedClock {
+    start: Timestamp,
+    since: std::time::Instant,
+}
+
+impl ShiftedClock {
+    #[must_use]
+    pub fn starting_at(start: Timestamp) -> ShiftedClock {
+        ShiftedClock {
+            start,
+            since: std::time::Instant::now(),
+        }
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> Timestamp {
+        let elapsed = jiff::SignedDuration::try_from(self.since.elapsed()).unwrap_or_default();
+        self.start.saturating_add(elapsed).unwrap_or(self.start)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error("random numbers: {0}")]
+    Entropy(String),
+    #[error(transparent)]
+    Message(#[from] I18nError),
+}
+
+/// What a channel knows about a person: defaults for a new conversation, and what the person
+/// asked for explicitly (terminal flags), which changes an existing conversation too.
+#[derive(Clone, Copy, Debug)]
+pub struct Profile {
+    pub lang: Lang,
+    pub role: Role,
+    pub set_lang: Option<Lang>,
+    pub set_role: Option<Role>,
+}
+
+impl Profile {
+    /// Defaults only; nothing is changed for a person who already has a conversation.
+    #[must_use]
+    pub fn new(lang: Lang, role: Role) -> Profile {
+        Profile {
+            lang,
+            role,
+            set_lang: None,
+            set_role: None,
+        }
+    }
+}
+
+/// One incoming event for one person.
+#[derive(Clone, Debug)]
+pub struct Event {
+    /// The platform's id for it (message or update id); a redelivered event repeats it.
+    pub id: Option<String>,
+    pub body: Body,
+}
+
+/// Events of one person are handled one at a time; lock stripes keep memory bounded.
+const LOCK_STRIPES: usize = 4096;
+
+pub struct App<S> {
+    content: Arc<Content>,
+    settings: Settings,
+    records: Records<S>,
+    clock: Box<dyn Clock>,
+    stripes: Vec<Mutex<()>>,
+    hasher: std::collections::hash_map::RandomState,
+}
+
+impl<S: Store> App<S> {
+    pub fn new(
+        content: Arc<Content>,
+        settings: Settings,
+        store: S,
+        vault: Vault,
+        clock: Box<dyn Clock>,
+    ) -> App<S> {
+        let records = Records::new(store, settings.time_zone.clone(), vault);
+        App {
+            content,
+            settings,
+            records,
+            clock,
+            stripes: (0..LOCK_STRIPES).map(|_| Mutex::new(())).collect(),
+            hasher: Default::default(),
+        }
+    }
+
+    /// Gives back the store, for benchmarks that inspect what was written.
+    pub fn into_store(self) -> S {
+        self.records.into_store()
+    }
+
+    pub fn records(&self) -> &Records<S> {
+        &self.records
+    }
+
+    fn stripe(&self, person: &PersonId) -> &Mutex<()> {
+        &self.stripes[(self.hasher.hash_one(person) as usize) % LOCK_STRIPES]
+    }
+
+    fn group_view(&self, id: &str) -> Result<Option<GroupView>, AppError> {
+        let Some(group) = self.records.group(id)? else {
+            return Ok(None);
+        };
+        Ok(Some(GroupView {
+            members: self.records.members(id)?,
+            open_trials: self.records.open_trials(Some(id))?,
+            group,
+        }))
+    }
+
+    /// New invite codes and group ids carry 49 random bits; should one still equal a stored
+    /// one, the event fails (the person can simply try again) rather than hijack a group.
+    fn refuse_code_collisions(&self, writes: &[Write]) -> Result<(), AppError> {
+        for write in writes {
+            let taken = match write {
+                Write::Invite(invite) => self
+                    .records
+                    .invite(&invite.code)?
+                    .is_some_and(|old| old.group != invite.group),
+                Write::Group(group) => self
+                    .records
+                    .group(&group.id)?
+                    .is_some_and(|old| old.created_at != group.created_at),
+                _ => false,
+            };
+            if taken {
+                return Err(AppError::Entropy("a new code equals a stored one".into()));
+            }
+        }
+        Ok(())
+    }
+
+    /// The digest of one group for one ISO week, worded in `lang`, as one text (a channel
+    /// splits it at its platform's limit). Reads only that week (and the week before, for
+    /// comparison) by prefix.
+    /// `today` bounds "overdue": the week's Sunday for a finished week, today for one so far.
+    pub fn digest(
+        &self,
+        group: &Group,
+        week: ISOWeekDate,
+        today: jiff::civil::Date,
+        lang: Lang,
+    ) -> Result<String, AppError> {
+        let key = schedule::format_week(week);
+        let previous = schedule::format_week(schedule::previous_week(week));
+        let runs = self.records.group_week_runs(&group.id, &key)?;
+        let answers = self.records.group_week_answers(&group.id, &key)?;
+        let previous_runs = self.records.group_week_runs(&group.id, &previous)?;
+        let trials = self.records.group_week_trials(&group.id, &key)?;
+        let open_trials = self.records.open_trials(Some(&group.id))?;
+        // First names only of staff who allowed it, and only for this week's new ones.
+        let mut names = BTreeMap::new();
+        for trial in trials.iter().filter(|t| t.role == Role::Staff) {
+            if names.contains_key(&trial.person) {
+                continue;
+            }
+            if let Some(name) = self
+                .records
+                .conversation(&trial.person)?
+                .and_then(|c| c.shown_name)
+            {
+                names.insert(trial.person.clone(), name);
+            }
+        }
+        let input = DigestInput {
+            group_name: &group.name,
+            week,
+            today,
+            time_zone: &self.settings.time_zone,
+            runs: &runs,
+            answers: &answers,
+            previous_runs: &previous_runs,
+            trials: &trials,
+            open_trials: &open_trials,
+            names: &names,
+            citizen_floor: self.settings.citizen_floor,
+            retry_days: self.settings.retry_days,
+            so_far: today < schedule::week_dates(week).1,
+        };
+        let digest = digest::build(&input, &self.content.catalog);
+        Ok(digest::render(&digest, &self.content.locales, lang)?)
+    }
+
+    /// Links (or unlinks) `chat` to receive the digest of the group `person` facilitates.
+    /// The group's name when done; `None` when the person facilitates no group, so the
+    /// refusal says nothing about any group.
+    pub async fn link_digest_chat(
+        &self,
+        person: &PersonId,
+        chat: PersonId,
+        lang: Lang,
+        link: bool,
+    ) -> Result<Option<String>, AppError> {
+        let Some(conversation) = self.records.conversation(person)? else {
+            return Ok(None);
+        };
+        let Some(membership) = Engine::facilitated_group(&conversation) else {
+            return Ok(None);
+        };
+        let writes = if link {
+            vec![Write::DigestChat(DigestChat {
+                schema: eftertanke_core::records::SCHEMA,
+                group: membership.group.clone(),
+                chat,
+                lang,
+                linked_by: person.clone(),
+                linked_at: self.clock.now(),
+            })]
+        } else {
+            // From every group this person runs, whichever one the chat was linked to.
+            conversation
+                .memberships
+                .iter()
+                .filter(|m| m.role == eftertanke_core::records::GroupRole::Facilitator)
+                .map(|m| Write::UnlinkDigestChat {
+                    group: m.group.clone(),
+                    chat: chat.clone(),
+                })
+                .collect()
+        };
+        self.records
+            .commit(Commit {
+                writes,
+                ..Commit::default()
+            })
+            .await?;
+        Ok(Some(membership.name.clone()))
+    }
+
+    /// The retention purge (`Records::purge_person`), one person at a time under their lock,
+    /// so it never overwrites something they are changing.
+    pub async fn purge_before(&self, cutoff: Timestamp) -> Result<Purged, AppError> {
+        let mut total = Purged::default();
+        for person in self.records.people()? {
+            let _one_at_a_time = self.stripe(&person).lock().await;
+            let purged = self.records.purge_person(&person, cutoff).await?;
+            total.answers += purged.answers;
+            total.trials += purged.trials;
+        }
+        Ok(total)
+    }
+
+    /// Brings up something the scheduler found due for `person`: the engine decides what to
+    /// say, and the replies are stored for delivery in the same commit as the record that it
+    /// was sent, so it happens once. Returns false when there was nothing to say.
+    pub async fn bring_up(&self, person: &PersonId, due: Due) -> Result<bool, AppError> {
+        let _one_at_a_time = self.stripe(person).lock().await;
+        let now = self.clock.now();
+        let Some(before) = self.records.conversation(person)? else {
+            return Ok(false);
+        };
+        let body = Body::Due(due);
+        let trials = if Engine::needs(&before, &body).trials {
+            self.records.trials(person)?
+        } else {
+            Vec::new()
+        };
+        let ctx = Context {
+            trials: &trials,
+            ..Context::default()
+        };
+        let engine = Engine::new(&self.content.catalog, &self.content.locales, &self.settings);
+        let outcome = engine.handle(before.clone(), body.clone(), ctx, now)?;
+        let said = !outcome.replies.is_empty();
+        if !said && outcome.writes.is_empty() && outcome.conversation == before {
+            return Ok(false);
+        }
+        let tag = match &body {
+            Body::Due(Due::FollowUp { trial }) => format!("follow-up-{trial}"),
+            _ => "reminder".to_owned(),
+        };
+        self.records
+            .commit(Commit {
+                conversation: Some(outcome.conversation),
+                writes: outcome.writes,
+                outbox: said.then(|| Outgoing {
+                    person: person.clone(),
+                    at: now,
+                    tag,
+                    replies: outcome.replies,
+                }),
+                ..Commit::default()
+            })
+            .await?;
+        Ok(said)
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The dialogues and messages, for channels that word a few messages of their own.
+    pub fn content(&self) -> &Content {
+        &self.content
+    }
+
+    /// Handles one event. The replies are returned only after the event's writes are durable,
+    /// so a reply (the next question) is the acknowledgement that the answer is safe.
+    #[tracing::instrument(skip_all, fields(person = %person.pseudonym(), event = ?event.id))]
+    pub async fn handle(
+        &self,
+        person: &PersonId,
+        profile: Profile,
+        event: Event,
+    ) -> Result<Vec<Reply>, AppError> {
+        let _one_at_a_time = self.stripe(person).lock().await;
+        let now = self.clock.now();
+        let stored = self.records.conversation(person)?;
+        let duplicate = match &event.id {
+            Some(id) => self.records.seen(person, id)?,
+            None => false,
+        };
+        let before = match stored {
+            Some(mut conversation) => {
+                conversation.lang = profile.set_lang.unwrap_or(conversation.lang);
+                conversation.role = profile.set_role.unwrap_or(conversation.role);
+                conversation
+            }
+            None => Conversation::new(
+                person.clone(),
+                profile.set_lang.unwrap_or(profile.lang),
+                profile.set_role.unwrap_or(profile.role),
+                now,
+            ),
+        };
+        // A redelivered event is not handled again; the current question is shown once more
+        // in case the reply to the first delivery was lost in a crash.
+        let body = if duplicate {
+            tracing::info!("redelivered event: not stored again");
+            Body::Opened
+        } else {
+            event.body
+        };
+        let needs = Engine::needs(&before, &body);
+        let trials = if needs.trials {
+            self.records.trials(person)?
+        } else {
+            Vec::new()
+        };
+        let invite = match &needs.invite {
+            Some(code) => self.records.invite(code)?,
+            None => None,
+        };
+        let group = match &needs.group {
+            Some(id) => self.group_view(id)?,
+            None => None,
+        };
+        let digest = match (&group, needs.digest) {
+            (Some(view), true) => {
+                let tz = &self.settings.time_zone;
+                let week = schedule::week_of(now, tz);
+                let today = now.to_zoned(tz.clone()).date();
+                Some(self.digest(&view.group, week, today, before.lang)?)
+            }
+            _ => None,
+        };
+        let mut entropy = [0u8; codes::ENTROPY_BYTES];
+        if needs.entropy {
+            getrandom::fill(&mut entropy).map_err(|err| AppError::Entropy(err.to_string()))?;
+        }
+        let mydata = if needs.mydata {
+            Some(PersonData {
+                answers: self.records.answers(person)?,
+                runs: self.records.runs(person)?,
+                trials: self.records.trials(person)?,
+            })
+        } else {
+            None
+        };
+        let ctx = Context {
+            trials: &trials,
+            invite: invite.as_ref(),
+            group: group.as_ref(),
+            entropy: &entropy,
+            digest: digest.as_deref(),
+            mydata: mydata.as_ref(),
+        };
+        let engine = Engine::new(&self.content.catalog, &self.content.locales, &self.settings);
+        let outcome = engine.handle(before.clone(), body, ctx, now)?;
+        self.refuse_code_collisions(&outcome.writes)?;
+        let event_id = if duplicate { None } else { event.id };
+        if outcome.conversation != before || !outcome.writes.is_empty() || event_id.is_some() {
+            self.records
+                .commit(Commit {
+                    conversation: Some(outcome.conversation),
+                    writes: outcome.writes,
+                    event: event_id,
+                    ..Commit::default()
+                })
+                .await?;
+        }
+        Ok(outcome.replies)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eftertanke_store::MemoryStore;
+
+    struct FixedClock(Timestamp);
+
+    impl Clock for FixedClock {
+        fn now(&self) -> Timestamp {
+            self.0
+        }
+    }
+
+    fn app() -> App<MemoryStore> {
+        let content = Content::load(None, None, &[crate::console::MESSAGES]).unwrap();
+        let now = "2026-11-23T14:00:00Z".parse().unwrap();
+        App::new(
+            Arc::new(content),
+            Settings::standard().unwrap(),
+            MemoryStore::new(),
+            Vault::ephemeral().unwrap(),
+            Box::new(FixedClock(now)),
+        )
+    }
+
+    fn text(id: &str, text: &str) -> Event {
+        Event {
+            id: Some(id.into()),
+            body: Body::Text(text.into()),
+        }
+    }
+
+    const STAFF: Profile = Profile {
+        lang: Lang::En,
+        role: Role::Staff,
+        set_lang: None,
+        set_role: None,
+    };
+
+    #[tokio::test]
+    async fn a_redelivered_event_is_not_stored_twice_and_the_question_is_shown_again() {
+        let app = app();
+        let person = PersonId::new("telegram", "7");
+        app.handle(&person, STAFF, text("u1", "/reflect"))
+            .await
+            .unwrap();
+        app.handle(&person, STAFF, text("u2", "1")).await.unwrap();
+        // Yes to saving the answers.
+        app.handle(&person, STAFF, text("u2b", "1")).await.unwrap();
+        let first = app
+            .handle(&person, STAFF, text("u3", "Something happened."))
+            .await
+            .unwrap();
+        let again = app
+            .handle(&person, STAFF, text("u3", "Something happened."))
+            .await
+            .unwrap();
+        let answers = app.records().answers(&person).unwrap();
+        assert_eq!(answers.len(), 1);
+        let conversation = app.records().conversation(&person).unwrap().unwrap();
+        assert_eq!(conversation.active.unwrap().step, "touched");
+        let question = |replies: &[Reply]| replies.iter().any(|r| r.text.contains("2/7"));
+        assert!(question(&first) && question(&again));
+    }
+
+    #[tokio::test]
+    async fn explicit_profile_changes_apply_to_an_existing_conversation() {
+        let app = app();
+        let person = PersonId::new("console", "anna");
+        app.handle(&person, STAFF, text("a", "/help"))
+            .await
+            .unwrap();
+        let citizen = Profile {
+            set_role: Some(Role::Citizen),
+            ..STAFF
+        };
+        let replies = app
+            .handle(&person, citizen, text("b", "/reflect"))
+            .await
+            .unwrap();
+        let menu = &replies.last().unwrap().choices;
+        assert_eq!(menu.len(), 1, "a citizen is offered the check-in only");
+        assert_eq!(menu[0].label, "Check in", "the language was not changed");
+        let danish = Profile {
+            set_lang: Some(Lang::Da),
+            ..STAFF
+        };
+        let replies = app
+            .handle(&person, danish, text("c", "/reflect"))
+            .await
+            .unwrap();
+        let menu = &replies.last().unwrap().choices;
+        assert_eq!(menu[0].label, "Tjek ind", "still a citizen, now in Danish");
+    }
+}

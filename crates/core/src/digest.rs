@@ -1,0 +1,1944 @@
+//! The weekly digest of one learning group: what its facilitators read before their
+//! learning-loop meeting, in about a minute.
+//!
+//! [`build`] counts plain figures from the week's stored records; [`render`] words them in
+//! Fluent and splits the text into chat messages. Both are pure: no I/O, no clock (the caller
+//! passes the week, "today" and the records of that week).
+//!
+//! Privacy, as the domain asks:
+//! - a citizen is never named; a staff member only by the first name they allowed;
+//! - nothing about citizens (figures, quotes, trial actions) is shown unless at least
+//!   `citizen_floor` distinct citizens answered in the week, so no one can be recognised;
+//! - a citizen's own words are quoted only from a run in which that same person answered yes
+//!   to the consent step (`shares`) naming those steps.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use fluent_bundle::FluentValue;
+use jiff::civil::{Date, ISOWeekDate};
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+
+use crate::dialogs::{AnswerKind, Catalog, Purpose, Role, Step};
+use crate::i18n::{Args, I18nError, Lang, Locales};
+use crate::records::{AnswerRecord, PersonId, RunRecord, TrialAction, TrialState, Value};
+use crate::schedule::{is_overdue, week_dates};
+
+/// The fewest distinct citizens a week needs before anything about citizens is shown.
+pub const DEFAULT_CITIZEN_FLOOR: usize = 3;
+/// At most this many citizens' answers are quoted.
+pub const MAX_QUOTES: usize = 5;
+/// A quote (or a trial action's text) is cut to this many characters, "…" included.
+pub const QUOTE_CHARS: usize = 200;
+/// A shown first name is cut to this many characters.
+const NAME_CHARS: usize = 40;
+
+/// Everything the digest of one group for one week is built from; loaded by the caller
+/// with prefix reads by group and week, so the cost follows that week, not the history.
+#[derive(Clone, Copy, Debug)]
+pub struct DigestInput<'a> {
+    pub group_name: &'a str,
+    pub week: ISOWeekDate,
+    /// The last day counted for "overdue": the Sunday of the week, or today for the week so far.
+    pub today: Date,
+    /// The time zone the group's weeks are counted in: it decides whether a trial action was
+    /// created (or changed) in this week or before.
+    pub time_zone: &'a TimeZone,
+    /// The group's completed runs in the week (RunRecord.completed_at in the week).
+    pub runs: &'a [RunRecord],
+    /// The group's answers given in the week.
+    pub answers: &'a [AnswerRecord],
+    /// The group's completed runs in the week before (for the comparison).
+    pub previous_runs: &'a [RunRecord],
+    /// The group's trial actions created or changed in the week, latest version of each.
+    pub trials: &'a [TrialAction],
+    /// The group's trial actions open now (planned or tried), for the overdue count.
+    pub open_trials: &'a [TrialAction],
+    /// First names that staff allowed facilitators to see; anyone not here is shown without
+    /// a name. Never used for citizens.
+    pub names: &'a BTreeMap<PersonId, String>,
+    /// Citizens' figures and quotes are shown only when at least this many distinct citizens
+    /// answered in the week ([`DEFAULT_CITIZEN_FLOOR`]).
+    pub citizen_floor: usize,
+    /// Days after a trial action's due date before it counts as overdue.
+    pub retry_days: u32,
+    /// The week is not over (`/digest`): citizens' figures wait for its end, so comparing
+    /// two looks within a week cannot single out one citizen's answers.
+    pub so_far: bool,
+}
+
+/// The figures of one group's week, ready to be worded by [`render`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Digest {
+    pub group_name: String,
+    pub week: ISOWeekDate,
+    /// Monday and Sunday of the week.
+    pub first_day: Date,
+    pub last_day: Date,
+    /// Nothing at all happened: no runs, no answers, no trial actions to tell of.
+    pub quiet: bool,
+    /// Completed staff reflections (purpose reflection, role staff).
+    pub reflections: Compared,
+    /// How many staff reflections touched each principle; index 0 is principle 1.
+    pub principles: [usize; 8],
+    /// Staff answers to steps with a `digest` label, one line per label.
+    pub staff_lines: Vec<Line>,
+    pub trials: Trials,
+    pub citizens: Citizens,
+}
+
+/// A count this week and the week before.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Compared {
+    pub this_week: usize,
+    pub last_week: usize,
+}
+
+/// One line for a step with a `digest` label; steps sharing a label share a line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    /// The Fluent id of the label.
+    pub label: String,
+    pub figure: Figure,
+}
+
+/// What a line counts. Skipped answers are not counted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Figure {
+    /// Answers in the upper half of the scale (`value * 2 > min + max`), of all answers.
+    Scale { high: usize, total: usize },
+    /// Yes answers, of all answers.
+    YesNo { yes: usize, total: usize },
+    /// How often each option was picked (option label id, count), in the step's order.
+    Choice {
+        options: Vec<(String, usize)>,
+        total: usize,
+    },
+}
+
+impl Figure {
+    fn total(&self) -> usize {
+        match self {
+            Figure::Scale { total, .. }
+            | Figure::YesNo { total, .. }
+            | Figure::Choice { total, .. } => *total,
+        }
+    }
+}
+
+/// Trial actions: the new ones, what became of others, and how many are overdue.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Trials {
+    /// Created in the week, oldest first.
+    pub new: Vec<NewTrial>,
+    /// Trial actions whose state changed to tried, kept, adjusted, dropped or done in the week.
+    pub tried: usize,
+    pub kept: usize,
+    pub adjusted: usize,
+    pub dropped: usize,
+    pub done: usize,
+    /// Open trial actions past their due date plus the retry days.
+    pub overdue: usize,
+}
+
+impl Trials {
+    fn is_empty(&self) -> bool {
+        self.new.is_empty() && self.changed().iter().all(|(_, n)| *n == 0) && self.overdue == 0
+    }
+
+    /// The counts by state, in the order of the trial-action cycle.
+    #[must_use]
+    pub fn changed(&self) -> [(TrialState, usize); 5] {
+        [
+            (TrialState::Tried, self.tried),
+            (TrialState::Kept, self.kept),
+            (TrialState::Adjusted, self.adjusted),
+            (TrialState::Dropped, self.dropped),
+            (TrialState::Done, self.done),
+        ]
+    }
+}
+
+/// A trial action created in the week.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewTrial {
+    /// What the person will try, on one line, cut to [`QUOTE_CHARS`].
+    pub what: String,
+    /// Principles 1-8, ascending.
+    pub principles: Vec<u8>,
+    pub by: Author,
+    /// A new version of a trial action that was adjusted.
+    pub adjusts: bool,
+}
+
+/// Who made a trial action, as far as facilitators may know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Author {
+    /// A staff member, with the first name they allowed to be shown, if any.
+    Staff(Option<String>),
+    /// A citizen: never named.
+    Citizen,
+}
+
+/// The citizens' part of the digest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Citizens {
+    /// Fewer than `floor` citizens answered: nothing about citizens is shown.
+    Hidden {
+        floor: usize,
+    },
+    /// The week is not over yet: shown when it is.
+    Later,
+    Shown(CitizenVoice),
+}
+
+/// What citizens said in the week, when enough of them took part.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CitizenVoice {
+    /// Distinct citizens who answered in the week.
+    pub people: usize,
+    /// Completed check-ins (purpose check-in, role citizen).
+    pub check_ins: usize,
+    /// Last week's check-ins; `None` when too few citizens took part then to show it.
+    pub check_ins_last_week: Option<usize>,
+    /// Citizens' answers to steps with a `digest` label.
+    pub lines: Vec<Line>,
+    /// Answers shared with consent, never with a name, at most [`MAX_QUOTES`].
+    pub quotes: Vec<String>,
+    /// Shared answers beyond those quoted.
+    pub more_quotes: usize,
+}
+
+/// Counts the week's figures from its records. Records the catalog does not know (a deleted
+/// dialogue or step) are left out of the figures that need their dialogue.
+#[must_use]
+pub fn build(input: &DigestInput<'_>, catalog: &Catalog) -> Digest {
+    let (first_day, last_day) = week_dates(input.week);
+    let runs = unique_runs(input.runs);
+    let previous = unique_runs(input.previous_runs);
+    let answers = latest_answers(input.answers);
+    let is = |run: &RunRecord, role: Role, purpose: Purpose| {
+        run.role == role
+            && catalog
+                .get(&run.dialogue)
+                .is_some_and(|d| d.purpose == purpose)
+    };
+    let count = |runs: &[&RunRecord], role: Role, purpose: Purpose| {
+        runs.iter().filter(|run| is(run, role, purpose)).count()
+    };
+
+    let mut principles = [0; 8];
+    for run in runs
+        .iter()
+        .filter(|run| is(run, Role::Staff, Purpose::Reflection))
+    {
+        let touched: BTreeSet<u8> = run.principles.iter().copied().collect();
+        for p in touched {
+            if let Some(n) = usize::from(p)
+                .checked_sub(1)
+                .and_then(|i| principles.get_mut(i))
+            {
+                *n += 1;
+            }
+        }
+    }
+
+    let citizens_now: BTreeSet<&PersonId> = answers
+        .values()
+        .filter(|a| a.role == Role::Citizen)
+        .map(|a| &a.person)
+        .chain(
+            runs.iter()
+                .filter(|r| r.role == Role::Citizen)
+                .map(|r| &r.person),
+        )
+        .collect();
+    let citizens_before: BTreeSet<&PersonId> = previous
+        .iter()
+        .filter(|r| r.role == Role::Citizen)
+        .map(|r| &r.person)
+        .collect();
+    let floor = input.citizen_floor;
+    let shown = citizens_now.len() >= floor && !input.so_far;
+    let citizens = if input.so_far {
+        Citizens::Later
+    } else if shown {
+        let (quotes, more_quotes) = quotes(catalog, &answers);
+        Citizens::Shown(CitizenVoice {
+            people: citizens_now.len(),
+            check_ins: count(&runs, Role::Citizen, Purpose::CheckIn),
+            check_ins_last_week: (citizens_before.len() >= floor)
+                .then(|| count(&previous, Role::Citizen, Purpose::CheckIn)),
+            // A line answered by fewer than `floor` would tell those few's answers.
+            lines: lines(catalog, &answers, Role::Citizen)
+                .into_iter()
+                .filter(|line| line.figure.total() >= floor)
+                .collect(),
+            quotes,
+            more_quotes,
+        })
+    } else {
+        Citizens::Hidden { floor }
+    };
+    let trials = trials(input, shown);
+    Digest {
+        group_name: input.group_name.to_owned(),
+        week: input.week,
+        first_day,
+        last_day,
+        // Quiet is judged on what may be shown: hidden citizen activity must not show
+        // itself by making the week not quiet.
+        quiet: runs.iter().all(|r| r.role == Role::Citizen && !shown)
+            && answers.values().all(|a| a.role == Role::Citizen && !shown)
+            && trials.is_empty(),
+        reflections: Compared {
+            this_week: count(&runs, Role::Staff, Purpose::Reflection),
+            last_week: count(&previous, Role::Staff, Purpose::Reflection),
+        },
+        principles,
+        staff_lines: lines(catalog, &answers, Role::Staff),
+        trials,
+        citizens,
+    }
+}
+
+fn same_week(at: Timestamp, week: ISOWeekDate, tz: &TimeZone) -> bool {
+    let local = tz.to_datetime(at).date().iso_week_date();
+    (local.year(), local.week()) == (week.year(), week.week())
+}
+
+/// Each run once, even if the caller's reads overlapped.
+fn unique_runs(runs: &[RunRecord]) -> Vec<&RunRecord> {
+    let mut seen = BTreeSet::new();
+    runs.iter()
+        .filter(|run| seen.insert((&run.person, run.run.as_str(), run.dialogue.as_str())))
+        .collect()
+}
+
+/// (person, run, dialogue, step): an answer's identity.
+pub type AnswerKey<'a> = (&'a PersonId, &'a str, &'a str, &'a str);
+
+/// The answers their authors agreed to share without a name: the steps named by a consent
+/// step (`shares`) the same citizen answered yes to in the same run. Read by the digest's
+/// quotes and by the evaluator export.
+pub fn shared_answers<'a>(
+    catalog: &'a Catalog,
+    answers: impl Iterator<Item = &'a AnswerRecord>,
+) -> BTreeSet<AnswerKey<'a>> {
+    let mut shared = BTreeSet::new();
+    for consent in answers {
+        if consent.role != Role::Citizen || consent.value != Value::YesNo(true) {
+            continue;
+        }
+        let Some(dialogue) = catalog.get(&consent.dialogue) else {
+            continue;
+        };
+        let Some(step) = dialogue.steps.iter().find(|s| s.id == consent.step) else {
+            continue;
+        };
+        for shared_step in step.shares.iter().filter_map(|&i| dialogue.steps.get(i)) {
+            shared.insert((
+                &consent.person,
+                consent.run.as_str(),
+                consent.dialogue.as_str(),
+                shared_step.id.as_str(),
+            ));
+        }
+    }
+    shared
+}
+
+/// The latest answer to each step of each run.
+pub fn latest_answers(answers: &[AnswerRecord]) -> BTreeMap<AnswerKey<'_>, &AnswerRecord> {
+    let mut latest: BTreeMap<AnswerKey<'_>, &AnswerRecord> = BTreeMap::new();
+    for answer in answers {
+        let key = (
+            &answer.person,
+            answer.run.as_str(),
+            answer.dialogue.as_str(),
+            answer.step.as_str(),
+        );
+        match latest.get(&key) {
+            Some(kept) if kept.answered_at > answer.answered_at => {}
+            _ => {
+                latest.insert(key, answer);
+            }
+        }
+    }
+    latest
+}
+
+/// One line per `digest` label from the answers given in `role`, in catalog order; labels
+/// nobody answered are left out.
+fn lines(
+    catalog: &Catalog,
+    answers: &BTreeMap<AnswerKey<'_>, &AnswerRecord>,
+    role: Role,
+) -> Vec<Line> {
+    let mut lines: Vec<Line> = Vec::new();
+    let mut slots: BTreeMap<(&str, &str), (usize, &Step)> = BTreeMap::new();
+    for dialogue in catalog.iter() {
+        for step in &dialogue.steps {
+            let Some(label) = &step.digest else { continue };
+            let empty = match &step.answer {
+                AnswerKind::Scale { .. } => Figure::Scale { high: 0, total: 0 },
+                AnswerKind::YesNo => Figure::YesNo { yes: 0, total: 0 },
+                AnswerKind::Choice { options } => Figure::Choice {
+                    options: options.iter().map(|o| (o.label.clone(), 0)).collect(),
+                    total: 0,
+                },
+                _ => continue,
+            };
+            let same = |line: &Line| {
+                line.label == *label
+                    && std::mem::discriminant(&line.figure) == std::mem::discriminant(&empty)
+            };
+            let slot = match lines.iter().position(same) {
+                Some(slot) => {
+                    if let (Figure::Choice { options, .. }, Figure::Choice { options: more, .. }) =
+                        (&mut lines[slot].figure, empty)
+                    {
+                        for (option, n) in more {
+                            if !options.iter().any(|(o, _)| *o == option) {
+                                options.push((option, n));
+                            }
+                        }
+                    }
+                    slot
+                }
+                None => {
+                    lines.push(Line {
+                        label: label.clone(),
+                        figure: empty,
+                    });
+                    lines.len() - 1
+                }
+            };
+            slots.insert((dialogue.id.as_str(), step.id.as_str()), (slot, step));
+        }
+    }
+    for answer in answers.values().filter(|a| a.role == role) {
+        let Some(&(slot, step)) = slots.get(&(answer.dialogue.as_str(), answer.step.as_str()))
+        else {
+            continue;
+        };
+        let Some(line) = lines.get_mut(slot) else {
+            continue;
+        };
+        match (&mut line.figure, &step.answer, &answer.value) {
+            (
+                Figure::Scale { high, total },
+                AnswerKind::Scale { min, max, .. },
+                Value::Scale(v),
+            ) => {
+                *total += 1;
+                if v.saturating_mul(2) > min.saturating_add(*max) {
+                    *high += 1;
+                }
+            }
+            (Figure::YesNo { yes, total }, AnswerKind::YesNo, Value::YesNo(said)) => {
+                *total += 1;
+                *yes += usize::from(*said);
+            }
+            (
+                Figure::Choice { options, total },
+                AnswerKind::Choice { options: defined },
+                Value::Choice(value),
+            ) => {
+                let label = defined.iter().find(|o| o.value == *value).map(|o| &o.label);
+                if let Some((_, n)) = options.iter_mut().find(|(o, _)| Some(o) == label) {
+                    *n += 1;
+                    *total += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    lines.retain(|line| line.figure.total() > 0);
+    lines
+}
+
+/// The citizens' free-text answers they agreed to share (see [`shared_answers`]). Taken in
+/// turn from each person, so one person does not fill every place; at most [`MAX_QUOTES`],
+/// and how many more there were.
+fn quotes(
+    catalog: &Catalog,
+    answers: &BTreeMap<AnswerKey<'_>, &AnswerRecord>,
+) -> (Vec<String>, usize) {
+    let shared = shared_answers(catalog, answers.values().copied());
+    let mut by_person: BTreeMap<&PersonId, Vec<(Timestamp, usize, String)>> = BTreeMap::new();
+    for (key, answer) in answers {
+        let (Role::Citizen, Value::Text(text)) = (answer.role, &answer.value) else {
+            continue;
+        };
+        if !shared.contains(key) {
+            continue;
+        }
+        let text = excerpt(text, QUOTE_CHARS);
+        if !text.is_empty() {
+            let order = catalog
+                .get(&answer.dialogue)
+                .and_then(|d| d.steps.iter().position(|s| s.id == answer.step));
+            by_person.entry(&answer.person).or_default().push((
+                answer.answered_at,
+                order.unwrap_or_default(),
+                text,
+            ));
+        }
+    }
+    let mut queues: Vec<Vec<(Timestamp, usize, String)>> = by_person.into_values().collect();
+    for queue in &mut queues {
+        // Oldest last, so `pop` takes them in the order they were written.
+        queue.sort_by_key(|q| std::cmp::Reverse((q.0, q.1)));
+    }
+    queues.sort_by_key(|queue| queue.last().map(|q| (q.0, q.1)));
+    let total: usize = queues.iter().map(Vec::len).sum();
+    let mut quotes = Vec::new();
+    while quotes.len() < MAX_QUOTES && quotes.len() < total {
+        for queue in &mut queues {
+            if quotes.len() < MAX_QUOTES {
+                if let Some((_, _, text)) = queue.pop() {
+                    quotes.push(text);
+                }
+            }
+        }
+    }
+    let more = total - quotes.len();
+    (quotes, more)
+}
+
+/// The week's trial actions. Citizens' trial actions are left out when citizens' figures
+/// are hidden.
+fn trials(input: &DigestInput<'_>, citizens_shown: bool) -> Trials {
+    let visible = |t: &&TrialAction| t.role == Role::Staff || citizens_shown;
+    let in_week = |at: Timestamp| same_week(at, input.week, input.time_zone);
+    let mut figures = Trials::default();
+    let mut new: Vec<&TrialAction> = Vec::new();
+    for trial in latest_trials(input.trials).into_iter().filter(visible) {
+        if in_week(trial.created_at) {
+            new.push(trial);
+        }
+        if in_week(trial.updated_at) {
+            match trial.state {
+                TrialState::Planned => {}
+                TrialState::Tried => figures.tried += 1,
+                TrialState::Kept => figures.kept += 1,
+                TrialState::Adjusted => figures.adjusted += 1,
+                TrialState::Dropped => figures.dropped += 1,
+                TrialState::Done => figures.done += 1,
+            }
+        }
+    }
+    new.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    figures.new = new
+        .into_iter()
+        .map(|trial| {
+            let principles: BTreeSet<u8> = trial
+                .principles
+                .iter()
+                .copied()
+                .filter(|p| (1..=8).contains(p))
+                .collect();
+            NewTrial {
+                // A citizen's own words are shown only with their consent, which a trial
+                // action does not ask: the digest says only that a citizen made one.
+                what: match trial.role {
+                    Role::Staff => excerpt(&trial.what, QUOTE_CHARS),
+                    Role::Citizen => String::new(),
+                },
+                principles: principles.into_iter().collect(),
+                by: match trial.role {
+                    Role::Staff => Author::Staff(
+                        input
+                            .names
+                            .get(&trial.person)
+                            .map(|name| excerpt(name, NAME_CHARS))
+                            .filter(|name| !name.is_empty()),
+                    ),
+                    Role::Citizen => Author::Citizen,
+                },
+                adjusts: trial.replaces.is_some(),
+            }
+        })
+        .collect();
+    figures.overdue = latest_trials(input.open_trials)
+        .into_iter()
+        .filter(visible)
+        .filter(|t| {
+            // Offered twice and still not looked back on.
+            t.state.is_open()
+                && t.offers >= crate::schedule::OFFERS
+                && is_overdue(t.due, input.today, input.retry_days)
+        })
+        .count();
+    figures
+}
+
+/// Each trial action once, as last changed. Ids are unique per person only.
+fn latest_trials(trials: &[TrialAction]) -> Vec<&TrialAction> {
+    let mut latest: BTreeMap<(&PersonId, &str), &TrialAction> = BTreeMap::new();
+    for trial in trials {
+        let key = (&trial.person, trial.id.as_str());
+        match latest.get(&key) {
+            Some(kept) if kept.updated_at > trial.updated_at => {}
+            _ => {
+                latest.insert(key, trial);
+            }
+        }
+    }
+    latest.into_values().collect()
+}
+
+/// A person's text on one line, without control characters, cut to `max` characters with
+/// "…" (at a word boundary when one is near the end).
+fn excerpt(text: &str, max: usize) -> String {
+    let flat = text
+        .split_whitespace()
+        .map(|word| word.chars().filter(|c| !c.is_control()).collect::<String>())
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if flat.chars().count() <= max {
+        return flat;
+    }
+    let keep = max.saturating_sub(1);
+    let cut: String = flat.chars().take(keep).collect();
+    let cut = match cut.rfind(' ') {
+        Some(space) if cut[..space].chars().count() >= keep * 3 / 4 => &cut[..space],
+        _ => cut.as_str(),
+    };
+    format!("{}…", cut.trim_end())
+}
+
+// ---------------------------------------------------------------------------------------
+// Wording
+// ---------------------------------------------------------------------------------------
+
+/// Every Fluent message this module uses, with its argument names, so start-up checks can
+/// format each in every language. The principle, month and trial-state names it also uses
+/// are the engine's, checked with [`crate::engine::MESSAGES`].
+pub const MESSAGES: &[(&str, &[&str])] = &[
+    ("digest-title", &["group"]),
+    (
+        "digest-week-in-month",
+        &["week", "first-day", "last-day", "month", "year"],
+    ),
+    (
+        "digest-week-across-months",
+        &[
+            "week",
+            "first-day",
+            "first-month",
+            "last-day",
+            "last-month",
+            "year",
+        ],
+    ),
+    (
+        "digest-week-across-years",
+        &[
+            "week",
+            "first-day",
+            "first-month",
+            "first-year",
+            "last-day",
+            "last-month",
+            "last-year",
+        ],
+    ),
+    ("digest-quiet", &[]),
+    ("digest-reflections", &["count", "last-week"]),
+    ("digest-check-ins", &["count", "last-week"]),
+    ("digest-check-ins-last-week-hidden", &["count"]),
+    ("digest-line-scale", &["label", "count", "total"]),
+    ("digest-line-yes-no", &["label", "count", "total"]),
+    ("digest-line-choice", &["label", "options"]),
+    ("digest-option-count", &["option", "count"]),
+    ("digest-principles-heading", &[]),
+    ("digest-principle", &["name", "count"]),
+    ("digest-principles-missing", &["names", "count"]),
+    ("digest-principles-all", &[]),
+    ("digest-trials-heading", &[]),
+    ("digest-trials-new", &["count"]),
+    ("digest-trials-no-new", &[]),
+    (
+        "digest-trial",
+        &[
+            "what",
+            "by",
+            "name",
+            "principles",
+            "principle-count",
+            "version",
+        ],
+    ),
+    ("digest-trial-citizen", &["principles", "principle-count"]),
+    ("digest-trials-changed", &["states"]),
+    ("digest-trial-state-count", &["state", "count"]),
+    ("digest-trials-overdue", &["count"]),
+    ("digest-citizens-heading", &[]),
+    ("digest-citizens-hidden", &["floor"]),
+    ("digest-citizens-later", &[]),
+    ("digest-citizens-people", &["count"]),
+    ("digest-quotes-heading", &[]),
+    ("digest-quote", &["text"]),
+    ("digest-quotes-more", &["count"]),
+    ("digest-list-two", &["first", "last"]),
+    ("digest-list-more", &["first", "next"]),
+    ("digest-list-dot", &["first", "next"]),
+];
+
+const PRINCIPLES: [&str; 8] = [
+    "principle-1",
+    "principle-2",
+    "principle-3",
+    "principle-4",
+    "principle-5",
+    "principle-6",
+    "principle-7",
+    "principle-8",
+];
+
+const MONTHS: [&str; 12] = [
+    "month-1", "month-2", "month-3", "month-4", "month-5", "month-6", "month-7", "month-8",
+    "month-9", "month-10", "month-11", "month-12",
+];
+
+/// Words the digest in one language.
+struct Words<'a> {
+    locales: &'a Locales,
+    lang: Lang,
+}
+
+impl Words<'_> {
+    fn get(&self, id: &str, args: &Args<'_>) -> Result<String, I18nError> {
+        self.locales.format(self.lang, id, args)
+    }
+
+    /// The message for `number` (1-based) from a fixed table of ids, as an error if there is
+    /// none.
+    fn numbered(&self, table: &[&str], prefix: &str, number: usize) -> Result<String, I18nError> {
+        let id = number
+            .checked_sub(1)
+            .and_then(|i| table.get(i))
+            .ok_or_else(|| I18nError::UnknownMessage {
+                lang: self.lang,
+                id: format!("{prefix}{number}"),
+            })?;
+        self.get(id, &[])
+    }
+
+    fn principle(&self, number: u8) -> Result<String, I18nError> {
+        self.numbered(&PRINCIPLES, "principle-", usize::from(number))
+    }
+
+    fn month(&self, date: Date) -> Result<String, I18nError> {
+        let number = usize::try_from(date.month()).unwrap_or_default();
+        self.numbered(&MONTHS, "month-", number)
+    }
+
+    /// "a, b and c".
+    fn and_list(&self, items: Vec<String>) -> Result<String, I18nError> {
+        let mut items = items.into_iter();
+        let Some(mut text) = items.next() else {
+            return Ok(String::new());
+        };
+        let mut rest: Vec<String> = items.collect();
+        let Some(last) = rest.pop() else {
+            return Ok(text);
+        };
+        for next in rest {
+            text = self.get(
+                "digest-list-more",
+                &[("first", text.into()), ("next", next.into())],
+            )?;
+        }
+        self.get(
+            "digest-list-two",
+            &[("first", text.into()), ("last", last.into())],
+        )
+    }
+
+    /// "a · b · c".
+    fn dot_list(&self, items: Vec<String>) -> Result<String, I18nError> {
+        let mut items = items.into_iter();
+        let Some(mut text) = items.next() else {
+            return Ok(String::new());
+        };
+        for next in items {
+            text = self.get(
+                "digest-list-dot",
+                &[("first", text.into()), ("next", next.into())],
+            )?;
+        }
+        Ok(text)
+    }
+
+    fn week(&self, digest: &Digest) -> Result<String, I18nError> {
+        let (first, last) = (digest.first_day, digest.last_day);
+        let week = FluentValue::from(digest.week.week());
+        let day = |date: Date| FluentValue::from(date.day());
+        let year = |date: Date| FluentValue::from(date.year());
+        if first.year() != last.year() {
+            self.get(
+                "digest-week-across-years",
+                &[
+                    ("week", week),
+                    ("first-day", day(first)),
+                    ("first-month", self.month(first)?.into()),
+                    ("first-year", year(first)),
+                    ("last-day", day(last)),
+                    ("last-month", self.month(last)?.into()),
+                    ("last-year", year(last)),
+                ],
+            )
+        } else if first.month() != last.month() {
+            self.get(
+                "digest-week-across-months",
+                &[
+                    ("week", week),
+                    ("first-day", day(first)),
+                    ("first-month", self.month(first)?.into()),
+                    ("last-day", day(last)),
+                    ("last-month", self.month(last)?.into()),
+                    ("year", year(last)),
+                ],
+            )
+        } else {
+            self.get(
+                "digest-week-in-month",
+                &[
+                    ("week", week),
+                    ("first-day", day(first)),
+                    ("last-day", day(last)),
+                    ("month", self.month(last)?.into()),
+                    ("year", year(last)),
+                ],
+            )
+        }
+    }
+
+    fn line(&self, line: &Line) -> Result<String, I18nError> {
+        let label = self.get(&line.label, &[])?;
+        match &line.figure {
+            Figure::Scale { high, total } => self.get(
+                "digest-line-scale",
+                &[
+                    ("label", label.into()),
+                    ("count", (*high).into()),
+                    ("total", (*total).into()),
+                ],
+            ),
+            Figure::YesNo { yes, total } => self.get(
+                "digest-line-yes-no",
+                &[
+                    ("label", label.into()),
+                    ("count", (*yes).into()),
+                    ("total", (*total).into()),
+                ],
+            ),
+            Figure::Choice { options, .. } => {
+                let mut counts = Vec::new();
+                for (option, count) in options.iter().filter(|(_, n)| *n > 0) {
+                    let option = self.get(option, &[])?;
+                    counts.push(self.get(
+                        "digest-option-count",
+                        &[("option", option.into()), ("count", (*count).into())],
+                    )?);
+                }
+                let options = self.dot_list(counts)?;
+                self.get(
+                    "digest-line-choice",
+                    &[("label", label.into()), ("options", options.into())],
+                )
+            }
+        }
+    }
+
+    fn trial(&self, trial: &NewTrial) -> Result<String, I18nError> {
+        let mut principles = Vec::new();
+        for &p in &trial.principles {
+            principles.push(self.principle(p)?);
+        }
+        let (by, name) = match &trial.by {
+            Author::Staff(Some(name)) => ("named", name.as_str()),
+            Author::Staff(None) => ("staff", ""),
+            Author::Citizen => {
+                return self.get(
+                    "digest-trial-citizen",
+                    &[
+                        ("principle-count", trial.principles.len().into()),
+                        ("principles", self.and_list(principles)?.into()),
+                    ],
+                );
+            }
+        };
+        self.get(
+            "digest-trial",
+            &[
+                ("what", trial.what.as_str().into()),
+                ("by", by.into()),
+                ("name", name.into()),
+                ("principle-count", trial.principles.len().into()),
+                ("principles", self.and_list(principles)?.into()),
+                (
+                    "version",
+                    if trial.adjusts { "adjusted" } else { "first" }.into(),
+                ),
+            ],
+        )
+    }
+}
+
+/// The whole digest as one text: sections separated by an empty line, one fact a line. A
+/// channel splits it at its own platform's limit, between sections where it can.
+pub fn render(digest: &Digest, locales: &Locales, lang: Lang) -> Result<String, I18nError> {
+    let w = Words { locales, lang };
+    let mut sections: Vec<Vec<String>> = vec![vec![
+        w.get(
+            "digest-title",
+            &[("group", digest.group_name.as_str().into())],
+        )?,
+        w.week(digest)?,
+    ]];
+    if digest.quiet {
+        sections.push(vec![w.get("digest-quiet", &[])?]);
+        return Ok(join(&sections));
+    }
+
+    // Taking part, and the staff's labelled answers.
+    let mut part = vec![w.get(
+        "digest-reflections",
+        &[
+            ("count", digest.reflections.this_week.into()),
+            ("last-week", digest.reflections.last_week.into()),
+        ],
+    )?];
+    if let Citizens::Shown(voice) = &digest.citizens {
+        part.push(match voice.check_ins_last_week {
+            Some(last_week) => w.get(
+                "digest-check-ins",
+                &[
+                    ("count", voice.check_ins.into()),
+                    ("last-week", last_week.into()),
+                ],
+            )?,
+            None => w.get(
+                "digest-check-ins-last-week-hidden",
+                &[("count", voice.check_ins.into())],
+            )?,
+        });
+    }
+    for line in &digest.staff_lines {
+        part.push(w.line(line)?);
+    }
+    sections.push(part);
+
+    // The principles.
+    if digest.reflections.this_week > 0 {
+        let mut part = vec![w.get("digest-principles-heading", &[])?];
+        let mut missing = Vec::new();
+        for (number, &count) in (1u8..).zip(digest.principles.iter()) {
+            let name = w.principle(number)?;
+            if count == 0 {
+                missing.push(name);
+            } else {
+                part.push(w.get(
+                    "digest-principle",
+                    &[("name", name.into()), ("count", count.into())],
+                )?);
+            }
+        }
+        part.push(if missing.is_empty() {
+            w.get("digest-principles-all", &[])?
+        } else {
+            let count = missing.len();
+            w.get(
+                "digest-principles-missing",
+                &[
+                    ("names", w.and_list(missing)?.into()),
+                    ("count", count.into()),
+                ],
+            )?
+        });
+        sections.push(part);
+    }
+
+    // Trial actions.
+    let trials = &digest.trials;
+    let mut part = vec![w.get("digest-trials-heading", &[])?];
+    if trials.new.is_empty() {
+        part.push(w.get("digest-trials-no-new", &[])?);
+    } else {
+        part.push(w.get("digest-trials-new", &[("count", trials.new.len().into())])?);
+        for trial in &trials.new {
+            part.push(w.trial(trial)?);
+        }
+    }
+    let mut states = Vec::new();
+    for (state, count) in trials.changed().into_iter().filter(|(_, n)| *n > 0) {
+        let state = w.get(&format!("trial-state-{}", state.name()), &[])?;
+        states.push(w.get(
+            "digest-trial-state-count",
+            &[("state", state.into()), ("count", count.into())],
+        )?);
+    }
+    if !states.is_empty() {
+        part.push(w.get(
+            "digest-trials-changed",
+            &[("states", w.dot_list(states)?.into())],
+        )?);
+    }
+    if trials.overdue > 0 {
+        part.push(w.get("digest-trials-overdue", &[("count", trials.overdue.into())])?);
+    }
+    sections.push(part);
+
+    // The citizens' voice.
+    let mut part = vec![w.get("digest-citizens-heading", &[])?];
+    match &digest.citizens {
+        Citizens::Hidden { floor } => {
+            part.push(w.get("digest-citizens-hidden", &[("floor", (*floor).into())])?);
+        }
+        Citizens::Later => part.push(w.get("digest-citizens-later", &[])?),
+        Citizens::Shown(voice) => {
+            part.push(w.get("digest-citizens-people", &[("count", voice.people.into())])?);
+            for line in &voice.lines {
+                part.push(w.line(line)?);
+            }
+            if !voice.quotes.is_empty() {
+                part.push(w.get("digest-quotes-heading", &[])?);
+                for quote in &voice.quotes {
+                    part.push(w.get("digest-quote", &[("text", quote.as_str().into())])?);
+                }
+                if voice.more_quotes > 0 {
+                    part.push(w.get("digest-quotes-more", &[("count", voice.more_quotes.into())])?);
+                }
+            }
+        }
+    }
+    sections.push(part);
+    Ok(join(&sections))
+}
+
+fn join(sections: &[Vec<String>]) -> String {
+    sections
+        .iter()
+        .map(|lines| lines.join("\n"))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::OnceLock;
+
+    use jiff::civil::{date, Weekday};
+
+    use super::*;
+    use crate::content::Content;
+    use crate::records::SCHEMA;
+
+    fn content() -> &'static Content {
+        static CONTENT: OnceLock<Content> = OnceLock::new();
+        CONTENT.get_or_init(|| Content::load(None, None, &[]).unwrap())
+    }
+
+    fn tz() -> &'static TimeZone {
+        static TZ: OnceLock<TimeZone> = OnceLock::new();
+        TZ.get_or_init(|| TimeZone::get("Europe/Copenhagen").unwrap())
+    }
+
+    fn week(year: i16, number: i8) -> ISOWeekDate {
+        ISOWeekDate::new(year, number, Weekday::Monday).unwrap()
+    }
+
+    /// Week 47 of 2026: Monday 16 to Sunday 22 November.
+    fn w47() -> ISOWeekDate {
+        week(2026, 47)
+    }
+
+    /// An instant on a day of November 2026, at noon Copenhagen time.
+    fn nov(day: i8) -> Timestamp {
+        date(2026, 11, day)
+            .at(12, 0, 0, 0)
+            .to_zoned(tz().clone())
+            .unwrap()
+            .timestamp()
+    }
+
+    fn person(id: &str) -> PersonId {
+        PersonId::new("test", id)
+    }
+
+    fn run(
+        who: &str,
+        role: Role,
+        dialogue: &str,
+        id: &str,
+        principles: &[u8],
+        day: i8,
+    ) -> RunRecord {
+        RunRecord {
+            schema: SCHEMA,
+            person: person(who),
+            role,
+            group: Some("g".into()),
+            run: id.into(),
+            dialogue: dialogue.into(),
+            principles: principles.to_vec(),
+            started_at: nov(day),
+            completed_at: nov(day),
+        }
+    }
+
+    fn staff_run(who: &str, id: &str, principles: &[u8]) -> RunRecord {
+        run(who, Role::Staff, "efter-vagten", id, principles, 17)
+    }
+
+    fn check_in(who: &str, id: &str) -> RunRecord {
+        run(who, Role::Citizen, "borger-tjek-ind", id, &[1, 2, 4], 18)
+    }
+
+    fn answer(
+        who: &str,
+        role: Role,
+        run: &str,
+        dialogue: &str,
+        step: &str,
+        value: Value,
+    ) -> AnswerRecord {
+        AnswerRecord {
+            schema: SCHEMA,
+            person: person(who),
+            role,
+            group: Some("g".into()),
+            run: run.into(),
+            dialogue: dialogue.into(),
+            step: step.into(),
+            principles: Vec::new(),
+            value,
+            answered_at: nov(18),
+        }
+    }
+
+    /// A citizen's check-in answer.
+    fn said(who: &str, run: &str, step: &str, value: Value) -> AnswerRecord {
+        answer(who, Role::Citizen, run, "borger-tjek-ind", step, value)
+    }
+
+    fn trial(id: &str, who: &str, role: Role, what: &str, state: TrialState) -> TrialAction {
+        TrialAction {
+            schema: SCHEMA,
+            id: id.into(),
+            person: person(who),
+            role,
+            group: Some("g".into()),
+            what: what.into(),
+            principles: vec![4],
+            due: date(2026, 11, 20),
+            state,
+            replaces: None,
+            sign: None,
+            // Offered at the date and once more: overdue once the retry days are past.
+            offers: 2,
+            offered_at: None,
+            created_at: nov(17),
+            updated_at: nov(17),
+        }
+    }
+
+    /// The records of one test week; `input()` lends them out.
+    #[derive(Default)]
+    struct Week {
+        runs: Vec<RunRecord>,
+        answers: Vec<AnswerRecord>,
+        previous_runs: Vec<RunRecord>,
+        trials: Vec<TrialAction>,
+        open_trials: Vec<TrialAction>,
+        names: BTreeMap<PersonId, String>,
+    }
+
+    impl Week {
+        fn input(&self) -> DigestInput<'_> {
+            DigestInput {
+                group_name: "Bostedet Lyngen",
+                week: w47(),
+                today: date(2026, 11, 22),
+                time_zone: tz(),
+                runs: &self.runs,
+                answers: &self.answers,
+                previous_runs: &self.previous_runs,
+                trials: &self.trials,
+                open_trials: &self.open_trials,
+                names: &self.names,
+                citizen_floor: DEFAULT_CITIZEN_FLOOR,
+                retry_days: 2,
+                so_far: false,
+            }
+        }
+
+        fn build(&self) -> Digest {
+            build(&self.input(), &content().catalog)
+        }
+
+        fn text(&self, lang: Lang) -> String {
+            render(&self.build(), &content().locales, lang).unwrap()
+        }
+
+        /// `n` citizens who each checked in once, answering the two labelled scales.
+        fn with_citizens(mut self, n: usize) -> Week {
+            for i in 0..n {
+                let who = format!("c{i}");
+                let run = format!("r{i}");
+                self.runs.push(check_in(&who, &run));
+                self.answers.push(said(
+                    &who,
+                    &run,
+                    "listened",
+                    Value::Scale(if i == 0 { 2 } else { 4 }),
+                ));
+                self.answers
+                    .push(said(&who, &run, "respected", Value::Scale(5)));
+            }
+            self
+        }
+    }
+
+    fn voice(digest: &Digest) -> &CitizenVoice {
+        match &digest.citizens {
+            Citizens::Shown(voice) => voice,
+            Citizens::Hidden { .. } | Citizens::Later => {
+                panic!("citizens are hidden: {digest:#?}")
+            }
+        }
+    }
+
+    #[test]
+    fn figures_equal_the_records_given() {
+        let mut week = Week::default().with_citizens(3);
+        week.runs.extend([
+            staff_run("anna", "a1", &[4, 7]),
+            staff_run("anna", "a2", &[4]),
+            staff_run("bo", "b1", &[2, 4, 4]),
+            // A princip reflection counts too; a staff follow-up does not.
+            run("bo", Role::Staff, "princip", "b2", &[8], 19),
+            run("bo", Role::Staff, "opfoelgning", "b3", &[7], 19),
+            // A dialogue no longer in the catalog is left out.
+            run("bo", Role::Staff, "gone", "b4", &[1], 19),
+        ]);
+        let how = |who: &str, run: &str, v: i64| {
+            answer(
+                who,
+                Role::Staff,
+                run,
+                "efter-vagten",
+                "how",
+                Value::Scale(v),
+            )
+        };
+        week.answers.extend([
+            how("anna", "a1", 4),
+            how("anna", "a2", 2),
+            how("bo", "b1", 5),
+        ]);
+        week.answers.push(answer(
+            "bo",
+            Role::Staff,
+            "b9",
+            "efter-vagten",
+            "how",
+            Value::Skipped,
+        ));
+        let digest = week.build();
+        assert!(!digest.quiet);
+        assert_eq!(
+            digest.reflections,
+            Compared {
+                this_week: 4,
+                last_week: 0
+            }
+        );
+        assert_eq!(digest.principles, [0, 1, 0, 3, 0, 0, 1, 1]);
+        assert_eq!(
+            digest.staff_lines,
+            [Line {
+                label: "efter-vagten-digest-how".into(),
+                figure: Figure::Scale { high: 2, total: 3 },
+            }]
+        );
+        let voice = voice(&digest);
+        assert_eq!((voice.people, voice.check_ins), (3, 3));
+        // 1-5 scales: 4 and 5 are the upper half, 3 is not.
+        assert_eq!(
+            voice.lines,
+            [
+                Line {
+                    label: "borger-tjek-ind-digest-listened".into(),
+                    figure: Figure::Scale { high: 2, total: 3 },
+                },
+                Line {
+                    label: "borger-tjek-ind-digest-respected".into(),
+                    figure: Figure::Scale { high: 3, total: 3 },
+                },
+            ]
+        );
+        let text = week.text(Lang::En);
+        assert!(text.contains("4 staff reflections (last week 0)"), "{text}");
+        assert!(text.contains("The situation went well: 2 of 3"), "{text}");
+        assert!(
+            text.contains("3 citizen check-ins (last week: too few citizens"),
+            "{text}"
+        );
+        assert!(text.contains("Felt listened to: 2 of 3"), "{text}");
+        assert!(text.contains("Felt respected: 3 of 3"), "{text}");
+        assert!(
+            text.contains("• Openness and respect: 3 reflections"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_changed_answer_counts_once_and_a_middle_value_is_not_high() {
+        let mut week = Week::default().with_citizens(3);
+        let mut first = said("c1", "r1", "listened", Value::Scale(5));
+        first.answered_at = nov(17);
+        let mut middle = said("c2", "r2", "listened", Value::Scale(3));
+        middle.answered_at = nov(19);
+        week.answers.extend([first, middle]);
+        let digest = week.build();
+        // c1's later answer (4) replaces neither way: the latest per run and step is kept;
+        // c2's 3 (the middle of 1-5) replaces their 4 and is not in the upper half.
+        assert_eq!(
+            voice(&digest).lines[0].figure,
+            Figure::Scale { high: 1, total: 3 }
+        );
+    }
+
+    #[test]
+    fn the_week_before_is_compared() {
+        let mut week = Week::default().with_citizens(3);
+        week.runs.push(staff_run("anna", "a1", &[1]));
+        week.previous_runs = vec![
+            staff_run("anna", "p1", &[1]),
+            staff_run("bo", "p2", &[2]),
+            check_in("c0", "p3"),
+            check_in("c1", "p4"),
+            check_in("c2", "p5"),
+            check_in("c2", "p6"),
+        ];
+        let digest = week.build();
+        assert_eq!(
+            digest.reflections,
+            Compared {
+                this_week: 1,
+                last_week: 2
+            }
+        );
+        assert_eq!(voice(&digest).check_ins_last_week, Some(4));
+        let text = week.text(Lang::En);
+        assert!(text.contains("1 staff reflection (last week 2)"), "{text}");
+        assert!(text.contains("3 citizen check-ins (last week 4)"), "{text}");
+        let text = week.text(Lang::Da);
+        assert!(
+            text.contains("1 refleksion fra en medarbejder (sidste uge 2)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("3 tjek ind fra borgere (sidste uge 4)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn principles_no_reflection_touched_are_named() {
+        let mut week = Week {
+            runs: vec![
+                staff_run("anna", "a1", &[1, 2, 3, 4]),
+                staff_run("bo", "b1", &[4, 8]),
+            ],
+            ..Week::default()
+        };
+        let digest = week.build();
+        assert_eq!(digest.principles, [1, 1, 1, 2, 0, 0, 0, 1]);
+        let text = week.text(Lang::En);
+        assert!(
+            text.contains("Not in any reflection: Help early, The whole life and Follow up"),
+            "{text}"
+        );
+        assert!(
+            text.contains("• Hopes and dreams: 1 reflection\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("• Openness and respect: 2 reflections\n"),
+            "{text}"
+        );
+        assert!(!text.contains("• Help early"), "{text}");
+        let text = week.text(Lang::Da);
+        assert!(
+            text.contains("Ikke med i nogen refleksion: Hjælp tidligt, Hele livet og Følg op"),
+            "{text}"
+        );
+        week.runs.push(staff_run("bo", "b2", &[5, 6, 7]));
+        let text = week.text(Lang::En);
+        assert!(
+            text.contains("All eight principles were in this week's reflections."),
+            "{text}"
+        );
+        assert!(!text.contains("Not in any reflection"), "{text}");
+    }
+
+    #[test]
+    fn names_only_when_allowed_and_never_for_citizens() {
+        let mut week = Week::default().with_citizens(3);
+        week.names.insert(person("anna"), "Anna".into());
+        week.names.insert(person("c0"), "Carla".into());
+        week.trials = vec![
+            trial(
+                "t1",
+                "anna",
+                Role::Staff,
+                "Ask about dreams first",
+                TrialState::Planned,
+            ),
+            trial(
+                "t2",
+                "bo",
+                Role::Staff,
+                "Walk with Karl",
+                TrialState::Planned,
+            ),
+            trial(
+                "t3",
+                "c0",
+                Role::Citizen,
+                "Call my sister",
+                TrialState::Planned,
+            ),
+        ];
+        let digest = week.build();
+        let by: Vec<&Author> = digest.trials.new.iter().map(|t| &t.by).collect();
+        assert_eq!(
+            by,
+            [
+                &Author::Staff(Some("Anna".into())),
+                &Author::Staff(None),
+                &Author::Citizen
+            ]
+        );
+        for lang in Lang::ALL {
+            let text = week.text(lang);
+            assert!(!text.contains("Carla"), "{text}");
+            assert!(!text.contains("test:"), "a person id leaked: {text}");
+            assert!(
+                text.contains("Dreams first") || text.contains("dreams first"),
+                "{text}"
+            );
+        }
+        let text = week.text(Lang::En);
+        assert!(
+            text.contains("• “Ask about dreams first” – Anna (Openness and respect)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("• “Walk with Karl” (Openness and respect)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("• A citizen's trial action (Openness and respect)"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("Call my sister"),
+            "a citizen's words need consent: {text}"
+        );
+        let text = week.text(Lang::Da);
+        assert!(
+            text.contains("• »Ask about dreams first« – Anna (Åbenhed og respekt)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("• En borgers prøvehandling (Åbenhed og respekt)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn trial_actions_new_changed_and_overdue() {
+        let mut week = Week::default();
+        let mut old = trial("t0", "anna", Role::Staff, "Old one", TrialState::Kept);
+        old.created_at = nov(2);
+        old.updated_at = nov(18);
+        let mut adjusted = trial(
+            "t1",
+            "anna",
+            Role::Staff,
+            "Adjusted one",
+            TrialState::Adjusted,
+        );
+        adjusted.created_at = nov(3);
+        adjusted.updated_at = nov(18);
+        let mut version = trial(
+            "t2",
+            "anna",
+            Role::Staff,
+            "Its new version",
+            TrialState::Planned,
+        );
+        version.replaces = Some("t1".into());
+        version.principles = Vec::new();
+        let tried = trial("t3", "bo", Role::Staff, "New and tried", TrialState::Tried);
+        week.trials = vec![old, adjusted, version, tried];
+        // Due 20 November, 2 retry days: overdue only after the 22nd.
+        let mut late = trial("o1", "bo", Role::Staff, "Late", TrialState::Planned);
+        late.due = date(2026, 11, 19);
+        let on_time = trial("o2", "bo", Role::Staff, "On time", TrialState::Tried);
+        let mut closed = trial("o3", "bo", Role::Staff, "Closed", TrialState::Done);
+        closed.due = date(2026, 11, 1);
+        week.open_trials = vec![late, on_time, closed];
+        let digest = week.build();
+        let new: Vec<(&str, bool)> = digest
+            .trials
+            .new
+            .iter()
+            .map(|t| (t.what.as_str(), t.adjusts))
+            .collect();
+        assert_eq!(new, [("Its new version", true), ("New and tried", false)]);
+        let t = &digest.trials;
+        assert_eq!(
+            (t.tried, t.kept, t.adjusted, t.dropped, t.done, t.overdue),
+            (1, 1, 1, 0, 0, 1)
+        );
+        let text = week.text(Lang::En);
+        assert!(text.contains("2 new trial actions:"), "{text}");
+        assert!(
+            text.contains("• “Its new version” · new version\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("This week – tried: 1 · kept: 1 · changed: 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("1 trial action is overdue for a follow-up."),
+            "{text}"
+        );
+        let text = week.text(Lang::Da);
+        assert!(
+            text.contains("Det skete i ugen – prøvet: 1 · fortsætter: 1 · ændret: 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("1 prøvehandling venter på opfølgning og er over tiden."),
+            "{text}"
+        );
+    }
+
+    /// A citizen check-in run that shares `hope` (with consent `yes`).
+    fn shared_hope(who: &str, run: &str, hope: &str, yes: bool) -> [AnswerRecord; 2] {
+        [
+            said(who, run, "hope", Value::Text(hope.into())),
+            said(who, run, "share", Value::YesNo(yes)),
+        ]
+    }
+
+    #[test]
+    fn the_citizen_floor_hides_everything_about_citizens_below_it() {
+        let mut week = Week::default().with_citizens(2);
+        week.runs.push(staff_run("anna", "a1", &[1]));
+        week.answers
+            .extend(shared_hope("c0", "r0", "A quiet room", true));
+        week.trials.push(trial(
+            "t1",
+            "c0",
+            Role::Citizen,
+            "Call my sister",
+            TrialState::Planned,
+        ));
+        let mut late = trial("o1", "c1", Role::Citizen, "Late", TrialState::Planned);
+        late.due = date(2026, 11, 1);
+        week.open_trials.push(late);
+        let digest = week.build();
+        assert_eq!(digest.citizens, Citizens::Hidden { floor: 3 });
+        assert!(digest.trials.new.is_empty() && digest.trials.overdue == 0);
+        for lang in Lang::ALL {
+            let text = week.text(lang);
+            for hidden in [
+                "A quiet room",
+                "Call my sister",
+                "check-in",
+                "tjek ind fra",
+                "Felt",
+                "Følte",
+            ] {
+                assert!(!text.contains(hidden), "{hidden} in {text}");
+            }
+        }
+        let text = week.text(Lang::En);
+        assert!(
+            text.contains(
+                "Citizens' figures and quotes are shown only when at least 3 citizens have"
+            ),
+            "{text}"
+        );
+        // A third citizen opens it all.
+        let mut week = Week {
+            runs: week.runs,
+            answers: week.answers,
+            trials: week.trials,
+            open_trials: week.open_trials,
+            ..Week::default()
+        }
+        .with_citizens(0);
+        week.runs.push(check_in("c9", "r9"));
+        week.answers
+            .push(said("c9", "r9", "listened", Value::Scale(5)));
+        let digest = week.build();
+        let voice = voice(&digest);
+        assert_eq!(voice.people, 3);
+        assert_eq!(voice.quotes, ["A quiet room"]);
+        assert_eq!(digest.trials.new.len(), 1);
+        assert_eq!(digest.trials.overdue, 1);
+        let text = week.text(Lang::En);
+        assert!(text.contains("3 citizens answered this week."), "{text}");
+        assert!(text.contains("Felt listened to: 2 of 3"), "{text}");
+        assert!(text.contains("• “A quiet room”"), "{text}");
+    }
+
+    #[test]
+    fn quotes_only_with_consent_yes_in_the_same_run() {
+        let mut week = Week::default().with_citizens(3);
+        week.answers
+            .extend(shared_hope("c0", "r0", "To cook again", true));
+        week.answers
+            .extend(shared_hope("c1", "r1", "Said no", false));
+        // Yes in another run than the answer: not shared.
+        week.answers
+            .push(said("c2", "r2", "hope", Value::Text("Other run".into())));
+        week.answers
+            .push(said("c2", "r3", "share", Value::YesNo(true)));
+        // Another person's yes does not share c1's words.
+        week.answers
+            .push(said("c1", "r5", "hope", Value::Text("Not theirs".into())));
+        week.answers
+            .push(said("c0", "r5", "share", Value::YesNo(true)));
+        // A step the consent does not name is never quoted; a skipped one neither.
+        week.answers
+            .push(said("c0", "r0", "helps-more", Value::Skipped));
+        week.answers.push(said(
+            "c0",
+            "r0",
+            "kind",
+            Value::Text("  Listen\n more  ".into()),
+        ));
+        // Staff answers are never quoted here.
+        week.answers.push(answer(
+            "anna",
+            Role::Staff,
+            "a1",
+            "borger-tjek-ind",
+            "hope",
+            Value::Text("Staff".into()),
+        ));
+        week.answers.push(answer(
+            "anna",
+            Role::Staff,
+            "a1",
+            "borger-tjek-ind",
+            "share",
+            Value::YesNo(true),
+        ));
+        let digest = week.build();
+        let voice = voice(&digest);
+        assert_eq!(voice.quotes, ["To cook again", "Listen more"]);
+        assert_eq!(voice.more_quotes, 0);
+        let text = week.text(Lang::Da);
+        assert!(
+            text.contains("Borgernes egne ord, delt uden navn\n• »To cook again«\n• »Listen more«"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn at_most_five_quotes_taken_in_turn_and_cut_to_200_characters() {
+        let mut week = Week::default().with_citizens(3);
+        let long = "word ".repeat(100);
+        for (i, who) in ["c0", "c0", "c0", "c0", "c1", "c2"].into_iter().enumerate() {
+            let run = format!("q{i}");
+            let mut answers = shared_hope(who, &run, &format!("{i} {long}"), true);
+            answers[0].answered_at = nov(16) + jiff::SignedDuration::from_mins(i as i64);
+            week.answers.extend(answers);
+        }
+        let digest = week.build();
+        let voice = voice(&digest);
+        assert_eq!(voice.quotes.len(), 5);
+        assert_eq!(voice.more_quotes, 1);
+        let firsts: Vec<char> = voice
+            .quotes
+            .iter()
+            .filter_map(|q| q.chars().next())
+            .collect();
+        // One from each person first, oldest first: c0's 0, c1's 4, c2's 5, then c0's 1, 2.
+        assert_eq!(firsts, ['0', '4', '5', '1', '2']);
+        for quote in &voice.quotes {
+            assert!(quote.chars().count() <= QUOTE_CHARS, "{quote}");
+            assert!(quote.ends_with("word…"), "{quote}");
+        }
+        let text = week.text(Lang::En);
+        assert!(text.contains("… and 1 more answer."), "{text}");
+        assert_eq!(excerpt(&"x".repeat(300), 200).chars().count(), 200);
+        assert_eq!(excerpt("short", 200), "short");
+    }
+
+    #[test]
+    fn plurals_in_both_languages() {
+        let one = {
+            let mut week = Week::default();
+            week.runs.push(staff_run("anna", "a1", &[1]));
+            week.trials
+                .push(trial("t1", "anna", Role::Staff, "x", TrialState::Planned));
+            let mut late = trial("o1", "bo", Role::Staff, "Late", TrialState::Planned);
+            late.due = date(2026, 11, 1);
+            week.open_trials.push(late);
+            week
+        };
+        let two = {
+            let mut week = Week::default();
+            week.runs
+                .extend([staff_run("anna", "a1", &[1]), staff_run("bo", "b1", &[1])]);
+            week.trials
+                .push(trial("t1", "anna", Role::Staff, "x", TrialState::Planned));
+            week.trials
+                .push(trial("t2", "bo", Role::Staff, "y", TrialState::Planned));
+            let mut late = trial("o1", "bo", Role::Staff, "Late", TrialState::Planned);
+            late.due = date(2026, 11, 1);
+            let mut later = late.clone();
+            later.id = "o2".into();
+            week.open_trials.extend([late, later]);
+            week
+        };
+        let cases = [
+            (
+                &one,
+                Lang::En,
+                [
+                    "1 staff reflection (",
+                    "Hopes and dreams: 1 reflection\n",
+                    "1 new trial action:",
+                    "1 trial action is overdue",
+                ],
+            ),
+            (
+                &two,
+                Lang::En,
+                [
+                    "2 staff reflections (",
+                    "Hopes and dreams: 2 reflections\n",
+                    "2 new trial actions:",
+                    "2 trial actions are overdue",
+                ],
+            ),
+            (
+                &one,
+                Lang::Da,
+                [
+                    "1 refleksion fra en medarbejder (",
+                    "Håb og drømme: 1 refleksion\n",
+                    "1 ny prøvehandling:",
+                    "1 prøvehandling venter",
+                ],
+            ),
+            (
+                &two,
+                Lang::Da,
+                [
+                    "2 refleksioner fra medarbejdere (",
+                    "Håb og drømme: 2 refleksioner\n",
+                    "2 nye prøvehandlinger:",
+                    "2 prøvehandlinger venter",
+                ],
+            ),
+        ];
+        for (week, lang, expected) in cases {
+            let text = week.text(lang);
+            for phrase in expected {
+                assert!(text.contains(phrase), "{lang}: {phrase:?} not in\n{text}");
+            }
+        }
+        // Citizens: one and several, and the floor of one.
+        let mut week = Week::default().with_citizens(1);
+        week.answers.extend(shared_hope("c0", "r0", "a", true));
+        week.answers.extend(shared_hope("c0", "r7", "b", true));
+        let mut input = week.input();
+        input.citizen_floor = 1;
+        let digest = build(&input, &content().catalog);
+        let en = render(&digest, &content().locales, Lang::En).unwrap();
+        let da = render(&digest, &content().locales, Lang::Da).unwrap();
+        assert!(
+            en.contains("1 citizen answered this week.") && en.contains("1 citizen check-in ("),
+            "{en}"
+        );
+        assert!(
+            da.contains("1 borger svarede i denne uge.")
+                && da.contains("1 tjek ind fra en borger ("),
+            "{da}"
+        );
+        input.citizen_floor = 2;
+        let digest = build(&input, &content().catalog);
+        let en = render(&digest, &content().locales, Lang::En).unwrap();
+        assert!(
+            en.contains("A quiet week"),
+            "hidden citizen activity does not show itself: {en}"
+        );
+        input.citizen_floor = 5;
+        input.answers = &[];
+        input.runs = &[];
+        let hidden = Digest {
+            quiet: false,
+            ..build(&input, &content().catalog)
+        };
+        let da = render(&hidden, &content().locales, Lang::Da).unwrap();
+        assert!(
+            da.contains("Ingen refleksioner fra medarbejdere (sidste uge 0)"),
+            "{da}"
+        );
+        assert!(da.contains("når mindst 5 borgere har svaret"), "{da}");
+    }
+
+    #[test]
+    fn an_empty_week_renders_a_short_kind_digest() {
+        let week = Week::default();
+        let digest = week.build();
+        assert!(digest.quiet);
+        for lang in Lang::ALL {
+            let text = render(&digest, &content().locales, lang).unwrap();
+            assert_eq!(text.lines().count(), 4, "{text}");
+        }
+        let text = week.text(Lang::Da);
+        assert!(
+            text.starts_with(
+                "Ugeopsamling · Bostedet Lyngen\nUge 47 · 16.–22. november 2026\n\nEn stille uge"
+            ),
+            "{text}"
+        );
+        let text = week.text(Lang::En);
+        assert!(
+            text.starts_with(
+                "Weekly digest · Bostedet Lyngen\nWeek 47 · 16–22 November 2026\n\nA quiet week"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn dates_across_a_month_and_a_year() {
+        let line = |week: ISOWeekDate, lang: Lang| {
+            let digest = Digest {
+                week,
+                ..Week::default().build()
+            };
+            let (first_day, last_day) = week_dates(week);
+            let digest = Digest {
+                first_day,
+                last_day,
+                ..digest
+            };
+            render(&digest, &content().locales, lang)
+                .unwrap()
+                .lines()
+                .nth(1)
+                .unwrap()
+                .to_owned()
+        };
+        assert_eq!(
+            line(week(2026, 49), Lang::Da),
+            "Uge 49 · 30. november – 6. december 2026"
+        );
+        assert_eq!(
+            line(week(2026, 49), Lang::En),
+            "Week 49 · 30 November – 6 December 2026"
+        );
+        assert_eq!(
+            line(week(2026, 53), Lang::Da),
+            "Uge 53 · 28. december 2026 – 3. januar 2027"
+        );
+        assert_eq!(
+            line(week(2026, 53), Lang::En),
+            "Week 53 · 28 December 2026 – 3 January 2027"
+        );
+        assert_eq!(
+            line(week(2026, 1), Lang::En),
+            "Week 1 · 29 December 2025 – 4 January 2026"
+        );
+        assert_eq!(
+            week_dates(week(2026, 53)),
+            (date(2026, 12, 28), date(2027, 1, 3))
+        );
+        // Any day of the week names the same week.
+        let sunday = ISOWeekDate::new(2026, 47, Weekday::Sunday).unwrap();
+        assert_eq!(week_dates(sunday), (date(2026, 11, 16), date(2026, 11, 22)));
+    }
+
+    #[test]
+    fn a_trial_action_is_new_by_its_local_week() {
+        // Sunday 22 November 23:30 in Copenhagen is 22:30 UTC: still week 47 there.
+        let mut week = Week::default();
+        let mut late_sunday = trial("t1", "anna", Role::Staff, "x", TrialState::Planned);
+        late_sunday.created_at = "2026-11-22T22:30:00Z".parse().unwrap();
+        late_sunday.updated_at = late_sunday.created_at;
+        // Monday 16 November 00:30 in Copenhagen is Sunday 23:30 UTC, the week before in UTC.
+        let mut early_monday = trial("t2", "anna", Role::Staff, "y", TrialState::Planned);
+        early_monday.created_at = "2026-11-15T23:30:00Z".parse().unwrap();
+        early_monday.updated_at = early_monday.created_at;
+        // Created the week before, tried now: not new.
+        let mut older = trial("t3", "anna", Role::Staff, "z", TrialState::Tried);
+        older.created_at = "2026-11-15T22:30:00Z".parse().unwrap();
+        week.trials = vec![late_sunday, early_monday, older];
+        let digest = week.build();
+        assert_eq!(digest.trials.new.len(), 2);
+        assert_eq!(digest.trials.tried, 1);
+    }
+
+    #[test]
+    fn every_message_formats_in_both_languages() {
+        let locales = &content().locales;
+        for lang in Lang::ALL {
+            for (id, names) in MESSAGES {
+                for number in [0, 1, 3] {
+                    let args: Vec<(&str, FluentValue<'_>)> = names
+                        .iter()
+                        .map(|name| match *name {
+                            "count" | "total" | "floor" | "week" | "first-day" | "last-day"
+                            | "year" | "first-year" | "last-year" | "last-week"
+                            | "principle-count" => (*name, FluentValue::from(number)),
+                            _ => (*name, FluentValue::from("tekst")),
+                        })
+                        .collect();
+                    let text = locales.format(lang, id, &args);
+                    assert!(text.is_ok_and(|t| !t.is_empty()), "{lang} {id}");
+                }
+            }
+        }
+        // Every digest message in the locales is listed, and every id this file names.
+        let listed: BTreeSet<&str> = MESSAGES.iter().map(|(id, _)| *id).collect();
+        for id in locales.ids().filter(|id| id.starts_with("digest-")) {
+            assert!(listed.contains(id), "{id} is not in MESSAGES");
+        }
+        let source = include_str!("digest.rs");
+        let quoted = source
+            .split("\"digest-")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next());
+        let is_id = |name: &&str| {
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+        };
+        let mut found = 0;
+        for name in quoted.filter(is_id) {
+            let id = format!("digest-{name}");
+            assert!(listed.contains(id.as_str()), "{id} is not in MESSAGES");
+            found += 1;
+        }
+        assert!(found > 20, "{found}");
+    }
+}

@@ -1,0 +1,135 @@
+//! The one-shot commands beside `run` and `chat`: print a digest, export for evaluators,
+//! rotate the master key, check the content. Each reads the data folder (or the content)
+//! and writes to stdout or a file; `main` only parses their arguments.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+use crate::app::{App, SystemClock};
+use crate::config::Config;
+use crate::i18n::Lang;
+use crate::store::{find_master_key, MasterKey, Records, SledStore, Vault};
+use crate::{check, export, find_group, schedule, stored_data};
+
+/// Prints one group's digest for `week` ("2026-W47"; default: the last complete week).
+pub async fn print_digest(
+    group: &str,
+    week: Option<&str>,
+    lang: Lang,
+    data: &Path,
+    config: Config,
+) -> anyhow::Result<()> {
+    let (content, _, store, vault) = stored_data(data, &config)?;
+    let app = App::new(
+        Arc::new(content),
+        config.settings,
+        store,
+        vault,
+        Box::new(SystemClock),
+    );
+    let tz = app.settings().time_zone.clone();
+    let now = app.now();
+    let week = match week {
+        Some(text) => schedule::parse_week(text)
+            .with_context(|| format!("`{text}` is not an ISO week like 2026-W47"))?,
+        None => schedule::previous_week(schedule::week_of(now, &tz)),
+    };
+    let found = find_group(app.records().groups()?, group, data)?;
+    let today = now.to_zoned(tz).date();
+    let (_, sunday) = schedule::week_dates(week);
+    println!("{}", app.digest(&found, week, sunday.min(today), lang)?);
+    Ok(())
+}
+
+/// What `eftertanke export` was asked for.
+pub struct ExportRequest<'a> {
+    pub group: &'a str,
+    pub period: (jiff::civil::Date, jiff::civil::Date),
+    pub format: export::Format,
+    /// Created with mode 0600, never overwritten; `None` writes to stdout.
+    pub out: Option<&'a Path>,
+}
+
+/// Writes one group's answers in a period, pseudonymised, for evaluators.
+pub fn export(request: ExportRequest<'_>, data: &Path, config: Config) -> anyhow::Result<()> {
+    let (content, master, store, vault) = stored_data(data, &config)?;
+    let records = Records::new(store, config.settings.time_zone.clone(), vault);
+    let group = find_group(records.groups()?, request.group, data)?;
+    let rows = export::gather(
+        &records,
+        &content.catalog,
+        &config.settings.time_zone,
+        &group.id,
+        request.period,
+        &master,
+    )?;
+    match request.out {
+        Some(path) => {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .with_context(|| format!("creating {}", path.display()))?;
+            export::write(&rows, request.format, std::io::BufWriter::new(file))?;
+        }
+        None => export::write(&rows, request.format, std::io::stdout().lock())?,
+    }
+    let people: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.person.as_str()).collect();
+    let shared = rows.iter().filter(|r| r.shared_text).count();
+    eprintln!(
+        "eftertanke: {} answers from {} people, {shared} shared texts",
+        rows.len(),
+        people.len()
+    );
+    Ok(())
+}
+
+/// Rewraps every person key of the data folder under the key in `new_key_file`; the bot must
+/// be stopped. The number of keys rewrapped.
+pub fn rotate_key(data: &Path, config: &Config, new_key_file: &Path) -> anyhow::Result<usize> {
+    let old = find_master_key(data, config.key_file.as_deref(), false)?;
+    let new = MasterKey::read_file(new_key_file)?;
+    // Holds the folder's lock: a running bot would keep writing the old keyring.
+    let _in_use = SledStore::open(data, 1 << 20)
+        .with_context(|| format!("{} is in use: stop eftertanke first", data.display()))?;
+    Ok(Vault::rotate(data, &old, &new)?)
+}
+
+/// Runs every check on the dialogues and messages and prints the result; false on any
+/// problem (each printed with its file).
+pub fn check(dialogs: Option<&Path>, locales: Option<&Path>, verbose: bool) -> bool {
+    let report = check::check(dialogs, locales, crate::channels::MESSAGES);
+    if verbose {
+        for r in report.readability.iter().filter(|r| !r.citizen) {
+            println!("staff  {}  {}  LIX {:.0}", r.lang, r.id, r.lix);
+        }
+    }
+    if !report.passed() {
+        for problem in &report.problems {
+            eprintln!("{problem}");
+        }
+        eprintln!("check failed: {} problem(s)", report.problems.len());
+        return false;
+    }
+    println!(
+        "check passed: {} dialogues, {} messages in {} languages",
+        report.dialogues,
+        report.messages,
+        Lang::ALL.len()
+    );
+    for lang in Lang::ALL {
+        for (citizen, who) in [(true, "citizen"), (false, "staff")] {
+            if let Some(worst) = check::worst(&report, lang, citizen) {
+                println!(
+                    "  {lang} {who} text: highest LIX {:.0} ({})",
+                    worst.lix, worst.id
+                );
+            }
+        }
+    }
+    true
+}
