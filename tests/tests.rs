@@ -1,5 +1,8 @@
 //! All integration tests in one test binary (faster to build than one binary each).
 
+// Test code: helpers may unwrap and panic like the tests they serve (clippy.toml allows it in
+// `#[test]` functions only).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 // matrix-sdk's futures nest deeply (matrix-rust-sdk#6551).
 #![recursion_limit = "256"]
 

@@ -61,7 +61,7 @@ pub struct Row {
 /// `purpose` (people and runs get unrelated ones).
 fn pseudonym(master: &MasterKey, purpose: &str, id: &str) -> String {
     let hash = master.keyed_hash(purpose, id.as_bytes());
-    hash.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    eftertanke_core::keyed::hex(&hash[..8])
 }
 
 /// One group's answers given from `from` to `to` (both days included, in `tz`), oldest first.

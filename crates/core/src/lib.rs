@@ -12,6 +12,7 @@
 //! - [`schedule`]: the rules of when things happen (digest, follow-ups, reminders, DST).
 //! - [`digest`]: one group's weekly digest: figures from one week's records, then Fluent text.
 //! - [`flood`]: the per-person flood limit, a token bucket.
+//! - [`keyed`]: keyed hashes (HMAC-SHA-256) and hex.
 //! - [`check`]: the checks behind `eftertanke check`, the plain-language (LIX) one among them.
 
 pub mod check;
@@ -21,5 +22,6 @@ pub mod digest;
 pub mod engine;
 pub mod flood;
 pub mod i18n;
+pub mod keyed;
 pub mod records;
 pub mod schedule;

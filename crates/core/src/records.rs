@@ -32,35 +32,100 @@ impl PersonId {
     }
 
     /// A short stand-in for logs, so no platform id or name given with `--user` appears
-    /// there. Keyed by [`salt_pseudonyms`], so knowing someone's Telegram id does not find
+    /// there. Keyed by [`key_pseudonyms`], so knowing someone's Telegram id does not find
     /// them in a log; stable for one data folder, which is what reading its logs needs.
     #[must_use]
     pub fn pseudonym(&self) -> String {
         format!("p{}", pseudonym_of(self.0.as_bytes()))
     }
+
+    /// Where messages to this id go: a person's private chat, or a shared chat.
+    #[must_use]
+    pub fn recipient(&self) -> Option<Recipient<'_>> {
+        let (kind, id) = self.0.split_once(':')?;
+        Platform::ALL.into_iter().find_map(|platform| {
+            if kind == platform.name() {
+                Some(Recipient::Person(platform, id))
+            } else if kind == platform.chat_kind() {
+                Some(Recipient::Chat(platform, id))
+            } else {
+                None
+            }
+        })
+    }
+
+    /// The id of a shared chat (a Telegram group chat, a Matrix room) on `platform`.
+    #[must_use]
+    pub fn chat(platform: Platform, id: &str) -> PersonId {
+        PersonId::new(platform.chat_kind(), id)
+    }
 }
 
-/// The secret that keys every pseudonym in this process; see [`PersonId::pseudonym`].
-static PSEUDONYM_SALT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+/// A chat platform.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Platform {
+    Console,
+    Telegram,
+    Matrix,
+}
+
+impl Platform {
+    pub const ALL: [Platform; 3] = [Platform::Console, Platform::Telegram, Platform::Matrix];
+
+    /// How its people's ids begin ("telegram" in "telegram:12345").
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Platform::Console => "console",
+            Platform::Telegram => "telegram",
+            Platform::Matrix => "matrix",
+        }
+    }
+
+    /// How its shared chats' ids begin.
+    #[must_use]
+    fn chat_kind(self) -> &'static str {
+        match self {
+            Platform::Console => "console-chat",
+            Platform::Telegram => "telegram-chat",
+            Platform::Matrix => "matrix-room",
+        }
+    }
+}
+
+/// Where a message goes, read from a stored id ([`PersonId::recipient`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recipient<'a> {
+    /// A person, in their private chat with the bot: the platform's own id for them.
+    Person(Platform, &'a str),
+    /// A shared chat linked to a group's digest: the platform's id for the chat.
+    Chat(Platform, &'a str),
+}
+
+impl Recipient<'_> {
+    #[must_use]
+    pub fn platform(self) -> Platform {
+        match self {
+            Recipient::Person(platform, _) | Recipient::Chat(platform, _) => platform,
+        }
+    }
+}
+
+/// The key of every pseudonym in this process; see [`PersonId::pseudonym`].
+static PSEUDONYM_KEY: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
 
 /// Keys the pseudonyms in logs with a secret of the data folder's (derived from its master
 /// key). The first call wins: one process serves one folder.
-pub fn salt_pseudonyms(salt: u64) {
-    let _ = PSEUDONYM_SALT.set(salt);
+pub fn key_pseudonyms(key: [u8; 32]) {
+    let _ = PSEUDONYM_KEY.set(key);
 }
 
-/// Eight hex digits standing for `bytes` in logs (a person id, a store key).
+/// Eight hex digits standing for `bytes` in logs (a person id, a store key): the start of
+/// their HMAC under the pseudonym key.
 #[must_use]
 pub fn pseudonym_of(bytes: &[u8]) -> String {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::hash::DefaultHasher::new();
-    PSEUDONYM_SALT
-        .get()
-        .copied()
-        .unwrap_or_default()
-        .hash(&mut hasher);
-    bytes.hash(&mut hasher);
-    format!("{:08x}", hasher.finish() as u32)
+    let key = PSEUDONYM_KEY.get().copied().unwrap_or_default();
+    crate::keyed::hex(&crate::keyed::hmac(&key, bytes)[..4])
 }
 
 /// One answer's stored value.

@@ -52,7 +52,7 @@ pub fn open_folder(
     cache_bytes: u64,
 ) -> Result<(SledStore, Vault), StoreError> {
     let vault = Vault::open(dir, master)?;
-    eftertanke_core::records::salt_pseudonyms(master.pseudonym_salt());
+    eftertanke_core::records::key_pseudonyms(master.pseudonym_key());
     let store = SledStore::open(dir, cache_bytes)?;
     let markers = store.keys_with_prefix(&prefix(&["forget"]))?;
     for marker in &markers {

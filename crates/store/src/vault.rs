@@ -19,6 +19,7 @@ use std::sync::{Condvar, Mutex, PoisonError, RwLock};
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use eftertanke_core::keyed::{hex, hmac};
 use zeroize::Zeroizing;
 
 /// The environment variable that may hold the master key (64 hexadecimal digits).
@@ -94,25 +95,14 @@ impl MasterKey {
     /// only the holder of the master key can make, and that differ between purposes.
     #[must_use]
     pub fn keyed_hash(&self, purpose: &str, data: &[u8]) -> [u8; 32] {
-        use hmac::{Hmac, Mac};
-        let derive = |key: &[u8], message: &[u8]| -> [u8; 32] {
-            // HMAC takes a key of any length, so `new_from_slice` cannot fail.
-            let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key)
-                .expect("HMAC accepts any key length");
-            mac.update(message);
-            mac.finalize().into_bytes().into()
-        };
-        let purpose_key = Zeroizing::new(derive(self.0.as_ref(), purpose.as_bytes()));
-        derive(purpose_key.as_ref(), data)
+        let purpose_key = Zeroizing::new(hmac(self.0.as_ref(), purpose.as_bytes()));
+        hmac(purpose_key.as_ref(), data)
     }
 
-    /// The secret that keys the pseudonyms in logs.
+    /// The key of the pseudonyms in logs.
     #[must_use]
-    pub fn pseudonym_salt(&self) -> u64 {
-        let hash = self.keyed_hash("log pseudonyms", &[]);
-        hash.iter()
-            .take(8)
-            .fold(0, |salt, &b| salt << 8 | u64::from(b))
+    pub fn pseudonym_key(&self) -> [u8; 32] {
+        self.keyed_hash("log pseudonyms", &[])
     }
 
     /// Reads 64 hexadecimal digits; surrounding white space is ignored.
@@ -178,7 +168,7 @@ impl MasterKey {
     }
 
     fn hex(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        hex(self.0.as_ref())
     }
 
     fn cipher(&self) -> XChaCha20Poly1305 {

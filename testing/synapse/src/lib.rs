@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
+use eftertanke_core::keyed::hex;
 use matrix_sdk::ruma::serde::{base64::Standard, Base64};
 use serde_json::json;
 
@@ -449,8 +450,4 @@ fn random_bytes<const N: usize>() -> Result<[u8; N], SynapseError> {
     let mut bytes = [0; N];
     getrandom::fill(&mut bytes).map_err(fail("random bytes"))?;
     Ok(bytes)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
