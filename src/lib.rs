@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{bail, Context as _};
+use tokio_util::sync::CancellationToken;
 
 pub mod commands;
 
@@ -146,18 +147,14 @@ impl Channel {
         not(any(feature = "telegram", feature = "matrix")),
         allow(unused_variables)
     )]
-    async fn run(
-        self,
-        app: Arc<App<SledStore>>,
-        stopped: tokio::sync::watch::Receiver<bool>,
-    ) -> anyhow::Result<()> {
+    async fn run(self, app: Arc<App<SledStore>>, stop: CancellationToken) -> anyhow::Result<()> {
         match self {
             #[cfg(feature = "telegram")]
-            Channel::Telegram(options) => channels::telegram::run(app, options, stopped)
+            Channel::Telegram(options) => channels::telegram::run(app, options, stop)
                 .await
                 .context("Telegram"),
             #[cfg(feature = "matrix")]
-            Channel::Matrix(options) => channels::matrix::run(app, options, stopped)
+            Channel::Matrix(options) => channels::matrix::run(app, options, stop)
                 .await
                 .context("Matrix"),
         }
@@ -191,24 +188,26 @@ pub async fn serve(
         vault,
         clock,
     ));
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let stop = Arc::new(stop);
+    // One token stops everything: the shutdown signal, or a channel that failed for good.
+    let stop = CancellationToken::new();
     tokio::spawn({
         let stop = stop.clone();
         async move {
-            shutdown.await;
-            tracing::info!("stopping: finishing the messages in flight");
-            let _ = stop.send(true);
+            tokio::select! {
+                () = shutdown => tracing::info!("stopping: finishing the messages in flight"),
+                () = stop.cancelled() => {}
+            }
+            stop.cancel();
         }
     });
     // One scheduler for all channels; each channel delivers its people's outbox.
     let scheduler = tokio::spawn({
-        let (app, stopped) = (app.clone(), stopped.clone());
-        async move { scheduler::run(&app, &config.schedule, stopped).await }
+        let (app, stop) = (app.clone(), stop.clone());
+        async move { scheduler::run(&app, &config.schedule, stop).await }
     });
     let mut running = tokio::task::JoinSet::new();
     for channel in channels {
-        running.spawn(channel.run(app.clone(), stopped.clone()));
+        running.spawn(channel.run(app.clone(), stop.clone()));
     }
     let mut failure = None;
     while let Some(ended) = running.join_next().await {
@@ -217,10 +216,10 @@ pub async fn serve(
             Ok(Err(err)) => err,
             Err(err) => anyhow::anyhow!("a channel ended abnormally: {err}"),
         };
-        let _ = stop.send(true);
+        stop.cancel();
         failure.get_or_insert(failed);
     }
-    let _ = stop.send(true);
+    stop.cancel();
     if let Err(err) = scheduler.await {
         tracing::error!("the scheduler ended abnormally: {err}");
     }

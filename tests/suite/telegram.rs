@@ -433,6 +433,73 @@ async fn the_facilitator_receives_the_digest_once() {
     assert!(h.terminate());
 }
 
+/// Telegram (or a proxy in front of it) fails for a while when the digest is due: three
+/// "502 Bad Gateway" web pages, then three "500 Internal Server Error" answers. The digest
+/// waits in the outbox and arrives exactly once when Telegram is back; the linked group chat,
+/// which became a supergroup meanwhile, gets it once at its new id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_digest_outlasts_passing_errors_and_follows_a_chat_that_moved() {
+    let mut h = Harness::new(false).await;
+    h.emulator.set_language(FACILITATOR, Some("en"));
+    // Monday 23 November 2026, 10:00 in Copenhagen.
+    h.start(Some("2026-11-23T09:00:00Z"));
+    h.say(FACILITATOR, "/newgroup Team Nord").await;
+    let (old_chat, new_chat) = (-1_003, -1_000_000_003);
+    h.emulator.group_text(old_chat, FACILITATOR, "/linkdigest");
+    let linked = h.emulator.wait_for(old_chat, 1, WAIT).await;
+    assert!(text_of(&linked).contains("Team Nord"), "{linked:#?}");
+    assert!(h.terminate());
+
+    h.emulator.migrate_chat(old_chat, new_chat);
+    h.emulator
+        .fail_next_with_page("sendMessage", 3, 502, "Bad Gateway");
+    h.emulator
+        .fail_next_json("sendMessage", 3, 500, "Internal Server Error");
+    let calls = h.emulator.calls("sendMessage");
+    let before = h.emulator.sent(FACILITATOR).len();
+    // The next Monday at 09:30: the digest of week 48 is due.
+    h.start(Some("2026-11-30T08:30:00Z"));
+    let digest = "Weekly digest · Team Nord";
+    let deadline = Instant::now() + Duration::from_secs(240);
+    let arrived = |h: &Harness| {
+        let to = |chat| {
+            h.emulator
+                .sent(chat)
+                .iter()
+                .filter(|m| m.text.contains(digest))
+                .count()
+        };
+        (to(FACILITATOR), to(new_chat))
+    };
+    while arrived(&h) != (1, 1) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert_eq!(arrived(&h), (1, 1), "once each; log:\n{}", h.log());
+    assert!(
+        h.emulator.calls("sendMessage") >= calls + 6,
+        "the failures were met"
+    );
+    // Nothing more comes, and nothing went to the old chat id.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(arrived(&h), (1, 1));
+    assert_eq!(h.emulator.sent(old_chat).len(), 1, "only the link's note");
+    assert!(h.emulator.sent(FACILITATOR).len() > before);
+    assert!(h.terminate());
+    let records = h.records();
+    let linked: Vec<PersonId> = records
+        .groups()
+        .unwrap()
+        .iter()
+        .flat_map(|group| records.digest_chats(&group.id).unwrap())
+        .map(|link| link.chat)
+        .collect();
+    assert_eq!(
+        linked,
+        vec![PersonId::new("telegram-chat", &new_chat.to_string())],
+        "the link follows the chat"
+    );
+}
+
 /// With Telegram's limits on, a second message to the same chat waits about a second.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_throttle_spaces_messages_to_one_chat() {

@@ -45,23 +45,18 @@ const SETTLE: jiff::SignedDuration = jiff::SignedDuration::from_hours(4);
 /// How often the scheduler looks for what is due.
 pub const EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Ticks every [`EVERY`] until `stop` turns true; a failed tick is logged and tried again.
+/// Ticks every [`EVERY`] until `stop` is cancelled; a failed tick is logged and tried again.
 pub async fn run<S: Store>(
     app: &App<S>,
     schedule: &Schedule,
-    stop: tokio::sync::watch::Receiver<bool>,
+    stop: tokio_util::sync::CancellationToken,
 ) {
     let mut every = tokio::time::interval(EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let stopped = async move {
-        let mut stop = stop;
-        let _ = stop.wait_for(|stop| *stop).await;
-    };
-    tokio::pin!(stopped);
     loop {
         tokio::select! {
             biased;
-            () = &mut stopped => break,
+            () = stop.cancelled() => break,
             _ = every.tick() => {
                 if let Err(err) = tick(app, schedule).await {
                     tracing::warn!("scheduler: {err}");

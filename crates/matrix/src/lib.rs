@@ -52,15 +52,17 @@ use matrix_sdk::{Client, HttpError, Room, RoomMemberships, RoomState};
 use tokio::sync::{mpsc, watch};
 
 use eftertanke_app::kit::lanes::{admit, Drops, Lanes, Worker};
-use eftertanke_app::kit::stopped;
+use eftertanke_app::kit::outbox::{self, keep_unsent};
 use eftertanke_app::kit::text::split;
+use eftertanke_app::kit::transport::{send_all, Failure, Transport};
 use eftertanke_app::{App, Event, Profile};
 use eftertanke_core::dialogs::Role;
 use eftertanke_core::engine::{Body, Reply};
 use eftertanke_core::flood::{Admit, FloodGate};
 use eftertanke_core::i18n::{I18nError, Lang};
-use eftertanke_core::records::PersonId;
-use eftertanke_store::{Outgoing, Store, Waiting};
+use eftertanke_core::records::{PersonId, Platform, Recipient};
+use eftertanke_store::Store;
+use tokio_util::sync::CancellationToken;
 
 /// Every message this channel writes itself (the rest comes from the engine).
 pub const MESSAGES: &[(&str, &[&str])] = &[
@@ -83,13 +85,8 @@ const SYNC_TIMEOUT: Duration = Duration::from_secs(30);
 /// Events a room's timeline may bring in one sync.
 const TIMELINE_LIMIT: u32 = 500;
 /// How often matrix-sdk retries one request itself (waiting out rate limits and server
-/// errors) before the channel's own retries and then the outbox take over.
+/// errors) before the kit's retries and then the outbox take over.
 const SDK_RETRIES: usize = 6;
-/// How often waiting outbox messages are looked for.
-const OUTBOX_EVERY: Duration = Duration::from_secs(1);
-/// How often one message is tried when sending fails (matrix-sdk itself already waits out
-/// rate limits and server errors for up to 15 minutes before it gives up).
-const SEND_ATTEMPTS: u32 = 5;
 /// Events the handlers may have queued for the dispatcher: more than a sync brings
 /// (its timelines are cut at [`TIMELINE_LIMIT`] events a room). What does not fit is
 /// dropped and counted, never waited on (the sync waits for the handlers).
@@ -227,15 +224,15 @@ struct Channel<S> {
     /// Private rooms are looked up and made under this lock, so one person gets one.
     private_rooms: tokio::sync::Mutex<()>,
     /// Once stopping, replies wait in the outbox rather than in a send that may retry long.
-    stop: watch::Receiver<bool>,
+    stop: CancellationToken,
 }
 
-/// Runs the channel until `stop` turns true: then no new events are taken, events in flight
-/// are finished, and it returns (the caller drops the app, which flushes the store).
+/// Runs the channel until `stop` is cancelled: then no new events are taken, events in
+/// flight are finished, and it returns (the caller drops the app, which flushes the store).
 pub async fn run<S: Store>(
     app: Arc<App<S>>,
     options: Options,
-    stop: watch::Receiver<bool>,
+    stop: CancellationToken,
 ) -> Result<(), MatrixError> {
     let Some(client) = session::connect(&options, &stop).await? else {
         return Ok(());
@@ -289,7 +286,7 @@ pub async fn run<S: Store>(
     // The outbox waits for the first sync: until then the rooms' state is as it was when the
     // bot stopped (someone may have left a room meanwhile).
     let (synced, first_sync) = watch::channel(false);
-    let delivery = tokio::spawn(deliver_outbox(channel, first_sync, stop.clone()));
+    let delivery = tokio::spawn(deliver_outbox(channel, first_sync));
 
     let mut pause = Duration::from_secs(1);
     // Rooms the bot was in before a sync: only their timelines can be cut short (a newly
@@ -306,7 +303,7 @@ pub async fn run<S: Store>(
         // comes again at the next start.
         let result = tokio::select! {
             biased;
-            () = stopped(stop.clone()) => break Ok(()),
+            () = stop.cancelled() => break Ok(()),
             result = client.sync_once(settings.clone().token(token.clone())) => result,
         };
         lock(&intake).guard = None;
@@ -323,7 +320,7 @@ pub async fn run<S: Store>(
                     break Err(revoked);
                 }
                 tokio::select! {
-                    () = stopped(stop.clone()) => break Ok(()),
+                    () = stop.cancelled() => break Ok(()),
                     () = tokio::time::sleep(pause) => {}
                 }
                 pause = (pause * 2).min(Duration::from_secs(60));
@@ -349,7 +346,7 @@ pub async fn run<S: Store>(
 async fn sync_until_it_works(
     client: &Client,
     settings: SyncSettings,
-    stop: &watch::Receiver<bool>,
+    stop: &CancellationToken,
 ) -> Result<Option<String>, MatrixError> {
     let mut pause = Duration::from_secs(1);
     loop {
@@ -358,7 +355,7 @@ async fn sync_until_it_works(
             Err(err) => sync_failed(client, &err, pause)?,
         }
         tokio::select! {
-            () = stopped(stop.clone()) => return Ok(None),
+            () = stop.cancelled() => return Ok(None),
             () = tokio::time::sleep(pause) => {}
         }
         pause = (pause * 2).min(Duration::from_secs(60));
@@ -857,30 +854,16 @@ async fn converse<S: Store>(
         Some(user) => privacy(room, user).await == Privacy::Private,
         None => true,
     };
-    let here = !*channel.stop.borrow() && still_private;
-    let outcome = if here {
-        send(room, &replies)
-            .await
-            .map_err(|(sent, err)| (sent, Some(err)))
-    } else {
-        // Stopping (no sends that may retry for long; the next start delivers these), or the
-        // room is no longer private.
-        Err((0, None))
-    };
-    if let Err((sent, err)) = outcome {
-        if let Some(err) = err {
-            tracing::warn!(person = %person.pseudonym(), "reply not sent, kept for later: {}", describe(&err));
-        }
-        let keep = Outgoing {
-            person: person.clone(),
-            at: channel.app.now(),
-            tag: format!("unsent-{tag}"),
-            replies: replies[sent..].to_vec(),
-        };
-        if let Err(err) = channel.app.records().keep(keep).await {
-            tracing::error!("keeping an unsent reply: {err}");
+    let mut sent = 0;
+    // Stopping (no sends that may retry for long; the next start delivers these), or the
+    // room is no longer private: all to the outbox.
+    if !channel.stop.is_cancelled() && still_private {
+        if let Err(failure) = send_all(channel, room, &replies, &mut sent).await {
+            tracing::warn!(person = %person.pseudonym(), "reply not sent, kept for later: {}", failure.why());
         }
     }
+    let rest = replies.get(sent..).unwrap_or_default().to_vec();
+    keep_unsent(&channel.app, person.clone(), format!("unsent-{tag}"), rest).await;
 }
 
 /// Outside a private room. In a room of two that is not private, everything is answered in
@@ -909,7 +892,7 @@ async fn elsewhere<S: Store>(
     let note = match command.as_deref() {
         Some(command @ ("/linkdigest" | "/unlinkdigest")) if !two => {
             let link = command == "/linkdigest";
-            let chat = PersonId::new("matrix-room", room.room_id().as_str());
+            let chat = PersonId::chat(Platform::Matrix, room.room_id().as_str());
             match channel.app.link_digest_chat(person, chat, lang, link).await {
                 Ok(Some(name)) => {
                     let id = if link {
@@ -968,8 +951,8 @@ impl<S: Store> Channel<S> {
                 return;
             }
         };
-        if let Err((_, err)) = send(room, &[Reply::plain(text)]).await {
-            tracing::warn!("sending a note: {}", describe(&err));
+        if let Err(failure) = send_all(self, room, &[Reply::plain(text)], &mut 0).await {
+            tracing::warn!("sending a note: {}", failure.why());
         }
     }
 }
@@ -1059,11 +1042,40 @@ impl<S: Store> Channel<S> {
     }
 }
 
-/// Sends replies in order, each as text with an HTML body; a file as an attachment. On
-/// failure: how many replies were sent whole, and the error.
-async fn send(room: &Room, replies: &[Reply]) -> Result<(), (usize, matrix_sdk::Error)> {
-    for (done, reply) in replies.iter().enumerate() {
-        // A long reply (a digest, /mydata) in several events, the choices with the last.
+impl<S: Store> Transport for Channel<S> {
+    type Place = Room;
+    const PLATFORM: Platform = Platform::Matrix;
+
+    /// A person: the bot's own private room with them (made if there is none). A shared
+    /// room: while the bot is still in it.
+    async fn place(&self, to: Recipient<'_>) -> Result<Option<Room>, Failure> {
+        match to {
+            Recipient::Person(_, user) => {
+                let Ok(user) = UserId::parse(user) else {
+                    return Ok(None);
+                };
+                self.own_room(&user)
+                    .await
+                    .map(Some)
+                    .map_err(|err| failure(&err))
+            }
+            Recipient::Chat(_, room) => {
+                let room = RoomId::parse(room)
+                    .ok()
+                    .and_then(|id| self.client.get_room(&id))
+                    .filter(|room| room.state() == RoomState::Joined);
+                if room.is_none() {
+                    tracing::warn!("a linked room the bot is not in");
+                }
+                Ok(room)
+            }
+        }
+    }
+
+    /// As text with an HTML body, in notices (as bots write: other bots do not answer them);
+    /// a long reply (a digest, /mydata) in several, the choices with the last; a file as an
+    /// attachment.
+    async fn send(&self, room: &Room, reply: &Reply) -> Result<(), Failure> {
         let parts = split(&reply.text, MAX_MESSAGE_UNITS);
         let last = parts.len().saturating_sub(1);
         for (i, part) in parts.into_iter().enumerate() {
@@ -1078,179 +1090,79 @@ async fn send(room: &Room, replies: &[Reply]) -> Result<(), (usize, matrix_sdk::
                 file: None,
             };
             let (plain, html) = render(&piece);
-            with_retries(|| async {
-                // Notices, as bots write: other bots do not answer them.
-                room.send(RoomMessageEventContent::notice_html(
-                    plain.clone(),
-                    html.clone(),
-                ))
+            room.send(RoomMessageEventContent::notice_html(plain, html))
                 .with_request_config(RequestConfig::new().retry_limit(SDK_RETRIES))
                 .await
-                .map(drop)
-            })
-            .await
-            .map_err(|err| (done, err))?;
+                .map_err(|err| failure(&err))?;
         }
         if let Some(file) = &reply.file {
-            with_retries(|| async {
-                room.send_attachment(
-                    file.name.clone(),
-                    &mime::APPLICATION_JSON,
-                    file.content.clone().into_bytes(),
-                    AttachmentConfig::new(),
-                )
-                .await
-                .map(drop)
-            })
+            room.send_attachment(
+                file.name.clone(),
+                &mime::APPLICATION_JSON,
+                file.content.clone().into_bytes(),
+                AttachmentConfig::new(),
+            )
             .await
-            .map_err(|err| (done, err))?;
+            .map_err(|err| failure(&err))?;
         }
+        Ok(())
     }
-    Ok(())
 }
 
-/// Makes one request until it is taken. matrix-sdk waits out M_LIMIT_EXCEEDED, 429 and
-/// server errors itself; what comes back here is a network failure (tried again after a
-/// pause) or a rate limit it gave up on (waited out as the server asks), a few times at most.
-async fn with_retries<F, R>(mut request: R) -> Result<(), matrix_sdk::Error>
-where
-    R: FnMut() -> F,
-    F: std::future::Future<Output = Result<(), matrix_sdk::Error>>,
-{
-    let mut attempts = 0;
-    loop {
-        let err = match request().await {
-            Ok(()) => return Ok(()),
-            Err(err) => err,
+/// How the kit is to treat a failed request. matrix-sdk has already waited out rate limits
+/// and server errors a few times ([`SDK_RETRIES`]). A rate limit, a server error (5xx), a
+/// timeout or anything not from the homeserver (the crypto store) is worth trying again; a
+/// refusal (4xx: forbidden, not in the room) is for good; no connection at all, or a revoked
+/// session, keeps everything for later.
+fn failure(err: &matrix_sdk::Error) -> Failure {
+    let why = describe(err);
+    if let Some(ErrorKind::LimitExceeded(LimitExceededErrorData { retry_after, .. })) =
+        err.client_api_error_kind()
+    {
+        let after = match retry_after {
+            Some(RetryAfter::Delay(pause)) => *pause,
+            Some(RetryAfter::DateTime(at)) => at
+                .duration_since(std::time::SystemTime::now())
+                .unwrap_or_default(),
+            None => Duration::from_secs(1),
         };
-        let pause = match (rate_limited(&err), is_network(&err)) {
-            (Some(pause), _) => pause,
-            (None, true) => Duration::from_millis(500 << attempts.min(4)),
-            (None, false) => return Err(err),
+        return Failure::Later {
+            after: Some(after),
+            why,
         };
-        attempts += 1;
-        if attempts >= SEND_ATTEMPTS {
-            return Err(err);
-        }
-        tokio::time::sleep(pause).await;
+    }
+    if let Some(ErrorKind::UnknownToken { .. }) = err.client_api_error_kind() {
+        return Failure::Unreachable(why);
+    }
+    if let Some(api) = err.as_client_api_error() {
+        return if api.status_code.is_client_error() {
+            Failure::Refused(why)
+        } else {
+            Failure::Later { after: None, why }
+        };
+    }
+    match err {
+        matrix_sdk::Error::Http(http) => match &**http {
+            HttpError::Reqwest(reqwest) if reqwest.is_timeout() => {
+                Failure::Later { after: None, why }
+            }
+            HttpError::Reqwest(_) => Failure::Unreachable(why),
+            _ => Failure::Later { after: None, why },
+        },
+        _ => Failure::Later { after: None, why },
     }
 }
 
-/// How long M_LIMIT_EXCEEDED asks to wait, if that is the error.
-fn rate_limited(err: &matrix_sdk::Error) -> Option<Duration> {
-    match err.client_api_error_kind()? {
-        ErrorKind::LimitExceeded(LimitExceededErrorData { retry_after, .. }) => {
-            Some(match retry_after {
-                Some(RetryAfter::Delay(pause)) => *pause,
-                Some(RetryAfter::DateTime(at)) => at
-                    .duration_since(std::time::SystemTime::now())
-                    .unwrap_or_default(),
-                None => Duration::from_secs(1),
-            })
-        }
-        _ => None,
-    }
-}
-
-fn is_network(err: &matrix_sdk::Error) -> bool {
-    matches!(err, matrix_sdk::Error::Http(http) if matches!(**http, HttpError::Reqwest(_)))
-}
-
-/// Sends what waits in the outbox for Matrix people and rooms, until `stop`.
-async fn deliver_outbox<S: Store>(
-    channel: Arc<Channel<S>>,
-    mut first_sync: watch::Receiver<bool>,
-    stop: watch::Receiver<bool>,
-) {
-    let mut every = tokio::time::interval(OUTBOX_EVERY);
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let stopped = stopped(stop.clone());
-    tokio::pin!(stopped);
+/// Delivers what waits in the outbox for Matrix people and rooms (the kit's loop), once the
+/// first sync of this start is in: until then the rooms' state is as it was when the bot
+/// stopped.
+async fn deliver_outbox<S: Store>(channel: Arc<Channel<S>>, mut first_sync: watch::Receiver<bool>) {
+    let stop = channel.stop.clone();
     tokio::select! {
-        () = &mut stopped => return,
+        () = stop.cancelled() => return,
         _ = first_sync.wait_for(|synced| *synced) => {}
     }
-    loop {
-        tokio::select! {
-            biased;
-            () = &mut stopped => break,
-            _ = every.tick() => deliver(&channel, &stop).await,
-        }
-    }
-    // What is still waiting stays in the outbox for the next start.
-}
-
-/// One pass over the outbox, message by message and reply by reply: what was sent is removed
-/// at once, so a failure later never sends the earlier replies twice. A network failure ends
-/// the pass (the next one tries again); a message for a room the bot is no longer in, or
-/// one the homeserver refuses for good, is dropped with a warning.
-async fn deliver<S: Store>(channel: &Channel<S>, stop: &watch::Receiver<bool>) {
-    let waiting = match channel.app.records().outbox_of_platform("matrix") {
-        Ok(waiting) => waiting,
-        Err(err) => {
-            tracing::warn!("reading the outbox: {err}");
-            return;
-        }
-    };
-    for message in waiting {
-        if *stop.borrow() {
-            return;
-        }
-        let outcome = match channel.room_of(&message).await {
-            Ok(Some(room)) => send(&room, &message.replies).await,
-            Ok(None) => Ok(()),
-            Err(err) => Err((0, err)),
-        };
-        let remaining = match &outcome {
-            Ok(()) => Vec::new(),
-            Err((sent, err)) if is_network(err) || rate_limited(err).is_some() => {
-                message.replies[*sent..].to_vec()
-            }
-            Err((_, err)) => {
-                tracing::warn!(
-                    person = %message.person.pseudonym(),
-                    "a waiting message cannot be delivered, dropped: {}",
-                    describe(err)
-                );
-                Vec::new()
-            }
-        };
-        let stored = channel.app.records().keep_rest(&message, remaining).await;
-        if let Err(err) = stored {
-            tracing::warn!("updating the outbox: {err}");
-        }
-        if let Err((_, err)) = outcome {
-            if is_network(&err) {
-                tracing::warn!("Matrix unreachable, the outbox waits: {}", describe(&err));
-                return;
-            }
-        }
-    }
-}
-
-impl<S: Store> Channel<S> {
-    /// The room a waiting message goes to: the person's own private room (opened if there is
-    /// none), or a linked room the bot is still in. `None` when there is no such room.
-    async fn room_of(&self, message: &Waiting) -> Result<Option<Room>, matrix_sdk::Error> {
-        let who = message.person.as_str();
-        if let Some(user) = who.strip_prefix("matrix:") {
-            let Ok(user) = UserId::parse(user) else {
-                return Ok(None);
-            };
-            return self.own_room(&user).await.map(Some);
-        }
-        let Some(room) = who.strip_prefix("matrix-room:") else {
-            return Ok(None);
-        };
-        let room = RoomId::parse(room)
-            .ok()
-            .and_then(|id| self.client.get_room(&id))
-            .filter(|room| room.state() == RoomState::Joined);
-        if room.is_none() {
-            tracing::warn!(person = %message.person.pseudonym(), "a linked room the bot is not in");
-        }
-        Ok(room)
-    }
+    outbox::deliver(channel.app.clone(), channel, stop).await;
 }
 
 #[cfg(test)]

@@ -16,16 +16,16 @@ use matrix_sdk::ruma::api::error::ErrorKind;
 use matrix_sdk::ruma::{OwnedDeviceId, OwnedUserId};
 use matrix_sdk::store::{StateStoreDataKey, StateStoreDataValue};
 use matrix_sdk::{Client, SessionMeta, SessionTokens};
-use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
-use super::{stopped, MatrixError, Options};
+use super::{MatrixError, Options};
 
 /// Restores the saved session, or logs in (password or access token) and saves it. Network
 /// failures are retried with growing pauses up to a minute; a refused login or a revoked
 /// session is an error. `None` when stopped meanwhile.
 pub(super) async fn connect(
     options: &Options,
-    stop: &watch::Receiver<bool>,
+    stop: &CancellationToken,
 ) -> Result<Option<Client>, MatrixError> {
     let folder = &options.folder;
     create_private_dir(folder)?;
@@ -45,7 +45,7 @@ pub(super) async fn connect(
             }
         }
         tokio::select! {
-            () = stopped(stop.clone()) => return Ok(None),
+            () = stop.cancelled() => return Ok(None),
             () = tokio::time::sleep(pause) => {}
         }
         pause = (pause * 2).min(Duration::from_secs(60));

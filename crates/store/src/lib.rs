@@ -444,6 +444,28 @@ impl<S: Store> Records<S> {
         self.scan(&prefix(&["dchat", group]))
     }
 
+    /// A shared chat got a new id (a Telegram group became a supergroup): every group's digest
+    /// link to `from` now points to `to`.
+    pub async fn move_chat(&self, from: &PersonId, to: &PersonId) -> Result<(), StoreError> {
+        let mut ops = Vec::new();
+        for group in self.groups()? {
+            for mut link in self.digest_chats(&group.id)? {
+                if link.chat == *from {
+                    ops.push(Op::Delete(key(&["dchat", &group.id, from.as_str()])));
+                    link.chat = to.clone();
+                    ops.push(Op::Put(
+                        key(&["dchat", &group.id, to.as_str()]),
+                        encode(&link),
+                    ));
+                }
+            }
+        }
+        if ops.is_empty() {
+            return Ok(());
+        }
+        self.store.apply(ops).await
+    }
+
     pub fn reminders(&self) -> Result<Vec<ReminderState>, StoreError> {
         self.scan(&prefix(&["remind"]))
     }

@@ -3,14 +3,13 @@
 //! teloxide polls and types the updates; the engine owns conversation state (teloxide's
 //! dialogue storage is keyed by chat and has no sled backend). One loop takes every update as
 //! it arrives, applies the per-person flood limit there, and hands it to its chat's lane
-//! ([`super::lanes`]): one chat's updates are handled in order, different chats in parallel,
-//! and a chat whose lane is full loses its excess input instead of holding up the loop.
-//! Each chat's replies go to that chat's own sender, one message at a time, through
-//! teloxide's `Throttle` (1 a second and 20 a minute a chat, 30 a second in all; a
-//! `RetryAfter` is waited out and the message sent again). What the scheduler made
+//! (the channel kit's lanes): one chat's updates are handled in order, different chats in
+//! parallel, and a chat whose lane is full loses its excess input instead of holding up the
+//! loop. Each chat's replies go to that chat's own sender (the kit's), one message at a
+//! time, through teloxide's `Throttle` (1 a second and 20 a minute a chat, 30 a second in
+//! all; a `RetryAfter` is waited out and the message sent again). What the scheduler made
 //! (follow-up offers, reminders, digests), or a reply that could not be sent at once, is
-//! taken from the outbox and sent the same way, then removed reply by reply once Telegram
-//! accepted it.
+//! delivered by the kit's outbox loop through [`Telegram`], this platform's transport.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,18 +24,20 @@ use teloxide::types::{
 };
 use teloxide::update_listeners::{AsUpdateStream as _, Polling, UpdateListener as _};
 use teloxide::{ApiError, RequestError};
-use tokio::sync::{mpsc, watch};
+use tokio_util::sync::CancellationToken;
 
 use eftertanke_app::kit::lanes::{admit, Drops, Lanes, Worker};
-use eftertanke_app::kit::stopped;
+use eftertanke_app::kit::outbox;
+use eftertanke_app::kit::sender::{Outbound, Sender};
 use eftertanke_app::kit::text::split;
+use eftertanke_app::kit::transport::{Failure, Transport};
 use eftertanke_app::{App, Event, Profile};
 use eftertanke_core::dialogs::Role;
 use eftertanke_core::engine::{Body, Reply, ReplyChoice};
 use eftertanke_core::flood::{Admit, FloodGate};
 use eftertanke_core::i18n::{I18nError, Lang, Locales};
-use eftertanke_core::records::PersonId;
-use eftertanke_store::{Outgoing, Store, Waiting};
+use eftertanke_core::records::{PersonId, Platform, Recipient};
+use eftertanke_store::Store;
 
 /// Every message this channel writes itself (the rest comes from the engine).
 pub const MESSAGES: &[(&str, &[&str])] = &[
@@ -86,10 +87,6 @@ const MAX_MESSAGE_UNITS: usize = 4096;
 const MAX_CALLBACK_BYTES: usize = 64;
 /// How long a long poll waits for updates.
 const POLL_TIMEOUT: Duration = Duration::from_secs(10);
-/// How often waiting outbox messages are looked for.
-const OUTBOX_EVERY: Duration = Duration::from_secs(1);
-/// How often one message is tried when Telegram keeps asking to wait.
-const SEND_ATTEMPTS: u32 = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TelegramError {
@@ -165,13 +162,13 @@ impl<R> TgBot for R where
 {
 }
 
-/// Runs the channel until `stop` turns true: then no new updates are taken, updates in
+/// Runs the channel until `stop` is cancelled: then no new updates are taken, updates in
 /// flight are finished, replies not yet sent are kept in the outbox, and it returns (the
 /// caller drops the app, which flushes the store).
 pub async fn run<S: Store>(
     app: Arc<App<S>>,
     options: Options,
-    stop: watch::Receiver<bool>,
+    stop: CancellationToken,
 ) -> Result<(), TelegramError> {
     let url = options
         .api_url
@@ -196,9 +193,10 @@ pub async fn run<S: Store>(
 struct Shared<S, B> {
     app: Arc<App<S>>,
     bot: B,
+    telegram: Arc<Telegram<B>>,
     me: teloxide::types::Me,
     /// Once stopping, replies go to the outbox rather than into a throttled send.
-    stop: watch::Receiver<bool>,
+    stop: CancellationToken,
 }
 
 /// The intake: one loop takes every update as it arrives, applies the flood limit at once,
@@ -207,17 +205,19 @@ struct Shared<S, B> {
 async fn serve<S: Store, B: TgBot>(
     app: Arc<App<S>>,
     bot: B,
-    stop: watch::Receiver<bool>,
+    stop: CancellationToken,
 ) -> Result<(), TelegramError> {
-    let Some(me) = connect(&bot, stop.clone()).await? else {
+    let Some(me) = connect(&bot, &stop).await? else {
         return Ok(());
     };
     tracing::info!(bot = %me.username(), "Telegram connected");
     set_menu(&bot, &app.content().locales).await;
-    let delivery = tokio::spawn(deliver_outbox(app.clone(), bot.clone(), stop.clone()));
+    let telegram = Arc::new(Telegram { bot: bot.clone() });
+    let delivery = tokio::spawn(outbox::deliver(app.clone(), telegram.clone(), stop.clone()));
     let shared = Arc::new(Shared {
         app: app.clone(),
         bot: bot.clone(),
+        telegram,
         me,
         stop: stop.clone(),
     });
@@ -238,14 +238,12 @@ async fn serve<S: Store, B: TgBot>(
     let polling = listener.stop_token();
     let stream = listener.as_stream();
     tokio::pin!(stream);
-    let stopped = stopped(stop.clone());
-    tokio::pin!(stopped);
     let mut stopping = false;
     let mut counted = drops.counts();
     let mut report = tokio::time::interval(DROPS_REPORT_EVERY);
     loop {
         let update = tokio::select! {
-            () = &mut stopped, if !stopping => {
+            () = stop.cancelled(), if !stopping => {
                 stopping = true;
                 polling.stop();
                 continue;
@@ -387,52 +385,32 @@ enum Job {
     },
 }
 
-/// Replies for one chat, handed to its sender in order.
-struct Outbound {
-    /// Whose outbox keeps them if they cannot be sent (a person, or a group chat).
-    person: PersonId,
-    tag: String,
-    replies: Vec<Reply>,
-}
-
-/// Replies one chat may have waiting to be sent before its worker waits: only that chat's
-/// worker waits, and its full lane then drops that chat's input.
-const SENDER_QUEUE: usize = 16;
-
 /// One chat's worker: handles its updates in order and hands the replies to the chat's own
 /// sender, so handling never waits on a throttled send (20 a minute to one chat).
 struct ChatWorker<S, B> {
     shared: Arc<Shared<S, B>>,
     chat: ChatId,
-    outgoing: mpsc::Sender<Outbound>,
-    sender: tokio::task::JoinHandle<()>,
+    sender: Sender,
 }
 
 impl<S: Store, B: TgBot> ChatWorker<S, B> {
     fn open(shared: Arc<Shared<S, B>>, chat: ChatId) -> ChatWorker<S, B> {
-        let (outgoing, queue) = mpsc::channel(SENDER_QUEUE);
-        let sender = tokio::spawn(send_in_order(shared.clone(), chat, queue));
+        let (app, telegram) = (shared.app.clone(), shared.telegram.clone());
+        let sender = Sender::spawn(app, telegram, chat, shared.stop.clone());
         ChatWorker {
             shared,
             chat,
-            outgoing,
             sender,
         }
     }
 
     async fn reply(&self, person: PersonId, tag: String, replies: Vec<Reply>) {
-        if replies.is_empty() {
-            return;
-        }
         let out = Outbound {
             person,
             tag,
             replies,
         };
-        if let Err(mpsc::error::SendError(out)) = self.outgoing.send(out).await {
-            // The sender ended early (a panic, logged when joined): keep them.
-            keep_unsent(&self.shared.app, out).await;
-        }
+        self.sender.send(&self.shared.app, out).await;
     }
 
     /// A message of the channel's own, or nothing if it does not format (start-up checks
@@ -478,7 +456,7 @@ impl<S: Store, B: TgBot> ChatWorker<S, B> {
     async fn in_group(&self, user: &User, command: &str) {
         let app = &self.shared.app;
         let lang = language(user.language_code.as_deref());
-        let here = PersonId::new("telegram-chat", &self.chat.0.to_string());
+        let here = PersonId::chat(Platform::Telegram, &self.chat.0.to_string());
         let note = match command {
             "/start" => self.own(lang, "telegram-group-note", &[]),
             "/linkdigest" | "/unlinkdigest" => {
@@ -584,59 +562,7 @@ impl<S: Store, B: TgBot> Worker for ChatWorker<S, B> {
     }
 
     async fn finish(self) {
-        drop(self.outgoing);
-        if let Err(err) = self.sender.await {
-            tracing::error!("a Telegram chat sender ended abnormally: {err}");
-        }
-    }
-}
-
-/// One chat's sender: its replies in order, one message at a time, so at most one request
-/// of a chat waits in Throttle (whose queue is shared: a chat with many waiting would hold
-/// everyone up). Replies that cannot be sent, or come once stopping, wait in the outbox.
-async fn send_in_order<S: Store, B: TgBot>(
-    shared: Arc<Shared<S, B>>,
-    chat: ChatId,
-    mut queue: mpsc::Receiver<Outbound>,
-) {
-    let stopped = stopped(shared.stop.clone());
-    tokio::pin!(stopped);
-    while let Some(mut out) = queue.recv().await {
-        if *shared.stop.borrow() {
-            keep_unsent(&shared.app, out).await;
-            continue;
-        }
-        let mut sent = 0;
-        let outcome = tokio::select! {
-            outcome = send(&shared.bot, chat, &out.replies, &mut sent) => outcome,
-            // A throttled send may wait long: what is left goes to the outbox (the reply in
-            // flight too, so it is sent at least once).
-            () = &mut stopped => Err(None),
-        };
-        if let Err(err) = outcome {
-            if let Some(err) = err {
-                tracing::warn!(
-                    person = %out.person.pseudonym(),
-                    "reply not sent, kept for later: {}",
-                    describe(&err)
-                );
-            }
-            out.replies.drain(..sent);
-            keep_unsent(&shared.app, out).await;
-        }
-    }
-}
-
-/// Keeps replies that could not be sent in the outbox, so the next question is not lost.
-async fn keep_unsent<S: Store>(app: &App<S>, out: Outbound) {
-    let keep = Outgoing {
-        person: out.person,
-        at: app.now(),
-        tag: out.tag,
-        replies: out.replies,
-    };
-    if let Err(err) = app.records().keep(keep).await {
-        tracing::error!("keeping an unsent reply: {err}");
+        self.sender.finish().await;
     }
 }
 
@@ -664,10 +590,8 @@ fn describe(err: &RequestError) -> String {
 /// stopped meanwhile.
 async fn connect<B: TgBot>(
     bot: &B,
-    stop: watch::Receiver<bool>,
+    stop: &CancellationToken,
 ) -> Result<Option<teloxide::types::Me>, TelegramError> {
-    let stopped = stopped(stop);
-    tokio::pin!(stopped);
     let mut pause = Duration::from_secs(1);
     loop {
         match bot.get_me().await {
@@ -684,7 +608,7 @@ async fn connect<B: TgBot>(
             }
         }
         tokio::select! {
-            () = &mut stopped => return Ok(None),
+            () = stop.cancelled() => return Ok(None),
             () = tokio::time::sleep(pause) => {}
         }
         pause = (pause * 2).min(Duration::from_secs(60));
@@ -734,69 +658,70 @@ fn profile_of(user: &teloxide::types::User) -> Profile {
     Profile::new(language(user.language_code.as_deref()), Role::Staff)
 }
 
-/// Sends replies in order: plain text (never parsed as markup, so echoed words cannot change
-/// how a message shows), buttons as an inline keyboard, long text in several messages.
-/// `sent` counts the replies sent whole, also when the future is dropped halfway (the reply
-/// in flight then counts as not sent: it is sent at least once).
-async fn send<B: TgBot>(
-    bot: &B,
-    chat: ChatId,
-    replies: &[Reply],
-    sent: &mut usize,
-) -> Result<(), Option<RequestError>> {
-    for reply in &replies[*sent..] {
+/// Telegram as the kit's transport: a chat is the place.
+pub struct Telegram<B> {
+    bot: B,
+}
+
+impl<B: TgBot> Transport for Telegram<B> {
+    type Place = ChatId;
+    const PLATFORM: Platform = Platform::Telegram;
+
+    /// A person's private chat has their user id; a group chat its own.
+    async fn place(&self, to: Recipient<'_>) -> Result<Option<ChatId>, Failure> {
+        let (Recipient::Person(_, id) | Recipient::Chat(_, id)) = to;
+        Ok(id.parse().ok().map(ChatId))
+    }
+
+    /// Plain text (never parsed as markup, so echoed words cannot change how a message
+    /// shows), long text in several messages at Telegram's limit, buttons as an inline
+    /// keyboard on the last, a file as a document.
+    async fn send(&self, chat: &ChatId, reply: &Reply) -> Result<(), Failure> {
         let parts = split(&reply.text, MAX_MESSAGE_UNITS);
         let last = parts.len().saturating_sub(1);
         for (i, part) in parts.into_iter().enumerate() {
-            let markup = if i == last { keyboard(reply) } else { None };
-            with_retries(|| {
-                // No parse mode: plain text.
-                let mut request = bot.send_message(chat, part.clone());
-                if let Some(markup) = markup.clone() {
-                    request = request.reply_markup(markup);
-                }
-                request.send()
-            })
-            .await?;
+            let mut request = self.bot.send_message(*chat, part);
+            if let Some(markup) = keyboard(reply).filter(|_| i == last) {
+                request = request.reply_markup(markup);
+            }
+            request.await.map_err(|err| failure(&err))?;
         }
         if let Some(file) = &reply.file {
-            with_retries(|| {
-                let upload = InputFile::memory(file.content.clone().into_bytes())
-                    .file_name(file.name.clone());
-                bot.send_document(chat, upload).send()
-            })
-            .await?;
+            let upload =
+                InputFile::memory(file.content.clone().into_bytes()).file_name(file.name.clone());
+            self.bot
+                .send_document(*chat, upload)
+                .await
+                .map_err(|err| failure(&err))?;
         }
-        *sent += 1;
+        Ok(())
     }
-    Ok(())
 }
 
-/// Makes and sends one request until it is taken. Telegram's "retry after" is waited out
-/// (Throttle does so itself; this covers the unthrottled bot), and a network failure is tried
-/// again after a pause, a few times at most.
-async fn with_retries<T, F, R>(mut request: R) -> ResponseResult<()>
-where
-    R: FnMut() -> F,
-    F: std::future::Future<Output = ResponseResult<T>>,
-{
-    let mut attempts = 0;
-    loop {
-        let pause = match request().await {
-            Ok(_) => return Ok(()),
-            Err(RequestError::RetryAfter(after)) => after.duration(),
-            Err(RequestError::Network(_) | RequestError::Io(_)) => {
-                Duration::from_millis(500 << attempts.min(4))
-            }
-            Err(err) => return Err(err),
-        };
-        attempts += 1;
-        if attempts >= SEND_ATTEMPTS {
-            return Err(RequestError::Io(Arc::new(std::io::Error::other(
-                "Telegram did not take the message after several tries",
-            ))));
+/// How the kit is to treat a failed request. Telegram's JSON errors carry no status the
+/// client keeps, only a description: "Bad Request: …" and "Forbidden: …" (blocked, chat not
+/// found, kicked) are refusals for good; anything else it says (its 5xx: "Internal Server
+/// Error", "Bad Gateway") is worth trying again, as is an answer that is not JSON (a proxy's
+/// error page) and a timeout. A refused token keeps everything: it is the bot, not the
+/// message.
+fn failure(err: &RequestError) -> Failure {
+    let why = describe(err);
+    match err {
+        RequestError::RetryAfter(after) => Failure::Later {
+            after: Some(after.duration()),
+            why,
+        },
+        RequestError::Api(ApiError::InvalidToken) => Failure::Unreachable(why),
+        RequestError::Api(ApiError::Unknown(text))
+            if !text.starts_with("Bad Request") && !text.starts_with("Forbidden") =>
+        {
+            Failure::Later { after: None, why }
         }
-        tokio::time::sleep(pause).await;
+        RequestError::MigrateToChatId(to) => Failure::Moved(to.0.to_string()),
+        RequestError::Api(_) => Failure::Refused(why),
+        RequestError::InvalidJson { .. } => Failure::Later { after: None, why },
+        RequestError::Network(err) if err.is_timeout() => Failure::Later { after: None, why },
+        RequestError::Network(_) | RequestError::Io(_) => Failure::Unreachable(why),
     }
 }
 
@@ -840,81 +765,6 @@ fn button_label(message: &Message, data: &str) -> Option<String> {
         .flatten()
         .find(|b| matches!(&b.kind, InlineKeyboardButtonKind::CallbackData(d) if d == data))
         .map(|b| b.text.clone())
-}
-
-/// Sends what waits in the outbox for Telegram people and chats, until `stop`.
-async fn deliver_outbox<S: Store, B: TgBot>(app: Arc<App<S>>, bot: B, stop: watch::Receiver<bool>) {
-    let mut every = tokio::time::interval(OUTBOX_EVERY);
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let stopped = stopped(stop.clone());
-    tokio::pin!(stopped);
-    loop {
-        tokio::select! {
-            biased;
-            () = &mut stopped => break,
-            _ = every.tick() => deliver(&app, &bot, &stop).await,
-        }
-    }
-    // What is still waiting stays in the outbox for the next start.
-}
-
-/// One pass over the outbox. A message goes reply by reply; what was sent is removed at
-/// once, so a failure later never sends the earlier replies twice. A network failure ends
-/// the pass (the next one tries again); a refusal that will not change (the person blocked
-/// the bot, the chat is gone) drops that message with a warning.
-async fn deliver<S: Store, B: TgBot>(app: &App<S>, bot: &B, stop: &watch::Receiver<bool>) {
-    let waiting = match app.records().outbox_of_platform("telegram") {
-        Ok(waiting) => waiting,
-        Err(err) => {
-            tracing::warn!("reading the outbox: {err}");
-            return;
-        }
-    };
-    for message in waiting {
-        if *stop.borrow() {
-            return;
-        }
-        let Some(chat) = telegram_chat(&message) else {
-            continue;
-        };
-        let mut sent = 0;
-        let outcome = send(bot, chat, &message.replies, &mut sent).await;
-        let unreachable = matches!(
-            outcome,
-            Err(Some(RequestError::Network(_) | RequestError::Io(_)))
-        );
-        let remaining = match &outcome {
-            Ok(()) => Vec::new(),
-            Err(Some(
-                RequestError::Network(_) | RequestError::Io(_) | RequestError::RetryAfter(_),
-            )) => message.replies[sent..].to_vec(),
-            Err(err) => {
-                tracing::warn!(
-                    person = %message.person.pseudonym(),
-                    "a waiting message cannot be delivered, dropped: {}",
-                    err.as_ref().map(describe).unwrap_or_default()
-                );
-                Vec::new()
-            }
-        };
-        let stored = app.records().keep_rest(&message, remaining).await;
-        if let Err(err) = stored {
-            tracing::warn!("updating the outbox: {err}");
-        }
-        if unreachable {
-            tracing::warn!("Telegram unreachable, the outbox waits");
-            return;
-        }
-    }
-}
-
-/// The Telegram chat a waiting message goes to: a person's private chat, or a linked chat.
-fn telegram_chat(message: &Waiting) -> Option<ChatId> {
-    let who = message.person.as_str();
-    let id = who
-        .strip_prefix("telegram:")
-        .or_else(|| who.strip_prefix("telegram-chat:"))?;
-    id.parse().ok().map(ChatId)
 }
 
 #[cfg(test)]

@@ -19,7 +19,8 @@ use matrix_sdk::ruma::events::room::message::{
 use matrix_sdk::ruma::events::InitialStateEvent;
 use matrix_sdk::ruma::OwnedUserId;
 use matrix_sdk::{Client, Room};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 use crate::steps::{fresh, percentile, reflection_steps, BenchError};
 use eftertanke_core::content::Content;
@@ -116,7 +117,7 @@ impl Level<'_> {
         let bot_user = self.register(&format!("bot{}", self.number))?;
         let (store, vault) = fresh(dir)?;
         let app = crate::steps::app(content, store, vault)?;
-        let (stop, stopped) = watch::channel(false);
+        let stop = CancellationToken::new();
         let options = Options {
             homeserver: self.synapse.url.clone(),
             user: bot_user.clone(),
@@ -128,7 +129,7 @@ impl Level<'_> {
             folder: dir.join("matrix"),
         };
         let folder = options.folder.clone();
-        let bot = tokio::spawn(matrix::run(app.clone(), options, stopped));
+        let bot = tokio::spawn(matrix::run(app.clone(), options, stop.clone()));
         // The bot's first sync published its device keys: before that, a person's client
         // would wait on them (up to 5 s) when it first sends in an encrypted room.
         let waited = Instant::now();
@@ -167,7 +168,7 @@ impl Level<'_> {
             latencies.extend(task.await.map_err(self::task)??);
         }
         let wall = started.elapsed();
-        let _ = stop.send(true);
+        stop.cancel();
         bot.await.map_err(task)?.map_err(task)?;
         latencies.sort_unstable();
         Ok(MatrixRow {

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
 use crate::steps::{fresh, percentile, reflection_steps, BenchError};
 use eftertanke_core::content::Content;
@@ -87,13 +87,13 @@ async fn level(
     );
     let (store, vault) = fresh(dir)?;
     let app = crate::steps::app(content, store, vault)?;
-    let (stop, stopped) = watch::channel(false);
+    let stop = CancellationToken::new();
     let options = Options {
         token: TOKEN.into(),
         api_url: emulator.api_url(),
         throttle: false,
     };
-    let bot = tokio::spawn(telegram::run(app.clone(), options, stopped));
+    let bot = tokio::spawn(telegram::run(app.clone(), options, stop.clone()));
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(people);
     for person in 0..people {
@@ -126,7 +126,7 @@ async fn level(
         latencies.extend(result.map_err(BenchError::Task)?);
     }
     let wall = started.elapsed();
-    let _ = stop.send(true);
+    stop.cancel();
     bot.await
         .map_err(|err| BenchError::Task(err.to_string()))?
         .map_err(|err| BenchError::Task(err.to_string()))?;

@@ -98,12 +98,16 @@ pub struct Emulator {
     server: Option<JoinHandle<()>>,
 }
 
-/// An error answer: HTTP status and `error_code` are the same number, as on Telegram.
+/// An error answer: HTTP status and `error_code` are the same number, as on Telegram; or,
+/// with `html`, a web page as a proxy in front of Telegram answers (not JSON at all).
 #[derive(Debug, Clone)]
 struct ApiFail {
     code: u16,
     description: String,
     retry_after: Option<u32>,
+    /// A group chat that became a supergroup: its new id, told to whoever writes to the old.
+    migrate_to: Option<i64>,
+    html: bool,
 }
 
 impl ApiFail {
@@ -112,6 +116,8 @@ impl ApiFail {
             code,
             description: description.to_owned(),
             retry_after: None,
+            migrate_to: None,
+            html: false,
         }
     }
 
@@ -179,6 +185,8 @@ struct State {
     answered: Vec<String>,
     commands: Vec<CommandMenu>,
     failures: HashMap<String, VecDeque<ApiFail>>,
+    /// Group chats that became supergroups: old id → new id.
+    migrated: HashMap<i64, i64>,
     calls: HashMap<String, usize>,
 }
 
@@ -478,13 +486,40 @@ impl Emulator {
             code: error_code,
             description: description.to_owned(),
             retry_after,
+            migrate_to: None,
+            html: false,
         };
-        self.shared
-            .state()
+        self.fail_next_times(method, 1, fail);
+    }
+
+    /// The next `times` calls of `method` get a web page with HTTP status `status`, as a
+    /// proxy in front of Telegram answers when Telegram is down ("Bad Gateway").
+    pub fn fail_next_with_page(&self, method: &str, times: usize, status: u16, title: &str) {
+        let fail = ApiFail {
+            html: true,
+            ..ApiFail::new(status, title)
+        };
+        self.fail_next_times(method, times, fail);
+    }
+
+    /// The next `times` calls of `method` fail with Telegram's JSON error `error_code`.
+    pub fn fail_next_json(&self, method: &str, times: usize, error_code: u16, description: &str) {
+        self.fail_next_times(method, times, ApiFail::new(error_code, description));
+    }
+
+    /// The group chat `from` becomes the supergroup `to`: what the bot sends to `from` is
+    /// refused with Telegram's `migrate_to_chat_id`.
+    pub fn migrate_chat(&self, from: i64, to: i64) {
+        self.shared.state().migrated.insert(from, to);
+    }
+
+    fn fail_next_times(&self, method: &str, times: usize, fail: ApiFail) {
+        let mut state = self.shared.state();
+        let queued = state
             .failures
             .entry(method.to_ascii_lowercase())
-            .or_default()
-            .push_back(fail);
+            .or_default();
+        queued.extend(std::iter::repeat_n(fail, times));
     }
 
     /// How many times `method` (any case) was called with the right token, failures included.
@@ -663,6 +698,12 @@ async fn get_updates(shared: &Shared, params: &Value) -> Result<Value, ApiFail> 
 
 fn send_message(shared: &Shared, params: &Value) -> Result<Value, ApiFail> {
     let chat = chat_id(params)?;
+    if let Some(&to) = shared.state().migrated.get(&chat) {
+        return Err(ApiFail {
+            migrate_to: Some(to),
+            ..ApiFail::bad("group chat was upgraded to a supergroup chat")
+        });
+    }
     let text = checked_text(params, "message is too long")?;
     let keyboard = keyboard(params)?;
     Ok(store_sent(shared, chat, text, keyboard, None))
@@ -820,12 +861,25 @@ fn set_my_commands(shared: &Shared, params: &Value) -> Result<Value, ApiFail> {
 fn respond(result: Result<Value, ApiFail>) -> Response {
     match result {
         Ok(result) => Json(json!({"ok": true, "result": result})).into_response(),
+        Err(fail) if fail.html => {
+            let status = StatusCode::from_u16(fail.code).unwrap_or(StatusCode::BAD_GATEWAY);
+            let page = format!(
+                "<html><head><title>{code} {text}</title></head><body><h1>{code} {text}</h1>\
+                 </body></html>",
+                code = fail.code,
+                text = fail.description
+            );
+            (status, [(header::CONTENT_TYPE, "text/html")], page).into_response()
+        }
         Err(fail) => {
             let status = StatusCode::from_u16(fail.code).unwrap_or(StatusCode::BAD_REQUEST);
             let mut body =
                 json!({"ok": false, "error_code": fail.code, "description": fail.description});
             if let (Some(seconds), Some(body)) = (fail.retry_after, body.as_object_mut()) {
                 body.insert("parameters".into(), json!({"retry_after": seconds}));
+            }
+            if let (Some(to), Some(body)) = (fail.migrate_to, body.as_object_mut()) {
+                body.insert("parameters".into(), json!({"migrate_to_chat_id": to}));
             }
             (status, Json(body)).into_response()
         }
