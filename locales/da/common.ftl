@@ -5,20 +5,6 @@ welcome-back = Godt at se dig igen. Vi går videre, hvor du slap.
 help =
     Sådan gør du:
     Svar med et tal, et ord eller en knap.
-    /reflect – vælg en samtale
-    /back – ret dit sidste svar
-    /stop – hold en pause eller stop
-    /try – lav en prøvehandling
-    /trials – se dine prøvehandlinger
-    /join – vær med i en gruppe med en kode
-    /groups – se dine grupper
-    /remind – få en påmindelse
-    /name – vis dit fornavn ved dine prøvehandlinger
-    /consent – se eller skift dit samtykke
-    /mydata – se alt, jeg har om dig
-    /forget – slet alt om dig
-    /language – skift sprog
-    /help – se denne hjælp
 menu = Hvad vil du tale om? Vælg et tal.
 reask-menu = Skriv et tal fra 1 til { $count }.
 no-dialogue = Vi er ikke i gang med en samtale lige nu.

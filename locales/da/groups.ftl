@@ -78,13 +78,7 @@ trials-group-header = { $count ->
    *[other] { $count } åbne prøvehandlinger i »{ $name }«:
 }
 trials-group-line = • { $what } – { $state } – { $date }
-help-facilitator =
-    For facilitatorer:
-    /nygruppe NAVN – lav en gruppe og få dens koder
-    /medlemmer – se hvor mange der er i gruppen, og koderne
-    /nyekoder DAGE – lav nye koder (de gamle holder op med at virke)
-    /overblik – se ugen indtil nu
-    /gruppe TAL – vælg hvilken af dine grupper kommandoerne gælder
+help-facilitator = For facilitatorer:
 codes-expired = Koderne virker ikke længere. Lav nye med /nyekoder.
 name-citizen = Dit navn bliver aldrig vist ved dine svar eller prøvehandlinger. Der er intet at ændre.
 stopped-trial-unfinished = Prøvehandlingen var ikke færdig, så den er ikke gemt. Du kan lave den igen med /prøv.

@@ -5,20 +5,6 @@ welcome-back = Good to see you again. We go on where you left off.
 help =
     How it works:
     Answer with a number, a word or a button.
-    /reflect – choose a talk
-    /back – change your last answer
-    /stop – take a break or stop
-    /try – make a trial action
-    /trials – see your trial actions
-    /join – join a group with a code
-    /groups – see your groups
-    /remind – get a reminder
-    /name – show your first name by your trial actions
-    /consent – see or change your consent
-    /mydata – see all I have about you
-    /forget – delete all about you
-    /language – change language
-    /help – see this help
 menu = What do you want to talk about? Choose a number.
 reask-menu = Type a number from 1 to { $count }.
 no-dialogue = We are not in a talk right now.

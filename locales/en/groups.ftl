@@ -78,13 +78,7 @@ trials-group-header = { $count ->
    *[other] { $count } open trial actions in “{ $name }”:
 }
 trials-group-line = • { $what } – { $state } – { $date }
-help-facilitator =
-    For facilitators:
-    /newgroup NAME – make a group and get its codes
-    /members – see how many are in the group, and the codes
-    /newcodes DAYS – make new codes (the old ones stop working)
-    /digest – see this week so far
-    /group NUMBER – choose which of your groups the commands are for
+help-facilitator = For facilitators:
 codes-expired = The codes no longer work. Make new ones with /newcodes.
 name-citizen = Your name is never shown with your answers or trial actions. There is nothing to change.
 stopped-trial-unfinished = The trial action was not finished, so it is not saved. You can make it again with /try.

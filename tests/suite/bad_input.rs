@@ -300,7 +300,7 @@ fn the_terminal_takes_the_whole_corpus() {
         .filter(|&c| disguising(c) && c != '\r')
         .collect();
     assert!(bad.is_empty(), "printed {bad:?}");
-    assert!(stdout.contains("/reflect"), "{stdout}");
+    assert!(stdout.contains("/refleksion"), "the Danish help: {stdout}");
     let records = records(&data);
     let local = PersonId::new("console", "local");
     let answers = records.answers(&local).unwrap();

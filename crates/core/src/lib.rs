@@ -2,6 +2,7 @@
 //! network, no clock: callers give the time.
 //!
 //! # Layout
+//! - [`command`]: every command, parsed once; its names, help line and menu entry.
 //! - [`dialogs`]: `dialogs/*.toml` → a validated [`dialogs::Catalog`]; errors name file and step.
 //! - [`i18n`]: Fluent messages from `locales/<lang>/*.ftl`; a missing message is an error.
 //! - [`content`]: the dialogues and messages loaded and checked together (compiled in by
@@ -16,6 +17,7 @@
 //! - [`check`]: the checks behind `eftertanke check`, the plain-language (LIX) one among them.
 
 pub mod check;
+pub mod command;
 pub mod content;
 pub mod dialogs;
 pub mod digest;

@@ -56,6 +56,7 @@ use eftertanke_app::kit::outbox::{self, keep_unsent};
 use eftertanke_app::kit::text::split;
 use eftertanke_app::kit::transport::{send_all, Failure, Transport};
 use eftertanke_app::{App, Event, Profile};
+use eftertanke_core::command::{split_command, Command};
 use eftertanke_core::dialogs::Role;
 use eftertanke_core::engine::{Body, Reply};
 use eftertanke_core::flood::{Admit, FloodGate};
@@ -882,16 +883,12 @@ async fn elsewhere<S: Store>(
     let lang = channel.lang_of(person);
     let two = privacy(room, sender).await == Privacy::TwoButOpen;
     let command = match &event.body {
-        Body::Text(text) => text
-            .split_whitespace()
-            .next()
-            .filter(|w| w.starts_with('/'))
-            .map(str::to_lowercase),
+        Body::Text(text) => split_command(text).map(|(name, _)| Command::named(&name)),
         _ => None,
     };
-    let note = match command.as_deref() {
-        Some(command @ ("/linkdigest" | "/unlinkdigest")) if !two => {
-            let link = command == "/linkdigest";
+    let note = match command {
+        Some(Some(command @ (Command::LinkDigest | Command::UnlinkDigest))) if !two => {
+            let link = command == Command::LinkDigest;
             let chat = PersonId::chat(Platform::Matrix, room.room_id().as_str());
             match channel.app.link_digest_chat(person, chat, lang, link).await {
                 Ok(Some(name)) => {

@@ -32,6 +32,7 @@ use eftertanke_app::kit::sender::{Outbound, Sender};
 use eftertanke_app::kit::text::split;
 use eftertanke_app::kit::transport::{Failure, Transport};
 use eftertanke_app::{App, Event, Profile};
+use eftertanke_core::command::{split_command, Command, Listed};
 use eftertanke_core::dialogs::Role;
 use eftertanke_core::engine::{Body, Reply, ReplyChoice};
 use eftertanke_core::flood::{Admit, FloodGate};
@@ -46,39 +47,6 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ("telegram-chosen", &["answer"]),
     ("telegram-linked", &["name"]),
     ("telegram-unlinked", &["name"]),
-    ("command-reflect", &[]),
-    ("command-try", &[]),
-    ("command-trials", &[]),
-    ("command-followup", &[]),
-    ("command-back", &[]),
-    ("command-stop", &[]),
-    ("command-groups", &[]),
-    ("command-join", &[]),
-    ("command-remind", &[]),
-    ("command-language", &[]),
-    ("command-help", &[]),
-    ("command-consent", &[]),
-    ("command-mydata", &[]),
-    ("command-forget", &[]),
-];
-
-/// The command menu: (English command, Danish command, description). Telegram command names
-/// are a-z, 0-9 and _, so the Danish ones are the ASCII spellings the engine also reads.
-const MENU: [(&str, &str, &str); 14] = [
-    ("reflect", "refleksion", "command-reflect"),
-    ("try", "proev", "command-try"),
-    ("trials", "proevehandlinger", "command-trials"),
-    ("followup", "opfoelgning", "command-followup"),
-    ("back", "tilbage", "command-back"),
-    ("stop", "stop", "command-stop"),
-    ("groups", "grupper", "command-groups"),
-    ("join", "deltag", "command-join"),
-    ("remind", "paamind", "command-remind"),
-    ("language", "sprog", "command-language"),
-    ("help", "hjaelp", "command-help"),
-    ("consent", "samtykke", "command-consent"),
-    ("mydata", "minedata", "command-mydata"),
-    ("forget", "glem", "command-forget"),
 ];
 
 /// Telegram's limit on a message, in UTF-16 code units.
@@ -300,7 +268,7 @@ enum Inbound {
     /// A message in a private chat: text, or anything else (answered, not read).
     Private { update: u32, user: User, body: Body },
     /// A command for this bot in a group chat.
-    Group { user: User, command: String },
+    Group { user: User, command: Command },
     /// A button pressed on one of the bot's messages.
     Button {
         update: u32,
@@ -363,16 +331,16 @@ impl Arrived {
     }
 }
 
-/// The command of a group-chat message addressed to this bot ("/start", "/start@thisbot"),
-/// lowercased; `None` for talk and for other bots' commands ("/start@otherbot").
-fn group_command(message: &Message, me: &teloxide::types::Me) -> Option<String> {
+/// The command of a group-chat message addressed to this bot ("/start", "/start@thisbot");
+/// `None` for talk, for commands the bot does not know, and for other bots' commands
+/// ("/start@otherbot").
+fn group_command(message: &Message, me: &teloxide::types::Me) -> Option<Command> {
     let word = message.text()?.split_whitespace().next()?;
-    if !word.starts_with('/') {
-        return None;
-    }
-    let (command, to) = word.split_once('@').unwrap_or((word, me.username()));
+    let (name, _) = split_command(word)?;
+    let to = word.split_once('@').map_or(me.username(), |(_, to)| to);
     to.eq_ignore_ascii_case(me.username())
-        .then(|| command.to_lowercase())
+        .then(|| Command::named(&name))
+        .flatten()
 }
 
 /// A job of one chat's lane.
@@ -453,14 +421,14 @@ impl<S: Store, B: TgBot> ChatWorker<S, B> {
     /// In a group chat the bot does not hold dialogues: /start gets a note to write
     /// privately; a facilitator may /linkdigest the chat to receive the group's digest there
     /// (and /unlinkdigest it); other commands are left to the people in it.
-    async fn in_group(&self, user: &User, command: &str) {
+    async fn in_group(&self, user: &User, command: Command) {
         let app = &self.shared.app;
         let lang = language(user.language_code.as_deref());
         let here = PersonId::chat(Platform::Telegram, &self.chat.0.to_string());
         let note = match command {
-            "/start" => self.own(lang, "telegram-group-note", &[]),
-            "/linkdigest" | "/unlinkdigest" => {
-                let link = command == "/linkdigest";
+            Command::Start => self.own(lang, "telegram-group-note", &[]),
+            Command::LinkDigest | Command::UnlinkDigest => {
+                let link = command == Command::LinkDigest;
                 let person = person_of(user);
                 match app
                     .link_digest_chat(&person, here.clone(), lang, link)
@@ -550,7 +518,7 @@ impl<S: Store, B: TgBot> Worker for ChatWorker<S, B> {
                 self.converse(&user, update, body).await;
             }
             Job::Read(Inbound::Group { user, command }) => {
-                self.in_group(&user, &command).await;
+                self.in_group(&user, command).await;
             }
             Job::Read(Inbound::Button { update, query }) => self.on_button(update, *query).await,
             Job::SlowDown { person, lang } => {
@@ -622,11 +590,12 @@ async fn set_menu<B: TgBot>(bot: &B, locales: &Locales) {
         (Lang::Da, Some("da")),
         (Lang::En, Some("en")),
     ] {
-        let commands: Result<Vec<BotCommand>, I18nError> = MENU
+        let commands: Result<Vec<BotCommand>, I18nError> = Command::ALL
             .iter()
-            .map(|(en, da, id)| {
-                let name = if lang == Lang::Da { da } else { en };
-                Ok(BotCommand::new(*name, locales.format(lang, id, &[])?))
+            .filter(|spec| spec.listed == Listed::Everyone)
+            .map(|spec| {
+                let what = locales.format(lang, &format!("command-{}", spec.en), &[])?;
+                Ok(BotCommand::new(spec.command.name(lang), capitalised(&what)))
             })
             .collect();
         let Ok(commands) = commands else { continue };
@@ -640,6 +609,15 @@ async fn set_menu<B: TgBot>(bot: &B, locales: &Locales) {
             tracing::warn!("setting the command menu: {}", describe(&err));
         }
     }
+}
+
+/// A menu line starts with a capital, as Telegram's menus do ("Choose a talk").
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// A person's language from Telegram's language code: Danish for "da…", else English.

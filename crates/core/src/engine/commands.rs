@@ -2,60 +2,67 @@
 //! show; the group commands are in `groups.rs`.
 
 use super::parse;
-use super::{
-    EngineError, Reply, ReplyChoice, Turn, DIGEST_COMMAND, FOLLOW_UP_COMMAND, JOIN_COMMAND,
-    MEMBERS_COMMAND, NEW_CODES_COMMAND, NEW_GROUP_COMMAND, TRIALS_COMMAND,
-};
+use super::{EngineError, Reply, ReplyChoice, Turn};
+use crate::command::{help_lines, Command, Listed};
 use crate::dialogs::{Purpose, Role};
 use crate::i18n::Lang;
 use crate::records::{ActiveRun, Pending, TrialAction, TrialDraft, Value, Write};
 
 /// The answers to "Do you want to stop?", in the order shown.
-use super::MY_DATA_COMMAND;
-
 const STOP_CHOICES: [&str; 3] = ["stop-keep", "stop-discard", "stop-continue"];
 
 impl Turn<'_, '_> {
-    pub(super) fn command(&mut self, name: &str, arg: &str) -> Result<(), EngineError> {
-        match name {
-            "start" => {
+    pub(super) fn command(&mut self, command: Command, arg: &str) -> Result<(), EngineError> {
+        match command {
+            Command::Start => {
                 self.conv.pending = None;
                 self.greet()
             }
-            "help" | "hjælp" | "hjaelp" => {
-                self.say("help", &[])?;
-                if self.may_create_groups() {
-                    self.say("help-facilitator", &[])?;
-                }
+            Command::Help => {
+                self.help()?;
                 if self.conv.active.is_some() && self.conv.pending.is_none() {
                     self.ask_current()?;
                 }
                 Ok(())
             }
-            "reflect" | "refleksion" | "reflekter" => self.reflect(arg),
-            "try" | "prøv" | "proev" => self.try_something(),
-            "stop" => self.stop(),
-            "back" | "tilbage" => self.back(),
-            "language" | "sprog" => self.language(arg),
-            name if TRIALS_COMMAND.contains(&name) => self.list_trials(),
-            name if FOLLOW_UP_COMMAND.contains(&name) => self.follow_up(arg),
-            name if JOIN_COMMAND.contains(&name) => self.join(arg),
-            name if NEW_GROUP_COMMAND.contains(&name) => self.new_group(arg),
-            name if NEW_CODES_COMMAND.contains(&name) => self.new_codes(arg),
-            name if MEMBERS_COMMAND.contains(&name) => self.members(),
-            name if DIGEST_COMMAND.contains(&name) => self.digest(),
-            "groups" | "grupper" => self.list_groups(),
-            "group" | "gruppe" => self.choose_group_command(arg),
-            "name" | "navn" => self.shown_name(arg),
-            "remind" | "påmind" | "paamind" | "påmindelse" => self.remind(arg),
-            "consent" | "samtykke" => self.consent_command(),
-            "forget" | "glem" => self.forget_command(),
-            name if MY_DATA_COMMAND.contains(&name) => self.my_data(),
-            _ => {
-                self.say("unknown-command", &[])?;
-                self.repeat_prompt()
-            }
+            Command::Reflect => self.reflect(arg),
+            Command::Try => self.try_something(),
+            Command::Stop => self.stop(),
+            Command::Back => self.back(),
+            Command::Language => self.language(arg),
+            Command::Trials => self.list_trials(),
+            Command::FollowUp => self.follow_up(arg),
+            Command::Join => self.join(arg),
+            Command::NewGroup => self.new_group(arg),
+            Command::NewCodes => self.new_codes(arg),
+            Command::Members => self.members(),
+            Command::Digest => self.digest(),
+            Command::Groups => self.list_groups(),
+            Command::Group => self.choose_group_command(arg),
+            Command::Name => self.shown_name(arg),
+            Command::Remind => self.remind(arg),
+            Command::Consent => self.consent_command(),
+            Command::Forget => self.forget_command(),
+            Command::MyData => self.my_data(),
+            // Said in a group chat, where the channel answers; in a private chat, a note.
+            Command::LinkDigest | Command::UnlinkDigest => self.say("link-in-group", &[]),
         }
+    }
+
+    /// The help: how to answer, then a line for each command; facilitators' commands too for
+    /// those who may make groups.
+    fn help(&mut self) -> Result<(), EngineError> {
+        let lang = self.conv.lang;
+        let locales = self.engine.locales;
+        let mut lines = vec![self.text("help", &[])?];
+        lines.extend(help_lines(locales, lang, Listed::Everyone)?);
+        if self.may_create_groups() {
+            lines.push(String::new());
+            lines.push(self.text("help-facilitator", &[])?);
+            lines.extend(help_lines(locales, lang, Listed::Facilitators)?);
+        }
+        self.replies.push(Reply::plain(lines.join("\n")));
+        Ok(())
     }
 
     pub(super) fn reflect(&mut self, arg: &str) -> Result<(), EngineError> {

@@ -193,6 +193,7 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ("trial-sign", &[]),
     ("trials-group-header", &["name", "count"]),
     ("help-facilitator", &[]),
+    ("link-in-group", &[]),
     ("codes-expired", &[]),
     ("name-citizen", &[]),
     ("stopped-trial-unfinished", &[]),
@@ -218,10 +219,14 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
 pub fn check_messages(locales: &Locales, more: &[MessageList]) -> Vec<I18nError> {
     let mut problems = Vec::new();
     for lang in Lang::ALL {
+        let commands = crate::command::message_ids();
+        let commands = commands.iter().map(|id| (id.as_str(), &[][..]));
         for (id, arg_names) in MESSAGES
             .iter()
             .chain(crate::digest::MESSAGES)
             .chain(more.iter().copied().flatten())
+            .map(|(id, args)| (*id, *args))
+            .chain(commands)
         {
             for number in [1, 3] {
                 let args: Vec<(&str, FluentValue<'_>)> = arg_names

@@ -17,6 +17,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
+use crate::command::{split_command, Command};
 use crate::dialogs::{AnswerKind, Catalog, Dialogue, Step};
 use crate::i18n::{Args, I18nError, Locales};
 use crate::records::{
@@ -200,28 +201,6 @@ pub struct Engine<'a> {
     settings: &'a Settings,
 }
 
-/// The names of the two commands that read the person's trial actions.
-const TRIALS_COMMAND: &[&str] = &["trials", "proevehandlinger", "prøvehandlinger"];
-const FOLLOW_UP_COMMAND: &[&str] = &["followup", "opfølgning", "opfoelgning"];
-/// Commands whose handling reads more than the conversation (see [`Engine::needs`]).
-const JOIN_COMMAND: &[&str] = &["join", "deltag", "tilmeld"];
-const NEW_GROUP_COMMAND: &[&str] = &["newgroup", "nygruppe"];
-const NEW_CODES_COMMAND: &[&str] = &["newcodes", "nyekoder"];
-const MEMBERS_COMMAND: &[&str] = &["members", "medlemmer"];
-const DIGEST_COMMAND: &[&str] = &["digest", "overblik", "ugeoverblik"];
-const MY_DATA_COMMAND: &[&str] = &["mydata", "minedata", "mine-data", "mine_data"];
-
-/// Reads `/name rest` from text already cleaned by `parse::clean_text`: the lowercased name
-/// without a Telegram `@bot` suffix, and the rest trimmed. `None` when it is not a command.
-fn parse_command(text: &str) -> Option<(String, &str)> {
-    let command = text.strip_prefix('/')?;
-    let (name, arg) = command
-        .split_once(char::is_whitespace)
-        .unwrap_or((command, ""));
-    let name = name.split('@').next().unwrap_or_default().to_lowercase();
-    Some((name, arg.trim()))
-}
-
 const SKIP_WORDS: &[&str] = &["spring over", "skip", "-", "videre", "next", "pas", "pass"];
 /// A trial action's "what" is kept short enough to read in a digest line.
 const TRIAL_WHAT_MAX: usize = 500;
@@ -297,44 +276,43 @@ impl<'a> Engine<'a> {
             return Needs::default();
         }
         let cleaned = parse::clean_text(text);
-        let Some((name, arg)) = parse_command(&cleaned) else {
+        let Some((name, arg)) = split_command(&cleaned) else {
             return Needs::default();
         };
         let facilitated = || Turn::facilitated(conversation).map(|m| m.group.clone());
-        let name = name.as_str();
-        match name {
-            _ if TRIALS_COMMAND.contains(&name) => Needs {
+        match Command::named(&name) {
+            Some(Command::Trials) => Needs {
                 trials: true,
                 group: facilitated(),
                 ..Needs::default()
             },
-            _ if FOLLOW_UP_COMMAND.contains(&name) => Needs {
+            Some(Command::FollowUp) => Needs {
                 trials: true,
                 ..Needs::default()
             },
-            _ if JOIN_COMMAND.contains(&name) => Needs {
+            Some(Command::Join) => Needs {
                 invite: codes::normalize_code(arg),
                 ..Needs::default()
             },
-            _ if NEW_GROUP_COMMAND.contains(&name) => Needs {
+            Some(Command::NewGroup) => Needs {
                 entropy: true,
                 ..Needs::default()
             },
-            _ if NEW_CODES_COMMAND.contains(&name) => Needs {
+            Some(Command::NewCodes) => Needs {
                 entropy: true,
                 group: facilitated(),
                 ..Needs::default()
             },
-            _ if MEMBERS_COMMAND.contains(&name) => Needs {
+            Some(Command::Members) => Needs {
                 group: facilitated(),
                 ..Needs::default()
             },
-            _ if DIGEST_COMMAND.contains(&name) => Needs {
+            Some(Command::Digest) => Needs {
                 group: facilitated(),
                 digest: true,
                 ..Needs::default()
             },
-            _ if MY_DATA_COMMAND.contains(&name) => Needs {
+            Some(Command::MyData) => Needs {
                 mydata: true,
                 ..Needs::default()
             },
@@ -438,8 +416,14 @@ impl Turn<'_, '_> {
 
     fn handle_text(&mut self, raw: &str) -> Result<(), EngineError> {
         let text = parse::clean_text(raw);
-        if let Some((name, arg)) = parse_command(&text) {
-            return self.command(&name, arg);
+        if let Some((name, arg)) = split_command(&text) {
+            return match Command::named(&name) {
+                Some(command) => self.command(command, arg),
+                None => {
+                    self.say("unknown-command", &[])?;
+                    self.repeat_prompt()
+                }
+            };
         }
         match self.conv.pending.clone() {
             Some(Pending::Dialogue) => self.choose_dialogue(&text),

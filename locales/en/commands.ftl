@@ -1,0 +1,29 @@
+# The commands: one line each in the help, and the Telegram command menu. Citizens read
+# these too.
+
+command-reflect = choose a talk
+command-back = change your last answer
+command-stop = take a break or stop
+command-try = make a trial action
+command-trials = see your trial actions
+command-followup = look back on a trial action
+command-join = join a group with a code
+command-groups = see your groups
+command-remind = get a reminder
+command-name = show your first name by your trial actions
+command-consent = see your consent, or say no
+command-mydata = see everything stored about you
+command-forget = delete everything about you
+command-language = change language
+command-help = see this help
+command-newgroup = make a group and get its codes
+command-newgroup-arg = NAME
+command-members = see how many are in the group, and the codes
+command-newcodes = make new codes (the old ones stop working)
+command-newcodes-arg = DAYS
+command-digest = see the week so far
+command-group = choose which of your groups the commands are for
+command-group-arg = NUMBER
+command-linkdigest = in a group chat: it gets the weekly digest too
+command-unlinkdigest = in a group chat: it no longer gets the weekly digest
+link-in-group = Type this in the group chat that should get the weekly digest.
