@@ -26,6 +26,7 @@ use anyhow::{bail, Context as _};
 use tokio_util::sync::CancellationToken;
 
 pub mod commands;
+pub mod logging;
 
 pub use eftertanke_app as app;
 pub use eftertanke_app::{config, export, scheduler};
@@ -132,6 +133,22 @@ pub async fn chat(options: ChatOptions) -> anyhow::Result<()> {
     .await?;
     // Every answer was made durable before its reply; dropping the store flushes the rest.
     Ok(())
+}
+
+/// Resolves at SIGINT or SIGTERM: the shutdown `main` gives [`serve`].
+pub async fn termination() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
 }
 
 /// A configured channel, ready to start.

@@ -35,12 +35,6 @@ enum RoleArg {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum LangArg {
-    Da,
-    En,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
 enum FormatArg {
     Csv,
     Json,
@@ -56,35 +50,38 @@ struct ContentArgs {
     locales: Option<PathBuf>,
 }
 
+/// `eftertanke chat`, also what plain `eftertanke` runs.
+#[derive(Parser)]
+struct ChatArgs {
+    /// Reflect as staff or as a citizen.
+    #[arg(long = "as", value_enum)]
+    role: Option<RoleArg>,
+    /// A name for this person, so several people can share one data folder.
+    #[arg(long, default_value = "local")]
+    user: String,
+    #[arg(long, value_parser = language)]
+    lang: Option<Lang>,
+    /// Where answers are stored.
+    #[arg(long, default_value = "eftertanke-data")]
+    data: PathBuf,
+    /// A dialogue left this many hours is closed kindly at the next message.
+    #[arg(long, default_value_t = 72)]
+    close_after_hours: u32,
+    /// The configuration file (administrators, schedule). Without one, the user "local" is
+    /// an administrator.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Pretend the chat starts at this moment (RFC 3339), to try out another day.
+    #[arg(long, hide = true)]
+    now: Option<jiff::Timestamp>,
+    #[command(flatten)]
+    content: ContentArgs,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Chat in the terminal (the default). Answers are stored in the data folder.
-    Chat {
-        /// Reflect as staff or as a citizen.
-        #[arg(long = "as", value_enum)]
-        role: Option<RoleArg>,
-        /// A name for this person, so several people can share one data folder.
-        #[arg(long, default_value = "local")]
-        user: String,
-        #[arg(long, value_enum)]
-        lang: Option<LangArg>,
-        /// Where answers are stored.
-        #[arg(long, default_value = "eftertanke-data")]
-        data: PathBuf,
-        /// A dialogue left this many hours is closed kindly at the next message.
-        #[arg(long, default_value_t = 72)]
-        close_after_hours: u32,
-        /// The configuration file (administrators, schedule). Without one, the user
-        /// "local" is an administrator.
-        #[arg(long)]
-        config: Option<PathBuf>,
-        /// Pretend the chat starts at this moment (RFC 3339), to try out what happens
-        /// on another day.
-        #[arg(long, hide = true)]
-        now: Option<jiff::Timestamp>,
-        #[command(flatten)]
-        content: ContentArgs,
-    },
+    Chat(ChatArgs),
     /// Run the chat channels configured in the file (Telegram, Matrix) with the scheduler,
     /// until SIGINT or SIGTERM.
     Run {
@@ -106,8 +103,8 @@ enum Command {
         /// The ISO week, like 2026-W47 (default: the last complete week).
         #[arg(long)]
         week: Option<String>,
-        #[arg(long, value_enum, default_value = "da")]
-        lang: LangArg,
+        #[arg(long, value_parser = language, default_value = "da")]
+        lang: Lang,
         #[arg(long, default_value = "eftertanke-data")]
         data: PathBuf,
         #[arg(long)]
@@ -166,34 +163,7 @@ enum KeyCommand {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("EFTERTANKE_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"))
-                // teloxide logs an update it cannot parse whole, people's words included.
-                .add_directive(
-                    "teloxide::dispatching::dispatcher=off"
-                        .parse()
-                        .unwrap_or_default(),
-                )
-                // matrix-sdk logs every refused request as an error, expected ones too (no
-                // account data yet); the channel logs what fails for it.
-                .add_directive("matrix_sdk::http_client=off".parse().unwrap_or_default())
-                // Said once at a device's first login, before its keys are on the server.
-                .add_directive(
-                    "matrix_sdk_crypto::identities::manager=error"
-                        .parse()
-                        .unwrap_or_default(),
-                )
-                // The bot keeps its keys in its own store, not in server-side key backup.
-                .add_directive(
-                    "matrix_sdk_crypto::backups=error"
-                        .parse()
-                        .unwrap_or_default(),
-                ),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    eftertanke::logging::init();
     match run(Cli::parse()) {
         Ok(code) => code,
         Err(err) => {
@@ -204,22 +174,12 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let command = cli.command.unwrap_or(Command::Chat {
-        role: None,
-        user: "local".into(),
-        lang: None,
-        data: PathBuf::from("eftertanke-data"),
-        close_after_hours: 72,
-        config: None,
-        now: None,
-        content: ContentArgs {
-            dialogs: None,
-            locales: None,
-        },
-    });
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::Chat(ChatArgs::parse_from(["chat"])));
     let runtime = tokio::runtime::Runtime::new().context("starting the runtime")?;
     match command {
-        Command::Chat {
+        Command::Chat(ChatArgs {
             role,
             user,
             lang,
@@ -228,7 +188,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             config,
             now,
             content,
-        } => {
+        }) => {
             let default_admin = PersonId::new("console", "local");
             let mut config = Config::load(config.as_deref(), Some(default_admin))?;
             config.settings.idle_close =
@@ -236,7 +196,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // One person at a local terminal, who may pipe a whole script in.
             config.settings.flood_limit = false;
             let profile = Profile {
-                set_lang: lang.map(LangArg::lang),
+                set_lang: lang,
                 set_role: role.map(|role| match role {
                     RoleArg::Staff => Role::Staff,
                     RoleArg::Citizen => Role::Citizen,
@@ -255,7 +215,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Run { config, data, now } => {
             let config = Config::load(Some(&config), None)?;
-            runtime.block_on(eftertanke::serve(config, data, clock(now), termination()))?;
+            let shutdown = eftertanke::termination();
+            runtime.block_on(eftertanke::serve(config, data, clock(now), shutdown))?;
         }
         Command::Digest {
             group,
@@ -265,8 +226,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             config,
         } => {
             let config = Config::load(config.as_deref(), None)?;
-            let printed =
-                commands::print_digest(&group, week.as_deref(), lang.lang(), &data, config);
+            let printed = commands::print_digest(&group, week.as_deref(), lang, &data, config);
             runtime.block_on(printed)?;
         }
         Command::Export {
@@ -315,13 +275,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-impl LangArg {
-    fn lang(self) -> Lang {
-        match self {
-            LangArg::Da => Lang::Da,
-            LangArg::En => Lang::En,
-        }
-    }
+/// `da` or `en`.
+fn language(text: &str) -> Result<Lang, String> {
+    Lang::parse(text).ok_or_else(|| format!("`{text}` is not da or en"))
 }
 
 /// The system clock, or one that starts at `now` and runs at real speed (`--now`).
@@ -329,21 +285,5 @@ fn clock(now: Option<jiff::Timestamp>) -> Box<dyn Clock> {
     match now {
         Some(start) => Box::new(ShiftedClock::starting_at(start)),
         None => Box::new(SystemClock),
-    }
-}
-
-/// Resolves at SIGINT or SIGTERM.
-async fn termination() {
-    use tokio::signal::unix::{signal, SignalKind};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-        }
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
     }
 }
