@@ -61,6 +61,13 @@ pub mod channels {
     ];
 }
 
+/// Everything the process creates from here on (sled's files, the Matrix store, /mydata
+/// files) is readable by its owner only, whatever the umask it was started with: the data
+/// folder holds special-category personal data.
+pub fn private_files() {
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+}
+
 /// Loads and checks the dialogues and messages (the compiled-in ones where a folder is not
 /// given), with every channel's own messages.
 pub fn load_content(dialogs: Option<&Path>, locales: Option<&Path>) -> anyhow::Result<Content> {
@@ -330,7 +337,7 @@ pub fn stored_data(
     config: &Config,
 ) -> anyhow::Result<(Content, MasterKey, SledStore, Vault)> {
     let content = load_content(None, None)?;
-    if !data.join("db").exists() {
+    if !store::holds_data(data) {
         bail!("no eftertanke data in {}", data.display());
     }
     let (master, store, vault) = open_data(data, config.key_file.as_deref(), false)?;

@@ -164,6 +164,7 @@ enum KeyCommand {
 
 fn main() -> ExitCode {
     eftertanke::logging::init();
+    eftertanke::private_files();
     match run(Cli::parse()) {
         Ok(code) => code,
         Err(err) => {

@@ -15,6 +15,7 @@ mod suite {
     pub mod loader;
     #[cfg(feature = "matrix")]
     pub mod matrix;
+    pub mod metadata;
     pub mod month;
     pub mod privacy;
     pub mod roles;

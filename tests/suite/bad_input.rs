@@ -275,7 +275,7 @@ async fn a_flood_from_one_person_is_limited_and_others_are_served() {
 /// prints no control characters, and the data folder reads back whole.
 #[test]
 fn the_terminal_takes_the_whole_corpus() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = super::chat::private_dir();
     let data = dir.path().join("data");
     let mut script = b"/reflect\n1\nja\nEn beboer var urolig.\n".to_vec();
     for case in corpus() {

@@ -78,7 +78,7 @@ pub(crate) fn records(data: &Path) -> Records<SledStore> {
 
 #[test]
 fn staff_reflection_with_a_trial_action_in_danish() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let script = "1\n1\n\
         En beboer ville ikke med ud. Vi satte os og talte om hendes plan.\n\
         4 1\n\
@@ -118,7 +118,7 @@ fn staff_reflection_with_a_trial_action_in_danish() {
 
 #[test]
 fn citizen_check_in_in_english_with_words_and_emoji() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let script = "check in\n\
         yes\n\
         To get my own flat one day\n\
@@ -155,7 +155,7 @@ fn citizen_check_in_in_english_with_words_and_emoji() {
 
 #[test]
 fn back_and_stop_through_the_terminal() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let script = "/reflect\n1\n1\nNoget skete ved frokosten.\n2\n/back\n3\n/stop\n2\n";
     let out = chat(dir.path(), &[], script);
     assert!(out.contains("Du kan nu svare igen"), "{out}");
@@ -169,7 +169,7 @@ fn back_and_stop_through_the_terminal() {
 
 #[test]
 fn bad_input_gets_clear_answers_and_the_conversation_stays() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let huge = "å".repeat(40_000);
     let script = format!(
         "1\n1\n\n   \n\u{0}\u{7}\n{huge}\n😀😀😀\n\u{202E}abc\u{202C}\n/unknown\n/REFLECT now\n\
@@ -251,7 +251,7 @@ impl Live {
 
 #[test]
 fn a_killed_chat_resumes_at_the_right_question_with_nothing_lost() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let mut live = Live::start(dir.path());
     live.wait_for("What do you want to talk about?");
     live.send("1");
@@ -288,6 +288,14 @@ fn a_killed_chat_resumes_at_the_right_question_with_nothing_lost() {
 }
 
 /// Every byte of every file under `dir` (the key file beside it is not under it).
+/// A temporary folder only its owner can read: a data folder others can read is refused.
+pub(crate) fn private_dir() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    dir
+}
+
 pub(crate) fn folder_bytes(dir: &Path) -> Vec<u8> {
     let mut files = vec![dir.to_path_buf()];
     let mut bytes = Vec::new();
@@ -309,7 +317,7 @@ pub(crate) fn holds(bytes: &[u8], words: &str) -> bool {
 /// before it is stored; the rest is stored, sealed: no word of it is readable on disk.
 #[test]
 fn personal_numbers_never_reach_the_disk_and_answers_are_sealed() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = private_dir();
     let data = dir.path().join("data");
     let script = "1\n1\nHun gav mig 020387-4521 og 61 23 45 67 og hanne.k@example.dk\n";
     let out = chat(&data, &["--as", "staff", "--lang", "da"], script);

@@ -18,7 +18,7 @@ struct Setup {
 
 impl Setup {
     fn new() -> Setup {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = super::chat::private_dir();
         let config = dir.path().join("eftertanke.toml");
         std::fs::write(&config, "facilitators = [\"console:mette\"]\n").unwrap();
         Setup { dir, config }

@@ -1260,7 +1260,7 @@ fn compiled_in_dialogues_and_locales_load() {
 
 #[test]
 fn an_empty_dialogs_folder_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = super::chat::private_dir();
     let error = Content::load(Some(dir.path()), None, eftertanke::channels::MESSAGES)
         .unwrap_err()
         .to_string();
@@ -1287,7 +1287,7 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// A temp copy of `locales/` (or `dialogs/`).
 fn copy_of(folder: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = super::chat::private_dir();
     copy_dir(&root().join(folder), dir.path());
     dir
 }

@@ -45,7 +45,7 @@ impl Harness {
     fn new(messages: Option<MessageLimit>) -> Harness {
         let synapse = Synapse::start(messages).unwrap();
         let bot_user = synapse.register("bot", PASSWORD).unwrap();
-        let dir = tempfile::tempdir().unwrap();
+        let dir = super::chat::private_dir();
         let config = format!(
             "administrators = [\"matrix:@fac:{server}\"]\n\
              [matrix]\nhomeserver = \"{url}\"\nuser = \"{bot_user}\"\nlanguage = \"en\"\n",
@@ -731,7 +731,7 @@ async fn a_wrong_password_is_a_clear_error() {
 /// An unreachable homeserver is tried again with growing pauses, and the bot still stops.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_homeserver_is_retried_and_the_bot_still_stops() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = super::chat::private_dir();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -193,7 +193,7 @@ fn open(
 
 impl World {
     fn new(start: Timestamp, config: &str) -> World {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = super::chat::private_dir();
         let content = Arc::new(Content::load(None, None, eftertanke::channels::MESSAGES).unwrap());
         let clock = Arc::new(Mutex::new(start));
         let (app, schedule) = open(dir.path(), &content, config, &clock);

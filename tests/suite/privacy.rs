@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::Stdio;
 
 use eftertanke::records::PersonId;
+use eftertanke::store::names::Kind;
 use eftertanke::store::{default_key_file, open_folder, MasterKey, Store, VaultError};
 
 use super::chat::{chat, chat_command, folder_bytes, holds, records};
@@ -34,7 +35,7 @@ fn refused(data: &Path, args: &[&str]) -> String {
 
 #[test]
 fn without_consent_nothing_is_stored_and_with_it_everything_is() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = super::chat::private_dir();
     let data = dir.path().join("data");
     let out = chat(
         &data,
@@ -69,7 +70,7 @@ fn without_consent_nothing_is_stored_and_with_it_everything_is() {
 
 #[test]
 fn mydata_writes_a_file_beside_the_data_folder_and_forget_leaves_nothing_readable() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = super::chat::private_dir();
     let data = dir.path().join("data");
     let words = "Quokka marmalade at the harbour";
     let script = format!("{}/trials\n/mydata\n", check_in(words, Some("1")));
@@ -88,18 +89,18 @@ fn mydata_writes_a_file_beside_the_data_folder_and_forget_leaves_nothing_readabl
     // Never readable on disk, not even before /forget: the words are sealed.
     assert!(!holds(&folder_bytes(&data), "Quokka marmalade"));
 
-    // Copies of every sealed value naming the person, as old sled segments keep them.
+    // Copies of every value sealed for the person, as old sled segments keep them.
     let local = PersonId::new("console", "local");
-    let copies: Vec<Vec<u8>> = {
+    let copies: Vec<(Vec<u8>, Vec<u8>)> = {
         let records = records(&data);
+        let name = records.vault().names().name(Kind::Person, local.as_str());
         records
             .backend()
             .scan_prefix(b"")
             .unwrap()
             .into_iter()
-            .filter(|(k, _)| holds(k, local.as_str()))
-            .map(|(_, v)| v)
-            .filter(|v| v.first() == Some(&0xE1))
+            .filter(|(k, _)| holds(k, &name))
+            .filter(|(_, v)| v.first() == Some(&0xE2))
             .collect()
     };
     assert!(copies.len() >= 8, "{}", copies.len());
@@ -112,12 +113,13 @@ fn mydata_writes_a_file_beside_the_data_folder_and_forget_leaves_nothing_readabl
     assert!(out.contains("All about you is deleted now."), "{out}");
     let master = MasterKey::read_file(&default_key_file(&data)).unwrap();
     let (_, vault) = open_folder(&data, &master, 8 << 20).unwrap();
-    for copy in &copies {
+    for (key, copy) in &copies {
         assert!(
-            matches!(vault.open_value(copy), Err(VaultError::NoKey)),
+            matches!(vault.unseal(key, copy), Err(VaultError::NoKey)),
             "an old copy still opens with the master key"
         );
     }
+    let name = vault.names().name(Kind::Person, local.as_str());
     drop(vault);
     let records = records(&data);
     let left: Vec<String> = records
@@ -126,7 +128,7 @@ fn mydata_writes_a_file_beside_the_data_folder_and_forget_leaves_nothing_readabl
         .unwrap()
         .into_iter()
         .map(|(k, _)| String::from_utf8_lossy(&k).replace('\0', "/"))
-        .filter(|k| k.contains(local.as_str()))
+        .filter(|k| k.contains(&name))
         .collect();
     assert!(left.is_empty(), "{left:?}");
     assert!(!holds(&folder_bytes(&data), "Quokka marmalade"));
@@ -138,7 +140,7 @@ fn mydata_writes_a_file_beside_the_data_folder_and_forget_leaves_nothing_readabl
 
 #[test]
 fn a_wrong_missing_or_truncated_key_is_a_clear_error_that_changes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = super::chat::private_dir();
     let data = dir.path().join("data");
     chat(&data, CITIZEN, &check_in("Walk the dog", Some("yes")));
     let key_file = default_key_file(&data);
@@ -163,7 +165,7 @@ fn a_wrong_missing_or_truncated_key_is_a_clear_error_that_changes_nothing() {
 
     // The folder copied elsewhere without its key.
     let copy = dir.path().join("copy");
-    std::fs::create_dir(&copy).unwrap();
+    eftertanke::store::create_private(&copy).unwrap();
     for entry in walk(&data) {
         let to = copy.join(entry.strip_prefix(&data).unwrap());
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
@@ -174,11 +176,14 @@ fn a_wrong_missing_or_truncated_key_is_a_clear_error_that_changes_nothing() {
     // Without its keyring, the data is refused too, not started afresh.
     std::fs::remove_file(copy.join("keyring")).unwrap();
     std::fs::write(default_key_file(&copy), &key).unwrap();
+    let private: std::fs::Permissions = std::os::unix::fs::PermissionsExt::from_mode(0o600);
+    std::fs::set_permissions(default_key_file(&copy), private.clone()).unwrap();
     let err = refused(&copy, CITIZEN);
     assert!(err.contains("holds data but no keyring"), "{err}");
 
     assert_eq!(folder_bytes(&data), before, "nothing was changed");
     std::fs::write(&key_file, &key).unwrap();
+    std::fs::set_permissions(&key_file, private).unwrap();
     let local = PersonId::new("console", "local");
     assert!(!records(&data).answers(&local).unwrap().is_empty());
 }

@@ -99,7 +99,7 @@ struct Town {
 
 impl Town {
     fn new() -> Town {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = super::chat::private_dir();
         let mut config = Config::parse(CONFIG, Path::new("roles.toml")).unwrap();
         // Each person sends some forty messages at once here; the flood limit has its own test.
         config.settings.flood_limit = false;

@@ -29,7 +29,7 @@ pub(crate) struct Harness {
 impl Harness {
     pub(crate) async fn new(throttle: bool) -> Harness {
         let emulator = Arc::new(Emulator::start(TOKEN).await.unwrap());
-        let dir = tempfile::tempdir().unwrap();
+        let dir = super::chat::private_dir();
         let config = format!(
             "administrators = [\"telegram:{FACILITATOR}\"]\n\
              [telegram]\napi_url = \"{}\"\nthrottle = {throttle}\n",

@@ -214,8 +214,13 @@ async fn trials_are_replaced_and_deleted<S: Store>(records: Records<S>) {
 /// ...and says which kind of record, but neither whose it is nor what it holds (it is logged).
 async fn a_damaged_value_is_a_clear_error<S: Store>(records: Records<S>) {
     let person = PersonId("telegram:424242".into());
-    for damaged in [&b"{not json"[..], br#"{"schema": "Hemmelig tekst"}"#] {
-        let key = key(&["c", person.as_str()]);
+    let key = key(&["c", &records.p(&person)]);
+    let sealed_junk = records.seal(&person, &key, &"{not json").unwrap();
+    let mut flipped = records.seal(&person, &key, &conversation("x")).unwrap();
+    *flipped.last_mut().unwrap() ^= 1;
+    let plain = br#"{"schema": "Hemmelig tekst"}"#;
+    for damaged in [&sealed_junk[..], &flipped[..], &plain[..]] {
+        let key = key.clone();
         records
             .backend()
             .apply(vec![Op::Put(key, damaged.to_vec())])
@@ -233,10 +238,11 @@ async fn a_damaged_value_is_a_clear_error<S: Store>(records: Records<S>) {
 async fn a_newer_schema_is_refused_not_misread<S: Store>(records: Records<S>) {
     let mut newer = conversation("p");
     newer.schema = SCHEMA + 1;
-    let value = serde_json::to_vec(&newer).unwrap();
+    let k = key(&["c", &records.p(&PersonId("p".into()))]);
+    let value = records.seal(&PersonId("p".into()), &k, &newer).unwrap();
     records
         .backend()
-        .apply(vec![Op::Put(key(&["c", "p"]), value)])
+        .apply(vec![Op::Put(k, value)])
         .await
         .unwrap();
     let err = records.conversation(&PersonId("p".into())).unwrap_err();
@@ -316,14 +322,16 @@ async fn two_people_in_a_group<S: Store>(records: &Records<S>) {
     }
 }
 
+/// Every key that names `person` (by their keyed name: no key holds an id).
 fn naming<S: Store>(records: &Records<S>, person: &str) -> Vec<String> {
+    let name = records.p(&PersonId(person.into()));
     records
         .backend()
         .scan_prefix(b"")
         .unwrap()
         .into_iter()
         .map(|(k, _)| shown_key(&k))
-        .filter(|k| k.split('/').any(|part| part == person))
+        .filter(|k| k.split('/').any(|part| part == name))
         .collect()
 }
 
@@ -659,7 +667,7 @@ async fn groups_invites_members_and_reminders<S: Store>(records: Records<S>) {
 
 async fn the_outbox_keeps_order_and_a_digest_is_marked_sent<S: Store>(records: Records<S>) {
     use eftertanke_core::engine::Reply;
-    let person = PersonId("m".into());
+    let person = PersonId("matrix:@m:example.org".into());
     let reply = |text: &str| Reply::plain(text.into());
     for (when, tag, text) in [
         ("2026-11-23T08:00:00Z", "digest-g1-2026-W47", "first"),
@@ -686,7 +694,7 @@ async fn the_outbox_keeps_order_and_a_digest_is_marked_sent<S: Store>(records: R
         .outbox(Some(&PersonId("n".into())))
         .unwrap()
         .is_empty());
-    assert_eq!(records.outbox_of_platform("m").unwrap().len(), 2);
+    assert_eq!(records.outbox_of_platform("matrix").unwrap().len(), 2);
     assert!(records.outbox_of_platform("telegram").unwrap().is_empty());
     assert!(records.digest_sent("g1", "2026-W47", &person).unwrap());
     assert!(!records.digest_sent("g1", "2026-W48", &person).unwrap());
@@ -799,18 +807,18 @@ contract!(
 async fn forgotten_values_cannot_be_read_even_from_old_copies_with_the_master_key() {
     let dir = tempfile::tempdir().unwrap();
     let master = MasterKey::generate().unwrap();
-    let copies: Vec<Vec<u8>> = {
-        let (store, vault) = open_folder(dir.path(), &master, 8 << 20).unwrap();
+    let copies: Vec<(Vec<u8>, Vec<u8>)> = {
+        let (store, vault) = open_folder(&dir.path().join("data"), &master, 8 << 20).unwrap();
         let records = Records::new(store, tz(), vault);
         two_people_in_a_group(&records).await;
+        let name = records.p(&PersonId("telegram:1".into()));
         let copies = records
             .backend()
             .scan_prefix(b"")
             .unwrap()
             .into_iter()
-            .filter(|(k, _)| shown_key(k).split('/').any(|p| p == "telegram:1"))
-            .map(|(_, v)| v)
-            .filter(|v| v.first() == Some(&0xE1))
+            .filter(|(k, _)| shown_key(k).split('/').any(|p| p == name))
+            .filter(|(_, v)| v.first() == Some(&0xE2))
             .collect();
         records
             .forget(&PersonId("telegram:1".into()))
@@ -819,9 +827,9 @@ async fn forgotten_values_cannot_be_read_even_from_old_copies_with_the_master_ke
         copies
     };
     assert!(copies.len() >= 10, "{}", copies.len());
-    let (store, vault) = open_folder(dir.path(), &master, 8 << 20).unwrap();
-    for copy in &copies {
-        assert!(matches!(vault.open_value(copy), Err(VaultError::NoKey)));
+    let (store, vault) = open_folder(&dir.path().join("data"), &master, 8 << 20).unwrap();
+    for (key, copy) in &copies {
+        assert!(matches!(vault.unseal(key, copy), Err(VaultError::NoKey)));
     }
     let records = Records::new(store, tz(), vault);
     let bo = PersonId("telegram:12".into());
@@ -836,10 +844,11 @@ async fn an_erasure_cut_short_is_finished_when_the_folder_opens() {
     let master = MasterKey::generate().unwrap();
     let anna = PersonId("telegram:1".into());
     let copy = {
-        let (store, vault) = open_folder(dir.path(), &master, 8 << 20).unwrap();
+        let (store, vault) = open_folder(&dir.path().join("data"), &master, 8 << 20).unwrap();
         let records = Records::new(store, tz(), vault);
         two_people_in_a_group(&records).await;
-        let copy = records.backend().get(b"c\0telegram:1").unwrap().unwrap();
+        let conversation_key = key(&["c", &records.p(&anna)]);
+        let copy = records.backend().get(&conversation_key).unwrap().unwrap();
         // Step 1 of `forget` alone, as if the process died right after it.
         let mut ops: Vec<Op> = records
             .keys_naming(&anna)
@@ -847,19 +856,26 @@ async fn an_erasure_cut_short_is_finished_when_the_folder_opens() {
             .into_iter()
             .map(Op::Delete)
             .collect();
-        ops.push(Op::Put(key(&["forget", anna.as_str()]), Vec::new()));
+        let marker = key(&["forget", &records.p(&anna)]);
+        ops.push(Op::Put(
+            marker.clone(),
+            records.seal_shared(&marker, &anna).unwrap(),
+        ));
         records.backend().apply(ops).await.unwrap();
         // (Read from the store itself: these raw writes bypass the records' memory of
         // recent conversations, as nothing but this test does.)
         assert!(
-            records.backend().get(b"c\0telegram:1").unwrap().is_none(),
+            records.backend().get(&conversation_key).unwrap().is_none(),
             "gone at once"
         );
-        copy
+        (conversation_key, copy)
     };
     {
-        let (store, vault) = open_folder(dir.path(), &master, 8 << 20).unwrap();
-        assert!(matches!(vault.open_value(&copy), Err(VaultError::NoKey)));
+        let (store, vault) = open_folder(&dir.path().join("data"), &master, 8 << 20).unwrap();
+        assert!(matches!(
+            vault.unseal(&copy.0, &copy.1),
+            Err(VaultError::NoKey)
+        ));
         let records = Records::new(store, tz(), vault);
         // Finished by the open itself, marker and all.
         assert_eq!(records.finish_forgetting().await.unwrap(), 0);
@@ -874,7 +890,7 @@ async fn an_erasure_cut_short_is_finished_when_the_folder_opens() {
             .unwrap();
     }
     // ...which the next open leaves alone.
-    let (store, vault) = open_folder(dir.path(), &master, 8 << 20).unwrap();
+    let (store, vault) = open_folder(&dir.path().join("data"), &master, 8 << 20).unwrap();
     let records = Records::new(store, tz(), vault);
     assert!(records.conversation(&anna).unwrap().is_some());
 }
@@ -884,7 +900,8 @@ async fn sled_keeps_every_committed_write_of_concurrent_writers_after_reopening(
     let dir = tempfile::tempdir().unwrap();
     let master = MasterKey::generate().unwrap();
     {
-        let (store, vault) = open_folder(dir.path(), &master, 8 * 1024 * 1024).unwrap();
+        let (store, vault) =
+            open_folder(&dir.path().join("data"), &master, 8 * 1024 * 1024).unwrap();
         let records = std::sync::Arc::new(Records::new(store, tz(), vault));
         let mut tasks = Vec::new();
         for writer in 0..64 {
@@ -911,7 +928,7 @@ async fn sled_keeps_every_committed_write_of_concurrent_writers_after_reopening(
         }
     }
     // sled's files and the keyring are reopened from disk by fresh handles.
-    let (store, vault) = open_folder(dir.path(), &master, 8 * 1024 * 1024).unwrap();
+    let (store, vault) = open_folder(&dir.path().join("data"), &master, 8 * 1024 * 1024).unwrap();
     let records = Records::new(store, tz(), vault);
     for writer in 0..64 {
         let person = PersonId(format!("w{writer}"));

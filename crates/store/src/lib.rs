@@ -3,7 +3,11 @@
 //! keys and values on top of any backend, so every backend stores exactly the same layout.
 //!
 //! # Keys
-//! Parts are joined by NUL, which no id contains. Each serves a read we need:
+//! Parts are joined by NUL, which no id contains. Every id in a key is a keyed name
+//! ([`names`]: `{person}`, `{group}`, `{step}`, `{trial}`, `{code}`, `{event}`, `{chat}` below
+//! are such names), and every value holding anything of anyone's is sealed, bound to its key
+//! ([`vault`]): for its person, or under the folder's shared key (groups, invite codes,
+//! linked chats, erasure markers). Each key serves a read we need:
 //! - `c\0{person}` the conversation;
 //! - `a\0{person}\0{run}\0{step}` an answer (a changed one, after /back, replaces it);
 //! - `r\0{person}\0{run}` a completed run;
@@ -24,12 +28,16 @@
 //! - `remind\0{person}` a reflection reminder;
 //! - `dchat\0{group}\0{chat}` a chat that receives the group's digest too;
 //! - `sent\0{group}\0{iso week}\0{person}` a digest already sent, so it goes out once;
-//! - `outbox\0{person}\0{seq}` messages the scheduler made for a person, until a channel
-//!   delivers them;
+//! - `outbox\0{platform}\0{person}\0{when}\0{tag}` messages for a person (or a shared chat)
+//!   until a channel delivers them, by platform so each channel reads its own;
 //! - `forget\0{person}` an erasure under way (see [`Records::forget`]);
-//! - `room\0{person}` the private room a channel made for messages to the person (Matrix).
+//! - `room\0{person}` the private room a channel made for messages to the person (Matrix);
+//! - `purged` the day of the last retention purge; `layout` the layout's version.
 
+mod folder;
 mod memory;
+mod migrate;
+pub mod names;
 mod sled_store;
 pub mod vault;
 
@@ -39,33 +47,10 @@ use jiff::tz::TimeZone;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+pub use folder::{create_private, holds_data, open_folder, refuse_if_shared};
 pub use memory::MemoryStore;
 pub use sled_store::{SledStore, CACHE_BYTES};
 pub use vault::{default_key_file, find_master_key, MasterKey, Vault, VaultError};
-
-/// Opens the data folder `dir`: its keyring with `master` first (a wrong key changes
-/// nothing), then its sled store with a page cache of `cache_bytes`. The keys of people
-/// whose erasure a crash cut short are destroyed before anything else reads.
-pub fn open_folder(
-    dir: &std::path::Path,
-    master: &MasterKey,
-    cache_bytes: u64,
-) -> Result<(SledStore, Vault), StoreError> {
-    let vault = Vault::open(dir, master)?;
-    eftertanke_core::records::key_pseudonyms(master.pseudonym_key());
-    let store = SledStore::open(dir, cache_bytes)?;
-    let markers = store.keys_with_prefix(&prefix(&["forget"]))?;
-    for marker in &markers {
-        let person = marker.split(|&b| b == 0).nth(1).unwrap_or_default();
-        vault.shred(&String::from_utf8_lossy(person))?;
-    }
-    // The markers go now, before anyone writes: a person who writes again gets a new key,
-    // which a marker left behind would destroy.
-    if !markers.is_empty() {
-        store.delete_at_open(markers)?;
-    }
-    Ok((store, vault))
-}
 
 /// Runs blocking work (a sync, a wait for a checkpoint) so that, on tokio's multi-thread
 /// runtime, the worker's other tasks move to another thread meanwhile instead of waiting too.
@@ -84,6 +69,7 @@ use eftertanke_core::records::{
     AnswerRecord, Conversation, DigestChat, Group, Invite, Member, PersonId, ReminderState,
     RunRecord, TrialAction, Write, SCHEMA,
 };
+use names::Kind;
 
 /// The group part of a key for records that belong to no group.
 const NO_GROUP: &str = "-";
@@ -138,11 +124,11 @@ pub fn iso_week(at: jiff::Timestamp, tz: &TimeZone) -> String {
     format!("{:04}-W{:02}", week.year(), week.week())
 }
 
-fn key(parts: &[&str]) -> Vec<u8> {
+pub(crate) fn key(parts: &[&str]) -> Vec<u8> {
     parts.join("\0").into_bytes()
 }
 
-fn prefix(parts: &[&str]) -> Vec<u8> {
+pub(crate) fn prefix(parts: &[&str]) -> Vec<u8> {
     let mut key = key(parts);
     key.push(0);
     key
@@ -174,7 +160,7 @@ fn unreadable(key: &[u8], err: &VaultError) -> StoreError {
 }
 
 /// An unsealed value read as a record; the error does not quote the value.
-fn parse<T: DeserializeOwned>(key: &[u8], plain: &[u8]) -> Result<T, StoreError> {
+pub(crate) fn parse<T: DeserializeOwned>(key: &[u8], plain: &[u8]) -> Result<T, StoreError> {
     serde_json::from_slice(plain).map_err(|err| StoreError::Corrupt {
         key: key_for_logs(key),
         reason: serde_problem(&err),
@@ -289,11 +275,12 @@ impl<S: Store> Records<S> {
     /// Finishes erasures cut short by a crash (see [`Records::forget`]): destroys the keys
     /// of people whose records were deleted, then their markers. The number finished.
     pub async fn finish_forgetting(&self) -> Result<usize, StoreError> {
-        let markers = self.store.keys_with_prefix(&prefix(&["forget"]))?;
-        for marker in &markers {
-            let person = marker.split(|&b| b == 0).nth(1).unwrap_or_default();
-            self.vault.shred(&String::from_utf8_lossy(person))?;
+        let markers = self.store.scan_prefix(&prefix(&["forget"]))?;
+        for (key, value) in &markers {
+            let person: PersonId = self.decode(key, value)?;
+            self.vault.shred(person.as_str())?;
         }
+        let markers: Vec<Vec<u8>> = markers.into_iter().map(|(key, _)| key).collect();
         let count = markers.len();
         if count > 0 {
             self.store
@@ -303,17 +290,41 @@ impl<S: Store> Records<S> {
         Ok(count)
     }
 
-    /// A value of `person`'s, sealed under their key.
-    fn seal<T: Serialize>(&self, person: &PersonId, value: &T) -> Result<Vec<u8>, StoreError> {
-        Ok(self.vault.seal(person.as_str(), &encode(value))?)
+    /// A value of `person`'s, sealed under their key, to be stored under `key`.
+    fn seal<T: Serialize>(
+        &self,
+        person: &PersonId,
+        key: &[u8],
+        value: &T,
+    ) -> Result<Vec<u8>, StoreError> {
+        Ok(self.vault.seal(person.as_str(), key, &encode(value))?)
+    }
+
+    /// A value that belongs to nobody in particular, sealed under the folder's shared key.
+    fn seal_shared<T: Serialize>(&self, key: &[u8], value: &T) -> Result<Vec<u8>, StoreError> {
+        Ok(self.vault.seal_shared(key, &encode(value))?)
     }
 
     fn decode<T: DeserializeOwned>(&self, key: &[u8], bytes: &[u8]) -> Result<T, StoreError> {
         let plain = self
             .vault
-            .open_value(bytes)
+            .unseal(key, bytes)
             .map_err(|err| unreadable(key, &err))?;
         parse(key, &plain)
+    }
+
+    /// A person's (or a shared chat's) keyed name.
+    fn p(&self, person: &PersonId) -> String {
+        self.vault.names().name(Kind::Person, person.as_str())
+    }
+
+    /// A group's keyed name.
+    fn g(&self, group: &str) -> String {
+        self.vault.names().name(Kind::Group, group)
+    }
+
+    fn name(&self, kind: Kind, id: &str) -> String {
+        self.vault.names().name(kind, id)
     }
 
     pub fn into_store(self) -> S {
@@ -324,11 +335,16 @@ impl<S: Store> Records<S> {
         &self.store
     }
 
+    /// The folder's keys and keyed names: to look into the store, as tests and checks do.
+    pub fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
     pub fn conversation(&self, person: &PersonId) -> Result<Option<Conversation>, StoreError> {
         if let Some(conversation) = self.recent.get(person) {
             return Ok(Some(conversation));
         }
-        let key = key(&["c", person.as_str()]);
+        let key = key(&["c", &self.p(person)]);
         let Some(bytes) = self.store.get(&key)? else {
             return Ok(None);
         };
@@ -365,7 +381,7 @@ impl<S: Store> Records<S> {
         let mut records = Vec::with_capacity(entries.len());
         let mut lost = 0;
         for (key, bytes) in entries {
-            match self.vault.open_value(&bytes) {
+            match self.vault.unseal(&key, &bytes) {
                 Err(VaultError::NoKey) => lost += 1,
                 Err(err) => return Err(unreadable(&key, &err)),
                 Ok(plain) => {
@@ -381,15 +397,15 @@ impl<S: Store> Records<S> {
     }
 
     pub fn answers(&self, person: &PersonId) -> Result<Vec<AnswerRecord>, StoreError> {
-        self.scan(&prefix(&["a", person.as_str()]))
+        self.scan(&prefix(&["a", &self.p(person)]))
     }
 
     pub fn runs(&self, person: &PersonId) -> Result<Vec<RunRecord>, StoreError> {
-        self.scan(&prefix(&["r", person.as_str()]))
+        self.scan(&prefix(&["r", &self.p(person)]))
     }
 
     pub fn trials(&self, person: &PersonId) -> Result<Vec<TrialAction>, StoreError> {
-        self.scan(&prefix(&["t", person.as_str()]))
+        self.scan(&prefix(&["t", &self.p(person)]))
     }
 
     /// One group's answers in one ISO week ("2026-W48"), by prefix: cost follows that week.
@@ -398,12 +414,12 @@ impl<S: Store> Records<S> {
         group: &str,
         week: &str,
     ) -> Result<Vec<AnswerRecord>, StoreError> {
-        self.scan(&prefix(&["g", group, week]))
+        self.scan(&prefix(&["g", &self.g(group), week]))
     }
 
     /// One group's completed runs in one ISO week.
     pub fn group_week_runs(&self, group: &str, week: &str) -> Result<Vec<RunRecord>, StoreError> {
-        self.scan(&prefix(&["grun", group, week]))
+        self.scan(&prefix(&["grun", &self.g(group), week]))
     }
 
     /// One group's trial actions created or changed in one ISO week, as last changed then.
@@ -412,19 +428,19 @@ impl<S: Store> Records<S> {
         group: &str,
         week: &str,
     ) -> Result<Vec<TrialAction>, StoreError> {
-        self.scan(&prefix(&["gtrial", group, week]))
+        self.scan(&prefix(&["gtrial", &self.g(group), week]))
     }
 
     /// Open trial actions (planned or tried): of one group, or of everyone.
     pub fn open_trials(&self, group: Option<&str>) -> Result<Vec<TrialAction>, StoreError> {
         match group {
-            Some(group) => self.scan(&prefix(&["open", group])),
+            Some(group) => self.scan(&prefix(&["open", &self.g(group)])),
             None => self.scan(&prefix(&["open"])),
         }
     }
 
     pub fn group(&self, id: &str) -> Result<Option<Group>, StoreError> {
-        self.get(&key(&["group", id]))
+        self.get(&key(&["group", &self.g(id)]))
     }
 
     pub fn groups(&self) -> Result<Vec<Group>, StoreError> {
@@ -432,16 +448,16 @@ impl<S: Store> Records<S> {
     }
 
     pub fn invite(&self, code: &str) -> Result<Option<Invite>, StoreError> {
-        self.get(&key(&["invite", code]))
+        self.get(&key(&["invite", &self.name(Kind::Code, code)]))
     }
 
     pub fn members(&self, group: &str) -> Result<Vec<Member>, StoreError> {
-        self.scan(&prefix(&["member", group]))
+        self.scan(&prefix(&["member", &self.g(group)]))
     }
 
     /// Chats that receive a group's digest besides its facilitators.
     pub fn digest_chats(&self, group: &str) -> Result<Vec<DigestChat>, StoreError> {
-        self.scan(&prefix(&["dchat", group]))
+        self.scan(&prefix(&["dchat", &self.g(group)]))
     }
 
     /// A shared chat got a new id (a Telegram group became a supergroup): every group's digest
@@ -451,12 +467,11 @@ impl<S: Store> Records<S> {
         for group in self.groups()? {
             for mut link in self.digest_chats(&group.id)? {
                 if link.chat == *from {
-                    ops.push(Op::Delete(key(&["dchat", &group.id, from.as_str()])));
+                    let g = self.g(&group.id);
+                    ops.push(Op::Delete(key(&["dchat", &g, &self.p(from)])));
                     link.chat = to.clone();
-                    ops.push(Op::Put(
-                        key(&["dchat", &group.id, to.as_str()]),
-                        encode(&link),
-                    ));
+                    let k = key(&["dchat", &g, &self.p(to)]);
+                    ops.push(Op::Put(k.clone(), self.seal_shared(&k, &link)?));
                 }
             }
         }
@@ -479,14 +494,14 @@ impl<S: Store> Records<S> {
     ) -> Result<bool, StoreError> {
         Ok(self
             .store
-            .get(&key(&["sent", group, week, person.as_str()]))?
+            .get(&key(&["sent", &self.g(group), week, &self.p(person)]))?
             .is_some())
     }
 
     /// Messages waiting for delivery: for one person, or for everyone.
     pub fn outbox(&self, person: Option<&PersonId>) -> Result<Vec<Waiting>, StoreError> {
         let scan = match person {
-            Some(person) => prefix(&["outbox", person.as_str()]),
+            Some(person) => prefix(&["outbox", platform_of(person), &self.p(person)]),
             None => prefix(&["outbox"]),
         };
         self.waiting(&scan)
@@ -495,9 +510,7 @@ impl<S: Store> Records<S> {
     /// Messages waiting for the people and chats of one platform ("telegram" covers
     /// `telegram:` people and `telegram-chat:` chats): what that channel delivers.
     pub fn outbox_of_platform(&self, platform: &str) -> Result<Vec<Waiting>, StoreError> {
-        let mut scan = prefix(&["outbox"]);
-        scan.extend_from_slice(platform.as_bytes());
-        self.waiting(&scan)
+        self.waiting(&prefix(&["outbox", platform]))
     }
 
     fn waiting(&self, scan: &[u8]) -> Result<Vec<Waiting>, StoreError> {
@@ -527,7 +540,7 @@ impl<S: Store> Records<S> {
         if rest.is_empty() {
             return self.delivered(std::slice::from_ref(waiting)).await;
         }
-        let value = self.seal(&waiting.person, &(&waiting.person, &rest))?;
+        let value = self.seal(&waiting.person, &waiting.key, &(&waiting.person, &rest))?;
         self.store
             .apply(vec![Op::Put(waiting.key.clone(), value)])
             .await
@@ -548,7 +561,7 @@ impl<S: Store> Records<S> {
 
     /// The private room a channel made for messages to `person` (its platform's room id).
     pub fn private_room(&self, person: &PersonId) -> Result<Option<String>, StoreError> {
-        self.get(&key(&["room", person.as_str()]))
+        self.get(&key(&["room", &self.p(person)]))
     }
 
     /// Remembers (or, with `None`, forgets) the private room made for `person`.
@@ -557,9 +570,12 @@ impl<S: Store> Records<S> {
         person: &PersonId,
         room: Option<&str>,
     ) -> Result<(), StoreError> {
-        let k = key(&["room", person.as_str()]);
+        let k = key(&["room", &self.p(person)]);
         let op = match room {
-            Some(room) => Op::Put(k, self.seal(person, &room)?),
+            Some(room) => {
+                let value = self.seal(person, &k, &room)?;
+                Op::Put(k, value)
+            }
             None => Op::Delete(k),
         };
         self.store.apply(vec![op]).await
@@ -569,7 +585,11 @@ impl<S: Store> Records<S> {
     pub fn seen(&self, person: &PersonId, event: &str) -> Result<bool, StoreError> {
         Ok(self
             .store
-            .get(&key(&["e", person.as_str(), event]))?
+            .get(&key(&[
+                "e",
+                &self.p(person),
+                &self.name(Kind::Event, event),
+            ]))?
             .is_some())
     }
 
@@ -645,18 +665,22 @@ impl<S: Store> Records<S> {
         // Groups they made stay for their members, without their maker; chats they linked
         // to a digest are unlinked (the link needs a facilitator, which they no longer are).
         for mut group in self.groups()? {
+            let g = self.g(&group.id);
             if group.created_by == *person {
                 group.created_by = PersonId(FORGOTTEN.to_owned());
-                ops.push(Op::Put(key(&["group", &group.id]), encode(&group)));
+                let k = key(&["group", &g]);
+                ops.push(Op::Put(k.clone(), self.seal_shared(&k, &group)?));
             }
             for link in self.digest_chats(&group.id)? {
                 if link.linked_by == *person {
-                    ops.push(Op::Delete(key(&["dchat", &group.id, link.chat.as_str()])));
+                    ops.push(Op::Delete(key(&["dchat", &g, &self.p(&link.chat)])));
                 }
             }
         }
-        let marker = key(&["forget", person.as_str()]);
-        ops.push(Op::Put(marker.clone(), Vec::new()));
+        // The marker says whose key to destroy, should the process die before it is: sealed
+        // under the folder's shared key, as the person's own is about to go.
+        let marker = key(&["forget", &self.p(person)]);
+        ops.push(Op::Put(marker.clone(), self.seal_shared(&marker, person)?));
         let erased = self.store.apply(ops).await;
         self.recent.forget(person);
         erased?;
@@ -680,13 +704,12 @@ impl<S: Store> Records<S> {
     }
 
     /// Everyone with a conversation: the people a pass over all data visits one at a time.
+    /// (Their ids are in their sealed conversations only, not in any key.)
     pub fn people(&self) -> Result<Vec<PersonId>, StoreError> {
         Ok(self
-            .store
-            .keys_with_prefix(&prefix(&["c"]))?
-            .iter()
-            .filter_map(|k| k.split(|&b| b == 0).nth(1))
-            .map(|person| PersonId(String::from_utf8_lossy(person).into_owned()))
+            .scan::<Conversation>(&prefix(&["c"]))?
+            .into_iter()
+            .map(|conversation| conversation.person)
             .collect())
     }
 
@@ -718,7 +741,8 @@ impl<S: Store> Records<S> {
                 if copy.updated_at < cutoff && has_words(&copy) {
                     copy.what.clear();
                     copy.sign = None;
-                    ops.push(Op::Put(k, self.seal(person, &copy)?));
+                    let value = self.seal(person, &k, &copy)?;
+                    ops.push(Op::Put(k, value));
                 }
             }
             if trial.updated_at < cutoff && has_words(&trial) {
@@ -737,24 +761,43 @@ impl<S: Store> Records<S> {
     /// Every key that names `person`: the records under the person, and the group indexes
     /// of each group they have records in (found from the records themselves).
     fn keys_naming(&self, person: &PersonId) -> Result<Vec<Vec<u8>>, StoreError> {
-        let who = person.as_str();
+        let who = self.p(person);
         let mut keys = Vec::new();
         for kind in ["c", "remind", "forget", "room"] {
-            let k = key(&[kind, who]);
+            let k = key(&[kind, &who]);
             if self.store.get(&k)?.is_some() {
                 keys.push(k);
             }
         }
-        for kind in ["a", "r", "t", "e", "outbox"] {
-            keys.extend(self.store.keys_with_prefix(&prefix(&[kind, who]))?);
+        for kind in ["a", "r", "t", "e"] {
+            keys.extend(self.store.keys_with_prefix(&prefix(&[kind, &who]))?);
         }
+        let outbox = prefix(&["outbox", platform_of(person), &who]);
+        keys.extend(self.store.keys_with_prefix(&outbox)?);
         let mut groups: std::collections::BTreeSet<String> = [NO_GROUP.to_owned()].into();
         if let Some(conversation) = self.conversation(person)? {
-            groups.extend(conversation.memberships.into_iter().map(|m| m.group));
+            groups.extend(
+                conversation
+                    .memberships
+                    .into_iter()
+                    .map(|m| self.g(&m.group)),
+            );
         }
-        groups.extend(self.answers(person)?.into_iter().filter_map(|a| a.group));
-        groups.extend(self.runs(person)?.into_iter().filter_map(|r| r.group));
-        groups.extend(self.trials(person)?.into_iter().filter_map(|t| t.group));
+        groups.extend(
+            self.answers(person)?
+                .iter()
+                .filter_map(|a| a.group.as_deref().map(|g| self.g(g))),
+        );
+        groups.extend(
+            self.runs(person)?
+                .iter()
+                .filter_map(|r| r.group.as_deref().map(|g| self.g(g))),
+        );
+        groups.extend(
+            self.trials(person)?
+                .iter()
+                .filter_map(|t| t.group.as_deref().map(|g| self.g(g))),
+        );
         // (index kind, the position of the person among the key's parts)
         const INDEXES: [(&str, usize); 6] = [
             ("g", 3),
@@ -780,53 +823,64 @@ impl<S: Store> Records<S> {
         Ok(keys)
     }
 
+    /// The key of an answer, and of its copy in its group's week if it belongs to a group.
+    fn answer_keys(&self, answer: &AnswerRecord) -> (Vec<u8>, Option<Vec<u8>>) {
+        let (who, step) = (self.p(&answer.person), self.name(Kind::Step, &answer.step));
+        let index = answer.group.as_deref().map(|group| {
+            let week = iso_week(answer.answered_at, &self.tz);
+            key(&["g", &self.g(group), &week, &who, &answer.run, &step])
+        });
+        (key(&["a", &who, &answer.run, &step]), index)
+    }
+
     fn ops(&self, commit: Commit) -> Result<Vec<Op>, StoreError> {
         let mut ops = Vec::new();
-        let person = commit.conversation.as_ref().map(|c| c.person.clone());
-        let who = person.as_ref().map(PersonId::as_str).unwrap_or_default();
+        let person = commit
+            .conversation
+            .as_ref()
+            .map(|c| c.person.clone())
+            .unwrap_or_else(|| PersonId(String::new()));
+        let who = self.p(&person);
         for write in commit.writes {
             match write {
                 Write::Answer(answer) => {
-                    let value = self.seal(&answer.person, &answer)?;
-                    if let Some(group) = &answer.group {
-                        let week = iso_week(answer.answered_at, &self.tz);
-                        let index = key(&[
-                            "g",
-                            group,
-                            &week,
-                            answer.person.as_str(),
-                            &answer.run,
-                            &answer.step,
-                        ]);
-                        ops.push(Op::Put(index, value.clone()));
+                    let (primary, index) = self.answer_keys(&answer);
+                    // Sealed once for each key: a value opens only under the key it was
+                    // sealed for.
+                    if let Some(index) = index {
+                        let value = self.seal(&answer.person, &index, &answer)?;
+                        ops.push(Op::Put(index, value));
                     }
-                    let primary = key(&["a", answer.person.as_str(), &answer.run, &answer.step]);
+                    let value = self.seal(&answer.person, &primary, &answer)?;
                     ops.push(Op::Put(primary, value));
                 }
                 Write::RetractAnswer { run, step } => {
-                    self.retract(who, &run, Some(&step), &mut ops)?;
+                    self.retract(&person, &run, Some(&step), &mut ops)?;
                 }
                 Write::DiscardRun { run } => {
-                    self.retract(who, &run, None, &mut ops)?;
-                    for trial in self.trials(&PersonId(who.to_owned()))? {
+                    self.retract(&person, &run, None, &mut ops)?;
+                    for trial in self.trials(&person)? {
                         if trial.id.starts_with(&format!("{run}-")) {
                             self.delete_trial(&trial, &mut ops);
                         }
                     }
                 }
                 Write::Completed(run) => {
-                    let value = self.seal(&run.person, &run)?;
+                    let runner = self.p(&run.person);
                     if let Some(group) = &run.group {
                         let week = iso_week(run.completed_at, &self.tz);
-                        let index = key(&["grun", group, &week, run.person.as_str(), &run.run]);
-                        ops.push(Op::Put(index, value.clone()));
+                        let index = key(&["grun", &self.g(group), &week, &runner, &run.run]);
+                        let value = self.seal(&run.person, &index, &run)?;
+                        ops.push(Op::Put(index, value));
                     }
-                    ops.push(Op::Put(key(&["r", run.person.as_str(), &run.run]), value));
+                    let primary = key(&["r", &runner, &run.run]);
+                    let value = self.seal(&run.person, &primary, &run)?;
+                    ops.push(Op::Put(primary, value));
                 }
                 Write::Trial(trial) => self.put_trial(&trial, &mut ops)?,
                 Write::TrialState { id, state, at } => {
                     // Read back, so what else changed meanwhile (offers made) is kept.
-                    let primary = key(&["t", who, &id]);
+                    let primary = key(&["t", &who, &self.name(Kind::Trial, &id)]);
                     if let Some(mut trial) = self.get::<TrialAction>(&primary)? {
                         if trial.state != state {
                             trial.state = state;
@@ -839,33 +893,41 @@ impl<S: Store> Records<S> {
                     }
                 }
                 Write::DeleteTrial { id } => {
-                    let primary = key(&["t", who, &id]);
+                    let primary = key(&["t", &who, &self.name(Kind::Trial, &id)]);
                     if let Some(trial) = self.get::<TrialAction>(&primary)? {
                         self.delete_trial(&trial, &mut ops);
                     }
                 }
                 Write::Group(group) => {
-                    ops.push(Op::Put(key(&["group", &group.id]), encode(&group)))
+                    let k = key(&["group", &self.g(&group.id)]);
+                    ops.push(Op::Put(k.clone(), self.seal_shared(&k, &group)?));
                 }
                 Write::Invite(invite) => {
-                    ops.push(Op::Put(key(&["invite", &invite.code]), encode(&invite)));
+                    let k = key(&["invite", &self.name(Kind::Code, &invite.code)]);
+                    ops.push(Op::Put(k.clone(), self.seal_shared(&k, &invite)?));
                 }
-                Write::RevokeInvite { code } => ops.push(Op::Delete(key(&["invite", &code]))),
+                Write::RevokeInvite { code } => {
+                    let k = key(&["invite", &self.name(Kind::Code, &code)]);
+                    ops.push(Op::Delete(k));
+                }
                 Write::Member(member) => {
-                    let k = key(&["member", &member.group, member.person.as_str()]);
-                    ops.push(Op::Put(k, self.seal(&member.person, &member)?));
+                    let k = key(&["member", &self.g(&member.group), &self.p(&member.person)]);
+                    ops.push(Op::Put(k.clone(), self.seal(&member.person, &k, &member)?));
                 }
                 Write::Reminder(Some(reminder)) => {
-                    let k = key(&["remind", reminder.person.as_str()]);
-                    ops.push(Op::Put(k, self.seal(&reminder.person, &reminder)?));
+                    let k = key(&["remind", &self.p(&reminder.person)]);
+                    ops.push(Op::Put(
+                        k.clone(),
+                        self.seal(&reminder.person, &k, &reminder)?,
+                    ));
                 }
-                Write::Reminder(None) => ops.push(Op::Delete(key(&["remind", who]))),
+                Write::Reminder(None) => ops.push(Op::Delete(key(&["remind", &who]))),
                 Write::DigestChat(link) => {
-                    let k = key(&["dchat", &link.group, link.chat.as_str()]);
-                    ops.push(Op::Put(k, encode(&link)));
+                    let k = key(&["dchat", &self.g(&link.group), &self.p(&link.chat)]);
+                    ops.push(Op::Put(k.clone(), self.seal_shared(&k, &link)?));
                 }
                 Write::UnlinkDigestChat { group, chat } => {
-                    ops.push(Op::Delete(key(&["dchat", &group, chat.as_str()])));
+                    ops.push(Op::Delete(key(&["dchat", &self.g(&group), &self.p(&chat)])));
                 }
                 // `commit` erases instead of writing when it sees this.
                 Write::Forget => {}
@@ -873,21 +935,27 @@ impl<S: Store> Records<S> {
         }
         if let Some(out) = &commit.outbox {
             let at = format!("{:020}", out.at.as_second().max(0));
-            let k = key(&["outbox", out.person.as_str(), &at, &out.tag]);
-            ops.push(Op::Put(
-                k,
-                self.seal(&out.person, &(&out.person, &out.replies))?,
-            ));
+            let (platform, to) = (platform_of(&out.person), self.p(&out.person));
+            let k = key(&[
+                "outbox",
+                platform,
+                &to,
+                &at,
+                &self.name(Kind::Tag, &out.tag),
+            ]);
+            let value = self.seal(&out.person, &k, &(&out.person, &out.replies))?;
+            ops.push(Op::Put(k, value));
         }
         if let Some((group, week, person)) = &commit.digest_sent {
-            ops.push(Op::Put(
-                key(&["sent", group, week, person.as_str()]),
-                Vec::new(),
-            ));
+            let k = key(&["sent", &self.g(group), week, &self.p(person)]);
+            ops.push(Op::Put(k, Vec::new()));
         }
         if let Some(conversation) = &commit.conversation {
-            let k = key(&["c", conversation.person.as_str()]);
-            ops.push(Op::Put(k, self.seal(&conversation.person, conversation)?));
+            let k = key(&["c", &who]);
+            ops.push(Op::Put(
+                k.clone(),
+                self.seal(&conversation.person, &k, conversation)?,
+            ));
         }
         if let Some(event) = &commit.event {
             // When it was handled (the conversation's last activity), so old ones can go.
@@ -895,40 +963,59 @@ impl<S: Store> Records<S> {
                 .conversation
                 .as_ref()
                 .map_or(0, |c| c.last_seen.as_second());
-            ops.push(Op::Put(
-                key(&["e", who, event]),
-                when.to_string().into_bytes(),
-            ));
+            let k = key(&["e", &who, &self.name(Kind::Event, event)]);
+            ops.push(Op::Put(k, when.to_string().into_bytes()));
         }
         Ok(ops)
     }
 
+    /// The keys of a trial action: its own, and whether open or not.
+    fn trial_keys(&self, trial: &TrialAction) -> (Vec<u8>, Vec<u8>) {
+        let (who, id) = (self.p(&trial.person), self.name(Kind::Trial, &trial.id));
+        let group = trial
+            .group
+            .as_deref()
+            .map_or_else(|| NO_GROUP.to_owned(), |group| self.g(group));
+        (key(&["t", &who, &id]), key(&["open", &group, &who, &id]))
+    }
+
     /// A trial action and its indexes: the week it changed in, and open or not.
     fn put_trial(&self, trial: &TrialAction, ops: &mut Vec<Op>) -> Result<(), StoreError> {
-        let value = self.seal(&trial.person, trial)?;
-        let person = trial.person.as_str();
-        let group = trial.group.as_deref().unwrap_or(NO_GROUP);
-        if trial.group.is_some() {
+        let (primary, open) = self.trial_keys(trial);
+        if let Some(group) = &trial.group {
             let week = iso_week(trial.updated_at, &self.tz);
-            let index = key(&["gtrial", group, &week, person, &trial.id]);
-            ops.push(Op::Put(index, value.clone()));
+            let index = self.trial_copy_key(group, &week, trial);
+            ops.push(Op::Put(
+                index.clone(),
+                self.seal(&trial.person, &index, trial)?,
+            ));
         }
-        let open = key(&["open", group, person, &trial.id]);
         if trial.state.is_open() {
-            ops.push(Op::Put(open, value.clone()));
+            ops.push(Op::Put(
+                open.clone(),
+                self.seal(&trial.person, &open, trial)?,
+            ));
         } else {
             ops.push(Op::Delete(open));
         }
-        ops.push(Op::Put(key(&["t", person, &trial.id]), value));
+        ops.push(Op::Put(
+            primary.clone(),
+            self.seal(&trial.person, &primary, trial)?,
+        ));
         Ok(())
     }
 
     fn delete_trial(&self, trial: &TrialAction, ops: &mut Vec<Op>) {
-        let person = trial.person.as_str();
-        let group = trial.group.as_deref().unwrap_or(NO_GROUP);
+        let (primary, open) = self.trial_keys(trial);
         ops.extend(self.trial_copy_keys(trial).into_iter().map(Op::Delete));
-        ops.push(Op::Delete(key(&["open", group, person, &trial.id])));
-        ops.push(Op::Delete(key(&["t", person, &trial.id])));
+        ops.push(Op::Delete(open));
+        ops.push(Op::Delete(primary));
+    }
+
+    /// The key of a group's trial action as it was in `week`.
+    fn trial_copy_key(&self, group: &str, week: &str, trial: &TrialAction) -> Vec<u8> {
+        let (who, id) = (self.p(&trial.person), self.name(Kind::Trial, &trial.id));
+        key(&["gtrial", &self.g(group), week, &who, &id])
     }
 
     /// Where a group's trial action may have weekly copies (`put_trial` writes one in the week
@@ -953,26 +1040,25 @@ impl<S: Store> Records<S> {
         }
         weeks
             .iter()
-            .map(|week| key(&["gtrial", group, week, trial.person.as_str(), &trial.id]))
+            .map(|week| self.trial_copy_key(group, week, trial))
             .collect()
     }
 
     /// Deletes a run's answers (or one step's), with their group-week index entries.
     fn retract(
         &self,
-        person: &str,
+        person: &PersonId,
         run: &str,
         step: Option<&str>,
         ops: &mut Vec<Op>,
     ) -> Result<(), StoreError> {
+        let who = self.p(person);
         let scan = match step {
-            Some(step) => self
-                .store
-                .get(&key(&["a", person, run, step]))?
-                .map(|v| (key(&["a", person, run, step]), v))
-                .into_iter()
-                .collect(),
-            None => self.store.scan_prefix(&prefix(&["a", person, run]))?,
+            Some(step) => {
+                let k = key(&["a", &who, run, &self.name(Kind::Step, step)]);
+                self.store.get(&k)?.map(|v| (k, v)).into_iter().collect()
+            }
+            None => self.store.scan_prefix(&prefix(&["a", &who, run]))?,
         };
         for (k, bytes) in scan {
             let answer: AnswerRecord = self.decode(&k, &bytes)?;
@@ -983,14 +1069,17 @@ impl<S: Store> Records<S> {
 
     /// Deletes one answer with its group-week index entry.
     fn delete_answer(&self, answer: &AnswerRecord, ops: &mut Vec<Op>) {
-        let who = answer.person.as_str();
-        if let Some(group) = &answer.group {
-            let week = iso_week(answer.answered_at, &self.tz);
-            let index = ["g", group, &week, who, &answer.run, &answer.step];
-            ops.push(Op::Delete(key(&index)));
-        }
-        ops.push(Op::Delete(key(&["a", who, &answer.run, &answer.step])));
+        let (primary, index) = self.answer_keys(answer);
+        ops.extend(index.map(Op::Delete));
+        ops.push(Op::Delete(primary));
     }
+}
+
+/// The platform part of an outbox key: each channel reads its own platform's messages.
+fn platform_of(person: &PersonId) -> &'static str {
+    person
+        .recipient()
+        .map_or("other", |to| to.platform().name())
 }
 
 #[cfg(test)]

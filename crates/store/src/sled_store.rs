@@ -38,6 +38,8 @@ const REOPEN_FOR: Duration = Duration::from_secs(60);
 
 /// The file whose lock says the folder is open (see [`lock_folder`]).
 const FOLDER_LOCK: &str = "eftertanke.lock";
+/// sled's own folder inside the data folder.
+pub const STORE_DIR: &str = "store";
 
 /// A batch to apply and who to wake when it is durable.
 struct Request {
@@ -171,19 +173,24 @@ impl SledStore {
         cache_bytes: u64,
         checkpoint_after_bytes: u64,
     ) -> Result<SledStore, StoreError> {
-        std::fs::create_dir_all(dir).map_err(backend)?;
+        crate::folder::create_private(dir).map_err(backend)?;
         let folder_lock = lock_folder(dir)?;
-        let db = open_db(dir, cache_bytes)?;
-        let log = File::open(dir.join("db"))
-            .map_err(|err| StoreError::Backend(format!("{}: {err}", dir.join("db").display())))?;
+        let sled_dir = dir.join(STORE_DIR);
+        crate::folder::create_private(&sled_dir).map_err(backend)?;
+        let db = open_db(&sled_dir, cache_bytes)?;
+        let log_path = sled_dir.join("db");
+        let log = File::open(&log_path)
+            .map_err(|err| StoreError::Backend(format!("{}: {err}", log_path.display())))?;
         // Make the folder entries themselves durable once (the log file was just created).
-        if let Ok(folder) = File::open(dir) {
-            folder.sync_all().map_err(backend)?;
+        for folder in [dir, sled_dir.as_path()] {
+            if let Ok(folder) = File::open(folder) {
+                folder.sync_all().map_err(backend)?;
+            }
         }
         let shared = Arc::new(Shared {
             db: RwLock::new(Some(db)),
             checkpointing: AtomicBool::new(false),
-            dir: dir.to_path_buf(),
+            dir: sled_dir,
             cache_bytes,
             checkpoint_after_bytes,
         });
@@ -201,12 +208,15 @@ impl SledStore {
         })
     }
 
-    /// Deletes `keys` durably, at once: for the work done while the folder opens, before
-    /// any writer exists (running writers go through the group commit).
-    pub(crate) fn delete_at_open(&self, keys: Vec<Vec<u8>>) -> Result<(), StoreError> {
+    /// Applies `ops` durably, at once: for the work done while the folder opens, before any
+    /// writer exists (running writers go through the group commit).
+    pub(crate) fn apply_at_open(&self, ops: Vec<Op>) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
-        for key in keys {
-            batch.remove(key);
+        for op in ops {
+            match op {
+                Op::Put(key, value) => batch.insert(key, value),
+                Op::Delete(key) => batch.remove(key),
+            }
         }
         let db = self.shared.read()?;
         db.apply_batch(batch).map_err(backend)?;
@@ -253,7 +263,7 @@ impl Drop for SledStore {
     }
 }
 
-fn open_db(dir: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
+pub(crate) fn open_db(dir: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
     sled::Config::new()
         .path(dir)
         .cache_capacity(cache_bytes)
@@ -470,7 +480,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store =
             Arc::new(SledStore::open_with_checkpoints(dir.path(), 1 << 20, 64 * 1024).unwrap());
-        let first_snapshot = snapshot_lsn(dir.path());
+        let first_snapshot = snapshot_lsn(&dir.path().join(STORE_DIR));
         let key = |writer: u32, n: u32| format!("k{writer}-{n:04}").into_bytes();
         let value = |writer: u32, n: u32| vec![(writer + n) as u8; 1000];
         // Four writers of 300 batches each write about 1.2 MB: many checkpoints. Each reads
@@ -498,7 +508,7 @@ mod tests {
         }
         assert_eq!(store.keys_with_prefix(b"k").unwrap().len(), 1200);
         assert!(
-            snapshot_lsn(dir.path()) > first_snapshot,
+            snapshot_lsn(&dir.path().join(STORE_DIR)) > first_snapshot,
             "no checkpoint wrote a snapshot"
         );
         drop(store);

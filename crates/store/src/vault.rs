@@ -17,6 +17,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex, PoisonError, RwLock};
 
+use crate::names::Names;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use eftertanke_core::keyed::{hex, hmac};
@@ -43,8 +44,20 @@ const KEY_BYTES: usize = 32;
 const SLOT_HEADER: usize = 1 + NONCE_BYTES + 2;
 /// The longest person id a slot holds (Matrix ids are at most 255 bytes).
 pub const MAX_PERSON_BYTES: usize = SLOT_BYTES - SLOT_HEADER - TAG_BYTES - 2 - KEY_BYTES;
-/// The first byte of a sealed value. Plain values are JSON, which never starts with it.
-const SEALED: u8 = 0xE1;
+/// The first byte of a value sealed for a person in the first layout (the person's id then
+/// followed in plain text; read only to migrate such a folder).
+const SEALED_V1: u8 = 0xE1;
+/// The first byte of a value sealed for a person: then the person's keyed name (which key
+/// opens it), the nonce and the sealed bytes, bound to the key the value is stored under.
+const PERSONAL: u8 = 0xE2;
+/// The first byte of a value sealed under the folder's shared key (groups, invite codes,
+/// linked chats: what belongs to nobody in particular), bound to its key too.
+const SHARED: u8 = 0xE3;
+/// The length of a person's keyed name in a sealed value.
+const TAG_LEN: usize = 16;
+/// The slot of the folder's own key, from which its keyed names and its shared key are
+/// derived. No person id holds a NUL, so none can take this slot's place.
+const FOLDER_SLOT: &str = "\0folder";
 
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
@@ -77,8 +90,21 @@ pub enum VaultError {
     PersonTooLong,
     #[error("a stored value is sealed for someone whose key is gone")]
     NoKey,
-    #[error("a stored value failed to decrypt: damaged, or not sealed by this keyring")]
+    #[error("a stored value failed to decrypt: damaged, moved to another key, or not sealed by this keyring")]
     Tampered,
+    #[error("a stored value is not sealed where it must be")]
+    NotSealed,
+    #[error(
+        "the {what} {path} can be read by others (mode {mode:03o}): make it private, \
+         `chmod {fix} {path}`, and start again (nothing was changed)",
+        fix = if what.contains("folder") { "700" } else { "600" },
+        path = path.display()
+    )]
+    Shared {
+        what: String,
+        path: PathBuf,
+        mode: u32,
+    },
 }
 
 /// The key that wraps every person key. Wiped from memory when dropped.
@@ -138,7 +164,15 @@ impl MasterKey {
         }
     }
 
+    /// Reads a key file, which only its owner may read (as ssh insists for a private key).
     pub fn read_file(path: &Path) -> Result<MasterKey, VaultError> {
+        if let Some(mode) = crate::folder::open_to(path) {
+            return Err(VaultError::Shared {
+                what: "key file".into(),
+                path: path.to_owned(),
+                mode,
+            });
+        }
         let text = std::fs::read_to_string(path).map_err(|err| VaultError::KeyFile {
             path: path.to_owned(),
             reason: err.to_string(),
@@ -201,10 +235,10 @@ pub fn find_master_key(
     if path.exists() {
         return MasterKey::read_file(&path);
     }
-    let fresh = !Vault::exists(data) && !data.join("db").exists();
+    let fresh = !Vault::exists(data) && !crate::folder::holds_data(data);
     if create && fresh {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|err| VaultError::KeyFile {
+            crate::folder::create_private(parent).map_err(|err| VaultError::KeyFile {
                 path: path.clone(),
                 reason: err.to_string(),
             })?;
@@ -235,6 +269,12 @@ fn sync_parent(path: &Path) {
             let _ = folder.sync_all();
         }
     }
+}
+
+/// The shared key of a folder, from the folder's own key.
+fn folder_cipher(folder: &[u8; KEY_BYTES]) -> XChaCha20Poly1305 {
+    let key = Zeroizing::new(hmac(folder, b"shared values"));
+    XChaCha20Poly1305::new(key.as_slice().into())
 }
 
 fn seal_with(cipher: &XChaCha20Poly1305, aad: &[u8], plain: &[u8]) -> Result<Vec<u8>, VaultError> {
@@ -275,6 +315,8 @@ struct PersonKey {
 #[derive(Default)]
 struct Keys {
     by_person: HashMap<String, PersonKey>,
+    /// Each person's keyed name, as values sealed for them begin with it.
+    by_tag: HashMap<[u8; TAG_LEN], String>,
     /// Zeroed slots, reused before the file grows.
     free: Vec<u64>,
     /// The number of slots in the file (slot 0 is the header).
@@ -283,9 +325,13 @@ struct Keys {
     counted: u64,
 }
 
-/// The person keys of one data folder, all held in memory (a few dozen bytes each).
+/// The person keys of one data folder, all held in memory (a few dozen bytes each), the
+/// folder's shared key, and its keyed names.
 pub struct Vault {
     master: XChaCha20Poly1305,
+    /// Seals what belongs to nobody in particular; derived from the master key.
+    shared: XChaCha20Poly1305,
+    names: Names,
     /// `None` for a vault that lives only in memory (tests).
     file: Option<(PathBuf, Mutex<File>)>,
     keys: RwLock<Keys>,
@@ -326,8 +372,12 @@ impl std::fmt::Debug for Vault {
 impl Vault {
     /// A vault in memory only, under a random master key: for tests and benchmarks.
     pub fn ephemeral() -> Result<Vault, VaultError> {
+        let master = MasterKey::generate()?;
+        let folder = MasterKey::generate()?;
         Ok(Vault {
-            master: MasterKey::generate()?.cipher(),
+            shared: folder_cipher(&folder.0),
+            names: Names::new(&folder.0),
+            master: master.cipher(),
             file: None,
             keys: RwLock::new(Keys {
                 slots: 1,
@@ -351,10 +401,10 @@ impl Vault {
         let io = io_error(&path);
         if !path.exists() {
             // sled's own files: data written under a keyring that is now missing.
-            if data.join("db").exists() || data.join("conf").exists() {
+            if crate::folder::holds_data(data) {
                 return Err(VaultError::NoKeyring(data.to_owned()));
             }
-            std::fs::create_dir_all(data).map_err(io)?;
+            crate::folder::create_private(data).map_err(io)?;
             write_keyring(&path, &master.cipher(), &[])?;
         }
         let bytes = std::fs::read(&path).map_err(io)?;
@@ -370,12 +420,45 @@ impl Vault {
             write_at(&file, &header(&master.cipher(), keys.slots)?, 0).map_err(io)?;
             file.sync_data().map_err(io)?;
         }
-        Ok(Vault {
+        let mut vault = Vault {
             master: master.cipher(),
+            // Until the folder's own key is read just below.
+            shared: folder_cipher(&[0; KEY_BYTES]),
+            names: Names::new(&[0; KEY_BYTES]),
             file: Some((path, Mutex::new(file))),
             keys: RwLock::new(keys),
             making: KeyMaking::default(),
-        })
+        };
+        // The folder's own key, kept in a slot of its own like a person's: made once, wrapped
+        // by the master key (so rotating that key rewraps it and nothing stored changes).
+        if !vault.has_key(FOLDER_SLOT) {
+            vault.make_key(FOLDER_SLOT)?;
+        }
+        let folder = vault.folder_key().ok_or_else(|| VaultError::Damaged {
+            path: data.join(KEYRING_FILE),
+            reason: "the folder's own key is missing".into(),
+        })?;
+        vault.shared = folder_cipher(&folder);
+        vault.names = Names::new(&folder);
+        let tags: HashMap<[u8; TAG_LEN], String> = vault
+            .read_keys()
+            .by_person
+            .keys()
+            .filter(|person| *person != FOLDER_SLOT)
+            .map(|person| (vault.names.tag(person), person.clone()))
+            .collect();
+        vault
+            .keys
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .by_tag = tags;
+        Ok(vault)
+    }
+
+    /// The folder's own key (see [`FOLDER_SLOT`]).
+    fn folder_key(&self) -> Option<Zeroizing<[u8; KEY_BYTES]>> {
+        let keys = self.read_keys();
+        keys.by_person.get(FOLDER_SLOT).map(|key| key.key.clone())
     }
 
     /// Rewraps every person key of `data` under `new`, replacing the keyring in one rename:
@@ -391,32 +474,72 @@ impl Vault {
             .collect();
         slots.sort_unstable_by_key(|(slot, _, _)| *slot);
         write_keyring(&path, &new.cipher(), &slots)?;
-        Ok(slots.len())
+        // The people's keys (the folder's own is rewrapped too).
+        Ok(slots
+            .iter()
+            .filter(|(_, who, _)| *who != FOLDER_SLOT)
+            .count())
     }
 
-    /// Seals `plain` for `person`, making the person's key first if they have none.
-    pub fn seal(&self, person: &str, plain: &[u8]) -> Result<Vec<u8>, VaultError> {
+    /// The folder's keyed names (see [`crate::names`]).
+    #[must_use]
+    pub fn names(&self) -> &Names {
+        &self.names
+    }
+
+    /// Seals `plain` for `person`, to be stored under `key` (it opens under no other), making
+    /// the person's key first if they have none.
+    pub fn seal(&self, person: &str, key: &[u8], plain: &[u8]) -> Result<Vec<u8>, VaultError> {
         let cipher = match self.cipher_of(person) {
             Some(cipher) => cipher,
             None => self.new_key(person)?,
         };
-        let sealed = seal_with(&cipher, person.as_bytes(), plain)?;
-        let mut out = Vec::with_capacity(3 + person.len() + sealed.len());
-        out.push(SEALED);
-        // new_key refused ids longer than a slot holds, so the length fits in two bytes.
-        out.extend_from_slice(&(person.len() as u16).to_le_bytes());
-        out.extend_from_slice(person.as_bytes());
+        let sealed = seal_with(&cipher, key, plain)?;
+        let mut out = Vec::with_capacity(1 + TAG_LEN + sealed.len());
+        out.push(PERSONAL);
+        out.extend_from_slice(&self.names.tag(person));
         out.extend_from_slice(&sealed);
         Ok(out)
     }
 
-    /// Reads a stored value: a sealed one is opened with its person's key, anything else
-    /// (records holding nobody's words) is returned as it is.
-    pub fn open_value<'v>(
+    /// Seals `plain` under the folder's shared key, to be stored under `key`: for what belongs
+    /// to nobody in particular (a group, an invite code, a linked chat).
+    pub fn seal_shared(&self, key: &[u8], plain: &[u8]) -> Result<Vec<u8>, VaultError> {
+        let sealed = seal_with(&self.shared, key, plain)?;
+        let mut out = Vec::with_capacity(1 + sealed.len());
+        out.push(SHARED);
+        out.extend_from_slice(&sealed);
+        Ok(out)
+    }
+
+    /// Opens a value stored under `key`: sealed for a person (with their key) or shared. A
+    /// value moved to another key does not open, and a plain value is refused.
+    pub fn unseal(&self, key: &[u8], stored: &[u8]) -> Result<Vec<u8>, VaultError> {
+        match stored.split_first() {
+            Some((&PERSONAL, rest)) => {
+                let (tag, sealed) = rest
+                    .split_first_chunk::<TAG_LEN>()
+                    .ok_or(VaultError::Tampered)?;
+                let cipher = {
+                    let keys = self.read_keys();
+                    let person = keys.by_tag.get(tag).ok_or(VaultError::NoKey)?;
+                    let key = keys.by_person.get(person).ok_or(VaultError::NoKey)?;
+                    XChaCha20Poly1305::new(key.key.as_slice().into())
+                };
+                open_with(&cipher, key, sealed)
+            }
+            Some((&SHARED, sealed)) => open_with(&self.shared, key, sealed),
+            _ => Err(VaultError::NotSealed),
+        }
+    }
+
+    /// Opens a value of the first layout (sealed for the person named in it, or plain): for
+    /// migrating such a folder only.
+    pub(crate) fn open_v1<'v>(
         &self,
         stored: &'v [u8],
     ) -> Result<std::borrow::Cow<'v, [u8]>, VaultError> {
-        let Some((&SEALED, rest)) = stored.split_first() else {
+        let Some((&SEALED_V1, rest)) = stored.split_first() else {
             return Ok(std::borrow::Cow::Borrowed(stored));
         };
         let (person, sealed) = split_person(rest).ok_or(VaultError::Tampered)?;
@@ -434,6 +557,7 @@ impl Vault {
         // On disk first: if that fails the key stays, known, and the erasure can be retried.
         self.write_slots(&[(slot, [0u8; SLOT_BYTES])])?;
         keys.by_person.remove(person);
+        keys.by_tag.remove(&self.names.tag(person));
         keys.free.push(slot);
         Ok(true)
     }
@@ -582,6 +706,9 @@ impl Vault {
             // An erasure meanwhile may have freed another slot after this one.
             if let Some(at) = keys.free.iter().rposition(|&free| free == key.slot) {
                 keys.free.remove(at);
+            }
+            if person != FOLDER_SLOT {
+                keys.by_tag.insert(self.names.tag(person), person.clone());
             }
             keys.by_person.insert(person.clone(), key);
         }
@@ -801,17 +928,52 @@ mod tests {
     }
 
     #[test]
-    fn a_sealed_value_opens_and_hides_its_words() {
+    fn a_sealed_value_opens_under_its_key_only_hides_words_and_id_and_plain_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let master = key();
         let vault = Vault::open(dir.path(), &master).unwrap();
-        let sealed = vault.seal("console:anna", b"Jeg lyttede til Ib").unwrap();
-        assert!(!sealed.windows(3).any(|w| w == b"Ib\""));
-        assert_eq!(&*vault.open_value(&sealed).unwrap(), b"Jeg lyttede til Ib");
-        assert_eq!(
-            &*vault.open_value(b"{\"plain\":1}").unwrap(),
-            b"{\"plain\":1}"
+        let sealed = vault
+            .seal("console:anna", b"c\0x", b"Jeg lyttede til Ib")
+            .unwrap();
+        assert!(!sealed.windows(2).any(|w| w == b"Ib"));
+        assert!(
+            !sealed.windows(4).any(|w| w == b"anna"),
+            "no id in the value"
         );
+        assert_eq!(
+            vault.unseal(b"c\0x", &sealed).unwrap(),
+            b"Jeg lyttede til Ib"
+        );
+        // Moved to another key, it does not open.
+        assert!(matches!(
+            vault.unseal(b"c\0y", &sealed),
+            Err(VaultError::Tampered)
+        ));
+        assert!(matches!(
+            vault.unseal(b"c\0x", b"{\"plain\":1}"),
+            Err(VaultError::NotSealed)
+        ));
+        let shared = vault.seal_shared(b"group\0g", b"Team Nord").unwrap();
+        assert_eq!(vault.unseal(b"group\0g", &shared).unwrap(), b"Team Nord");
+        assert!(vault.unseal(b"group\0h", &shared).is_err());
+    }
+
+    #[test]
+    fn rotating_the_master_key_keeps_the_folder_key_names_and_shared_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let (old, new) = (key(), key());
+        let (name, shared) = {
+            let vault = Vault::open(dir.path(), &old).unwrap();
+            let name = vault.names().name(crate::names::Kind::Person, "telegram:7");
+            (name, vault.seal_shared(b"k", b"group").unwrap())
+        };
+        Vault::rotate(dir.path(), &old, &new).unwrap();
+        let vault = Vault::open(dir.path(), &new).unwrap();
+        assert_eq!(
+            vault.names().name(crate::names::Kind::Person, "telegram:7"),
+            name
+        );
+        assert_eq!(vault.unseal(b"k", &shared).unwrap(), b"group");
     }
 
     #[test]
@@ -820,10 +982,10 @@ mod tests {
         let master = key();
         let sealed = {
             let vault = Vault::open(dir.path(), &master).unwrap();
-            vault.seal("telegram:7", b"words").unwrap()
+            vault.seal("telegram:7", b"k", b"words").unwrap()
         };
         let vault = Vault::open(dir.path(), &master).unwrap();
-        assert_eq!(&*vault.open_value(&sealed).unwrap(), b"words");
+        assert_eq!(vault.unseal(b"k", &sealed).unwrap(), b"words");
         let wrong = Vault::open(dir.path(), &key()).unwrap_err();
         assert!(matches!(wrong, VaultError::WrongKey(_)), "{wrong}");
     }
@@ -833,19 +995,27 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let master = key();
         let vault = Vault::open(dir.path(), &master).unwrap();
-        let sealed = vault.seal("console:anna", b"words").unwrap();
-        vault.seal("console:bo", b"more").unwrap();
+        let sealed = vault.seal("console:anna", b"k", b"words").unwrap();
+        vault.seal("console:bo", b"k", b"more").unwrap();
+        let slot = vault.read_keys().by_person["console:anna"].slot as usize;
         let before = std::fs::read(dir.path().join(KEYRING_FILE)).unwrap();
         assert!(vault.shred("console:anna").unwrap());
         assert!(!vault.shred("console:anna").unwrap());
-        assert!(matches!(vault.open_value(&sealed), Err(VaultError::NoKey)));
+        assert!(matches!(
+            vault.unseal(b"k", &sealed),
+            Err(VaultError::NoKey)
+        ));
         let after = std::fs::read(dir.path().join(KEYRING_FILE)).unwrap();
         assert_eq!(before.len(), after.len());
-        assert!(after[SLOT_BYTES..2 * SLOT_BYTES].iter().all(|&b| b == 0));
+        let zeroed = &after[slot * SLOT_BYTES..(slot + 1) * SLOT_BYTES];
+        assert!(zeroed.iter().all(|&b| b == 0));
         drop(vault);
         let vault = Vault::open(dir.path(), &master).unwrap();
-        assert!(matches!(vault.open_value(&sealed), Err(VaultError::NoKey)));
-        vault.seal("console:cy", b"new").unwrap();
+        assert!(matches!(
+            vault.unseal(b"k", &sealed),
+            Err(VaultError::NoKey)
+        ));
+        vault.seal("console:cy", b"k", b"new").unwrap();
         let reused = std::fs::read(dir.path().join(KEYRING_FILE)).unwrap();
         assert_eq!(reused.len(), after.len(), "the zeroed slot was reused");
     }
@@ -863,14 +1033,24 @@ mod tests {
             let vault = vault.clone();
             tasks.push(tokio::spawn(async move {
                 vault.prepare_key(&person(i)).await.unwrap();
-                (i, vault.seal(&person(i), i.to_string().as_bytes()).unwrap())
+                (
+                    i,
+                    vault
+                        .seal(&person(i), b"k", i.to_string().as_bytes())
+                        .unwrap(),
+                )
             }));
         }
         let threads: Vec<_> = (200..240)
             .map(|i| {
                 let vault = vault.clone();
                 std::thread::spawn(move || {
-                    (i, vault.seal(&person(i), i.to_string().as_bytes()).unwrap())
+                    (
+                        i,
+                        vault
+                            .seal(&person(i), b"k", i.to_string().as_bytes())
+                            .unwrap(),
+                    )
                 })
             })
             .collect();
@@ -883,10 +1063,11 @@ mod tests {
         }
         drop(vault);
         let vault = Vault::open(dir.path(), &master).unwrap();
-        assert_eq!(vault.read_keys().by_person.len(), 100);
+        // A hundred people, and the folder's own key.
+        assert_eq!(vault.read_keys().by_person.len(), 101);
         for (i, value) in sealed {
             assert_eq!(
-                *vault.open_value(&value).unwrap(),
+                vault.unseal(b"k", &value).unwrap(),
                 *i.to_string().as_bytes()
             );
         }
@@ -901,14 +1082,14 @@ mod tests {
         let path = dir.path().join(KEYRING_FILE);
         let sealed = {
             let vault = Vault::open(dir.path(), &master).unwrap();
-            vault.seal("console:anna", b"words").unwrap()
+            vault.seal("console:anna", b"k", b"words").unwrap()
         };
         let grown = std::fs::read(&path).unwrap().len();
         assert_eq!(grown, (1 + GROW_SLOTS as usize) * SLOT_BYTES);
         let file = OpenOptions::new().write(true).open(&path).unwrap();
         write_at(&file, &header(&master.cipher(), 1).unwrap(), 0).unwrap();
         let vault = Vault::open(dir.path(), &master).unwrap();
-        assert_eq!(&*vault.open_value(&sealed).unwrap(), b"words");
+        assert_eq!(vault.unseal(b"k", &sealed).unwrap(), b"words");
         drop(vault);
         file.set_len((grown - SLOT_BYTES) as u64).unwrap();
         let cut = Vault::open(dir.path(), &master).unwrap_err();
@@ -921,7 +1102,7 @@ mod tests {
         let master = key();
         Vault::open(dir.path(), &master)
             .unwrap()
-            .seal("a:1", b"x")
+            .seal("a:1", b"k", b"x")
             .unwrap();
         let path = dir.path().join(KEYRING_FILE);
         let whole = std::fs::read(&path).unwrap();
@@ -956,7 +1137,7 @@ mod tests {
         let (old, new) = (key(), key());
         let sealed = Vault::open(dir.path(), &old)
             .unwrap()
-            .seal("a:1", b"kept")
+            .seal("a:1", b"k", b"kept")
             .unwrap();
         assert_eq!(Vault::rotate(dir.path(), &old, &new).unwrap(), 1);
         assert!(matches!(
@@ -964,7 +1145,7 @@ mod tests {
             Err(VaultError::WrongKey(_))
         ));
         let vault = Vault::open(dir.path(), &new).unwrap();
-        assert_eq!(&*vault.open_value(&sealed).unwrap(), b"kept");
+        assert_eq!(vault.unseal(b"k", &sealed).unwrap(), b"kept");
     }
 
     #[test]

@@ -362,15 +362,19 @@ async fn commit<S: eftertanke_store::Store>(
         .await
 }
 
+/// The size of the data folder's files, its sled store's included, in MB.
 fn folder_mb(dir: &Path) -> f64 {
-    let bytes: u64 = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|entry| entry.metadata().ok())
-        .filter(|meta| meta.is_file())
-        .map(|meta| meta.len())
-        .sum();
+    let mut folders = vec![dir.to_path_buf()];
+    let mut bytes = 0;
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+            match entry.metadata() {
+                Ok(meta) if meta.is_dir() => folders.push(entry.path()),
+                Ok(meta) => bytes += meta.len(),
+                Err(_) => {}
+            }
+        }
+    }
     bytes as f64 / (1024.0 * 1024.0)
 }
 
