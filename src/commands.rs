@@ -39,7 +39,10 @@ pub async fn print_digest(
     let found = find_group(app.records().groups()?, group, data)?;
     let today = now.to_zoned(tz).date();
     let (_, sunday) = schedule::week_dates(week);
-    println!("{}", app.digest(&found, week, sunday.min(today), lang)?);
+    println!(
+        "{}",
+        app.digest(&found, week, sunday.min(today), lang).await?
+    );
     Ok(())
 }
 
@@ -50,6 +53,8 @@ pub struct ExportRequest<'a> {
     pub format: export::Format,
     /// Created with mode 0600, never overwritten; `None` writes to stdout.
     pub out: Option<&'a Path>,
+    /// Mixed into the pseudonyms: this export's match no other's.
+    pub salt: Option<&'a str>,
 }
 
 /// Writes one group's answers in a period, pseudonymised, for evaluators.
@@ -57,13 +62,18 @@ pub fn export(request: ExportRequest<'_>, data: &Path, config: Config) -> anyhow
     let (content, master, store, vault) = stored_data(data, &config)?;
     let records = Records::new(store, config.settings.time_zone.clone(), vault);
     let group = find_group(records.groups()?, request.group, data)?;
-    let rows = export::gather(
+    let options = export::Options {
+        citizen_floor: config.settings.citizen_floor,
+        salt: request.salt,
+    };
+    let export::Export { rows, below_floor } = export::gather(
         &records,
         &content.catalog,
         &config.settings.time_zone,
         &group.id,
         request.period,
         &master,
+        options,
     )?;
     match request.out {
         Some(path) => {
@@ -81,9 +91,11 @@ pub fn export(request: ExportRequest<'_>, data: &Path, config: Config) -> anyhow
     let people: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.person.as_str()).collect();
     let shared = rows.iter().filter(|r| r.shared_text).count();
     eprintln!(
-        "eftertanke: {} answers from {} people, {shared} shared texts",
+        "eftertanke: {} answers from {} people, {shared} shared texts; {below_floor} citizens' \
+         answers left out (fewer than {} citizens that week)",
         rows.len(),
-        people.len()
+        people.len(),
+        config.settings.citizen_floor
     );
     Ok(())
 }

@@ -127,6 +127,9 @@ enum Command {
         /// Write here (created with mode 0600, never overwritten) instead of to stdout.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// A salt for this export's pseudonyms, so they match no other export's.
+        #[arg(long)]
+        salt: Option<String>,
         #[arg(long, default_value = "eftertanke-data")]
         data: PathBuf,
         #[arg(long)]
@@ -236,6 +239,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             to,
             format,
             out,
+            salt,
             data,
             config,
         } => {
@@ -249,6 +253,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 period: (from, to),
                 format,
                 out: out.as_deref(),
+                salt: salt.as_deref(),
             };
             commands::export(request, &data, config)?;
         }

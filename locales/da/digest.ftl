@@ -72,6 +72,7 @@ digest-trials-overdue = { $count ->
 
 ## Borgernes stemme
 digest-citizens-heading = Borgernes stemme
+digest-staff-later = Medarbejdernes tal for ugen indtil nu kommer, når mindst { $floor } medarbejdere har svaret. Det beskytter den enkelte kollegas svar.
 digest-citizens-later = Borgernes tal og citater kommer, når ugen er slut.
 digest-citizens-hidden = Tal og citater fra borgere vises kun, når mindst { $floor } { $floor ->
     [one] borger

@@ -72,6 +72,7 @@ digest-trials-overdue = { $count ->
 
 ## The citizens' voice
 digest-citizens-heading = The citizens' voice
+digest-staff-later = The staff's figures for the week so far come when at least { $floor } staff members have answered. This protects each colleague's answers.
 digest-citizens-later = The citizens' figures and quotes come when the week is over.
 digest-citizens-hidden = Citizens' figures and quotes are shown only when at least { $floor } { $floor ->
     [one] citizen has

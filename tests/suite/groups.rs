@@ -123,12 +123,12 @@ fn a_group_through_the_terminal_codes_reflection_check_in_follow_up_digest_membe
     let setup = Setup::new();
     let (digest, members) = a_week_in_team_west(&setup);
 
-    // The digest of the week so far: anna's reflection, her trial action with the name she
-    // allowed and what became of it; citizens' figures wait for the end of the week (and one
-    // citizen is below the k-floor anyway), so no citizen figures and no quote.
+    // The digest of the week so far: anna's trial action with the name she allowed and what
+    // became of it; the staff's figures wait for three staff members, citizens' figures for
+    // the end of the week (and one citizen is below the k-floor anyway).
     for expected in [
         "Weekly digest · Team West",
-        "1 staff reflection (last week 0)",
+        "The staff's figures for the week so far come when at least 3 staff members",
         "1 new trial action:",
         "“Make a question list before visits” – Anna",
         "This week – kept: 1",
@@ -351,8 +351,9 @@ impl Setup {
     }
 }
 
-/// The evaluator export: pseudonymous ids that stay the same from one export to the next,
-/// no names or platform ids, free text only where the citizen agreed to share it.
+/// The evaluator export: pseudonymous ids that stay the same from one export to the next
+/// (unless salted), no names or platform ids, weeks not days, free text only where the citizen
+/// agreed to share it, and citizens' rows only from weeks with at least three citizens.
 #[test]
 fn the_export_is_pseudonymised_and_holds_only_shared_text() {
     let setup = Setup::new();
@@ -369,6 +370,16 @@ fn the_export_is_pseudonymised_and_holds_only_shared_text() {
     assert!(out.contains("Thank you for your answers"), "{out}");
 
     let period = ["--from", "2026-11-23", "--to", "2026-11-29"];
+    // Two citizens that week: below the floor, none of their rows.
+    let json = setup
+        .export(&[&period[..], &["--format", "json"]].concat())
+        .unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert!(rows.iter().all(|r| r["role"] == "staff"), "{json}");
+    let script = format!("/join {citizen}\n/reflect\n1\n1\nskip\n1 3\nskip\n1 2\n4\n5\nno\n");
+    let out = setup.chat("dee", "2026-11-26T09:20:00Z", &script);
+    assert!(out.contains("Thank you for your answers"), "{out}");
+
     let json = setup
         .export(&[&period[..], &["--format", "json"]].concat())
         .unwrap();
@@ -392,7 +403,23 @@ fn the_export_is_pseudonymised_and_holds_only_shared_text() {
     }
     let people: std::collections::BTreeSet<&str> =
         rows.iter().filter_map(|r| r["person"].as_str()).collect();
-    assert_eq!(people.len(), 3, "anna, bo and cy: {people:?}");
+    assert_eq!(people.len(), 4, "anna, bo, cy and dee: {people:?}");
+    assert!(rows
+        .iter()
+        .all(|r| r["week"] == "2026-W48" && r.get("date").is_none()));
+    // Salted, the pseudonyms are the export's own: the same salt, the same; another, others.
+    let salted = |salt: &str| -> std::collections::BTreeSet<String> {
+        let json = setup
+            .export(&[&period[..], &["--format", "json", "--salt", salt]].concat())
+            .unwrap();
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+        rows.iter()
+            .filter_map(|r| r["person"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let (a, b) = (salted("spring 2027"), salted("autumn 2027"));
+    assert_eq!(a, salted("spring 2027"));
+    assert!(a.is_disjoint(&b) && b.iter().all(|p| !people.contains(p.as_str())));
     assert!(rows
         .iter()
         .any(|r| r["role"] == "staff" && r["dialogue"] == "efter-vagten"));

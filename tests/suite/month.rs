@@ -1288,3 +1288,63 @@ async fn the_nightly_purge_deletes_answers_past_the_retention_period() {
     assert_eq!(trials[0].what, "", "the old words are gone");
     assert_eq!(trials[1].what, new);
 }
+
+/// Issue 14: a week's digest keeps its figures as first composed. Worded again after one
+/// citizen's /forget (for a newly linked chat, after a restart, a day late), it shows the same
+/// figures, and only that citizen's words are gone: two wordings around the erasure cannot be
+/// compared to find what she answered.
+#[tokio::test]
+async fn a_digest_worded_again_after_a_forget_keeps_its_figures() {
+    let mut w = World::new(local("2026-11-02T09:00"), CONFIG);
+    let ada = person("ada", Lang::En, "A", false);
+    let (_, citizen_code) = w.new_group(&ada, "Team North").await;
+    let citizens: Vec<Who> = ["cleo", "cora", "cato"]
+        .iter()
+        .map(|name| person(name, Lang::En, "A", true))
+        .collect();
+    for (who, hope) in citizens
+        .iter()
+        .zip(["Bake bread", "Paint the door", "Walk by the sea"])
+    {
+        w.join(who, &citizen_code, "Team North").await;
+        w.check_in(who, Some(hope), true, None).await;
+    }
+    w.set(local("2026-11-09T10:00"));
+    let group = w.app().records().groups().unwrap().remove(0);
+    let week = eftertanke::schedule::parse_week("2026-W45").unwrap();
+    let sunday = eftertanke::schedule::week_dates(week).1;
+    let first = w
+        .app()
+        .digest(&group, week, sunday, Lang::En)
+        .await
+        .unwrap();
+    assert!(first.contains("3 citizens"), "{first}");
+    assert!(first.contains("Paint the door"), "{first}");
+
+    let cora = &citizens[1];
+    w.say(cora, "/forget").await;
+    let gone = w.say(cora, cora.yes()).await;
+    assert!(gone.contains("deleted"), "{gone}");
+    w.restart();
+    let again = w
+        .app()
+        .digest(&group, week, sunday, Lang::En)
+        .await
+        .unwrap();
+    assert!(
+        !again.contains("Paint the door"),
+        "her words are gone: {again}"
+    );
+    let figures = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|line| line.chars().any(|c| c.is_ascii_digit()))
+            .filter(|line| !line.contains('»') && !line.contains('“'))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(
+        figures(&first),
+        figures(&again),
+        "the same figures:\n{first}\n---\n{again}"
+    );
+}

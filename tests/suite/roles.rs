@@ -289,6 +289,7 @@ async fn every_role_against_every_command_and_data_path() {
     let (_, sunday) = eftertanke::schedule::week_dates(week);
     let west = app
         .digest(&group("Team West"), week, sunday, Lang::En)
+        .await
         .unwrap();
     assert!(west.contains(BO.private), "{west}");
     for hidden in [
@@ -311,6 +312,7 @@ async fn every_role_against_every_command_and_data_path() {
     assert!(west.contains("3 citizens"), "{west}");
     let east = app
         .digest(&group("Team East"), week, sunday, Lang::En)
+        .await
         .unwrap();
     assert!(!east.contains(EVA.private), "{east}");
     assert!(!east.contains("citizen"), "below the floor: {east}");

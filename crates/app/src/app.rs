@@ -19,7 +19,7 @@ use eftertanke_core::engine::{
 use eftertanke_core::i18n::{I18nError, Lang};
 use eftertanke_core::records::{Conversation, DigestChat, Group, PersonId, Write};
 use eftertanke_core::schedule;
-use eftertanke_store::{Commit, Outgoing, Purged, Records, Store, StoreError, Vault};
+use eftertanke_store::{Commit, KeptDigest, Outgoing, Purged, Records, Store, StoreError, Vault};
 
 /// Where time comes from; tests use a hand-set clock.
 pub trait Clock: Send + Sync {
@@ -103,6 +103,13 @@ pub struct Event {
     pub body: Body,
 }
 
+/// A random seed (for the order of a digest's quotes).
+fn random_seed() -> Result<u64, AppError> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(|err| AppError::Entropy(err.to_string()))?;
+    Ok(u64::from_le_bytes(bytes))
+}
+
 /// Events of one person are handled one at a time; lock stripes keep memory bounded.
 const LOCK_STRIPES: usize = 4096;
 
@@ -182,15 +189,56 @@ impl<S: Store> App<S> {
 
     /// The digest of one group for one ISO week, worded in `lang`, as one text (a channel
     /// splits it at its platform's limit). Reads only that week (and the week before, for
-    /// comparison) by prefix.
-    /// `today` bounds "overdue": the week's Sunday for a finished week, today for one so far.
-    pub fn digest(
+    /// comparison) by prefix. `today` bounds "overdue": the week's Sunday for a finished week,
+    /// today for one so far.
+    ///
+    /// Once the week is over, its figures are kept as first composed (sealed), and every later
+    /// wording (to another facilitator, a newly linked chat, after a restart, a day late)
+    /// shows those same figures: two wordings around someone's `/forget` differ only in that
+    /// person's words, never in a count.
+    pub async fn digest(
         &self,
         group: &Group,
         week: ISOWeekDate,
         today: jiff::civil::Date,
         lang: Lang,
     ) -> Result<String, AppError> {
+        let over = self.now() >= schedule::week_bounds(week, &self.settings.time_zone).1;
+        let key = schedule::format_week(week);
+        let kept = if over {
+            self.records.kept_digest(&group.id, &key)?
+        } else {
+            None
+        };
+        let seed = match &kept {
+            Some(kept) => kept.seed,
+            None => random_seed()?,
+        };
+        let fresh = self.build_digest(group, week, today, seed)?;
+        let digest = match kept {
+            Some(kept) => kept.figures.with_words_of(fresh),
+            None if over => {
+                let kept = KeptDigest {
+                    schema: eftertanke_core::records::SCHEMA,
+                    figures: fresh.clone().figures(),
+                    seed,
+                };
+                self.records.keep_digest(&group.id, &key, &kept).await?;
+                fresh
+            }
+            None => fresh,
+        };
+        Ok(digest::render(&digest, &self.content.locales, lang)?)
+    }
+
+    /// The digest of one group's week as the records stand now.
+    fn build_digest(
+        &self,
+        group: &Group,
+        week: ISOWeekDate,
+        today: jiff::civil::Date,
+        seed: u64,
+    ) -> Result<digest::Digest, AppError> {
         let key = schedule::format_week(week);
         let previous = schedule::format_week(schedule::previous_week(week));
         let runs = self.records.group_week_runs(&group.id, &key)?;
@@ -226,9 +274,9 @@ impl<S: Store> App<S> {
             citizen_floor: self.settings.citizen_floor,
             retry_days: self.settings.retry_days,
             so_far: today < schedule::week_dates(week).1,
+            seed,
         };
-        let digest = digest::build(&input, &self.content.catalog);
-        Ok(digest::render(&digest, &self.content.locales, lang)?)
+        Ok(digest::build(&input, &self.content.catalog))
     }
 
     /// Links (or unlinks) `chat` to receive the digest of the group `person` facilitates.
@@ -404,7 +452,7 @@ impl<S: Store> App<S> {
                 let tz = &self.settings.time_zone;
                 let week = schedule::week_of(now, tz);
                 let today = now.to_zoned(tz.clone()).date();
-                Some(self.digest(&view.group, week, today, before.lang)?)
+                Some(self.digest(&view.group, week, today, before.lang).await?)
             }
             _ => None,
         };

@@ -2,11 +2,13 @@
 //!
 //! One row per answer: a pseudonymous person id and run id (keyed by the master key, so the
 //! same person has the same id in every export while the key stays, and nobody without the
-//! key can tell whose it is), role, group id, dialogue, step, principles, the day, and the
-//! value: scale numbers, yes or no, choice ids, dates, principle numbers, and for a step that
-//! made a trial action, that action's state now. Free text only where the citizen agreed to
-//! share it in the dialogue's consent step; otherwise it is withheld. No names, platform ids,
-//! times of day or trial-action wording.
+//! key can tell whose it is; with a salt, only within that export), role, group id, dialogue,
+//! step, principles, the ISO week, and the value: scale numbers, yes or no, choice ids, dates,
+//! principle numbers, and for a step that made a trial action, that action's state now. Free
+//! text only where the citizen agreed to share it in the dialogue's consent step; otherwise
+//! it is withheld. Citizens' rows only for weeks in which at least the citizen floor of
+//! citizens answered (as the digest). No names, platform ids, days or times, or trial-action
+//! wording.
 
 use std::collections::HashMap;
 
@@ -46,7 +48,9 @@ pub struct Row {
     pub run: String,
     pub step: String,
     pub principles: Vec<u8>,
-    pub date: Date,
+    /// The ISO week the answer was given in ("2026-W47"): no day, so one answer cannot be
+    /// matched to a shift.
+    pub week: String,
     /// text, choice, choices, scale, yes-no, principles, date, trial-action or skipped.
     pub kind: &'static str,
     /// `null` for a skipped step and for text the person did not agree to share.
@@ -57,10 +61,30 @@ pub struct Row {
     pub trial_state: Option<TrialState>,
 }
 
+/// How an export is made, beyond its group and period.
+#[derive(Clone, Copy, Debug)]
+pub struct Options<'a> {
+    /// Citizens' rows only for weeks with at least this many distinct citizens.
+    pub citizen_floor: usize,
+    /// Mixed into every pseudonym: exports with different salts cannot be linked to each
+    /// other; without one, a person has the same pseudonym in every export.
+    pub salt: Option<&'a str>,
+}
+
+/// What an export holds, and what it withheld.
+#[derive(Clone, Debug, Default)]
+pub struct Export {
+    pub rows: Vec<Row>,
+    /// Citizens' answers left out: their week had fewer citizens than the floor.
+    pub below_floor: usize,
+}
+
 /// A pseudonym for `id`: 16 hex digits of its keyed hash under the master key, for
-/// `purpose` (people and runs get unrelated ones).
-fn pseudonym(master: &MasterKey, purpose: &str, id: &str) -> String {
-    let hash = master.keyed_hash(purpose, id.as_bytes());
+/// `purpose` (people and runs get unrelated ones), with the export's salt if any.
+fn pseudonym(master: &MasterKey, purpose: &str, salt: Option<&str>, id: &str) -> String {
+    let salted = format!("{}\0{id}", salt.unwrap_or_default());
+    let data = if salt.is_some() { salted.as_str() } else { id };
+    let hash = master.keyed_hash(purpose, data.as_bytes());
     eftertanke_core::keyed::hex(&hash[..8])
 }
 
@@ -72,7 +96,8 @@ pub fn gather<S: Store>(
     group: &str,
     (from, to): (Date, Date),
     master: &MasterKey,
-) -> Result<Vec<Row>, ExportError> {
+    options: Options<'_>,
+) -> Result<Export, ExportError> {
     if to < from {
         return Err(ExportError::Period { from, to });
     }
@@ -92,9 +117,25 @@ pub fn gather<S: Store>(
     }
     let latest = latest_answers(&answers);
     let shared = shared_answers(catalog, latest.values().copied());
+    // Distinct citizens a week: below the floor, that week's citizens' rows are left out.
+    let mut citizens: HashMap<String, std::collections::HashSet<&PersonId>> = HashMap::new();
+    for answer in latest.values().filter(|a| a.role == Role::Citizen) {
+        citizens
+            .entry(iso_week(answer, tz))
+            .or_default()
+            .insert(&answer.person);
+    }
+    let mut below_floor = 0;
     let mut trial_states: HashMap<&PersonId, HashMap<String, TrialState>> = HashMap::new();
     let mut rows = Vec::with_capacity(latest.len());
     for (key, answer) in &latest {
+        let week = iso_week(answer, tz);
+        if answer.role == Role::Citizen
+            && citizens.get(&week).map_or(0, |who| who.len()) < options.citizen_floor
+        {
+            below_floor += 1;
+            continue;
+        }
         let trial_state = match &answer.value {
             Value::TrialAction(id) => {
                 if !trial_states.contains_key(&answer.person) {
@@ -112,18 +153,31 @@ pub fn gather<S: Store>(
             }
             _ => None,
         };
-        rows.push(row(answer, shared.contains(key), trial_state, tz, master));
+        let shared = shared.contains(key);
+        rows.push(row(answer, shared, trial_state, week, master, options.salt));
     }
-    rows.sort_by(|a, b| (a.date, &a.person, &a.run).cmp(&(b.date, &b.person, &b.run)));
-    Ok(rows)
+    rows.sort_by(|a, b| (&a.week, &a.person, &a.run).cmp(&(&b.week, &b.person, &b.run)));
+    Ok(Export { rows, below_floor })
+}
+
+/// The ISO week an answer was given in, in `tz`.
+fn iso_week(answer: &AnswerRecord, tz: &TimeZone) -> String {
+    format_week(
+        answer
+            .answered_at
+            .to_zoned(tz.clone())
+            .date()
+            .iso_week_date(),
+    )
 }
 
 fn row(
     answer: &AnswerRecord,
     shared: bool,
     trial_state: Option<TrialState>,
-    tz: &TimeZone,
+    week: String,
     master: &MasterKey,
+    salt: Option<&str>,
 ) -> Row {
     use serde_json::Value as Json;
     let (kind, value) = match &answer.value {
@@ -141,15 +195,24 @@ fn row(
     Row {
         person: format!(
             "p{}",
-            pseudonym(master, "export people", answer.person.as_str())
+            pseudonym(master, "export people", salt, answer.person.as_str())
         ),
         role: answer.role,
         group: answer.group.clone().unwrap_or_default(),
         dialogue: answer.dialogue.clone(),
-        run: format!("r{}", pseudonym(master, "export runs", &answer.run)),
+        // Run ids count per person: the run's pseudonym is of the person's too.
+        run: format!(
+            "r{}",
+            pseudonym(
+                master,
+                "export runs",
+                salt,
+                &format!("{}\0{}", answer.person.as_str(), answer.run)
+            )
+        ),
         step: answer.step.clone(),
         principles: answer.principles.clone(),
-        date: answer.answered_at.to_zoned(tz.clone()).date(),
+        week,
         kind,
         shared_text: shared && matches!(answer.value, Value::Text(_)),
         value,
@@ -181,7 +244,7 @@ const CSV_HEADER: [&str; 12] = [
     "run",
     "step",
     "principles",
-    "date",
+    "week",
     "kind",
     "value",
     "shared_text",
@@ -221,7 +284,7 @@ fn csv_fields(row: &Row) -> [String; 12] {
         row.run.clone(),
         row.step.clone(),
         principles,
-        row.date.to_string(),
+        row.week.clone(),
         row.kind.to_owned(),
         value,
         row.shared_text.to_string(),
@@ -255,7 +318,7 @@ mod tests {
             run: "r1".into(),
             step: "hope".into(),
             principles: vec![1, 5],
-            date: jiff::civil::date(2026, 11, 23),
+            week: "2026-W48".into(),
             kind: "text",
             value: serde_json::Value::from("a, \"b\"\nc"),
             shared_text: true,
@@ -266,8 +329,8 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert_eq!(
             text,
-            "person,role,group,dialogue,run,step,principles,date,kind,value,shared_text,trial_state\n\
-             p1,citizen,g1,d,r1,hope,1;5,2026-11-23,text,\"a, \"\"b\"\"\nc\",true,kept\n"
+            "person,role,group,dialogue,run,step,principles,week,kind,value,shared_text,trial_state\n\
+             p1,citizen,g1,d,r1,hope,1;5,2026-W48,text,\"a, \"\"b\"\"\nc\",true,kept\n"
         );
     }
 }

@@ -241,7 +241,7 @@ async fn send_digest<S: Store>(
     now: Timestamp,
 ) -> Result<(), AppError> {
     let key = format_week(week);
-    let replies = vec![Reply::plain(app.digest(group, week, sunday, lang)?)];
+    let replies = vec![Reply::plain(app.digest(group, week, sunday, lang).await?)];
     app.records()
         .commit(Commit {
             outbox: Some(Outgoing {

@@ -30,6 +30,9 @@ pub const DEFAULT_CITIZEN_FLOOR: usize = 3;
 pub const MAX_QUOTES: usize = 5;
 /// A quote (or a trial action's text) is cut to this many characters, "…" included.
 pub const QUOTE_CHARS: usize = 200;
+/// Staff figures of the week so far (`/digest`) wait until at least this many staff members
+/// answered, so two looks a shift apart cannot show one colleague's answers.
+pub const STAFF_FLOOR: usize = 3;
 /// A shown first name is cut to this many characters.
 const NAME_CHARS: usize = 40;
 
@@ -62,13 +65,19 @@ pub struct DigestInput<'a> {
     pub citizen_floor: usize,
     /// Days after a trial action's due date before it counts as overdue.
     pub retry_days: u32,
-    /// The week is not over (`/digest`): citizens' figures wait for its end, so comparing
-    /// two looks within a week cannot single out one citizen's answers.
+    /// The week is not over (`/digest`): citizens' figures wait for its end, and staff
+    /// figures for [`STAFF_FLOOR`] staff members, so comparing two looks within a week cannot
+    /// single out one person's answers.
     pub so_far: bool,
+    /// Orders the quotes (shuffled, so their order tells nothing of who wrote which).
+    pub seed: u64,
 }
 
-/// The figures of one group's week, ready to be worded by [`render`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The figures of one group's week, ready to be worded by [`render`]. Kept as first composed
+/// once the week is over ([`Digest::figures`]), with the words (quotes, new trial actions)
+/// taken afresh each time it is worded ([`Digest::with_words_of`]), so later erasures remove
+/// words but never change a figure.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Digest {
     pub group_name: String,
     pub week: ISOWeekDate,
@@ -83,27 +92,58 @@ pub struct Digest {
     pub principles: [usize; 8],
     /// Staff answers to steps with a `digest` label, one line per label.
     pub staff_lines: Vec<Line>,
+    /// In the week so far, staff figures wait for this many staff members (`None`: shown).
+    pub staff_floor: Option<usize>,
     pub trials: Trials,
     pub citizens: Citizens,
 }
 
+impl Digest {
+    /// The figures alone, as kept: no quote, no trial action's words, no name.
+    #[must_use]
+    pub fn figures(mut self) -> Digest {
+        self.trials.new.clear();
+        if let Citizens::Shown(voice) = &mut self.citizens {
+            voice.quotes.clear();
+            voice.more_quotes = 0;
+        }
+        self
+    }
+
+    /// Kept figures with the words of `fresh`, a digest of the same week built from what is
+    /// stored now: whoever erased their data since is in no quote and no trial line. Quotes
+    /// are shown only while the kept figures show the citizens.
+    #[must_use]
+    pub fn with_words_of(mut self, fresh: Digest) -> Digest {
+        self.trials.new = fresh.trials.new;
+        if let (Citizens::Shown(kept), Citizens::Shown(now)) = (&mut self.citizens, fresh.citizens)
+        {
+            kept.quotes = now.quotes;
+            kept.more_quotes = now.more_quotes;
+        }
+        self
+    }
+}
+
 /// A count this week and the week before.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Compared {
     pub this_week: usize,
     pub last_week: usize,
 }
 
 /// One line for a step with a `digest` label; steps sharing a label share a line.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Line {
     /// The Fluent id of the label.
     pub label: String,
     pub figure: Figure,
+    /// Distinct people who answered it: a floor counts people, not answers.
+    pub people: usize,
 }
 
 /// What a line counts. Skipped answers are not counted.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Figure {
     /// Answers in the upper half of the scale (`value * 2 > min + max`), of all answers.
     Scale { high: usize, total: usize },
@@ -127,7 +167,7 @@ impl Figure {
 }
 
 /// Trial actions: the new ones, what became of others, and how many are overdue.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Trials {
     /// Created in the week, oldest first.
     pub new: Vec<NewTrial>,
@@ -160,7 +200,7 @@ impl Trials {
 }
 
 /// A trial action created in the week.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NewTrial {
     /// What the person will try, on one line, cut to [`QUOTE_CHARS`].
     pub what: String,
@@ -172,7 +212,7 @@ pub struct NewTrial {
 }
 
 /// Who made a trial action, as far as facilitators may know.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Author {
     /// A staff member, with the first name they allowed to be shown, if any.
     Staff(Option<String>),
@@ -181,7 +221,7 @@ pub enum Author {
 }
 
 /// The citizens' part of the digest.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Citizens {
     /// Fewer than `floor` citizens answered: nothing about citizens is shown.
     Hidden {
@@ -193,7 +233,7 @@ pub enum Citizens {
 }
 
 /// What citizens said in the week, when enough of them took part.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CitizenVoice {
     /// Distinct citizens who answered in the week.
     pub people: usize,
@@ -263,16 +303,17 @@ pub fn build(input: &DigestInput<'_>, catalog: &Catalog) -> Digest {
     let citizens = if input.so_far {
         Citizens::Later
     } else if shown {
-        let (quotes, more_quotes) = quotes(catalog, &answers);
+        let (quotes, more_quotes) = quotes(catalog, &answers, input.seed);
         Citizens::Shown(CitizenVoice {
             people: citizens_now.len(),
             check_ins: count(&runs, Role::Citizen, Purpose::CheckIn),
             check_ins_last_week: (citizens_before.len() >= floor)
                 .then(|| count(&previous, Role::Citizen, Purpose::CheckIn)),
-            // A line answered by fewer than `floor` would tell those few's answers.
+            // A line answered by fewer than `floor` people would tell those few's answers
+            // (one citizen's three check-ins are one person).
             lines: lines(catalog, &answers, Role::Citizen)
                 .into_iter()
-                .filter(|line| line.figure.total() >= floor)
+                .filter(|line| line.people >= floor)
                 .collect(),
             quotes,
             more_quotes,
@@ -281,6 +322,18 @@ pub fn build(input: &DigestInput<'_>, catalog: &Catalog) -> Digest {
         Citizens::Hidden { floor }
     };
     let trials = trials(input, shown);
+    let staff_now: BTreeSet<&PersonId> = answers
+        .values()
+        .filter(|a| a.role == Role::Staff)
+        .map(|a| &a.person)
+        .chain(
+            runs.iter()
+                .filter(|r| r.role == Role::Staff)
+                .map(|r| &r.person),
+        )
+        .collect();
+    let staff_floor = (input.so_far && staff_now.len() < STAFF_FLOOR).then_some(STAFF_FLOOR);
+    let staff_shown = staff_floor.is_none();
     Digest {
         group_name: input.group_name.to_owned(),
         week: input.week,
@@ -292,11 +345,20 @@ pub fn build(input: &DigestInput<'_>, catalog: &Catalog) -> Digest {
             && answers.values().all(|a| a.role == Role::Citizen && !shown)
             && trials.is_empty(),
         reflections: Compared {
-            this_week: count(&runs, Role::Staff, Purpose::Reflection),
+            this_week: if staff_shown {
+                count(&runs, Role::Staff, Purpose::Reflection)
+            } else {
+                0
+            },
             last_week: count(&previous, Role::Staff, Purpose::Reflection),
         },
-        principles,
-        staff_lines: lines(catalog, &answers, Role::Staff),
+        principles: if staff_shown { principles } else { [0; 8] },
+        staff_lines: if staff_shown {
+            lines(catalog, &answers, Role::Staff)
+        } else {
+            Vec::new()
+        },
+        staff_floor,
         trials,
         citizens,
     }
@@ -410,6 +472,7 @@ fn lines(
                     lines.push(Line {
                         label: label.clone(),
                         figure: empty,
+                        people: 0,
                     });
                     lines.len() - 1
                 }
@@ -417,6 +480,7 @@ fn lines(
             slots.insert((dialogue.id.as_str(), step.id.as_str()), (slot, step));
         }
     }
+    let mut people: BTreeMap<usize, BTreeSet<&PersonId>> = BTreeMap::new();
     for answer in answers.values().filter(|a| a.role == role) {
         let Some(&(slot, step)) = slots.get(&(answer.dialogue.as_str(), answer.step.as_str()))
         else {
@@ -425,6 +489,7 @@ fn lines(
         let Some(line) = lines.get_mut(slot) else {
             continue;
         };
+        let before = line.figure.total();
         match (&mut line.figure, &step.answer, &answer.value) {
             (
                 Figure::Scale { high, total },
@@ -453,6 +518,14 @@ fn lines(
             }
             _ => {}
         }
+        if line.figure.total() > before {
+            people.entry(slot).or_default().insert(&answer.person);
+        }
+    }
+    for (slot, who) in people {
+        if let Some(line) = lines.get_mut(slot) {
+            line.people = who.len();
+        }
     }
     lines.retain(|line| line.figure.total() > 0);
     lines
@@ -460,10 +533,12 @@ fn lines(
 
 /// The citizens' free-text answers they agreed to share (see [`shared_answers`]). Taken in
 /// turn from each person, so one person does not fill every place; at most [`MAX_QUOTES`],
-/// and how many more there were.
+/// and how many more there were. Shown in an order shuffled by `seed`, so which quotes
+/// share an author cannot be read from where they stand.
 fn quotes(
     catalog: &Catalog,
     answers: &BTreeMap<AnswerKey<'_>, &AnswerRecord>,
+    seed: u64,
 ) -> (Vec<String>, usize) {
     let shared = shared_answers(catalog, answers.values().copied());
     let mut by_person: BTreeMap<&PersonId, Vec<(Timestamp, usize, String)>> = BTreeMap::new();
@@ -504,7 +579,25 @@ fn quotes(
         }
     }
     let more = total - quotes.len();
+    shuffle(&mut quotes, seed);
     (quotes, more)
+}
+
+/// A Fisher-Yates shuffle driven by SplitMix64 from `seed`: the same seed, the same order.
+fn shuffle<T>(items: &mut [T], seed: u64) {
+    let mut state = seed;
+    let mut next = || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    for i in (1..items.len()).rev() {
+        // i + 1 is small (a handful of quotes), so the modulo's bias is nil.
+        let j = (next() % (i as u64 + 1)) as usize;
+        items.swap(i, j);
+    }
 }
 
 /// The week's trial actions. Citizens' trial actions are left out when citizens' figures
@@ -648,6 +741,7 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ),
     ("digest-quiet", &[]),
     ("digest-reflections", &["count", "last-week"]),
+    ("digest-staff-later", &["floor"]),
     ("digest-check-ins", &["count", "last-week"]),
     ("digest-check-ins-last-week-hidden", &["count"]),
     ("digest-line-scale", &["label", "count", "total"]),
@@ -907,13 +1001,16 @@ pub fn render(digest: &Digest, locales: &Locales, lang: Lang) -> Result<String, 
     }
 
     // Taking part, and the staff's labelled answers.
-    let mut part = vec![w.get(
-        "digest-reflections",
-        &[
-            ("count", digest.reflections.this_week.into()),
-            ("last-week", digest.reflections.last_week.into()),
-        ],
-    )?];
+    let mut part = vec![match digest.staff_floor {
+        Some(floor) => w.get("digest-staff-later", &[("floor", floor.into())])?,
+        None => w.get(
+            "digest-reflections",
+            &[
+                ("count", digest.reflections.this_week.into()),
+                ("last-week", digest.reflections.last_week.into()),
+            ],
+        )?,
+    }];
     if let Citizens::Shown(voice) = &digest.citizens {
         part.push(match voice.check_ins_last_week {
             Some(last_week) => w.get(
@@ -1157,6 +1254,7 @@ mod tests {
         trials: Vec<TrialAction>,
         open_trials: Vec<TrialAction>,
         names: BTreeMap<PersonId, String>,
+        so_far: bool,
     }
 
     impl Week {
@@ -1174,7 +1272,8 @@ mod tests {
                 names: &self.names,
                 citizen_floor: DEFAULT_CITIZEN_FLOOR,
                 retry_days: 2,
-                so_far: false,
+                so_far: self.so_far,
+                seed: 7,
             }
         }
 
@@ -1265,6 +1364,7 @@ mod tests {
             [Line {
                 label: "efter-vagten-digest-how".into(),
                 figure: Figure::Scale { high: 2, total: 3 },
+                people: 2,
             }]
         );
         let voice = voice(&digest);
@@ -1276,10 +1376,12 @@ mod tests {
                 Line {
                     label: "borger-tjek-ind-digest-listened".into(),
                     figure: Figure::Scale { high: 2, total: 3 },
+                    people: 3,
                 },
                 Line {
                     label: "borger-tjek-ind-digest-respected".into(),
                     figure: Figure::Scale { high: 3, total: 3 },
+                    people: 3,
                 },
             ]
         );
@@ -1660,6 +1762,88 @@ mod tests {
         );
     }
 
+    /// Issue 14: one citizen's three check-ins are one person, not three, for the floor.
+    #[test]
+    fn a_citizen_line_needs_three_people_not_three_answers() {
+        let mut week = Week::default().with_citizens(3);
+        // c3 checks in three times and is the only one to answer "respected" this way.
+        for run in ["x1", "x2", "x3"] {
+            week.runs.push(check_in("c3", run));
+            week.answers
+                .push(said("c3", run, "listened", Value::Scale(1)));
+        }
+        week.answers
+            .retain(|a| a.step != "respected" || a.person.as_str() == "c0");
+        for run in ["x1", "x2", "x3"] {
+            week.answers
+                .push(said("c3", run, "respected", Value::Scale(1)));
+        }
+        let digest = week.build();
+        let voice = voice(&digest);
+        let labels: Vec<&str> = voice.lines.iter().map(|l| l.label.as_str()).collect();
+        // "respected": c0 and c3 (four answers, two people): below the floor of three.
+        assert_eq!(labels, ["borger-tjek-ind-digest-listened"], "{voice:#?}");
+        assert_eq!(voice.lines[0].people, 4);
+    }
+
+    /// Issue 14: in the week so far, staff figures wait for three staff members.
+    #[test]
+    fn the_week_so_far_shows_staff_figures_from_three_staff_members() {
+        let mut week = Week {
+            so_far: true,
+            ..Week::default()
+        };
+        week.runs.push(staff_run("anna", "a1", &[1, 2]));
+        week.runs.push(staff_run("bo", "b1", &[2]));
+        let digest = week.build();
+        assert_eq!(digest.staff_floor, Some(STAFF_FLOOR));
+        assert_eq!(
+            (digest.reflections.this_week, digest.principles),
+            (0, [0; 8])
+        );
+        let text = week.text(Lang::En);
+        assert!(
+            text.contains("come when at least 3 staff members"),
+            "{text}"
+        );
+        assert!(!text.contains("2 staff reflections"), "{text}");
+        week.runs.push(staff_run("cy", "c1", &[4]));
+        let digest = week.build();
+        assert_eq!(digest.staff_floor, None);
+        assert_eq!(digest.reflections.this_week, 3);
+    }
+
+    /// Issue 14: kept figures never change; the words come from what is stored now.
+    #[test]
+    fn kept_figures_take_todays_words_and_keep_their_counts() {
+        let mut week = Week::default().with_citizens(3);
+        week.answers
+            .extend(shared_hope("c0", "q0", "Walk the dog", true));
+        week.trials.push(trial(
+            "t1",
+            "anna",
+            Role::Staff,
+            "Ask first",
+            TrialState::Planned,
+        ));
+        let composed = week.build();
+        let kept = composed.clone().figures();
+        assert!(voice(&kept).quotes.is_empty() && kept.trials.new.is_empty());
+        // c0 and anna erase their data: what is built now has fewer people and no words.
+        let mut now = Week::default().with_citizens(3);
+        now.answers.retain(|a| a.person.as_str() != "c0");
+        now.runs.retain(|r| r.person.as_str() != "c0");
+        let shown = kept.with_words_of(now.build());
+        assert_eq!(
+            voice(&shown).people,
+            voice(&composed).people,
+            "figures kept"
+        );
+        assert_eq!(voice(&shown).lines, voice(&composed).lines);
+        assert!(voice(&shown).quotes.is_empty(), "c0's quote is gone");
+        assert!(shown.trials.new.is_empty(), "anna's trial action is gone");
+    }
+
     #[test]
     fn at_most_five_quotes_taken_in_turn_and_cut_to_200_characters() {
         let mut week = Week::default().with_citizens(3);
@@ -1679,8 +1863,23 @@ mod tests {
             .iter()
             .filter_map(|q| q.chars().next())
             .collect();
-        // One from each person first, oldest first: c0's 0, c1's 4, c2's 5, then c0's 1, 2.
-        assert_eq!(firsts, ['0', '4', '5', '1', '2']);
+        // One from each person first, oldest first: c0's 0, c1's 4, c2's 5, then c0's 1, 2;
+        // shown shuffled, so where a quote stands tells nothing of who wrote it.
+        let mut chosen = firsts.clone();
+        chosen.sort_unstable();
+        assert_eq!(chosen, ['0', '1', '2', '4', '5']);
+        let orders: BTreeSet<Vec<String>> = (0..20)
+            .map(|seed| {
+                let mut input = week.input();
+                input.seed = seed;
+                let built = build(&input, &content().catalog);
+                match built.citizens {
+                    Citizens::Shown(shown) => shown.quotes,
+                    _ => Vec::new(),
+                }
+            })
+            .collect();
+        assert!(orders.len() > 5, "shuffled by the seed: {}", orders.len());
         for quote in &voice.quotes {
             assert!(quote.chars().count() <= QUOTE_CHARS, "{quote}");
             assert!(quote.ends_with("word…"), "{quote}");

@@ -28,6 +28,7 @@
 //! - `remind\0{person}` a reflection reminder;
 //! - `dchat\0{group}\0{chat}` a chat that receives the group's digest too;
 //! - `sent\0{group}\0{iso week}\0{person}` a digest already sent, so it goes out once;
+//! - `kdigest\0{group}\0{iso week}` a week's digest figures as first composed (no words);
 //! - `outbox\0{platform}\0{person}\0{when}\0{tag}` messages for a person (or a shared chat)
 //!   until a channel delivers them, by platform so each channel reads its own;
 //! - `forget\0{person}` an erasure under way (see [`Records::forget`]);
@@ -205,6 +206,16 @@ pub struct Outgoing {
 pub struct Purged {
     pub answers: usize,
     pub trials: usize,
+}
+
+/// A week's digest figures as first composed, kept so every later wording shows the same
+/// figures (see `App::digest`): no quote, no trial action's words, no name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct KeptDigest {
+    pub schema: u32,
+    pub figures: eftertanke_core::digest::Digest,
+    /// The order of the quotes shown with the figures.
+    pub seed: u64,
 }
 
 /// Messages waiting for a person, under the key that removes them once delivered.
@@ -396,16 +407,25 @@ impl<S: Store> Records<S> {
         Ok(records)
     }
 
+    /// A person's answers, run by run, in the order given (their keys' order tells nothing:
+    /// the step is a keyed name).
     pub fn answers(&self, person: &PersonId) -> Result<Vec<AnswerRecord>, StoreError> {
-        self.scan(&prefix(&["a", &self.p(person)]))
+        let mut answers: Vec<AnswerRecord> = self.scan(&prefix(&["a", &self.p(person)]))?;
+        answers.sort_by(|a, b| {
+            (&a.run, a.answered_at, &a.step).cmp(&(&b.run, b.answered_at, &b.step))
+        });
+        Ok(answers)
     }
 
     pub fn runs(&self, person: &PersonId) -> Result<Vec<RunRecord>, StoreError> {
         self.scan(&prefix(&["r", &self.p(person)]))
     }
 
+    /// A person's trial actions, oldest first (as `/trials` numbers them).
     pub fn trials(&self, person: &PersonId) -> Result<Vec<TrialAction>, StoreError> {
-        self.scan(&prefix(&["t", &self.p(person)]))
+        let mut trials: Vec<TrialAction> = self.scan(&prefix(&["t", &self.p(person)]))?;
+        trials.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        Ok(trials)
     }
 
     /// One group's answers in one ISO week ("2026-W48"), by prefix: cost follows that week.
@@ -431,12 +451,16 @@ impl<S: Store> Records<S> {
         self.scan(&prefix(&["gtrial", &self.g(group), week]))
     }
 
-    /// Open trial actions (planned or tried): of one group, or of everyone.
+    /// Open trial actions (planned or tried): of one group, or of everyone; oldest first.
     pub fn open_trials(&self, group: Option<&str>) -> Result<Vec<TrialAction>, StoreError> {
-        match group {
-            Some(group) => self.scan(&prefix(&["open", &self.g(group)])),
-            None => self.scan(&prefix(&["open"])),
-        }
+        let mut open: Vec<TrialAction> = match group {
+            Some(group) => self.scan(&prefix(&["open", &self.g(group)]))?,
+            None => self.scan(&prefix(&["open"]))?,
+        };
+        open.sort_by(|a, b| {
+            (a.created_at, &a.person, &a.id).cmp(&(b.created_at, &b.person, &b.id))
+        });
+        Ok(open)
     }
 
     pub fn group(&self, id: &str) -> Result<Option<Group>, StoreError> {
@@ -483,6 +507,27 @@ impl<S: Store> Records<S> {
 
     pub fn reminders(&self) -> Result<Vec<ReminderState>, StoreError> {
         self.scan(&prefix(&["remind"]))
+    }
+
+    /// The digest figures of a group's week as first composed, if they were.
+    pub fn kept_digest(&self, group: &str, week: &str) -> Result<Option<KeptDigest>, StoreError> {
+        self.get(&key(&["kdigest", &self.g(group), week]))
+    }
+
+    /// Keeps a week's digest figures, sealed under the folder's shared key (they hold no
+    /// one's words); the first kept stays: figures never change once composed.
+    pub async fn keep_digest(
+        &self,
+        group: &str,
+        week: &str,
+        kept: &KeptDigest,
+    ) -> Result<(), StoreError> {
+        let k = key(&["kdigest", &self.g(group), week]);
+        if self.store.get(&k)?.is_some() {
+            return Ok(());
+        }
+        let value = self.seal_shared(&k, kept)?;
+        self.store.apply(vec![Op::Put(k, value)]).await
     }
 
     /// True when this group's digest for this week went to this facilitator already.

@@ -161,7 +161,7 @@ pub async fn run(
             .group_week_answers(&group.id, &eftertanke_core::schedule::format_week(week))?
             .len();
         let begun = Instant::now();
-        let text = app.digest(group, week, sunday, Lang::Da)?;
+        let text = app.digest(group, week, sunday, Lang::Da).await?;
         times.push(begun.elapsed());
         if text.is_empty() {
             return Err(BenchError::Task("an empty digest".into()));
