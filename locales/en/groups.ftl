@@ -39,20 +39,63 @@ groups-choose-hint = Type /group and a number to choose where your answers count
 group-ask = Which group should your answers count for?
 group-set = Your answers now count for “{ $name }”.
 group-busy = Please finish this talk first, or type /stop.
-members =
-    “{ $name }” has:
-    { $facilitators ->
-        [one] one facilitator
-       *[other] { $facilitators } facilitators
+members-header = { $count ->
+    [one] “{ $name }” has one member:
+   *[other] “{ $name }” has { $count } members, in the order they joined:
+}
+members-line = { $number }. { $role ->
+        [facilitator] Facilitator
+        [staff] Staff member
+       *[citizen] Citizen
+    }, since week { $week } of { $year }
+members-line-named = { $number }. { $name } ({ $role ->
+        [facilitator] facilitator
+        [staff] staff member
+       *[citizen] citizen
+    }), since week { $week } of { $year }
+members-you = You
+members-how = Type /remove and a number to take someone out of the group. Type /facilitator and a number to make a staff member a facilitator, or a facilitator staff again.
+members-linked = { $count ->
+    [one] One group chat gets the weekly digest.
+   *[other] { $count } group chats get the weekly digest.
+} Type /unlinkdigest to see them.
+members-no-such = Type a number from 1 to { $count }, as in /members.
+members-changed = The list changed meanwhile, so I did nothing. Type /members to see it as it is now.
+remove-how = Type /remove and the member's number from /members, like this: /remove 3
+remove-self = To leave the group yourself, type /leave.
+remove-confirm = Take number { $number } (in the group since week { $week } of { $year }) out of the group? What they answered before stays in the past weeks. They get a message that they are no longer in the group.
+remove-yes = Yes, take them out
+remove-no = No
+remove-done = Number { $number } is no longer in the group. Their answers no longer count here from now on.
+remove-cancelled = Good. Nobody was taken out.
+facilitator-how = Type /facilitator and the member's number from /members, like this: /facilitator 2
+facilitator-citizen = Citizens take part without a name, so they cannot be facilitators here.
+facilitator-last = The group needs a facilitator. Make someone else a facilitator first.
+facilitator-added = Number { $number } is now a facilitator of “{ $name }” and gets the weekly digest.
+facilitator-removed = Number { $number } is no longer a facilitator of “{ $name }”. They stay in the group as staff.
+linked-none = No group chat gets the digest of “{ $name }”.
+linked-header = These chats get the weekly digest of “{ $name }”:
+linked-line = { $number }. { $title } ({ $platform ->
+        [matrix] Matrix room
+       *[telegram] Telegram group
+    }), linked on { $date } { $byyou ->
+        [yes] by you
+       *[no] by another facilitator
     }
-    { $staff ->
-        [one] one staff member
-       *[other] { $staff } staff members
-    }
-    { $citizens ->
-        [one] one citizen
-       *[other] { $citizens } citizens
-    }
+linked-untitled = A chat without a name
+linked-how = Type /unlinkdigest and a number to stop one getting the digest.
+linked-no-such = Type a number from 1 to { $count }, as in the list you see with /unlinkdigest.
+unlinked-done = Chat number { $number } no longer gets the weekly digest.
+leave-which = Which group do you want to leave? Type /leave and its number.
+leave-last-facilitator = You are the only facilitator of “{ $name }”. Make someone else a facilitator first: type /members to see who is in the group.
+leave-confirm = Do you want to leave “{ $name }”? What you said before stays in the past weeks. To delete it, type /forget.
+leave-yes = Yes, leave
+leave-no = No, stay
+leave-done = You have left “{ $name }”. From now on your answers do not count there.
+leave-cancelled = Good. You are still in the group.
+member-removed = You are no longer in “{ $name }”. A facilitator took you out of the group. What you said before stays. Type /mydata to see it, or /forget to delete it.
+member-now-facilitator = You are now a facilitator of “{ $name }”. You will get the weekly digest. Type /help to see what you can do.
+member-now-staff = You are no longer a facilitator of “{ $name }”. You are still in the group as staff.
 name-how = Facilitators see your trial actions without your name. Type /name and your first name if they may see it. Type /name off to hide it again.
 name-current = Facilitators see the name { $name } by your trial actions. Type /name off to hide it.
 name-set = Facilitators will see the name { $name } by your trial actions.

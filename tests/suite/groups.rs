@@ -143,15 +143,19 @@ fn a_group_through_the_terminal_codes_reflection_check_in_follow_up_digest_membe
         );
     }
 
-    // The members: counts by role and the codes, never a name.
-    let counts = "“Team West” has:\none facilitator\none staff member\none citizen";
-    assert!(members.contains(counts), "{members}");
+    // The members: numbered in the order they joined, staff by the name they allowed, the
+    // citizen by role and week only; and the codes.
+    let list = "“Team West” has 3 members, in the order they joined:\n\
+                1. You (facilitator), since week 48 of 2026\n\
+                2. Anna (staff member), since week 48 of 2026\n\
+                3. Citizen, since week 48 of 2026";
+    assert!(members.contains(list), "{members}");
     assert!(
         members.contains("Staff: ") && members.contains("Citizens: "),
         "{members}"
     );
-    let tail = &members[members.find("“Team West” has:").unwrap()..];
-    for name in ["anna", "bo", "mette"] {
+    let tail = &members[members.find("“Team West” has").unwrap()..];
+    for name in ["bo", "mette"] {
         assert!(!has_word(tail, name), "`{name}` in /members:\n{tail}");
     }
 
@@ -181,6 +185,55 @@ fn a_group_through_the_terminal_codes_reflection_check_in_follow_up_digest_membe
     let runs = records.runs(&person("bo")).unwrap();
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].group.as_deref(), Some(groups[0].id.as_str()));
+}
+
+#[test]
+fn a_removed_citizen_is_told_and_a_facilitator_hands_over_and_leaves() {
+    let setup = Setup::new();
+    let _ = a_week_in_team_west(&setup);
+    let out = setup.chat("mette", "2026-11-26T09:00:00Z", "/remove 3\nyes\n");
+    assert!(
+        out.contains("Take number 3 (in the group since week 48 of 2026)"),
+        "{out}"
+    );
+    assert!(out.contains("Number 3 is no longer in the group."), "{out}");
+    // Bo is told at the next opening of the chat, and is in no group now.
+    let out = setup.chat("bo", "2026-11-26T10:00:00Z", "/groups\n");
+    assert!(
+        out.contains("You are no longer in “Team West”. A facilitator took you out"),
+        "{out}"
+    );
+    assert!(out.contains("You are not in a group yet."), "{out}");
+    // Mette cannot leave the group without a facilitator; she hands it to Anna first.
+    let out = setup.chat("mette", "2026-11-26T11:00:00Z", "/leave\n");
+    assert!(
+        out.contains("You are the only facilitator of “Team West”"),
+        "{out}"
+    );
+    let script = "/facilitator 2\n/leave\nyes\n";
+    let out = setup.chat("mette", "2026-11-26T11:01:00Z", script);
+    assert!(out.contains("Number 2 is now a facilitator"), "{out}");
+    assert!(out.contains("You have left “Team West”"), "{out}");
+    let out = setup.chat("anna", "2026-11-26T12:00:00Z", "/members\n");
+    assert!(
+        out.contains("You are now a facilitator of “Team West”"),
+        "{out}"
+    );
+    assert!(
+        out.contains("“Team West” has one member:\n1. You (facilitator)"),
+        "{out}"
+    );
+
+    let records = setup.records();
+    let group = records.groups().unwrap().remove(0);
+    let members = records.members(&group.id).unwrap();
+    assert_eq!(members.len(), 1);
+    assert_eq!(members[0].person, person("anna"));
+    assert_eq!(members[0].role, GroupRole::Facilitator);
+    // What they answered before stays in the week it was given.
+    let week = records.group_week_runs(&group.id, "2026-W48").unwrap();
+    assert!(week.iter().any(|r| r.person == person("bo")));
+    assert!(records.member_notices().unwrap().is_empty());
 }
 
 #[test]

@@ -257,15 +257,25 @@ async fn every_role_against_every_command_and_data_path() {
         if !["mette", "finn"].contains(&who.name) {
             assert!(answer("/members").contains(REFUSED), "{}", who.name);
         }
-        // Members are counted, never listed by name.
+        // Members are listed in the order they joined: staff by the name they gave,
+        // citizens never by name.
+        let members = answer("/members");
         assert_eq!(
-            answer("/members")
-                .contains("“Team West” has:\none facilitator\none staff member\n3 citizens"),
+            members.contains(
+                "“Team West” has 5 members, in the order they joined:\n\
+                 1. You (facilitator), since week 48 of 2026\n\
+                 2. Anna (staff member), since week 48 of 2026\n\
+                 3. Citizen, since week 48 of 2026\n\
+                 4. Citizen, since week 48 of 2026\n\
+                 5. Citizen, since week 48 of 2026\n"
+            ),
             who.name == "mette",
-            "{}: {}",
+            "{}: {members}",
             who.name,
-            answer("/members")
         );
+        for citizen in [&BO, &CY, &DEE] {
+            assert!(!members.contains(citizen.name), "{}: {members}", who.name);
+        }
         // Making groups: administrators and facilitators only.
         let made = answer("/newgroup Team Ny").contains("is ready");
         assert_eq!(

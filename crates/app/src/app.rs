@@ -17,7 +17,7 @@ use eftertanke_core::engine::{
     codes, Body, Context, Due, Engine, EngineError, GroupView, PersonData, Reply, Settings,
 };
 use eftertanke_core::i18n::{I18nError, Lang};
-use eftertanke_core::records::{Conversation, DigestChat, Group, PersonId, Write};
+use eftertanke_core::records::{Conversation, DigestChat, Group, GroupRole, PersonId, Write};
 use eftertanke_core::schedule;
 use eftertanke_store::{Commit, KeptDigest, Outgoing, Purged, Records, Store, StoreError, Vault};
 
@@ -154,15 +154,42 @@ impl<S: Store> App<S> {
         &self.stripes[(self.hasher.hash_one(person) as usize) % LOCK_STRIPES]
     }
 
+    fn engine(&self) -> Engine<'_> {
+        Engine::new(&self.content.catalog, &self.content.locales, &self.settings)
+    }
+
+    /// A group as a facilitator command sees it: its members with the first names staff
+    /// allowed, the open trial actions of those still in it, and its linked chats.
     fn group_view(&self, id: &str) -> Result<Option<GroupView>, AppError> {
         let Some(group) = self.records.group(id)? else {
             return Ok(None);
         };
+        let members = self.records.members(id)?;
+        let mut names = BTreeMap::new();
+        for member in members.iter().filter(|m| m.role != GroupRole::Citizen) {
+            let name = self.records.conversation(&member.person)?;
+            if let Some(name) = name.and_then(|c| c.shown_name) {
+                names.insert(member.person.clone(), name);
+            }
+        }
         Ok(Some(GroupView {
-            members: self.records.members(id)?,
-            open_trials: self.records.open_trials(Some(id))?,
+            open_trials: self.open_trials_of_members(id, &members)?,
+            links: self.records.digest_chats(id)?,
+            names,
+            members,
             group,
         }))
+    }
+
+    /// A group's open trial actions, of the people still in it: who left is not counted on.
+    fn open_trials_of_members(
+        &self,
+        group: &str,
+        members: &[eftertanke_core::records::Member],
+    ) -> Result<Vec<eftertanke_core::records::TrialAction>, AppError> {
+        let mut open = self.records.open_trials(Some(group))?;
+        open.retain(|t| members.iter().any(|m| m.person == t.person));
+        Ok(open)
     }
 
     /// New invite codes and group ids carry 49 random bits; should one still equal a stored
@@ -245,7 +272,8 @@ impl<S: Store> App<S> {
         let answers = self.records.group_week_answers(&group.id, &key)?;
         let previous_runs = self.records.group_week_runs(&group.id, &previous)?;
         let trials = self.records.group_week_trials(&group.id, &key)?;
-        let open_trials = self.records.open_trials(Some(&group.id))?;
+        let members = self.records.members(&group.id)?;
+        let open_trials = self.open_trials_of_members(&group.id, &members)?;
         // First names only of staff who allowed it, and only for this week's new ones.
         let mut names = BTreeMap::new();
         for trial in trials.iter().filter(|t| t.role == Role::Staff) {
@@ -286,13 +314,15 @@ impl<S: Store> App<S> {
         &self,
         person: &PersonId,
         chat: PersonId,
+        title: Option<String>,
         lang: Lang,
         link: bool,
     ) -> Result<Option<String>, AppError> {
         let Some(conversation) = self.records.conversation(person)? else {
             return Ok(None);
         };
-        let Some(membership) = Engine::facilitated_group(&conversation) else {
+        let engine = self.engine();
+        let Some(membership) = engine.facilitated_group(&conversation) else {
             return Ok(None);
         };
         let writes = if link {
@@ -303,13 +333,14 @@ impl<S: Store> App<S> {
                 lang,
                 linked_by: person.clone(),
                 linked_at: self.clock.now(),
+                title,
             })]
         } else {
             // From every group this person runs, whichever one the chat was linked to.
             conversation
                 .memberships
                 .iter()
-                .filter(|m| m.role == eftertanke_core::records::GroupRole::Facilitator)
+                .filter(|m| m.role == GroupRole::Facilitator)
                 .map(|m| Write::UnlinkDigestChat {
                     group: m.group.clone(),
                     chat: chat.clone(),
@@ -348,7 +379,8 @@ impl<S: Store> App<S> {
             return Ok(false);
         };
         let body = Body::Due(due);
-        let trials = if Engine::needs(&before, &body).trials {
+        let engine = self.engine();
+        let trials = if engine.needs(&before, &body).trials {
             self.records.trials(person)?
         } else {
             Vec::new()
@@ -357,16 +389,23 @@ impl<S: Store> App<S> {
             trials: &trials,
             ..Context::default()
         };
-        let engine = Engine::new(&self.content.catalog, &self.content.locales, &self.settings);
-        let outcome = engine.handle(before.clone(), body.clone(), ctx, now)?;
+        let mut outcome = engine.handle(before.clone(), body.clone(), ctx, now)?;
+        let tag = match &body {
+            Body::Due(Due::FollowUp { trial }) => format!("follow-up-{trial}"),
+            Body::Due(Due::Membership { group, role }) => {
+                // Taken in: the notice goes in the same commit.
+                outcome.writes.push(Write::MemberNoticeSeen {
+                    group: group.clone(),
+                });
+                let role = role.map_or("removed", GroupRole::name);
+                format!("member-{group}-{role}")
+            }
+            _ => "reminder".to_owned(),
+        };
         let said = !outcome.replies.is_empty();
         if !said && outcome.writes.is_empty() && outcome.conversation == before {
             return Ok(false);
         }
-        let tag = match &body {
-            Body::Due(Due::FollowUp { trial }) => format!("follow-up-{trial}"),
-            _ => "reminder".to_owned(),
-        };
         self.records
             .commit(Commit {
                 conversation: Some(outcome.conversation),
@@ -381,6 +420,22 @@ impl<S: Store> App<S> {
             })
             .await?;
         Ok(said)
+    }
+
+    /// Lets each person whose membership a facilitator changed take it in, and tells them.
+    /// Called after every such change and by the scheduler, which finds those a crash left.
+    pub async fn settle_memberships(&self) -> Result<usize, AppError> {
+        let mut settled = 0;
+        for notice in self.records.member_notices()? {
+            let due = Due::Membership {
+                group: notice.group,
+                role: notice.role,
+            };
+            if self.bring_up(&notice.person, due).await? {
+                settled += 1;
+            }
+        }
+        Ok(settled)
     }
 
     pub fn now(&self) -> Timestamp {
@@ -405,6 +460,25 @@ impl<S: Store> App<S> {
         profile: Profile,
         event: Event,
     ) -> Result<Vec<Reply>, AppError> {
+        let (replies, changed_others) = self.handle_one(person, profile, event).await?;
+        if changed_others {
+            // Each changed member's conversation under their own lock, after this one's is
+            // given up; a failure here is settled by the scheduler's next tick.
+            if let Err(err) = self.settle_memberships().await {
+                tracing::warn!("a membership change waits for the next tick: {err}");
+            }
+        }
+        Ok(replies)
+    }
+
+    /// [`App::handle`] under the person's lock; true besides the replies when it changed
+    /// another person's membership.
+    async fn handle_one(
+        &self,
+        person: &PersonId,
+        profile: Profile,
+        event: Event,
+    ) -> Result<(Vec<Reply>, bool), AppError> {
         let _one_at_a_time = self.stripe(person).lock().await;
         let now = self.clock.now();
         let stored = self.records.conversation(person)?;
@@ -433,7 +507,8 @@ impl<S: Store> App<S> {
         } else {
             event.body
         };
-        let needs = Engine::needs(&before, &body);
+        let engine = self.engine();
+        let needs = engine.needs(&before, &body);
         let trials = if needs.trials {
             self.records.trials(person)?
         } else {
@@ -477,9 +552,12 @@ impl<S: Store> App<S> {
             digest: digest.as_deref(),
             mydata: mydata.as_ref(),
         };
-        let engine = Engine::new(&self.content.catalog, &self.content.locales, &self.settings);
         let outcome = engine.handle(before.clone(), body, ctx, now)?;
         self.refuse_code_collisions(&outcome.writes)?;
+        let changed_others = outcome
+            .writes
+            .iter()
+            .any(|w| matches!(w, Write::ChangeMember { .. }));
         let event_id = if duplicate { None } else { event.id };
         if outcome.conversation != before || !outcome.writes.is_empty() || event_id.is_some() {
             self.records
@@ -491,7 +569,7 @@ impl<S: Store> App<S> {
                 })
                 .await?;
         }
-        Ok(outcome.replies)
+        Ok((outcome.replies, changed_others))
     }
 }
 

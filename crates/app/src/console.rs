@@ -92,6 +92,8 @@ where
     };
     let replies = app.handle(person, profile, opened).await?;
     output.write_all(render(&replies).as_bytes()).await?;
+    // What waited while the chat was closed comes first, before any line is read.
+    deliver(app, person, &mut output).await?;
     let mut ticker = tokio::time::interval(TICK);
     let mut buffer = Vec::new();
     let mut show_prompt = true;

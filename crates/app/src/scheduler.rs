@@ -25,6 +25,8 @@ pub struct TickReport {
     pub follow_ups: usize,
     pub reminders: usize,
     pub digests: usize,
+    /// People told of a change to their membership that a crash had held back.
+    pub memberships: usize,
     /// Handled platform events older than a week, forgotten.
     pub events_forgotten: usize,
     /// Erasures a crash cut short, finished.
@@ -126,6 +128,8 @@ pub async fn tick<S: Store>(app: &App<S>, schedule: &Schedule) -> Result<TickRep
             ),
         }
     }
+    // Membership changes a crash kept from someone's conversation (normally none).
+    report.memberships = app.settle_memberships().await?;
     report.digests = send_digests(app, schedule, now).await?;
     // Forgetting reads every remembered event id: about once an hour is enough (the ticks in
     // the first minute of an hour; with ticks 30 s apart one falls there unless a tick ran

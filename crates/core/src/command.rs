@@ -29,6 +29,9 @@ pub enum Command {
     Forget,
     LinkDigest,
     UnlinkDigest,
+    Leave,
+    Remove,
+    Facilitator,
 }
 
 /// Who a command is listed for in the help and the command menu.
@@ -92,7 +95,7 @@ const fn also(mut spec: Spec, also: &'static [&'static str]) -> Spec {
 
 impl Command {
     /// Every command, in the order of the help and the menu.
-    pub const ALL: [Spec; 23] = [
+    pub const ALL: [Spec; 26] = [
         everyone(also(
             spec(Command::Reflect, "reflect", "refleksion"),
             &["reflekter"],
@@ -110,6 +113,7 @@ impl Command {
         )),
         everyone(also(spec(Command::Join, "join", "deltag"), &["tilmeld"])),
         everyone(spec(Command::Groups, "groups", "grupper")),
+        everyone(spec(Command::Leave, "leave", "forlad")),
         everyone(also(
             spec(Command::Remind, "remind", "paamind"),
             &["påmind", "påmindelse"],
@@ -125,6 +129,11 @@ impl Command {
         everyone(also(spec(Command::Help, "help", "hjaelp"), &["hjælp"])),
         facilitators(spec(Command::NewGroup, "newgroup", "nygruppe"), true),
         facilitators(spec(Command::Members, "members", "medlemmer"), false),
+        facilitators(spec(Command::Remove, "remove", "fjern"), true),
+        facilitators(
+            spec(Command::Facilitator, "facilitator", "facilitator"),
+            true,
+        ),
         facilitators(spec(Command::NewCodes, "newcodes", "nyekoder"), true),
         facilitators(
             also(

@@ -270,6 +270,15 @@ pub enum Pending {
     },
     /// /forget asked to confirm erasing everything.
     ConfirmForget,
+    /// /leave asked to confirm leaving this group.
+    ConfirmLeave { group: String },
+    /// /remove asked to confirm removing member `number` of the facilitator's list, who
+    /// joined at `joined_at`: if the list changed meanwhile, nothing is removed. No id is kept.
+    ConfirmRemove {
+        group: String,
+        number: usize,
+        joined_at: Timestamp,
+    },
 }
 
 /// The consent a person gave: to which version of the consent text, and when.
@@ -468,6 +477,20 @@ pub struct DigestChat {
     pub lang: Lang,
     pub linked_by: PersonId,
     pub linked_at: Timestamp,
+    /// The chat's title when it was linked, so a facilitator can tell their links apart.
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+/// A change a facilitator made to someone's membership, kept until that person's
+/// conversation has taken it in (at once, or after a restart).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberNotice {
+    pub schema: u32,
+    pub person: PersonId,
+    pub group: String,
+    /// The new role; `None`: removed from the group.
+    pub role: Option<GroupRole>,
 }
 
 /// A person's reflection reminder as the scheduler reads it: the rule, and the moment after
@@ -519,6 +542,22 @@ pub enum Write {
         code: String,
     },
     Member(Member),
+    /// The person left this group themselves.
+    Leave {
+        group: String,
+    },
+    /// A facilitator changed another member's role (`None`: removed them). The member record
+    /// changes at once; the member's own conversation learns it from a notice kept for them
+    /// (see [`MemberNotice`]).
+    ChangeMember {
+        group: String,
+        person: PersonId,
+        role: Option<GroupRole>,
+    },
+    /// The person's conversation took in the notice of a change to their membership.
+    MemberNoticeSeen {
+        group: String,
+    },
     /// Sets (or with `None` removes) this person's reflection reminder.
     Reminder(Option<ReminderState>),
     DigestChat(DigestChat),

@@ -890,7 +890,12 @@ async fn elsewhere<S: Store>(
         Some(Some(command @ (Command::LinkDigest | Command::UnlinkDigest))) if !two => {
             let link = command == Command::LinkDigest;
             let chat = PersonId::chat(Platform::Matrix, room.room_id().as_str());
-            match channel.app.link_digest_chat(person, chat, lang, link).await {
+            let title = room.name();
+            match channel
+                .app
+                .link_digest_chat(person, chat, title, lang, link)
+                .await
+            {
                 Ok(Some(name)) => {
                     let id = if link {
                         "matrix-linked"

@@ -356,6 +356,7 @@ async fn forget_removes_every_key_naming_the_person_and_only_theirs<S: Store>(re
         lang: Lang::Da,
         linked_by: anna.clone(),
         linked_at: at("2026-11-23T09:00:00Z"),
+        title: Some("Teamets chat".into()),
     };
     records
         .commit(Commit {
@@ -713,6 +714,7 @@ async fn linked_chats_and_kept_replies<S: Store>(records: Records<S>) {
         lang: Lang::En,
         linked_by: PersonId("m".into()),
         linked_at: at("2026-11-23T10:00:00Z"),
+        title: None,
     };
     records
         .commit(commit_of("m", vec![Write::DigestChat(link.clone())]))
@@ -779,7 +781,81 @@ async fn old_events_are_forgotten<S: Store>(records: Records<S>) {
     assert!(records.seen(&p, "new").unwrap());
 }
 
+/// A facilitator's change to someone's membership changes their member record at once and
+/// leaves a notice for them until their conversation takes it in; leaving deletes one's own.
+async fn membership_changes_leave_a_notice_until_taken_in<S: Store>(records: Records<S>) {
+    use eftertanke_core::records::GroupRole;
+    let member = |person: &str, role| Member {
+        schema: SCHEMA,
+        group: "g1".into(),
+        person: PersonId(person.into()),
+        role,
+        joined_at: at("2026-11-23T10:00:00Z"),
+    };
+    for (person, role) in [
+        ("f", GroupRole::Facilitator),
+        ("s", GroupRole::Staff),
+        ("c", GroupRole::Citizen),
+    ] {
+        records
+            .commit(commit_of(person, vec![Write::Member(member(person, role))]))
+            .await
+            .unwrap();
+    }
+    let changes = vec![
+        Write::ChangeMember {
+            group: "g1".into(),
+            person: PersonId("s".into()),
+            role: Some(GroupRole::Facilitator),
+        },
+        Write::ChangeMember {
+            group: "g1".into(),
+            person: PersonId("c".into()),
+            role: None,
+        },
+        // Nobody of that name is in the group: nothing changes, no notice.
+        Write::ChangeMember {
+            group: "g1".into(),
+            person: PersonId("x".into()),
+            role: None,
+        },
+    ];
+    records.commit(commit_of("f", changes)).await.unwrap();
+    let mut members = records.members("g1").unwrap();
+    members.sort_by(|a, b| a.person.cmp(&b.person));
+    assert_eq!(
+        members,
+        vec![
+            member("f", GroupRole::Facilitator),
+            member("s", GroupRole::Facilitator)
+        ]
+    );
+    let mut notices = records.member_notices().unwrap();
+    notices.sort_by(|a, b| a.person.cmp(&b.person));
+    let told: Vec<(&str, Option<GroupRole>)> = notices
+        .iter()
+        .map(|n| (n.person.as_str(), n.role))
+        .collect();
+    assert_eq!(told, vec![("c", None), ("s", Some(GroupRole::Facilitator))]);
+    let seen = Write::MemberNoticeSeen { group: "g1".into() };
+    records.commit(commit_of("c", vec![seen])).await.unwrap();
+    assert_eq!(records.member_notices().unwrap().len(), 1);
+    let leave = Write::Leave { group: "g1".into() };
+    records.commit(commit_of("f", vec![leave])).await.unwrap();
+    let left: Vec<PersonId> = records
+        .members("g1")
+        .unwrap()
+        .into_iter()
+        .map(|m| m.person)
+        .collect();
+    assert_eq!(left, vec![PersonId("s".into())]);
+    // A notice is theirs: erasing the person erases it.
+    records.forget(&PersonId("s".into())).await.unwrap();
+    assert!(records.member_notices().unwrap().is_empty());
+}
+
 contract!(
+    membership_changes_leave_a_notice_until_taken_in,
     old_events_are_forgotten,
     linked_chats_and_kept_replies,
     trial_indexes_follow_group_week_and_state,

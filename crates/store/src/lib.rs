@@ -67,8 +67,8 @@ pub(crate) fn off_the_runtime<T>(work: impl FnOnce() -> T) -> T {
 
 use eftertanke_core::engine::Reply;
 use eftertanke_core::records::{
-    AnswerRecord, Conversation, DigestChat, Group, Invite, Member, PersonId, ReminderState,
-    RunRecord, TrialAction, Write, SCHEMA,
+    AnswerRecord, Conversation, DigestChat, Group, GroupRole, Invite, Member, MemberNotice,
+    PersonId, ReminderState, RunRecord, TrialAction, Write, SCHEMA,
 };
 use names::Kind;
 
@@ -479,6 +479,43 @@ impl<S: Store> Records<S> {
         self.scan(&prefix(&["member", &self.g(group)]))
     }
 
+    /// Changes made to people's memberships that their conversations have not taken in yet.
+    pub fn member_notices(&self) -> Result<Vec<MemberNotice>, StoreError> {
+        self.scan(&prefix(&["mnote"]))
+    }
+
+    /// A facilitator's change to `person`'s membership: their member record changes (or goes)
+    /// now, and a notice waits for their conversation, which another lock guards.
+    fn change_member(
+        &self,
+        group: &str,
+        person: &PersonId,
+        role: Option<GroupRole>,
+        ops: &mut Vec<Op>,
+    ) -> Result<(), StoreError> {
+        let k = key(&["member", &self.g(group), &self.p(person)]);
+        let Some(mut member) = self.get::<Member>(&k)? else {
+            // Left or removed meanwhile: nothing to change.
+            return Ok(());
+        };
+        match role {
+            Some(role) => {
+                member.role = role;
+                ops.push(Op::Put(k.clone(), self.seal(person, &k, &member)?));
+            }
+            None => ops.push(Op::Delete(k)),
+        }
+        let notice = MemberNotice {
+            schema: SCHEMA,
+            person: person.clone(),
+            group: group.to_owned(),
+            role,
+        };
+        let k = key(&["mnote", &self.p(person), &self.g(group)]);
+        ops.push(Op::Put(k.clone(), self.seal(person, &k, &notice)?));
+        Ok(())
+    }
+
     /// Chats that receive a group's digest besides its facilitators.
     pub fn digest_chats(&self, group: &str) -> Result<Vec<DigestChat>, StoreError> {
         self.scan(&prefix(&["dchat", &self.g(group)]))
@@ -814,7 +851,7 @@ impl<S: Store> Records<S> {
                 keys.push(k);
             }
         }
-        for kind in ["a", "r", "t", "e"] {
+        for kind in ["a", "r", "t", "e", "mnote"] {
             keys.extend(self.store.keys_with_prefix(&prefix(&[kind, &who]))?);
         }
         let outbox = prefix(&["outbox", platform_of(person), &who]);
@@ -958,6 +995,17 @@ impl<S: Store> Records<S> {
                 Write::Member(member) => {
                     let k = key(&["member", &self.g(&member.group), &self.p(&member.person)]);
                     ops.push(Op::Put(k.clone(), self.seal(&member.person, &k, &member)?));
+                }
+                Write::Leave { group } => {
+                    ops.push(Op::Delete(key(&["member", &self.g(&group), &who])));
+                }
+                Write::ChangeMember {
+                    group,
+                    person: member,
+                    role,
+                } => self.change_member(&group, &member, role, &mut ops)?,
+                Write::MemberNoticeSeen { group } => {
+                    ops.push(Op::Delete(key(&["mnote", &who, &self.g(&group)])));
                 }
                 Write::Reminder(Some(reminder)) => {
                     let k = key(&["remind", &self.p(&reminder.person)]);

@@ -267,8 +267,12 @@ struct Arrived {
 enum Inbound {
     /// A message in a private chat: text, or anything else (answered, not read).
     Private { update: u32, user: User, body: Body },
-    /// A command for this bot in a group chat.
-    Group { user: User, command: Command },
+    /// A command for this bot in a group chat, with the chat's title.
+    Group {
+        user: User,
+        command: Command,
+        title: Option<String>,
+    },
     /// A button pressed on one of the bot's messages.
     Button {
         update: u32,
@@ -305,10 +309,15 @@ impl Arrived {
             UpdateKind::Message(message) => {
                 let user = message.from.clone()?;
                 let command = group_command(&message, me)?;
+                let title = message.chat.title().map(str::to_owned);
                 (
                     message.chat.id,
                     user.clone(),
-                    Inbound::Group { user, command },
+                    Inbound::Group {
+                        user,
+                        command,
+                        title,
+                    },
                 )
             }
             UpdateKind::CallbackQuery(query) => {
@@ -421,7 +430,7 @@ impl<S: Store, B: TgBot> ChatWorker<S, B> {
     /// In a group chat the bot does not hold dialogues: /start gets a note to write
     /// privately; a facilitator may /linkdigest the chat to receive the group's digest there
     /// (and /unlinkdigest it); other commands are left to the people in it.
-    async fn in_group(&self, user: &User, command: Command) {
+    async fn in_group(&self, user: &User, command: Command, title: Option<String>) {
         let app = &self.shared.app;
         let lang = language(user.language_code.as_deref());
         let here = PersonId::chat(Platform::Telegram, &self.chat.0.to_string());
@@ -431,7 +440,7 @@ impl<S: Store, B: TgBot> ChatWorker<S, B> {
                 let link = command == Command::LinkDigest;
                 let person = person_of(user);
                 match app
-                    .link_digest_chat(&person, here.clone(), lang, link)
+                    .link_digest_chat(&person, here.clone(), title, lang, link)
                     .await
                 {
                     Ok(Some(name)) => {
@@ -517,8 +526,12 @@ impl<S: Store, B: TgBot> Worker for ChatWorker<S, B> {
             Job::Read(Inbound::Private { update, user, body }) => {
                 self.converse(&user, update, body).await;
             }
-            Job::Read(Inbound::Group { user, command }) => {
-                self.in_group(&user, command).await;
+            Job::Read(Inbound::Group {
+                user,
+                command,
+                title,
+            }) => {
+                self.in_group(&user, command, title).await;
             }
             Job::Read(Inbound::Button { update, query }) => self.on_button(update, *query).await,
             Job::SlowDown { person, lang } => {

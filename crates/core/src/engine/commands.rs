@@ -44,8 +44,16 @@ impl Turn<'_, '_> {
             Command::Consent => self.consent_command(),
             Command::Forget => self.forget_command(),
             Command::MyData => self.my_data(),
-            // Said in a group chat, where the channel answers; in a private chat, a note.
-            Command::LinkDigest | Command::UnlinkDigest => self.say("link-in-group", &[]),
+            Command::Leave => self.leave(arg),
+            Command::Remove => self.remove(arg),
+            Command::Facilitator => self.toggle_facilitator(arg),
+            // Said in a group chat, where the channel answers; in a private chat, a note and
+            // the chats linked now.
+            Command::LinkDigest => {
+                self.say("link-in-group", &[])?;
+                self.linked_chats("", false)
+            }
+            Command::UnlinkDigest => self.linked_chats(arg, true),
         }
     }
 
@@ -173,8 +181,12 @@ impl Turn<'_, '_> {
             path: Vec::new(),
             answers: Default::default(),
             draft: None,
+            // A follow-up counts for its trial action's group, while the person is in it.
             group: match &follows {
-                Some(trial) => trial.group.clone(),
+                Some(trial) => trial
+                    .group
+                    .clone()
+                    .filter(|g| self.conv.memberships.iter().any(|m| &m.group == g)),
                 None => self.conv.group.clone(),
             },
             follows: follows.clone(),

@@ -9,6 +9,7 @@ impl Turn<'_, '_> {
         match due {
             Due::FollowUp { trial } => self.offer_follow_up(&trial),
             Due::Reminder => self.remind_now(),
+            Due::Membership { group, role } => self.membership_changed(&group, role),
         }
     }
 

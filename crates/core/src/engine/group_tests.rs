@@ -26,6 +26,9 @@ struct World {
     now: Timestamp,
     /// A different byte pattern each time, like fresh random bytes.
     draws: u8,
+    /// Membership changes waiting for the changed person's conversation, as the store keeps
+    /// them: (who, group, new role).
+    notices: Vec<(String, String, Option<GroupRole>)>,
 }
 
 impl World {
@@ -42,6 +45,7 @@ impl World {
             // Monday 23 November 2026, 15:00 in Copenhagen.
             now: "2026-11-23T14:00:00Z".parse().unwrap(),
             draws: 0,
+            notices: Vec::new(),
         }
     }
 
@@ -59,7 +63,8 @@ impl World {
 
     fn event(&mut self, who: &str, body: Body) -> String {
         let conv = self.conversation(who);
-        let needs = Engine::needs(&conv, &body);
+        let engine = Engine::new(&CONTENT.catalog, &CONTENT.locales, &self.settings);
+        let needs = engine.needs(&conv, &body);
         self.draws = self.draws.wrapping_add(1);
         let entropy: Vec<u8> = (0..codes::ENTROPY_BYTES as u8)
             .map(|i| {
@@ -84,12 +89,26 @@ impl World {
             digest: (needs.digest && group.is_some()).then_some(digest),
             mydata: None,
         };
-        let engine = Engine::new(&CONTENT.catalog, &CONTENT.locales, &self.settings);
+        let person = conv.person.clone();
         let outcome = engine.handle(conv, body, ctx, self.now).unwrap();
         for write in &outcome.writes {
+            if let Write::Leave { group } = write {
+                if let Some(view) = self.groups.get_mut(group) {
+                    view.members.retain(|m| m.person != person);
+                }
+            }
             self.apply(write);
         }
         self.writes.extend(outcome.writes);
+        // Each group shows the first names its staff allowed, as the app loads them.
+        for view in self.groups.values_mut() {
+            if view.members.iter().any(|m| m.person == person) {
+                match &outcome.conversation.shown_name {
+                    Some(name) => view.names.insert(person.clone(), name.clone()),
+                    None => view.names.remove(&person),
+                };
+            }
+        }
         self.people.insert(who.to_owned(), outcome.conversation);
         self.now += SignedDuration::from_secs(20);
         outcome
@@ -107,6 +126,8 @@ impl World {
                     group: group.clone(),
                     members: Vec::new(),
                     open_trials: Vec::new(),
+                    names: BTreeMap::new(),
+                    links: Vec::new(),
                 });
                 view.group = group.clone();
             }
@@ -127,12 +148,54 @@ impl World {
                     .retain(|t| t.id != trial.id || t.person != trial.person);
                 self.trials.push(trial.clone());
             }
+            Write::ChangeMember {
+                group,
+                person,
+                role,
+            } => {
+                let Some(view) = self.groups.get_mut(group) else {
+                    return;
+                };
+                match role {
+                    Some(role) => view
+                        .members
+                        .iter_mut()
+                        .filter(|m| m.person == *person)
+                        .for_each(|m| m.role = *role),
+                    None => view.members.retain(|m| m.person != *person),
+                }
+                let who = person.as_str().trim_start_matches("test:").to_owned();
+                self.notices.push((who, group.clone(), *role));
+            }
+            Write::DigestChat(link) => {
+                if let Some(view) = self.groups.get_mut(&link.group) {
+                    view.links.push(link.clone());
+                }
+            }
+            Write::UnlinkDigestChat { group, chat } => {
+                if let Some(view) = self.groups.get_mut(group) {
+                    view.links.retain(|l| l.chat != *chat);
+                }
+            }
             _ => {}
         }
     }
 
     fn say(&mut self, who: &str, text: &str) -> String {
         self.event(who, Body::Text(text.into()))
+    }
+
+    /// Lets each changed person's conversation take in the change, as the app does after
+    /// the facilitator's event: what each was told.
+    fn settle(&mut self) -> Vec<(String, String)> {
+        let notices = std::mem::take(&mut self.notices);
+        notices
+            .into_iter()
+            .map(|(who, group, role)| {
+                let told = self.event(&who, Body::Due(Due::Membership { group, role }));
+                (who, told)
+            })
+            .collect()
     }
 
     /// Creates a group as `who` and returns (group id, staff code, citizen code).
@@ -185,9 +248,13 @@ fn joining_gives_the_role_of_the_code_and_the_dialogues_of_that_role() {
     let again = world.say("bo", &format!("/join {citizen}"));
     assert!(again.contains("already"), "{again}");
     let members = world.say("mette", "/members");
-    assert!(members.contains("one facilitator"), "{members}");
-    assert!(members.contains("one staff member"), "{members}");
-    assert!(members.contains("one citizen"), "{members}");
+    assert!(members.contains("3 members"), "{members}");
+    assert!(members.contains("1. You (facilitator)"), "{members}");
+    assert!(
+        members.contains("2. Staff member, since week 48"),
+        "{members}"
+    );
+    assert!(members.contains("3. Citizen, since week 48"), "{members}");
     assert!(
         !members.contains("anna") && !members.contains("bo"),
         "{members}"
@@ -530,4 +597,257 @@ fn an_offer_with_only_the_menu_open_comes_with_its_button() {
     let id = world.trials[0].id.clone();
     let offer = world.event("anna", Body::Due(Due::FollowUp { trial: id }));
     assert!(offer.contains("Shall we look back"), "{offer}");
+}
+
+/// Mette's group with Anna (staff, named), Bo (citizen) and Carl (staff), in that order.
+fn team_of_four() -> (World, String) {
+    let mut world = World::new(&["mette"]);
+    let (group, staff, citizen) = world.new_group("mette", "Team Nord");
+    world.say("anna", &format!("/join {staff}"));
+    world.say("anna", "/name Anna");
+    world.say("bo", &format!("/join {citizen}"));
+    world.say("carl", &format!("/join {staff}"));
+    (world, group)
+}
+
+fn member_roles(world: &World, group: &str) -> Vec<(String, GroupRole)> {
+    let mut members = world.groups[group].members.clone();
+    members.sort_by_key(|m| m.joined_at);
+    members
+        .into_iter()
+        .map(|m| {
+            (
+                m.person.as_str().trim_start_matches("test:").to_owned(),
+                m.role,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn members_are_numbered_in_the_order_they_joined_and_citizens_have_no_name() {
+    let (mut world, _) = team_of_four();
+    let list = world.say("mette", "/members");
+    assert!(list.contains("“Team Nord” has 4 members"), "{list}");
+    assert!(list.contains("1. You (facilitator)"), "{list}");
+    assert!(
+        list.contains("2. Anna (staff member), since week 48 of 2026"),
+        "{list}"
+    );
+    assert!(list.contains("3. Citizen, since week 48 of 2026"), "{list}");
+    assert!(list.contains("4. Staff member, since week 48"), "{list}");
+    assert!(!list.contains("bo") && !list.contains("carl"), "{list}");
+    // Staff see none of it.
+    let refused = world.say("anna", "/members");
+    assert!(refused.contains("Only a facilitator"), "{refused}");
+}
+
+#[test]
+fn a_member_is_removed_after_asking_and_told_so() {
+    let (mut world, group) = team_of_four();
+    world.say("bo", "/reflect");
+    world.say("bo", "1");
+    assert!(world.conversation("bo").active.is_some());
+    let asked = world.say("mette", "/remove 3");
+    assert!(asked.contains("Take number 3"), "{asked}");
+    let done = world.say("mette", "yes");
+    assert!(
+        done.contains("Number 3 is no longer in the group"),
+        "{done}"
+    );
+    let told = world.settle();
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0].0, "bo");
+    assert!(
+        told[0].1.contains("You are no longer in “Team Nord”"),
+        "{}",
+        told[0].1
+    );
+    let bo = world.conversation("bo");
+    assert!(bo.memberships.is_empty() && bo.group.is_none());
+    assert!(
+        bo.active.as_ref().is_some_and(|run| run.group.is_none()),
+        "the talk under way counts for no group now"
+    );
+    assert_eq!(member_roles(&world, &group).len(), 3);
+    // Oneself and numbers not in the list are not removed; no is no.
+    assert!(world.say("mette", "/remove 1").contains("/leave"));
+    assert!(world.say("mette", "/remove 9").contains("from 1 to 3"));
+    world.say("mette", "/remove 2");
+    assert!(world.say("mette", "no").contains("Nobody was taken out"));
+    assert_eq!(member_roles(&world, &group).len(), 3);
+}
+
+#[test]
+fn a_removal_asked_before_the_list_changed_removes_nobody() {
+    let (mut world, group) = team_of_four();
+    world.say("mette", "/remove 3");
+    // Meanwhile Bo (number 3) leaves, so Carl is number 3 now.
+    world.say("bo", "/leave");
+    world.say("bo", "yes");
+    let changed = world.say("mette", "yes");
+    assert!(changed.contains("The list changed meanwhile"), "{changed}");
+    let names: Vec<String> = member_roles(&world, &group)
+        .into_iter()
+        .map(|m| m.0)
+        .collect();
+    assert_eq!(names, ["mette", "anna", "carl"]);
+}
+
+#[test]
+fn facilitation_is_handed_over_and_the_last_facilitator_cannot_leave() {
+    let (mut world, group) = team_of_four();
+    let alone = world.say("mette", "/leave");
+    assert!(alone.contains("only facilitator"), "{alone}");
+    assert!(world
+        .say("mette", "/facilitator 3")
+        .contains("Citizens take part without a name"));
+    assert!(world
+        .say("mette", "/facilitator 1")
+        .contains("needs a facilitator"));
+    let made = world.say("mette", "/facilitator 2");
+    assert!(made.contains("Number 2 is now a facilitator"), "{made}");
+    let told = world.settle();
+    assert!(
+        told[0].1.contains("You are now a facilitator"),
+        "{}",
+        told[0].1
+    );
+    assert_eq!(
+        world.conversation("anna").memberships[0].role,
+        GroupRole::Facilitator
+    );
+    assert!(world.say("anna", "/members").contains("4 members"));
+    // Mette hands over and leaves; her answers so far stay where they are.
+    world.say("mette", "/leave");
+    let left = world.say("mette", "yes");
+    assert!(left.contains("You have left “Team Nord”"), "{left}");
+    assert!(world.conversation("mette").memberships.is_empty());
+    assert_eq!(
+        member_roles(&world, &group),
+        [
+            ("anna".to_owned(), GroupRole::Facilitator),
+            ("bo".to_owned(), GroupRole::Citizen),
+            ("carl".to_owned(), GroupRole::Staff)
+        ]
+    );
+    // Anna steps Carl up and back down; Carl is told each time.
+    world.say("anna", "/facilitator 3");
+    world.say("anna", "/facilitator 3");
+    let told: Vec<String> = world.settle().into_iter().map(|t| t.1).collect();
+    assert!(told[1].contains("no longer a facilitator"), "{told:?}");
+    assert_eq!(
+        world.conversation("carl").memberships[0].role,
+        GroupRole::Staff
+    );
+}
+
+#[test]
+fn an_administrator_in_a_group_can_hand_it_over() {
+    let (mut world, group) = team_of_four();
+    world.settings.creators.push(PersonId::new("test", "carl"));
+    let list = world.say("carl", "/members");
+    assert!(list.contains("4. You (staff member)"), "{list}");
+    world.say("carl", "/facilitator 2");
+    world.settle();
+    assert_eq!(member_roles(&world, &group)[1].1, GroupRole::Facilitator);
+}
+
+#[test]
+fn leaving_asks_which_group_and_a_follow_up_then_counts_for_none() {
+    let mut world = World::new(&["mette"]);
+    let (nord, staff_nord, _) = world.new_group("mette", "Team Nord");
+    let (_, staff_syd, _) = world.new_group("mette", "Team Syd");
+    world.say("anna", &format!("/join {staff_nord}"));
+    world.say("anna", &format!("/join {staff_syd}"));
+    let which = world.say("anna", "/leave");
+    assert!(
+        which.contains("Which group do you want to leave"),
+        "{which}"
+    );
+    let asked = world.say("anna", "/leave 1");
+    assert!(asked.contains("leave “Team Nord”"), "{asked}");
+    world.say("anna", "yes");
+    let anna = world.conversation("anna");
+    assert_eq!(anna.memberships.len(), 1);
+    assert!(!world.groups[&nord]
+        .members
+        .iter()
+        .any(|m| m.person == anna.person));
+    // A trial action made for Team Nord before: its follow-up counts for no group now.
+    let mut trial = world
+        .trials
+        .first()
+        .cloned()
+        .unwrap_or_else(|| TrialAction {
+            schema: SCHEMA,
+            id: "r000001-t".into(),
+            person: anna.person.clone(),
+            role: Role::Staff,
+            group: Some(nord.clone()),
+            what: "Ask first".into(),
+            principles: vec![1],
+            due: world.now.to_zoned(world.settings.time_zone.clone()).date(),
+            state: TrialState::Planned,
+            replaces: None,
+            sign: None,
+            offers: 0,
+            offered_at: None,
+            created_at: world.now,
+            updated_at: world.now,
+        });
+    trial.group = Some(nord.clone());
+    world.trials.push(trial);
+    world.say("anna", "/followup 1");
+    let run = world.conversation("anna").active.unwrap();
+    assert_eq!(run.group, None);
+}
+
+#[test]
+fn linked_chats_are_listed_and_unlinked_from_a_private_chat() {
+    let (mut world, group) = team_of_four();
+    for (chat, title, by) in [("-1", Some("Team chat"), "mette"), ("-2", None, "anna")] {
+        world.apply(&Write::DigestChat(crate::records::DigestChat {
+            schema: SCHEMA,
+            group: group.clone(),
+            chat: PersonId::new("telegram-chat", chat),
+            lang: Lang::En,
+            linked_by: PersonId::new("test", by),
+            linked_at: world.now,
+            title: title.map(str::to_owned),
+        }));
+        world.now += SignedDuration::from_mins(1);
+    }
+    let list = world.say("mette", "/unlinkdigest");
+    assert!(
+        list.contains("1. Team chat (Telegram group), linked on"),
+        "{list}"
+    );
+    assert!(list.contains("by you"), "{list}");
+    assert!(
+        list.contains("2. A chat without a name (Telegram group)"),
+        "{list}"
+    );
+    assert!(list.contains("by another facilitator"), "{list}");
+    assert!(world
+        .say("mette", "/members")
+        .contains("2 group chats get the weekly digest"));
+    let done = world.say("mette", "/unlinkdigest 1");
+    assert!(done.contains("Chat number 1 no longer gets"), "{done}");
+    assert_eq!(world.groups[&group].links.len(), 1);
+    assert!(world
+        .say("anna", "/unlinkdigest 1")
+        .contains("Only a facilitator"));
+}
+
+#[test]
+fn new_codes_expire_after_thirty_days_by_default() {
+    let mut world = World::new(&["mette"]);
+    assert_eq!(world.settings.invite_days, Some(30));
+    let made = world.say("mette", "/newgroup Team Nord");
+    // Monday 23 November + 30 days.
+    assert!(
+        made.contains("The codes work until Wednesday 23 December."),
+        "{made}"
+    );
 }

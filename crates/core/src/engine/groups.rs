@@ -1,10 +1,10 @@
-//! Groups and roles: /newgroup, /newcodes, /join, /groups, /group, /members, /name and
-//! /remind. Facilitator commands act on the person's own groups only, so a refusal never
+//! Groups and roles: /newgroup, /newcodes, /join, /groups, /group, /name and /remind (the
+//! care of members is in `members.rs`). Facilitator commands act on the person's own groups only, so a refusal never
 //! tells whether some other group exists.
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::{codes, parse, EngineError, Reply, ReplyChoice, Turn};
+use super::{codes, parse, EngineError, GroupView, Reply, ReplyChoice, Turn};
 use crate::dialogs::Role;
 use crate::records::{
     Group, GroupRole, Invite, Member, Membership, Pending, ReminderRule, ReminderState, Write,
@@ -59,7 +59,7 @@ impl Turn<'_, '_> {
                 .any(|m| m.role == GroupRole::Facilitator)
     }
 
-    fn refuse(&mut self) -> Result<(), EngineError> {
+    pub(super) fn refuse(&mut self) -> Result<(), EngineError> {
         self.say("not-allowed", &[])
     }
 
@@ -132,7 +132,7 @@ impl Turn<'_, '_> {
         }
     }
 
-    fn show_codes(&mut self, group: &Group) -> Result<(), EngineError> {
+    pub(super) fn show_codes(&mut self, group: &Group) -> Result<(), EngineError> {
         self.say(
             "codes",
             &[
@@ -173,42 +173,27 @@ impl Turn<'_, '_> {
         }));
     }
 
-    /// The group a facilitator command acts on: the chosen group if the person facilitates
-    /// it, else their only facilitated group.
-    pub(crate) fn facilitated(conv: &crate::records::Conversation) -> Option<&Membership> {
-        let mut facilitated = conv
-            .memberships
-            .iter()
-            .filter(|m| m.role == GroupRole::Facilitator);
-        let chosen = conv.group.as_deref();
-        let all: Vec<&Membership> = facilitated.by_ref().collect();
-        all.iter()
-            .find(|m| Some(m.group.as_str()) == chosen)
-            .or(if all.len() == 1 { all.first() } else { None })
-            .copied()
-    }
-
     /// The loaded group a facilitator command needs, or the reply that says why not.
-    pub(super) fn facilitated_group(&mut self) -> Result<Option<&'_ Membership>, EngineError> {
-        let count = self
+    pub(super) fn facilitated_group(&mut self) -> Result<Option<Membership>, EngineError> {
+        if let Some(membership) = self.engine.facilitated_group(&self.conv) {
+            return Ok(Some(membership.clone()));
+        }
+        let admin = self.engine.settings.creators.contains(&self.conv.person);
+        let runs_any = self
             .conv
             .memberships
             .iter()
-            .filter(|m| m.role == GroupRole::Facilitator)
-            .count();
-        if count == 0 {
-            self.refuse()?;
-            return Ok(None);
-        }
-        if Self::facilitated(&self.conv).is_none() {
+            .any(|m| admin || m.role == GroupRole::Facilitator);
+        if runs_any {
             self.say("group-choose-first", &[])?;
-            return Ok(None);
+        } else {
+            self.refuse()?;
         }
-        Ok(Self::facilitated(&self.conv))
+        Ok(None)
     }
 
     pub(super) fn new_codes(&mut self, arg: &str) -> Result<(), EngineError> {
-        let Some(membership) = self.facilitated_group()?.cloned() else {
+        let Some(membership) = self.facilitated_group()? else {
             return Ok(());
         };
         let days = if arg.is_empty() {
@@ -221,7 +206,7 @@ impl Turn<'_, '_> {
                 }
             }
         };
-        let Some(old) = self.ctx.group.filter(|g| g.group.id == membership.group) else {
+        let Some(old) = self.loaded_group(&membership) else {
             // The caller loads the group for this command; without it, nothing is changed.
             return self.say("group-unavailable", &[]);
         };
@@ -319,7 +304,7 @@ impl Turn<'_, '_> {
         self.say("join-wrong", &[])
     }
 
-    fn role_text(&self, role: GroupRole) -> Result<String, EngineError> {
+    pub(super) fn role_text(&self, role: GroupRole) -> Result<String, EngineError> {
         self.text(&format!("role-{}", role.name()), &[])
     }
 
@@ -366,7 +351,7 @@ impl Turn<'_, '_> {
         }
     }
 
-    fn pick_group(&self, text: &str) -> Option<usize> {
+    pub(super) fn pick_group(&self, text: &str) -> Option<usize> {
         let names: Vec<String> = self
             .conv
             .memberships
@@ -431,25 +416,6 @@ impl Turn<'_, '_> {
                 self.ask_group()
             }
         }
-    }
-
-    pub(super) fn members(&mut self) -> Result<(), EngineError> {
-        let Some(membership) = self.facilitated_group()?.cloned() else {
-            return Ok(());
-        };
-        let Some(view) = self.ctx.group.filter(|g| g.group.id == membership.group) else {
-            return self.say("group-unavailable", &[]);
-        };
-        let count = |role: GroupRole| view.members.iter().filter(|m| m.role == role).count();
-        let args = [
-            ("name", view.group.name.clone().into()),
-            ("facilitators", count(GroupRole::Facilitator).into()),
-            ("staff", count(GroupRole::Staff).into()),
-            ("citizens", count(GroupRole::Citizen).into()),
-        ];
-        self.say("members", &args)?;
-        let group = view.group.clone();
-        self.show_codes(&group)
     }
 
     pub(super) fn digest(&mut self) -> Result<(), EngineError> {
@@ -556,7 +522,12 @@ impl Turn<'_, '_> {
     }
 }
 
-impl Turn<'_, '_> {
+impl<'e> Turn<'e, '_> {
+    /// The facilitated group as loaded for this command, if it is the one `membership` names.
+    pub(super) fn loaded_group(&self, membership: &Membership) -> Option<&'e GroupView> {
+        self.ctx.group.filter(|g| g.group.id == membership.group)
+    }
+
     /// "a, b and c" in the person's language.
     pub(super) fn and_list(&self, mut items: Vec<String>) -> Result<String, EngineError> {
         let Some(last) = items.pop() else {

@@ -7,6 +7,7 @@ pub mod codes;
 mod commands;
 mod due;
 mod groups;
+mod members;
 mod messages;
 pub mod parse;
 mod privacy;
@@ -21,7 +22,8 @@ use crate::command::{split_command, Command};
 use crate::dialogs::{AnswerKind, Catalog, Dialogue, Step};
 use crate::i18n::{Args, I18nError, Locales};
 use crate::records::{
-    ActiveRun, Conversation, Group, Invite, Member, Pending, PersonId, TrialAction, Write,
+    ActiveRun, Conversation, DigestChat, Group, GroupRole, Invite, Member, Membership, Pending,
+    PersonId, TrialAction, Write,
 };
 
 pub use messages::{check_messages, MESSAGES};
@@ -36,7 +38,8 @@ pub struct Settings {
     /// Who may create groups besides facilitators: the administrators and facilitators
     /// named in the configuration.
     pub creators: Vec<PersonId>,
-    /// How long new invite codes work, unless /newcodes says otherwise; `None`: until replaced.
+    /// How long new invite codes work, unless /newcodes says otherwise (30 days unless the
+    /// configuration says otherwise); `None`: until replaced.
     pub invite_days: Option<u32>,
     /// Days between the first and the last follow-up offer; after that a trial is overdue.
     pub retry_days: u32,
@@ -59,7 +62,7 @@ impl Settings {
             time_zone,
             idle_close: SignedDuration::from_hours(72),
             creators: Vec::new(),
-            invite_days: None,
+            invite_days: Some(30),
             retry_days: 3,
             citizen_floor: 3,
             retention_months: 18,
@@ -102,6 +105,11 @@ pub enum Due {
     FollowUp { trial: String },
     /// The person's reflection reminder.
     Reminder,
+    /// A facilitator changed the person's role in a group (`None`: removed them).
+    Membership {
+        group: String,
+        role: Option<GroupRole>,
+    },
 }
 
 /// One button under a reply. `reply` is what the engine reads when it is pressed, the same
@@ -169,6 +177,10 @@ pub struct GroupView {
     pub members: Vec<Member>,
     /// The group's trial actions still planned or tried.
     pub open_trials: Vec<TrialAction>,
+    /// The first names staff members allowed facilitators to see, by person.
+    pub names: std::collections::BTreeMap<PersonId, String>,
+    /// The chats linked to receive the group's digest.
+    pub links: Vec<DigestChat>,
 }
 
 /// What handling an event will read besides the conversation.
@@ -257,7 +269,7 @@ impl<'a> Engine<'a> {
     /// What handling `body` for `conversation` reads besides the conversation: the caller
     /// loads only that, so a step's cost does not grow with history.
     #[must_use]
-    pub fn needs(conversation: &Conversation, body: &Body) -> Needs {
+    pub fn needs(&self, conversation: &Conversation, body: &Body) -> Needs {
         let text = match body {
             Body::Text(text) => text,
             Body::Button { reply, .. } => reply,
@@ -267,24 +279,37 @@ impl<'a> Engine<'a> {
                     ..Needs::default()
                 }
             }
-            Body::Opened | Body::Unsupported | Body::Edited | Body::Due(Due::Reminder) => {
-                return Needs::default()
+            Body::Opened
+            | Body::Unsupported
+            | Body::Edited
+            | Body::Due(Due::Reminder | Due::Membership { .. }) => return Needs::default(),
+        };
+        let group = |group: Option<&str>| Needs {
+            group: group.map(str::to_owned),
+            ..Needs::default()
+        };
+        // The answer to "leave?" or "remove?" is checked against the group as it is then.
+        let confirming = match &conversation.pending {
+            Some(Pending::ConfirmLeave { group } | Pending::ConfirmRemove { group, .. }) => {
+                Some(group.as_str())
             }
+            _ => None,
         };
         // Most events are answers, not commands: skip cleaning them twice.
         if !text.contains('/') {
-            return Needs::default();
+            return group(confirming);
         }
         let cleaned = parse::clean_text(text);
         let Some((name, arg)) = split_command(&cleaned) else {
-            return Needs::default();
+            return group(confirming);
         };
-        let facilitated = || Turn::facilitated(conversation).map(|m| m.group.clone());
+        let facilitated = self
+            .facilitated_group(conversation)
+            .map(|m| m.group.as_str());
         match Command::named(&name) {
             Some(Command::Trials) => Needs {
                 trials: true,
-                group: facilitated(),
-                ..Needs::default()
+                ..group(facilitated)
             },
             Some(Command::FollowUp) => Needs {
                 trials: true,
@@ -300,17 +325,21 @@ impl<'a> Engine<'a> {
             },
             Some(Command::NewCodes) => Needs {
                 entropy: true,
-                group: facilitated(),
-                ..Needs::default()
+                ..group(facilitated)
             },
-            Some(Command::Members) => Needs {
-                group: facilitated(),
-                ..Needs::default()
-            },
+            Some(
+                Command::Members
+                | Command::Remove
+                | Command::Facilitator
+                | Command::LinkDigest
+                | Command::UnlinkDigest,
+            ) => group(facilitated),
+            Some(Command::Leave) => {
+                group(members::leaving(conversation, arg).map(|m| m.group.as_str()))
+            }
             Some(Command::Digest) => Needs {
-                group: facilitated(),
                 digest: true,
-                ..Needs::default()
+                ..group(facilitated)
             },
             Some(Command::MyData) => Needs {
                 mydata: true,
@@ -320,10 +349,25 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// The group a facilitator command of this person acts on, if any.
+    /// The group a facilitator command of this person acts on, if any: the chosen group if
+    /// they may run it, else the only group they may run. Facilitators run their groups;
+    /// administrators run every group they are in, so they can hand one over.
     #[must_use]
-    pub fn facilitated_group(conversation: &Conversation) -> Option<&crate::records::Membership> {
-        Turn::facilitated(conversation)
+    pub fn facilitated_group<'c>(
+        &self,
+        conversation: &'c Conversation,
+    ) -> Option<&'c crate::records::Membership> {
+        let admin = self.settings.creators.contains(&conversation.person);
+        let runs: Vec<&Membership> = conversation
+            .memberships
+            .iter()
+            .filter(|m| admin || m.role == GroupRole::Facilitator)
+            .collect();
+        let chosen = conversation.group.as_deref();
+        runs.iter()
+            .find(|m| Some(m.group.as_str()) == chosen)
+            .or(if runs.len() == 1 { runs.first() } else { None })
+            .copied()
     }
 
     /// The local calendar date of `at`.
@@ -434,6 +478,12 @@ impl Turn<'_, '_> {
                 self.choose_consent(&text, dialogue, follows)
             }
             Some(Pending::ConfirmForget) => self.confirm_forget(&text),
+            Some(Pending::ConfirmLeave { group }) => self.confirm_leave(&text, &group),
+            Some(Pending::ConfirmRemove {
+                group,
+                number,
+                joined_at,
+            }) => self.confirm_remove(&text, &group, number, joined_at),
             None if self.conv.active.is_some() => self.answer(&text),
             None => {
                 self.say("no-dialogue", &[])?;
@@ -460,6 +510,9 @@ impl Turn<'_, '_> {
             Some(Pending::Group { .. }) => self.ask_group(),
             Some(Pending::Consent { .. }) => self.ask_consent(),
             Some(Pending::ConfirmForget) => self.ask_forget(),
+            Some(Pending::ConfirmLeave { .. } | Pending::ConfirmRemove { .. }) => {
+                self.ask_member_change()
+            }
             None if self.conv.active.is_some() => self.ask_current(),
             None => self.show_menu(),
         }

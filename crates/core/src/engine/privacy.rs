@@ -83,7 +83,7 @@ impl Turn<'_, '_> {
         Ok(())
     }
 
-    fn labels(&self, ids: &[&str]) -> Result<Vec<ReplyChoice>, EngineError> {
+    pub(super) fn labels(&self, ids: &[&str]) -> Result<Vec<ReplyChoice>, EngineError> {
         ids.iter()
             .enumerate()
             .map(|(i, id)| {
@@ -96,7 +96,11 @@ impl Turn<'_, '_> {
     }
 
     /// Reads yes or no to one of two labelled choices (the first is yes).
-    fn yes_or_no(&self, text: &str, ids: &[&str; 2]) -> Result<Option<bool>, EngineError> {
+    pub(super) fn yes_or_no(
+        &self,
+        text: &str,
+        ids: &[&str; 2],
+    ) -> Result<Option<bool>, EngineError> {
         let labels = ids
             .iter()
             .map(|id| self.text(id, &[]))

@@ -544,20 +544,24 @@ fn every_engine_message_formats_in_every_language() {
 
 #[test]
 fn only_trial_commands_need_the_trial_list() {
-    let conv = Chat::new(Role::Staff, Lang::En).conv;
-    let needs = |t: &str| Engine::needs(&conv, &Body::Text(t.into())).trials;
+    let chat = Chat::new(Role::Staff, Lang::En);
+    let engine = Engine::new(&CONTENT.catalog, &CONTENT.locales, &chat.settings);
+    let conv = chat.conv.clone();
+    let needs = |t: &str| engine.needs(&conv, &Body::Text(t.into())).trials;
     assert!(needs("/trials"));
     assert!(needs("/FollowUp 2"));
     assert!(needs("/trials@eftertanke_bot"));
     assert!(!needs("trials"));
     assert!(!needs("/help"));
-    assert!(!Engine::needs(&conv, &Body::Opened).trials);
+    assert!(!engine.needs(&conv, &Body::Opened).trials);
 }
 
 #[test]
 fn join_needs_only_a_well_formed_code_looked_up() {
-    let conv = Chat::new(Role::Staff, Lang::En).conv;
-    let needs = |t: &str| Engine::needs(&conv, &Body::Text(t.into()));
+    let chat = Chat::new(Role::Staff, Lang::En);
+    let engine = Engine::new(&CONTENT.catalog, &CONTENT.locales, &chat.settings);
+    let conv = chat.conv.clone();
+    let needs = |t: &str| engine.needs(&conv, &Body::Text(t.into()));
     assert_eq!(
         needs("/join abcde fghjk").invite.as_deref(),
         Some("ABCDE-FGHJK")
@@ -933,7 +937,7 @@ fn mydata_lists_everything_and_attaches_the_same_as_json() {
     };
     let engine = Engine::new(&CONTENT.catalog, &CONTENT.locales, &chat.settings);
     let body = Body::Text("/mydata".into());
-    assert!(Engine::needs(&chat.conv, &body).mydata);
+    assert!(engine.needs(&chat.conv, &body).mydata);
     let ctx = Context {
         mydata: Some(&data),
         ..Context::default()
