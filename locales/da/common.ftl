@@ -48,6 +48,7 @@ trial-state-done = klaret
 trial-principles = Hvilke principper passer den til?
 trial-when = Hvornår vil du prøve den?
 trial-saved = Gemt: »{ $what }«. Vi ser på den { $date }.
+trial-too-many = Du har { $count } prøvehandlinger, der ikke er afsluttet. Flere kan du ikke have. Se tilbage på en af dem med /opfoelgning, før du laver en ny. Den her er ikke gemt.
 trial-not-saved = Godt. Jeg gemmer den ikke, for du sagde nej til at gemme dine svar.
 follow-up-closed = Den er slut. Vælg en anden.
 follow-up-which = Hvilken vil du se på? Skriv /followup og et tal.

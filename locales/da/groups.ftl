@@ -30,6 +30,8 @@ join-paused = Vent { $minutes ->
    *[other] { $minutes } minutter
 }, før du prøver en kode igen.
 join-done = Velkommen i »{ $name }«. Du er med i gruppen som { $role }.
+join-sees-staff = Gruppens facilitatorer ser tal og de prøvehandlinger, du laver. Dine svar ser de ikke.
+join-sees-citizen = Personalet, der står for gruppen, ser kun tal. Dine egne ord ser de kun, hvis du siger ja til at dele dem. Dit navn bliver aldrig vist.
 join-already = Du er allerede med i »{ $name }« som { $role }.
 groups-none = Du er ikke med i en gruppe endnu. Skriv /deltag og en kode for at være med.
 groups-header = Du er med i:

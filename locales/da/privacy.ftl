@@ -9,6 +9,14 @@ consent-citizen =
     Siger du nej, kan du godt prøve alligevel. Så gemmer jeg intet af det, du skriver.
 consent-staff =
     Dine svar gemmes, så du kan se dem igen, og så gruppen kan lære af dem. Facilitatorer ser tal og de prøvehandlinger, du laver, men ikke dine svar. Svar slettes efter { $months } måneder. /mydata viser alt om dig, /forget sletter det. Er det i orden?
+# Til en person uden gruppe: ingen andre ser noget endnu. Når de kommer i en gruppe, får de at vide, hvad gruppen ser.
+consent-alone =
+    Før vi går i gang: Må jeg gemme dine svar?
+    Jeg gemmer dem, så du kan se dem igen. Du er ikke med i en gruppe, så ingen andre ser dem.
+    Kommer du med i en gruppe senere, fortæller jeg dig, hvad gruppen kan se.
+    Jeg sletter dine svar efter { $months } måneder.
+    Med /minedata ser du alt, jeg har om dig. Med /glem sletter du det hele.
+    Siger du nej, kan du godt prøve alligevel. Så gemmer jeg intet af det, du skriver.
 consent-yes = Ja, gem mine svar
 consent-no = Nej, gem intet
 consent-thanks = Tak. Dine svar bliver gemt.

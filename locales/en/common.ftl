@@ -48,6 +48,7 @@ trial-state-done = done
 trial-principles = Which principles does it fit?
 trial-when = When will you try it?
 trial-saved = Saved: “{ $what }”. We look at it on { $date }.
+trial-too-many = You have { $count } trial actions that are not done yet. That is the most you can have. Look back on one with /followup before you make a new one. This one is not saved.
 trial-not-saved = Good. I do not save it, as you said no to saving your answers.
 follow-up-closed = That one is already closed. Please pick another.
 follow-up-which = Which one do you want to look back on? Type /followup and a number.

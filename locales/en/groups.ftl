@@ -30,6 +30,8 @@ join-paused = Please wait { $minutes ->
    *[other] { $minutes } minutes
 } before you try a code again.
 join-done = Welcome to “{ $name }”. You are in the group as { $role }.
+join-sees-staff = The group's facilitators see figures and the trial actions you make. They do not see your answers.
+join-sees-citizen = The staff who run the group see only numbers. They see your own words only if you say yes to share them. Your name is never shown.
 join-already = You are already in “{ $name }” as { $role }.
 groups-none = You are not in a group yet. Type /join and a code to join one.
 groups-header = You are in:

@@ -9,6 +9,14 @@ consent-citizen =
     If you say no, you can still try. Then I keep nothing of what you write.
 consent-staff =
     Your answers are saved so you can see them again and the group can learn from them. Facilitators see figures and the trial actions you make, not your answers. Answers are deleted after { $months } months. /mydata shows all about you, /forget deletes it. Is that all right?
+# For a person in no group: nobody else sees anything yet. Joining says what the group sees.
+consent-alone =
+    Before we start: may I save your answers?
+    I save them so you can see them again. You are not in a group, so nobody else sees them.
+    If you join a group later, I tell you what the group can see.
+    I delete your answers after { $months } months.
+    With /mydata you see all I have about you. With /forget you delete all of it.
+    If you say no, you can still try. Then I keep nothing of what you write.
 consent-yes = Yes, save my answers
 consent-no = No, save nothing
 consent-thanks = Thank you. Your answers will be saved.

@@ -1,6 +1,7 @@
 //! The bad-input corpus (`tests/data/bad-input.toml`) through the app on a store and through
 //! the terminal binary, mid-dialogue; an answer to a finished dialogue; and a flood of 1,000
-//! messages from one person in one second while someone else is being served.
+//! messages from one person in one second while someone else is being served; personal numbers
+//! and addresses in disguise never stored.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -17,6 +18,7 @@ use eftertanke::records::{PersonId, Value};
 use eftertanke::store::{MemoryStore, Vault};
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
+use unicode_normalization::UnicodeNormalization;
 
 use super::chat::{chat_command, records};
 
@@ -34,6 +36,9 @@ struct Case {
     prefix: String,
     repeat: Option<usize>,
     hex: Option<String>,
+    /// What must never be stored: personal numbers and addresses in disguise.
+    #[serde(default)]
+    never_stored: Vec<String>,
 }
 
 impl Case {
@@ -201,6 +206,52 @@ async fn every_bad_input_gets_a_clear_answer_and_the_dialogue_stays_whole() {
             Some(Value::Text("A resident was worried.".into())),
             "{name}"
         );
+    }
+}
+
+/// Letters and digits only, lowercase, of the NFKC form: a number or address is found in it
+/// however it was spaced or which digits wrote it.
+fn bare(text: &str) -> String {
+    text.nfkc()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Personal numbers and addresses in disguise, answered where free text is stored: nothing of
+/// them is stored or shown back by /mydata, and the rest of the answer is.
+#[tokio::test]
+async fn disguised_personal_numbers_never_reach_the_store() {
+    let mut bot = Bot::new();
+    let cases: Vec<Case> = corpus()
+        .into_iter()
+        .filter(|case| !case.never_stored.is_empty())
+        .collect();
+    assert!(cases.len() >= 6, "{}", cases.len());
+    for (i, case) in cases.iter().enumerate() {
+        let who = PersonId::new("hidden", &i.to_string());
+        bot.say(&who, "/reflect").await;
+        bot.say(&who, "1").await;
+        bot.say(&who, "yes").await;
+        let told = bot.say(&who, &case.text()).await.join("\n");
+        assert!(told.contains("took out"), "{}: {told}", case.name);
+        let Some(Value::Text(stored)) = bot.situation(&who) else {
+            panic!("{}: no situation stored", case.name);
+        };
+        let mine = bot.say(&who, "/mydata").await.join("\n");
+        assert!(mine.contains(&stored), "{}: {mine}", case.name);
+        for secret in &case.never_stored {
+            assert!(
+                !bare(&stored).contains(&bare(secret)),
+                "{}: {stored}",
+                case.name
+            );
+            assert!(
+                !bare(&mine).contains(&bare(secret)),
+                "{}: {mine}",
+                case.name
+            );
+        }
     }
 }
 

@@ -255,7 +255,7 @@ fn a_killed_chat_resumes_at_the_right_question_with_nothing_lost() {
     let mut live = Live::start(dir.path());
     live.wait_for("What do you want to talk about?");
     live.send("1");
-    live.wait_for("Is that all right?");
+    live.wait_for("may I save your answers?");
     live.send("1");
     live.wait_for("1/7");
     live.send("A resident was upset at breakfast.");

@@ -469,6 +469,18 @@ fn a_loop_even_with_a_way_out_is_refused() {
     assert_only(&text, Some("commit"), "leads back to step `situation`");
 }
 
+#[test]
+fn a_dialogue_of_too_many_steps_is_refused() {
+    let steps: String = (0..=eftertanke::dialogs::MAX_STEPS)
+        .map(|i| TEXT_STEP.replace("\"situation\"", &format!("\"s{i}\"")))
+        .collect();
+    assert_only(
+        &dialogue(&steps),
+        None,
+        "a dialogue has at most 60 steps, this one 61",
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // Answer kinds and their fields
 // ---------------------------------------------------------------------------------------

@@ -439,7 +439,7 @@ async fn a_staff_reflection_in_a_direct_room_survives_a_restart() {
 
     let consent = anna.say(&room, "After the shift").await;
     assert!(
-        text_of(&consent).contains("Is that all right?"),
+        text_of(&consent).contains("may I save your answers?"),
         "{consent:#?}"
     );
     let first = anna.say(&room, "1").await;
@@ -679,7 +679,7 @@ async fn rate_limited_replies_are_waited_out_and_none_is_dropped() {
     let started = Instant::now();
     for (text, next) in [
         ("/reflect", "Choose a number"),
-        ("After the shift", "Is that all right?"),
+        ("After the shift", "may I save your answers?"),
         ("1", "1/7"),
         ("Breakfast.", "2/7"),
         ("4", "3/7"),
@@ -690,7 +690,7 @@ async fn rate_limited_replies_are_waited_out_and_none_is_dropped() {
     let texts: Vec<&str> = fred.seen.iter().map(|r| r.body.as_str()).collect();
     let order = [
         "Choose a number",
-        "Is that all right?",
+        "may I save your answers?",
         "will be saved",
         "1/7",
         "2/7",
@@ -996,8 +996,52 @@ async fn a_room_of_two_that_is_not_private_moves_the_talk_to_a_private_room() {
     let private = gus.client.get_room(&private).unwrap();
     let consent = gus.say(&private, "1").await;
     assert!(
-        text_of(&consent).contains("Is that all right?"),
+        text_of(&consent).contains("may I save your answers?"),
         "{consent:#?}"
     );
+    assert!(h.terminate(), "{}", h.log());
+}
+
+/// One person inviting the bot to room after room: the first ten are joined, the eleventh
+/// is declined, and the bot still answers in a room it joined.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invites_from_one_person_are_bounded() {
+    let mut h = Harness::new(None);
+    h.start(None);
+    let mut mal = h.person("inviter").await;
+    let mut rooms = Vec::new();
+    for _ in 0..11 {
+        let mut request = CreateRoom::new();
+        request.invite = vec![h.bot_user.clone()];
+        request.preset = Some(RoomPreset::PrivateChat);
+        rooms.push(mal.client.create_room(request).await.unwrap());
+    }
+    for room in &rooms[..10] {
+        mal.wait_for_member(room, &h.bot_user.clone()).await;
+    }
+    let last = &rooms[10];
+    let started = Instant::now();
+    loop {
+        let membership = last
+            .get_member(&h.bot_user)
+            .await
+            .ok()
+            .flatten()
+            .map(|m| m.membership().clone());
+        if membership == Some(MembershipState::Leave) {
+            break;
+        }
+        assert!(
+            started.elapsed() < WAIT,
+            "the eleventh invite was not declined: {membership:?}\n{}",
+            h.log()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(h
+        .log()
+        .contains("an invite declined: one more from a person over their limit"));
+    let heard = mal.say(&rooms[0], "/help").await;
+    assert!(!heard.is_empty(), "{}", h.log());
     assert!(h.terminate(), "{}", h.log());
 }

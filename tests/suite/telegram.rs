@@ -177,7 +177,7 @@ async fn a_staff_reflection_by_buttons_and_typed_text() {
 
     let consent = h.press(anna, "Efter vagten").await;
     assert!(
-        text_of(&consent).contains("Er det i orden?"),
+        text_of(&consent).contains("Må jeg gemme dine svar?"),
         "{consent:#?}"
     );
     let first = h.press(anna, "Ja, gem mine svar").await;

@@ -27,6 +27,7 @@ const STAFF_ONLY: &[&str] = &[
     "hint-principle-suggest",
     "reask-principle",
     "reask-principles",
+    "join-sees-staff",
     // Read only by facilitators.
     "newgroup-how",
     "newgroup-name-long",

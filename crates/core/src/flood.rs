@@ -1,6 +1,6 @@
 //! A per-person flood limit: a token bucket per person, so one person sending a thousand
-//! messages a second cannot keep the store busy for everyone else. Pure: the caller gives
-//! the time.
+//! messages a second cannot keep the store busy for everyone else (and, at its own rate, one
+//! person cannot make the bot join rooms without end). Pure: the caller gives the time.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -34,28 +34,61 @@ struct Bucket {
     warned: bool,
 }
 
-#[derive(Debug, Default)]
+/// How much a person may do: at once, and for as long as they like.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rate {
+    pub burst: f64,
+    pub per_second: f64,
+}
+
+impl Rate {
+    /// Messages: [`BURST`] at once, [`PER_SECOND`] a second.
+    pub const MESSAGES: Rate = Rate {
+        burst: BURST,
+        per_second: PER_SECOND,
+    };
+}
+
+#[derive(Debug)]
 pub struct FloodGate {
+    rate: Rate,
     people: Mutex<HashMap<PersonId, Bucket>>,
 }
 
+impl Default for FloodGate {
+    /// The limit on messages.
+    fn default() -> FloodGate {
+        FloodGate::new(Rate::MESSAGES)
+    }
+}
+
 impl FloodGate {
+    #[must_use]
+    pub fn new(rate: Rate) -> FloodGate {
+        FloodGate {
+            rate,
+            people: Mutex::new(HashMap::new()),
+        }
+    }
+
     /// Whether to read one message from `person` arriving at `now`. A person told to slow
-    /// down is read again only once their bucket has refilled whole (about 15 s without a
-    /// message read), so a continuing flood gets one note, not one per token that trickles in.
+    /// down is read again only once their bucket has refilled whole (for messages about 15 s
+    /// without one read), so a continuing flood gets one note, not one per token that trickles
+    /// in.
     pub fn admit(&self, person: &PersonId, now: Timestamp) -> Admit {
         let mut people = self.people.lock().unwrap_or_else(PoisonError::into_inner);
         if people.len() >= MAX_PEOPLE && !people.contains_key(person) {
-            people.retain(|_, bucket| refilled(bucket, now) < BURST);
+            people.retain(|_, bucket| self.refilled(bucket, now) < self.rate.burst);
         }
+        let burst = self.rate.burst;
         let bucket = people.entry(person.clone()).or_insert(Bucket {
-            tokens: BURST,
+            tokens: burst,
             at: now,
             warned: false,
         });
-        bucket.tokens = refilled(bucket, now);
+        bucket.tokens = self.refilled(bucket, now);
         bucket.at = now;
-        if bucket.warned && bucket.tokens >= BURST {
+        if bucket.warned && bucket.tokens >= burst {
             bucket.warned = false;
         }
         if bucket.warned {
@@ -68,13 +101,13 @@ impl FloodGate {
             Admit::Warn
         }
     }
-}
 
-/// The bucket's tokens at `now`: refilled since it was last used, never above the burst, and
-/// never drained by a clock that went back.
-fn refilled(bucket: &Bucket, now: Timestamp) -> f64 {
-    let seconds = now.duration_since(bucket.at).as_secs_f64().max(0.0);
-    (bucket.tokens + seconds * PER_SECOND).min(BURST)
+    /// The bucket's tokens at `now`: refilled since it was last used, never above the burst,
+    /// and never drained by a clock that went back.
+    fn refilled(&self, bucket: &Bucket, now: Timestamp) -> f64 {
+        let seconds = now.duration_since(bucket.at).as_secs_f64().max(0.0);
+        (bucket.tokens + seconds * self.rate.per_second).min(self.rate.burst)
+    }
 }
 
 #[cfg(test)]
@@ -108,5 +141,19 @@ mod tests {
         // A clock that steps back does not take tokens away.
         let earlier = start - SignedDuration::from_secs(3600);
         assert_eq!(gate.admit(&bo, earlier), Admit::Yes);
+    }
+
+    #[test]
+    fn a_slow_rate_refills_slowly() {
+        let gate = FloodGate::new(Rate {
+            burst: 3.0,
+            per_second: 1.0 / 3600.0,
+        });
+        let eve = PersonId::new("test", "eve");
+        let start: Timestamp = "2026-11-23T10:00:00Z".parse().unwrap();
+        assert!((0..3).all(|_| gate.admit(&eve, start) == Admit::Yes));
+        assert_eq!(gate.admit(&eve, start), Admit::Warn);
+        let later = start + SignedDuration::from_secs(3 * 3600 + 1);
+        assert_eq!(gate.admit(&eve, later), Admit::Yes);
     }
 }

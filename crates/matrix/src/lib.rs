@@ -59,7 +59,7 @@ use eftertanke_app::{App, Event, Profile};
 use eftertanke_core::command::{split_command, Command};
 use eftertanke_core::dialogs::Role;
 use eftertanke_core::engine::{Body, Reply};
-use eftertanke_core::flood::{Admit, FloodGate};
+use eftertanke_core::flood::{Admit, FloodGate, Rate};
 use eftertanke_core::i18n::{I18nError, Lang};
 use eftertanke_core::records::{PersonId, Platform, Recipient};
 use eftertanke_store::Store;
@@ -100,6 +100,16 @@ const DECRYPT_TRIES: u32 = 3;
 const DECRYPT_PAUSE: Duration = Duration::from_secs(2);
 /// Joining an invite is retried with doubling pauses up to this one, then given up.
 const JOIN_GIVE_UP: Duration = Duration::from_secs(3600);
+/// Invites taken from one person: this many at once, then one more every 2.4 hours (ten a
+/// day). Each joined room is synced for good, so an insider inviting the bot to thousands of
+/// rooms would slow every sync; nobody needs more than a few group rooms a day.
+const INVITES: Rate = Rate {
+    burst: 10.0,
+    per_second: 10.0 / 86_400.0,
+};
+/// Rooms the bot stays in at most, counting the private rooms it makes itself; invites
+/// beyond are declined.
+const MAX_ROOMS: usize = 5_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MatrixError {
@@ -204,6 +214,11 @@ struct Reception {
     allowed: Vec<OwnedServerName>,
     /// The flood limit, applied as events arrive.
     gate: FloodGate,
+    /// The limit on invites taken, per inviter.
+    invites: FloodGate,
+    /// Rooms whose invite was taken or declined: a homeserver tells of one invite again in
+    /// later syncs until it is joined, and that is not another invite.
+    invited: Mutex<HashSet<OwnedRoomId>>,
     flood_limit: bool,
     drops: Arc<Drops>,
     /// The app's clock.
@@ -265,6 +280,8 @@ pub async fn run<S: Store>(
         }),
         allowed: options.allowed_servers.clone(),
         gate: FloodGate::default(),
+        invites: FloodGate::new(INVITES),
+        invited: Mutex::default(),
         flood_limit: app.settings().flood_limit,
         drops: drops.clone(),
         now: Box::new({
@@ -590,25 +607,55 @@ fn without_reply_fallback(body: &str) -> &str {
     }
 }
 
-/// Joins an invite from an allowed server (in the background, with retries: a homeserver may
-/// tell of an invite before the invitee can join), and declines the others.
+/// Joins an invite from an allowed server, within the inviter's limit and the bot's room
+/// limit (in the background, with retries: a homeserver may tell of an invite before the
+/// invitee can join), and declines the others.
 fn take_invite(room: Room, inviter: OwnedUserId, shared: SharedIntake) {
+    let first_time = shared
+        .invited
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(room.room_id().to_owned());
+    if !first_time {
+        return;
+    }
     tokio::spawn(async move {
-        if !shared
+        let refusal = if !shared
             .allowed
             .iter()
             .any(|server| server == inviter.server_name())
         {
-            tracing::info!(server = %inviter.server_name(), "an invite from a server not allowed: declined");
+            Some("from a server not allowed")
+        } else if room.client().joined_rooms().len() >= MAX_ROOMS {
+            Some("the bot is in as many rooms as it stays in")
+        } else {
+            let who = PersonId::new("matrix", inviter.as_str());
+            match shared.invites.admit(&who, (shared.now)()) {
+                Admit::Yes => None,
+                Admit::Warn | Admit::Quiet => Some("one more from a person over their limit"),
+            }
+        };
+        // A room declined or never joined may be invited to again, and that one counts.
+        let forget = || {
+            shared
+                .invited
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(room.room_id());
+        };
+        if let Some(why) = refusal {
+            tracing::info!(server = %inviter.server_name(), "an invite declined: {why}");
             if let Err(err) = room.leave().await {
                 tracing::warn!("declining an invite: {}", describe(&err));
             }
+            forget();
             return;
         }
         let mut pause = Duration::from_secs(2);
         while let Err(err) = room.join().await {
             if pause > JOIN_GIVE_UP {
                 tracing::warn!("joining a room failed for good: {}", describe(&err));
+                forget();
                 return;
             }
             tracing::warn!("joining a room, again in {pause:?}: {}", describe(&err));

@@ -14,6 +14,10 @@ use super::model::{
 };
 use crate::i18n::Locales;
 
+/// Steps a dialogue may have. With no loops allowed, this bounds the answers of one run (and
+/// the conversation record that holds them) whatever a person sends.
+pub const MAX_STEPS: usize = 60;
+
 /// One problem in one dialogue file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DialogError {
@@ -297,6 +301,16 @@ fn parse_dialogue(
     }
     if raw.step.is_empty() {
         check.report(None, "a dialogue needs at least one [[step]]");
+    }
+    if raw.step.len() > MAX_STEPS {
+        check.report(
+            None,
+            format!(
+                "a dialogue has at most {MAX_STEPS} steps, this one {}: a run keeps its answers \
+                 in the person's conversation",
+                raw.step.len()
+            ),
+        );
     }
 
     let mut index: BTreeMap<&str, usize> = BTreeMap::new();

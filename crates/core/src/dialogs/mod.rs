@@ -3,7 +3,7 @@
 mod load;
 mod model;
 
-pub use load::{catalog_from_sources, load_catalog, DialogError, MAX_TEXT_LIMIT};
+pub use load::{catalog_from_sources, load_catalog, DialogError, MAX_STEPS, MAX_TEXT_LIMIT};
 pub use model::{
     AnswerKind, Audience, Branch, Catalog, ChoiceOption, Condition, Dialogue, Purpose, Role, Step,
     Target, TRIAL_STATES,

@@ -5,7 +5,9 @@ use jiff::civil::Date;
 use jiff::ToSpan;
 
 use super::redact::{redact, Removed};
-use super::{parse, EngineError, Reply, Turn, SKIP_WORDS, TRIAL_SIGN_MAX, TRIAL_WHAT_MAX};
+use super::{
+    parse, EngineError, Reply, Turn, MAX_OPEN_TRIALS, SKIP_WORDS, TRIAL_SIGN_MAX, TRIAL_WHAT_MAX,
+};
 use crate::dialogs::{AnswerKind, Condition, Purpose, Role, Step, Target};
 use crate::records::{
     ActiveRun, AnswerRecord, RunRecord, TrialAction, TrialDraft, TrialState, Value, Write, SCHEMA,
@@ -176,6 +178,17 @@ impl Turn<'_, '_> {
             .as_ref()
             .and_then(|r| r.draft.clone())
             .unwrap_or_default();
+        if draft.what.is_none() {
+            let open = self.ctx.trials.iter().filter(|t| t.state.is_open()).count();
+            if open >= MAX_OPEN_TRIALS {
+                // Bounded, so one person cannot grow the store and the reminders without end.
+                self.say(
+                    "trial-too-many",
+                    &[("count", i64::try_from(open).unwrap_or(i64::MAX).into())],
+                )?;
+                return self.accept(step, Value::Skipped);
+            }
+        }
         let result = match (&draft.what, &draft.principles, draft.due) {
             (None, _, _) => free_text(text, TRIAL_WHAT_MAX).map(|what| TrialDraft {
                 what: Some(what),

@@ -277,6 +277,13 @@ impl Turn<'_, '_> {
         self.sync_group();
         let role = self.role_text(invite.role)?;
         self.say("join-done", &[("name", name.into()), ("role", role.into())])?;
+        self.say(
+            match invite.role {
+                GroupRole::Citizen => "join-sees-citizen",
+                GroupRole::Staff | GroupRole::Facilitator => "join-sees-staff",
+            },
+            &[],
+        )?;
         if self.conv.active.is_some() {
             self.ask_current()
         } else {

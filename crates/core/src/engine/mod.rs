@@ -216,6 +216,9 @@ pub struct Engine<'a> {
 const SKIP_WORDS: &[&str] = &["spring over", "skip", "-", "videre", "next", "pas", "pass"];
 /// A trial action's "what" is kept short enough to read in a digest line.
 const TRIAL_WHAT_MAX: usize = 500;
+/// Open trial actions a person may have; a new one waits until one is looked back on.
+/// Bounds what one person can make the store, the reminders and the digests carry.
+pub const MAX_OPEN_TRIALS: usize = 20;
 /// "How will we know it worked" is a sentence or two.
 const TRIAL_SIGN_MAX: usize = 500;
 
@@ -266,6 +269,19 @@ impl<'a> Engine<'a> {
         })
     }
 
+    /// True when the next answer is the "what" of a new trial action.
+    fn begins_trial_action(&self, conversation: &Conversation) -> bool {
+        let Some(run) = conversation.active.as_ref() else {
+            return false;
+        };
+        run.draft.is_none()
+            && self.catalog.get(&run.dialogue).is_some_and(|dialogue| {
+                dialogue.steps.iter().any(|step| {
+                    step.id == run.step && matches!(step.answer, AnswerKind::TrialAction)
+                })
+            })
+    }
+
     /// What handling `body` for `conversation` reads besides the conversation: the caller
     /// loads only that, so a step's cost does not grow with history.
     #[must_use]
@@ -297,7 +313,11 @@ impl<'a> Engine<'a> {
         };
         // Most events are answers, not commands: skip cleaning them twice.
         if !text.contains('/') {
-            return group(confirming);
+            return Needs {
+                // A new trial action is counted against the open ones first.
+                trials: self.begins_trial_action(conversation),
+                ..group(confirming)
+            };
         }
         let cleaned = parse::clean_text(text);
         let Some((name, arg)) = split_command(&cleaned) else {

@@ -14,7 +14,7 @@ use crate::records::{
     RunRecord, TrialAction, Value, Write,
 };
 
-/// The version of the consent texts (`consent-citizen`, `consent-staff`). Raise it when
+/// The version of the consent texts (`consent-citizen`, `consent-staff`, `consent-alone`). Raise it when
 /// their meaning changes: everyone is asked again before their next dialogue.
 pub const CONSENT_VERSION: u32 = 1;
 
@@ -72,7 +72,9 @@ impl Turn<'_, '_> {
     }
 
     pub(super) fn ask_consent(&mut self) -> Result<(), EngineError> {
+        // Who sees what depends on the group: in none, nobody else does.
         let text_id = match self.conv.role {
+            _ if self.conv.memberships.is_empty() => "consent-alone",
             Role::Citizen => "consent-citizen",
             Role::Staff => "consent-staff",
         };

@@ -1,10 +1,15 @@
 //! Redaction before storage: Danish CPR numbers, phone numbers and e-mail addresses in free
 //! text are replaced with a marker before anything is stored, so they never reach the disk.
 //! Ordinary numbers stay: times, weeks, scores, years, amounts.
+//!
+//! The search runs on the NFKC form with invisible characters between digits taken out, so
+//! fullwidth digits, no-break spaces and zero-width joiners hide nothing. Text where nothing
+//! is found is stored as it was written.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
+use unicode_normalization::UnicodeNormalization;
 
 use super::parse::fixed;
 
@@ -28,19 +33,61 @@ impl Removed {
     }
 }
 
-/// DDMMYY, then an optional dash or space, then four digits; not inside a longer number.
-static CPR: LazyLock<Regex> =
-    LazyLock::new(|| fixed(r"(?:^|[^\d])((\d{2})(\d{2})(\d{2})[- ]?\d{4})(?:$|[^\d])"));
-/// Eight digits, in groups of 2 or 4 or none, with or without +45 or 0045 in front; not
-/// inside a longer number.
-static PHONE: LazyLock<Regex> = LazyLock::new(|| {
+/// DDMMYY, then an optional space (NFKC made no-break and thin spaces plain ones), dot or
+/// dash, then four digits; not inside a longer number.
+static CPR: LazyLock<Regex> = LazyLock::new(|| {
     fixed(
-        r"(?:^|[^\d+])((?:(?:\+|00)45[ ]?)?\d{2}(?:[ ]?\d{2}){3}|(?:(?:\+|00)45[ ]?)?\d{4}[ ]\d{4})(?:$|[^\d])",
+        r"(?:^|[^0-9])(([0-9]{2})([0-9]{2})([0-9]{2})[ .\-\u{2010}-\u{2013}]?[0-9]{4})(?:$|[^0-9])",
     )
 });
-static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    fixed(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+/// Eight digits, in groups of 2 or 4 or none, with or without +45 or 0045 in front; not
+/// inside a longer number. Groups of two share one separator ("22.33.44.55", not the date
+/// "2026-11-23"); 4+4 takes a space only: with dots or dashes it would also take amounts and
+/// case numbers.
+static PHONE: LazyLock<Regex> = LazyLock::new(|| {
+    let pairs = [
+        "", " ", r"\.", "-", "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}",
+    ]
+    .map(|sep| format!("[0-9]{{2}}(?:{sep}[0-9]{{2}}){{3}}"))
+    .join("|");
+    fixed(&format!(
+        r"(?:^|[^0-9+])((?:(?:\+|00)45 ?)?(?:{pairs}|[0-9]{{4}} [0-9]{{4}}))(?:$|[^0-9])"
+    ))
 });
+/// The whole address: letters of any script before the @ and in the domain.
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    fixed(r"[\p{L}\p{M}\p{N}._%+\-]+@[\p{L}\p{M}\p{N}\-]+(?:\.[\p{L}\p{M}\p{N}\-]+)*\.\p{L}{2,}")
+});
+
+/// Characters that show as nothing: zero-width space, joiners, word joiner, byte order mark,
+/// soft hyphen.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+    )
+}
+
+/// The form searched: NFKC, with invisible characters between two digits taken out (kept
+/// elsewhere: a joiner holds emoji together).
+fn searchable(text: &str) -> String {
+    let chars: Vec<char> = text.nfkc().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if invisible(c) {
+            let before = out.chars().next_back().is_some_and(|c| c.is_ascii_digit());
+            let after = chars[i + 1..]
+                .iter()
+                .find(|&&c| !invisible(c))
+                .is_some_and(char::is_ascii_digit);
+            if before && after {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
+}
 
 /// True when DDMMYY is a real date in the 1900s or the 2000s.
 fn real_date(day: &str, month: &str, year: &str) -> bool {
@@ -55,11 +102,16 @@ fn real_date(day: &str, month: &str, year: &str) -> bool {
 }
 
 /// `text` with CPR numbers, phone numbers and e-mail addresses replaced by `marker(kind)`,
-/// and what was removed (each kind once, in order).
+/// and what was removed (each kind once, in order). When something is removed the text comes
+/// back in its searched form (NFKC); otherwise as it was.
 pub fn redact(text: &str, marker: impl Fn(Removed) -> String) -> (String, Vec<Removed>) {
+    // Only when the text has an @ or enough digits to hold a number: most answers have neither.
+    let digits = text.chars().filter(|c| c.is_numeric()).count();
+    if digits < 8 && !text.contains(['@', '\u{FF20}', '\u{FE6B}']) {
+        return (text.to_owned(), Vec::new());
+    }
     let mut removed = Vec::new();
-    let mut out = text.to_owned();
-    // Only when the text has enough digits or an @ to hold one: most answers have neither.
+    let mut out = searchable(text);
     if out.contains('@') {
         let replaced = EMAIL.replace_all(&out, marker(Removed::Email).as_str());
         if replaced != out {
@@ -87,6 +139,9 @@ pub fn redact(text: &str, marker: impl Fn(Removed) -> String) -> (String, Vec<Re
         if found {
             removed.push(Removed::Phone);
         }
+    }
+    if removed.is_empty() {
+        return (text.to_owned(), removed);
     }
     removed.sort_unstable();
     (out, removed)
@@ -144,11 +199,40 @@ mod tests {
             ("Skriv til anna.b@kommune.dk tak", "Skriv til [Email] tak"),
             ("mail: x_y+z@sub.example.org", "mail: [Email]"),
             ("Ring 23456789 eller 34567890", "Ring [Phone] eller [Phone]"),
+            // Hidden in other forms of the same characters.
+            ("CPR ０１０１９０-１２３４ ok", "CPR [Cpr] ok"),
+            ("CPR 010190\u{a0}1234", "CPR [Cpr]"),
+            ("CPR 010190\u{2013}1234", "CPR [Cpr]"),
+            ("CPR 010190.1234", "CPR [Cpr]"),
+            ("CPR 0101\u{200b}90\u{2060}1234", "CPR [Cpr]"),
+            ("tlf 22.33.44.55", "tlf [Phone]"),
+            ("tlf 22\u{a0}33\u{a0}44\u{a0}55", "tlf [Phone]"),
+            ("tlf 22\u{202f}33\u{202f}44\u{202f}55", "tlf [Phone]"),
+            ("tlf 22-33-44-55", "tlf [Phone]"),
+            ("tlf 2233\u{a0}4455", "tlf [Phone]"),
+            ("tlf ２２３３４４５５", "tlf [Phone]"),
+            ("mail søren@kommune.dk", "mail [Email]"),
+            ("mail Øjvind.Ærø@kommune.dk", "mail [Email]"),
+            ("mail søren＠kommune.dk", "mail [Email]"),
+            ("mail anna@københavn.dk", "mail [Email]"),
         ] {
             let (out, _) = marked(text);
             assert_eq!(out, expected, "{text}");
         }
         let (_, removed) = marked("010190-1234, 23456789 og a@b.dk");
+        assert_eq!(removed, [Removed::Cpr, Removed::Phone, Removed::Email]);
+    }
+
+    /// The answer the issue reported stored as typed: every number and the whole address go.
+    #[test]
+    fn the_reported_answer_keeps_nothing() {
+        let typed = "CPR ０１０１９０-１２３４ og 010190\u{a0}1234 og tlf 22.33.44.55 og \
+                     22\u{a0}33\u{a0}44\u{a0}55 mail søren@kommune.dk";
+        let (out, removed) = marked(typed);
+        assert_eq!(
+            out,
+            "CPR [Cpr] og [Cpr] og tlf [Phone] og [Phone] mail [Email]"
+        );
         assert_eq!(removed, [Removed::Cpr, Removed::Phone, Removed::Email]);
     }
 
@@ -176,6 +260,12 @@ mod tests {
             "@anna hej",
             "anna@",
             "På 01:30 og 22:15",
+            "Det kostede 12.345.678 kr.",
+            "Sagsnummer 2024-1234-5678",
+            "2026-11-23 og 2026-11-24",
+            "Fra 1.000 til 2.000",
+            "👨\u{200d}👩\u{200d}👧 i 2026",
+            "ﬁre ½ år",
         ] {
             let (out, removed) = marked(text);
             assert_eq!(out, text, "{text}: {removed:?}");

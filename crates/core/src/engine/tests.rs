@@ -9,7 +9,7 @@ use super::*;
 use crate::content::Content;
 use crate::dialogs::Role;
 use crate::i18n::Lang;
-use crate::records::{AnswerRecord, Consent, Pending, PersonId, TrialState, Value};
+use crate::records::{AnswerRecord, Consent, Pending, PersonId, TrialAction, TrialState, Value};
 
 static CONTENT: LazyLock<Content> =
     LazyLock::new(|| Content::load(None, None, &[]).expect("compiled-in content loads"));
@@ -168,6 +168,71 @@ fn staff_reflection_in_danish_with_a_trial_action() {
     assert_eq!(run.dialogue, "efter-vagten");
     assert!(run.principles.contains(&4) && run.principles.contains(&7));
     assert!(chat.conv.principle_last[3].is_some());
+}
+
+/// A staff reflection in English to its trial action "what"; the replies to it.
+fn reflect_to_a_trial_action(chat: &mut Chat, what: &str) -> String {
+    for answer in [
+        "/reflect",
+        "1",
+        "A resident was worried.",
+        "4 7",
+        "4",
+        "1, 3",
+        "Time.",
+    ] {
+        chat.say(answer);
+    }
+    chat.say("skip");
+    chat.say("yes");
+    chat.say(what)
+}
+
+#[test]
+fn open_trial_actions_are_bounded_and_a_closed_one_makes_room() {
+    let mut chat = Chat::new(Role::Staff, Lang::En);
+    reflect_to_a_trial_action(&mut chat, "Ask first");
+    for answer in ["1 4", "friday", "skip"] {
+        chat.say(answer);
+    }
+    assert_eq!(chat.trials.len(), 1);
+    let first = chat.trials[0].clone();
+    for i in 1..MAX_OPEN_TRIALS {
+        chat.trials.push(TrialAction {
+            id: format!("{}-{i}", first.id),
+            ..first.clone()
+        });
+    }
+    // The "what" of a new one needs the open ones counted.
+    let settings = chat.settings.clone();
+    let engine = Engine::new(&CONTENT.catalog, &CONTENT.locales, &settings);
+    for answer in [
+        "/reflect",
+        "1",
+        "A resident was worried.",
+        "4 7",
+        "4",
+        "1, 3",
+        "Time.",
+    ] {
+        assert!(!engine.needs(&chat.conv, &Body::Text(answer.into())).trials);
+        chat.say(answer);
+    }
+    chat.say("skip");
+    chat.say("yes");
+    assert!(engine.needs(&chat.conv, &Body::Text("x".into())).trials);
+    let refused = chat.say("Ask again");
+    assert!(
+        refused.contains("You have 20 trial actions that are not done yet"),
+        "{refused}"
+    );
+    assert!(chat.conv.active.is_none(), "the reflection ends: {refused}");
+    assert_eq!(chat.trials.len(), MAX_OPEN_TRIALS);
+    assert_eq!(chat.answer_of("trial"), Some(&Value::Skipped));
+    // One looked back on and kept: room for a new one.
+    chat.trials[0].state = TrialState::Kept;
+    let asked = reflect_to_a_trial_action(&mut chat, "Ask again");
+    assert!(asked.contains("principles"), "{asked}");
 }
 
 #[test]
@@ -852,9 +917,43 @@ fn without_consent_a_dialogue_can_be_tried_but_nothing_of_it_is_kept() {
     );
 }
 
+/// In a group of `role`: what the group sees is part of the consent text.
+fn in_a_group(chat: &mut Chat, role: crate::records::GroupRole) {
+    chat.conv.memberships.push(crate::records::Membership {
+        group: "g1".into(),
+        name: "Team West".into(),
+        role,
+        joined_at: chat.now,
+    });
+}
+
+#[test]
+fn the_consent_text_says_who_sees_what_in_the_persons_groups() {
+    use crate::records::GroupRole;
+    // In no group, staff or citizen: nobody else sees anything, and no facilitator is named.
+    for role in [Role::Staff, Role::Citizen] {
+        let mut chat = without_consent(role);
+        let asked = chat.say("/reflect");
+        let asked = asked + &chat.say("1");
+        assert!(asked.contains("nobody else sees them"), "{role:?}: {asked}");
+        assert!(!asked.contains("acilitator"), "{role:?}: {asked}");
+    }
+    let mut chat = without_consent(Role::Staff);
+    in_a_group(&mut chat, GroupRole::Staff);
+    chat.say("/reflect");
+    let asked = chat.say("1");
+    assert!(asked.contains("Facilitators see figures"), "{asked}");
+    let mut chat = without_consent(Role::Citizen);
+    in_a_group(&mut chat, GroupRole::Citizen);
+    chat.say("/reflect");
+    let asked = chat.say("check in");
+    assert!(asked.contains("sees only numbers"), "{asked}");
+}
+
 #[test]
 fn staff_get_a_short_notice_and_a_new_consent_version_asks_again() {
     let mut chat = without_consent(Role::Staff);
+    in_a_group(&mut chat, crate::records::GroupRole::Staff);
     chat.conv.consent = Some(Consent {
         version: CONSENT_VERSION - 1,
         at: chat.now,
