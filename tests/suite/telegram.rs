@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use eftertanke::records::{PersonId, TrialState, Value};
+use eftertanke::records::{Pending, PersonId, TrialState, Value};
 use eftertanke::store::{default_key_file, MasterKey, Records, SledStore};
 use eftertanke_telegram_emulator::{Emulator, NonText, Sent};
 
@@ -676,4 +676,54 @@ async fn one_flooding_chat_never_delays_another_persons_reply() {
     assert!(h.terminate(), "stops gracefully; log:\n{}", h.log());
     let log = h.log();
     assert!(log.contains("dropped"), "the drops are counted: {log}");
+}
+
+/// A button counts only in the chat it was sent to: a press on anna's question that comes
+/// from bo (as a forged query would) changes nobody's conversation and gets no reply; then
+/// anna's own press is taken.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_button_pressed_from_another_chat_is_ignored() {
+    let mut h = Harness::new(false).await;
+    h.start(None);
+    let (anna, bo) = (111, 112);
+    h.emulator.set_language(anna, Some("en"));
+    h.emulator.set_language(bo, Some("en"));
+    let welcome = h.say(anna, "/start").await;
+    let menu = welcome.last().unwrap();
+    let button = menu.buttons.iter().flatten().next().unwrap().clone();
+    h.say(bo, "/start").await;
+    let bo_before = h.emulator.sent(bo).len();
+    let anna_before = h.emulator.sent(anna).len();
+    h.emulator
+        .press_in(anna, bo, menu.message_id, &button.data)
+        .unwrap();
+    // The press reached the bot (it answered the query) and changed nothing.
+    let started = Instant::now();
+    while h.emulator.answered_callbacks().is_empty() {
+        assert!(started.elapsed() < WAIT, "{}", h.log());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        h.emulator.sent(bo).len(),
+        bo_before,
+        "{:#?}",
+        h.emulator.sent(bo)
+    );
+    assert_eq!(h.emulator.sent(anna).len(), anna_before);
+    assert!(h
+        .log()
+        .contains("a button pressed outside the chat it was sent to"));
+    let asked = h.press(anna, &button.text).await;
+    assert!(
+        text_of(&asked).contains("may I save your answers?"),
+        "{asked:#?}"
+    );
+    assert!(h.terminate(), "{}", h.log());
+    let bo = h.records().conversation(&person(bo)).unwrap().unwrap();
+    // Still at the menu it was shown.
+    assert!(
+        bo.active.is_none() && bo.pending == Some(Pending::Dialogue),
+        "{bo:?}"
+    );
 }

@@ -473,6 +473,12 @@ impl<S: Store, B: TgBot> ChatWorker<S, B> {
         let Some(message) = query.regular_message() else {
             return;
         };
+        // A press counts only in the chat its button was sent to, the presser's own private
+        // chat: not on a message in a group, nor on someone else's question.
+        if message.chat.id != ChatId::from(query.from.id) {
+            tracing::info!("a button pressed outside the chat it was sent to: ignored");
+            return;
+        }
         let Some((prompt, reply)) = query.data.as_deref().and_then(parse_callback) else {
             return;
         };

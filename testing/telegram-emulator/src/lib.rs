@@ -365,13 +365,19 @@ impl Emulator {
     /// The user presses a button of the bot's message `message_id` in their private chat;
     /// `None` if the bot sent no such message there.
     pub fn press(&self, user: i64, message_id: i32, data: &str) -> Option<i32> {
+        self.press_in(user, user, message_id, data)
+    }
+
+    /// `user` presses a button of the bot's message `message_id` in `chat`'s private chat,
+    /// as a forged or misrouted query would; `None` if the bot sent no such message there.
+    pub fn press_in(&self, chat: i64, user: i64, message_id: i32, data: &str) -> Option<i32> {
         let mut state = self.shared.state();
         let stored = state
             .bot_messages
-            .get(&user)?
+            .get(&chat)?
             .iter()
             .find(|m| m.message_id == message_id)?;
-        let message = bot_message(&self.shared.bot, user, stored);
+        let message = bot_message(&self.shared.bot, chat, stored);
         let query_id = format!(
             "{}{:04}",
             user.unsigned_abs(),
