@@ -268,7 +268,7 @@ fn configured_channels(config: &Config, data: &Path) -> anyhow::Result<Vec<Chann
         #[cfg(feature = "telegram")]
         {
             use channels::telegram;
-            let token = telegram.token().ok_or(telegram::TelegramError::NoToken)?;
+            let token = telegram.token()?.ok_or(telegram::TelegramError::NoToken)?;
             channels.push(Channel::Telegram(telegram::Options {
                 token,
                 api_url: telegram.api_url.clone(),
@@ -299,15 +299,16 @@ fn matrix_options(
     data: &Path,
 ) -> anyhow::Result<channels::matrix::Options> {
     use channels::matrix::{MatrixError, Options};
-    let secret = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let password = secret("MATRIX_PASSWORD");
-    let access_token = secret("MATRIX_ACCESS_TOKEN");
+    let password = store::secret::MATRIX_PASSWORD.value()?;
+    let access_token = store::secret::MATRIX_ACCESS_TOKEN.value()?;
     let folder = data.join("matrix");
     // A saved session needs neither: the device logged in once and keeps its token.
-    if password.is_none() && access_token.is_none() && !folder.join("session.json").exists() {
+    if password.is_none() && access_token.is_none() && !channels::matrix::session_saved(&folder) {
         return Err(MatrixError::NoLogin.into());
     }
-    let passphrase = secret("MATRIX_STORE_PASSPHRASE").ok_or(MatrixError::NoPassphrase)?;
+    let passphrase = store::secret::MATRIX_STORE_PASSPHRASE
+        .value()?
+        .ok_or(MatrixError::NoPassphrase)?;
     let allowed_servers = matrix
         .allowed_servers
         .iter()

@@ -31,7 +31,7 @@ join-paused = Vent { $minutes ->
 }, før du prøver en kode igen.
 join-done = Velkommen i »{ $name }«. Du er med i gruppen som { $role }.
 join-sees-staff = Gruppens facilitatorer ser tal og de prøvehandlinger, du laver. Dine svar ser de ikke.
-join-sees-citizen = Personalet, der står for gruppen, ser kun tal. Dine egne ord ser de kun, hvis du siger ja til at dele dem. Dit navn bliver aldrig vist.
+join-sees-citizen = De medarbejdere, der står for gruppen, ser kun tal. Dine egne ord ser de kun, hvis du siger ja til at dele dem. Dit navn bliver aldrig vist.
 join-already = Du er allerede med i »{ $name }« som { $role }.
 groups-none = Du er ikke med i en gruppe endnu. Skriv /deltag og en kode for at være med.
 groups-header = Du er med i:
@@ -42,8 +42,8 @@ group-ask = Hvilken gruppe skal dine svar tælle med i?
 group-set = Dine svar tæller nu med i »{ $name }«.
 group-busy = Gør først denne snak færdig, eller skriv /stop.
 members-header = { $count ->
-    [one] »{ $name }« har et medlem:
-   *[other] »{ $name }« har { $count } medlemmer, i den rækkefølge de kom med:
+    [one] »{ $name }« har ét medlem:
+   *[other] »{ $name }« har { $count } medlemmer, i den rækkefølge, de kom med:
 }
 members-line = { $number }. { $role ->
         [facilitator] Facilitator
@@ -58,45 +58,45 @@ members-line-named = { $number }. { $name } ({ $role ->
 members-you = Dig
 members-how = Skriv /fjern og et nummer for at tage en person ud af gruppen. Skriv /facilitator og et nummer for at gøre en medarbejder til facilitator eller en facilitator til medarbejder igen.
 members-linked = { $count ->
-    [one] En gruppechat får ugens overblik.
-   *[other] { $count } gruppechats får ugens overblik.
-} Skriv /fjernoverblik for at se dem.
-members-no-such = Skriv et nummer fra 1 til { $count }, som i /medlemmer.
-members-changed = Listen har ændret sig imens, så jeg gjorde ingenting. Skriv /medlemmer for at se den, som den er nu.
+    [one] Én gruppechat får ugens overblik. Skriv /fjernoverblik for at se den.
+   *[other] { $count } gruppechats får ugens overblik. Skriv /fjernoverblik for at se dem.
+}
+members-no-such = Skriv et nummer fra 1 til { $count }. Du ser numrene med /medlemmer.
+members-changed = Listen har ændret sig i mellemtiden, så jeg har ikke gjort noget. Skriv /medlemmer for at se den, som den er nu.
 remove-how = Skriv /fjern og personens nummer fra /medlemmer, sådan her: /fjern 3
 remove-self = Skriv /forlad, hvis du selv vil ud af gruppen.
-remove-confirm = Skal nummer { $number } (med i gruppen siden uge { $week } i { $year }) ud af gruppen? Det, personen har svaret før, bliver i de tidligere uger. Personen får besked om, at den ikke længere er med i gruppen.
+remove-confirm = Skal nummer { $number } (med i gruppen siden uge { $week } i { $year }) ud af gruppen? Det, personen har svaret indtil nu, tæller stadig med i de tidligere uger. Personen får besked om det.
 remove-yes = Ja, tag personen ud
 remove-no = Nej
 remove-done = Nummer { $number } er ikke længere med i gruppen. Fra nu af tæller personens svar ikke med her.
-remove-cancelled = Godt. Ingen blev taget ud.
+remove-cancelled = Godt. Ingen er taget ud.
 facilitator-how = Skriv /facilitator og personens nummer fra /medlemmer, sådan her: /facilitator 2
 facilitator-citizen = Borgere er med uden navn, så de kan ikke være facilitatorer her.
-facilitator-last = Gruppen skal have en facilitator. Gør først en anden til facilitator.
+facilitator-last = Gruppen skal have mindst én facilitator. Gør først en anden til facilitator.
 facilitator-added = Nummer { $number } er nu facilitator for »{ $name }« og får ugens overblik.
 facilitator-removed = Nummer { $number } er ikke længere facilitator for »{ $name }«. Personen er stadig med i gruppen som medarbejder.
 linked-none = Ingen gruppechat får overblikket fra »{ $name }«.
 linked-header = Disse chats får ugens overblik fra »{ $name }«:
 linked-line = { $number }. { $title } ({ $platform ->
         [matrix] rum i Matrix
-       *[telegram] gruppe i Telegram
-    }), koblet på { $date } { $byyou ->
+       *[telegram] gruppechat i Telegram
+    }), tilkoblet { $date } { $byyou ->
         [yes] af dig
        *[no] af en anden facilitator
     }
 linked-untitled = En chat uden navn
-linked-how = Skriv /fjernoverblik og et nummer, så den chat ikke længere får overblikket.
-linked-no-such = Skriv et nummer fra 1 til { $count }, som i listen fra /fjernoverblik.
+linked-how = Skriv /fjernoverblik og et nummer for at stoppe overblikket til den chat.
+linked-no-such = Skriv et nummer fra 1 til { $count }. Du ser numrene med /fjernoverblik.
 unlinked-done = Chat nummer { $number } får ikke længere ugens overblik.
 leave-which = Hvilken gruppe vil du ud af? Skriv /forlad og tallet ud for den.
 leave-last-facilitator = Du er den eneste facilitator for »{ $name }«. Gør først en anden til facilitator: Skriv /medlemmer for at se, hvem der er med.
-leave-confirm = Vil du forlade »{ $name }«? Det, du har sagt før, bliver i de tidligere uger. Skriv /glem, hvis du vil slette det.
+leave-confirm = Vil du forlade »{ $name }«? Det, du har sagt før, tæller stadig med i de uger, der er gået. Skriv /glem, hvis du vil slette alt om dig.
 leave-yes = Ja, forlad gruppen
-leave-no = Nej, bliv
+leave-no = Nej, jeg bliver
 leave-done = Du har forladt »{ $name }«. Fra nu af tæller dine svar ikke med der.
 leave-cancelled = Godt. Du er stadig med i gruppen.
-member-removed = Du er ikke længere med i »{ $name }«. En facilitator har taget dig ud af gruppen. Det, du har sagt før, er her stadig. Skriv /minedata for at se det eller /glem for at slette det.
-member-now-facilitator = Du er nu facilitator for »{ $name }«. Du får ugens overblik. Skriv /hjælp for at se, hvad du kan.
+member-removed = Du er ikke længere med i »{ $name }«. En facilitator har taget dig ud af gruppen. Det, du har sagt før, er stadig gemt. Skriv /minedata for at se det eller /glem for at slette alt.
+member-now-facilitator = Du er nu facilitator for »{ $name }«. Du får ugens overblik. Skriv /hjaelp for at se, hvad du kan.
 member-now-staff = Du er ikke længere facilitator for »{ $name }«. Du er stadig med i gruppen som medarbejder.
 name-how = Facilitatorer ser dine prøvehandlinger uden dit navn. Skriv /navn og dit fornavn, hvis de må se det. Skriv /navn fra for at skjule det igen.
 name-current = Facilitatorer ser navnet { $name } ved dine prøvehandlinger. Skriv /navn fra for at skjule det.

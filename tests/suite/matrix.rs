@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use eftertanke::records::{PersonId, Value};
-use eftertanke::store::{default_key_file, MasterKey, Records, SledStore};
+use eftertanke::store::{default_key_file, MasterKey, Records, SledStore, Vault};
 use eftertanke_synapse::{MessageLimit, Synapse};
 use matrix_sdk::config::SyncSettings;
 use matrix_sdk::deserialized_responses::EncryptionInfo;
@@ -410,9 +410,24 @@ fn person_id(person: &Person) -> PersonId {
     PersonId::new("matrix", person.id().as_str())
 }
 
+/// The bot's saved session, unsealed with the folder's key; the file itself holds no token.
 fn session_of(data: &Path) -> serde_json::Value {
-    let text = std::fs::read_to_string(data.join("matrix/session.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
+    let sealed = std::fs::read(data.join("matrix/session.sealed")).unwrap();
+    let json = folder_vault(data)
+        .unseal(b"matrix\0session", &sealed)
+        .unwrap();
+    let session: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let token = session["access_token"].as_str().unwrap();
+    assert!(
+        !sealed.windows(token.len()).any(|w| w == token.as_bytes()),
+        "the token in the clear"
+    );
+    session
+}
+
+fn folder_vault(data: &Path) -> Vault {
+    let master = MasterKey::read_file(&default_key_file(data)).unwrap();
+    Vault::open(data, &master).unwrap()
 }
 
 /// A staff reflection in a direct room, choices by number and by word; an image
@@ -486,6 +501,10 @@ async fn a_staff_reflection_in_a_direct_room_survives_a_restart() {
 
     let device = session_of(&h.data())["device_id"].clone();
     assert!(h.terminate(), "stops gracefully; {}", h.log());
+    // As an earlier release left it: the session in the clear. This start seals it.
+    let plain = serde_json::to_vec(&session_of(&h.data())).unwrap();
+    std::fs::remove_file(h.data().join("matrix/session.sealed")).unwrap();
+    std::fs::write(h.data().join("matrix/session.json"), plain).unwrap();
     h.start(None);
     let quiet = anna.anything_within(Duration::from_secs(4)).await;
     assert!(quiet.is_empty(), "nothing old answered again: {quiet:#?}");
@@ -496,6 +515,7 @@ async fn a_staff_reflection_in_a_direct_room_survives_a_restart() {
         device,
         "the same device"
     );
+    assert!(!h.data().join("matrix/session.json").exists());
     assert!(h.terminate(), "{}", h.log());
 
     let answers = h.records().answers(&person_id(&anna)).unwrap();

@@ -24,6 +24,9 @@ pub(crate) struct Harness {
     pub(crate) emulator: Arc<Emulator>,
     dir: tempfile::TempDir,
     bot: Option<Child>,
+    /// Secrets as systemd gives them: files in `$CREDENTIALS_DIRECTORY`, none in the
+    /// environment.
+    credentials: Option<PathBuf>,
 }
 
 impl Harness {
@@ -42,6 +45,7 @@ impl Harness {
             emulator,
             dir,
             bot: None,
+            credentials: None,
         }
     }
 
@@ -66,6 +70,11 @@ impl Harness {
             .stderr(log);
         if let Some(now) = now {
             command.args(["--now", now]);
+        }
+        if let Some(credentials) = &self.credentials {
+            command
+                .env("CREDENTIALS_DIRECTORY", credentials)
+                .env_remove("TELEGRAM_BOT_TOKEN");
         }
         self.bot = Some(command.spawn().unwrap());
     }
@@ -726,4 +735,32 @@ async fn a_button_pressed_from_another_chat_is_ignored() {
         bo.active.is_none() && bo.pending == Some(Pending::Dialogue),
         "{bo:?}"
     );
+}
+
+/// The token and the master key as systemd's credentials: files in `$CREDENTIALS_DIRECTORY`,
+/// nothing in the environment (which other processes of the user can read); `--help` names
+/// every credential and its variable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_come_from_credential_files() {
+    let mut h = Harness::new(false).await;
+    let credentials = h.dir.path().join("credentials");
+    std::fs::create_dir(&credentials).unwrap();
+    std::fs::write(credentials.join("telegram-token"), format!("{TOKEN}\n")).unwrap();
+    let key_file = default_key_file(&h.data());
+    std::fs::rename(&key_file, credentials.join("master-key")).unwrap();
+    h.credentials = Some(credentials);
+    h.start(None);
+    let welcome = h.say(121, "/start").await;
+    assert!(!welcome.is_empty(), "{}", h.log());
+    assert!(h.terminate(), "{}", h.log());
+    assert!(!key_file.exists(), "the key came from the credential alone");
+
+    let help = Command::new(BIN).arg("--help").output().unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    for secret in eftertanke::store::secret::ALL {
+        assert!(
+            help.contains(secret.credential) && help.contains(secret.env),
+            "{secret:?} in {help}"
+        );
+    }
 }

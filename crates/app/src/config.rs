@@ -7,7 +7,7 @@
 //! facilitators = ["console:mette"]      # may create groups too
 //!
 //! [groups]
-//! invite_days = 30          # new invite codes work this long (default: until replaced)
+//! invite_days = 30          # new invite codes work this long, 1 to 365 days (default 30)
 //! citizen_floor = 3         # no citizen figures in a digest below this many citizens
 //!
 //! [follow_up]
@@ -41,6 +41,7 @@ use eftertanke_core::i18n::Lang;
 use eftertanke_core::records::PersonId;
 use eftertanke_core::schedule::Schedule;
 use eftertanke_core::schedule::{DigestSchedule, Window};
+use eftertanke_store::secret::{self, SecretError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -168,12 +169,12 @@ impl std::fmt::Debug for TelegramConfig {
 }
 
 impl TelegramConfig {
-    /// The bot token: `TELEGRAM_BOT_TOKEN`, else the file's `token`.
-    pub fn token(&self) -> Option<String> {
-        std::env::var("TELEGRAM_BOT_TOKEN")
-            .ok()
-            .filter(|t| !t.trim().is_empty())
-            .or_else(|| self.token_in_file.clone())
+    /// The bot token: the credential `telegram-token` or `TELEGRAM_BOT_TOKEN`, else the
+    /// file's `token`.
+    pub fn token(&self) -> Result<Option<String>, SecretError> {
+        Ok(secret::TELEGRAM_TOKEN
+            .value()?
+            .or_else(|| self.token_in_file.clone()))
     }
 }
 

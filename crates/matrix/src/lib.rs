@@ -15,6 +15,7 @@ mod render;
 mod session;
 
 pub use render::render;
+pub use session::saved as session_saved;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -113,9 +114,15 @@ const MAX_ROOMS: usize = 5_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MatrixError {
-    #[error("no Matrix login: set MATRIX_PASSWORD or MATRIX_ACCESS_TOKEN")]
+    #[error(
+        "no Matrix login: give the credential `matrix-password` or `matrix-access-token`, or \
+         set MATRIX_PASSWORD or MATRIX_ACCESS_TOKEN"
+    )]
     NoLogin,
-    #[error("no passphrase for the Matrix store: set MATRIX_STORE_PASSPHRASE")]
+    #[error(
+        "no passphrase for the Matrix store: give the credential `matrix-store-passphrase`, \
+         or set MATRIX_STORE_PASSPHRASE"
+    )]
     NoPassphrase,
     #[error("the homeserver refused the login of {user}: check the user and MATRIX_PASSWORD")]
     LoginRefused { user: String },
@@ -250,7 +257,7 @@ pub async fn run<S: Store>(
     options: Options,
     stop: CancellationToken,
 ) -> Result<(), MatrixError> {
-    let Some(client) = session::connect(&options, &stop).await? else {
+    let Some(client) = session::connect(&options, app.records().vault(), &stop).await? else {
         return Ok(());
     };
     tracing::info!(device = ?client.device_id(), "Matrix connected");

@@ -3,7 +3,9 @@
 //! of its batch were handled.
 //!
 //! Files in the channel's folder (`DATA/matrix`):
-//! - `session.json`: user, device id and access token (mode 0600);
+//! - `session.sealed`: user, device id and access token as JSON, sealed by the data folder's
+//!   vault (mode 0600): a copy of the folder without the master key holds no usable token.
+//!   A `session.json` of earlier releases is sealed at the next start and removed;
 //! - `sync-token`: where the next sync starts;
 //! - `store/`: matrix-sdk's sqlite state and crypto store, encrypted with the passphrase.
 
@@ -18,24 +20,31 @@ use matrix_sdk::store::{StateStoreDataKey, StateStoreDataValue};
 use matrix_sdk::{Client, SessionMeta, SessionTokens};
 use tokio_util::sync::CancellationToken;
 
+use eftertanke_store::Vault;
+
 use super::{MatrixError, Options};
+
+/// What the sealed session is bound to, so no other sealed value opens in its place.
+const SESSION_SEAL: &[u8] = b"matrix\0session";
 
 /// Restores the saved session, or logs in (password or access token) and saves it. Network
 /// failures are retried with growing pauses up to a minute; a refused login or a revoked
 /// session is an error. `None` when stopped meanwhile.
 pub(super) async fn connect(
     options: &Options,
+    vault: &Vault,
     stop: &CancellationToken,
 ) -> Result<Option<Client>, MatrixError> {
     let folder = &options.folder;
     create_private_dir(folder)?;
+    seal_plain_session(folder, vault)?;
     let saved = session_file(folder);
     let mut pause = Duration::from_secs(1);
     loop {
         let attempt = if saved.exists() {
-            restore(options).await
+            restore(options, vault).await
         } else {
-            login(options).await
+            login(options, vault).await
         };
         match attempt {
             Ok(client) => return Ok(Some(client)),
@@ -87,10 +96,15 @@ async fn build(options: &Options) -> Result<Client, Attempt> {
         })
 }
 
-async fn restore(options: &Options) -> Result<Client, Attempt> {
+async fn restore(options: &Options, vault: &Vault) -> Result<Client, Attempt> {
     let file = session_file(&options.folder);
     let session: MatrixSession = std::fs::read(&file)
         .map_err(|err| err.to_string())
+        .and_then(|sealed| {
+            vault
+                .unseal(SESSION_SEAL, &sealed)
+                .map_err(|err| format!("{err} (was the master key changed?)"))
+        })
         .and_then(|bytes| {
             serde_json::from_slice(&bytes).map_err(|err| eftertanke_store::serde_problem(&err))
         })
@@ -133,7 +147,7 @@ async fn restore(options: &Options) -> Result<Client, Attempt> {
     Ok(client)
 }
 
-async fn login(options: &Options) -> Result<Client, Attempt> {
+async fn login(options: &Options, vault: &Vault) -> Result<Client, Attempt> {
     // A store without a saved session belongs to no device we can restore (a first login
     // that crashed before saving): start it afresh rather than mix two devices' keys.
     let store = options.folder.join("store");
@@ -198,7 +212,7 @@ async fn login(options: &Options) -> Result<Client, Attempt> {
             why: eftertanke_store::serde_problem(&err),
         })
     })?;
-    write_private(&session_file(&options.folder), &json).map_err(Attempt::Fatal)?;
+    write_sealed(&options.folder, vault, &json).map_err(Attempt::Fatal)?;
     tracing::info!(device = ?client.device_id(), "logged in to Matrix as a new device");
     Ok(client)
 }
@@ -250,7 +264,47 @@ async fn whoami(homeserver: &str, token: &str) -> Result<WhoAmI, Attempt> {
 }
 
 fn session_file(folder: &Path) -> PathBuf {
+    folder.join("session.sealed")
+}
+
+/// The unsealed session file of earlier releases.
+fn plain_session_file(folder: &Path) -> PathBuf {
     folder.join("session.json")
+}
+
+/// True when the folder holds a session to restore, so no login secret is needed.
+#[must_use]
+pub fn saved(folder: &Path) -> bool {
+    session_file(folder).exists() || plain_session_file(folder).exists()
+}
+
+fn write_sealed(folder: &Path, vault: &Vault, json: &[u8]) -> Result<(), MatrixError> {
+    let file = session_file(folder);
+    let sealed = vault
+        .seal_shared(SESSION_SEAL, json)
+        .map_err(|err| MatrixError::Session {
+            file: file.clone(),
+            why: err.to_string(),
+        })?;
+    write_private(&file, &sealed)
+}
+
+/// Seals a `session.json` left by an earlier release, then removes it: the sealed file is
+/// durable before the plain one goes, so a crash between leaves one of them whole.
+fn seal_plain_session(folder: &Path, vault: &Vault) -> Result<(), MatrixError> {
+    let plain = plain_session_file(folder);
+    let Ok(json) = std::fs::read(&plain) else {
+        return Ok(());
+    };
+    if !session_file(folder).exists() {
+        write_sealed(folder, vault, &json)?;
+    }
+    std::fs::remove_file(&plain).map_err(|err| MatrixError::Io {
+        path: plain.clone(),
+        why: err.to_string(),
+    })?;
+    tracing::info!("the Matrix session is sealed now; session.json removed");
+    Ok(())
 }
 
 fn sync_token_file(folder: &Path) -> PathBuf {

@@ -39,6 +39,7 @@ mod folder;
 mod memory;
 mod migrate;
 pub mod names;
+pub mod secret;
 mod sled_store;
 pub mod vault;
 

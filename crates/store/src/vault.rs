@@ -62,10 +62,13 @@ const FOLDER_SLOT: &str = "\0folder";
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
     #[error(
-        "no master key: set {MASTER_KEY_ENV}, or `key_file` in the configuration, or put a \
-         key file at {0} (make one with `eftertanke key new FILE`)"
+        "no master key: give the credential `master-key`, or set {MASTER_KEY_ENV}, or \
+         `key_file` in the configuration, or put a key file at {0} (make one with \
+         `eftertanke key new FILE`)"
     )]
     MissingKey(PathBuf),
+    #[error(transparent)]
+    Secret(#[from] crate::secret::SecretError),
     #[error(
         "the master key from {origin} is not 64 hexadecimal digits (it has {found} characters)"
     )]
@@ -156,11 +159,11 @@ impl MasterKey {
         Ok(MasterKey(key))
     }
 
-    /// The key from [`MASTER_KEY_ENV`], if set.
-    pub fn from_env() -> Result<Option<MasterKey>, VaultError> {
-        match std::env::var(MASTER_KEY_ENV) {
-            Ok(text) => MasterKey::parse(&text, MASTER_KEY_ENV).map(Some),
-            Err(_) => Ok(None),
+    /// The key from the credential `master-key` or [`MASTER_KEY_ENV`], if given.
+    pub fn from_secret() -> Result<Option<MasterKey>, VaultError> {
+        match crate::secret::MASTER_KEY.read()? {
+            Some(found) => MasterKey::parse(&found.value, &found.origin).map(Some),
+            None => Ok(None),
         }
     }
 
@@ -219,7 +222,8 @@ pub fn default_key_file(data: &Path) -> PathBuf {
     data.with_file_name(name)
 }
 
-/// The master key for the data folder `data`: from [`MASTER_KEY_ENV`], else from `key_file`
+/// The master key for the data folder `data`: from the credential `master-key` or
+/// [`MASTER_KEY_ENV`], else from `key_file`
 /// (or [`default_key_file`]). With `create`, a brand-new data folder gets a new key file, so
 /// the terminal chat needs no set-up; a folder that holds data never does, since a new key
 /// could not read it.
@@ -228,7 +232,7 @@ pub fn find_master_key(
     key_file: Option<&Path>,
     create: bool,
 ) -> Result<MasterKey, VaultError> {
-    if let Some(key) = MasterKey::from_env()? {
+    if let Some(key) = MasterKey::from_secret()? {
         return Ok(key);
     }
     let path = key_file.map_or_else(|| default_key_file(data), Path::to_owned);

@@ -58,7 +58,10 @@ const POLL_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
 pub enum TelegramError {
-    #[error("no Telegram token: set TELEGRAM_BOT_TOKEN (or `token` in the [telegram] section)")]
+    #[error(
+        "no Telegram token: give the credential `telegram-token`, or set TELEGRAM_BOT_TOKEN \
+         (or `token` in the [telegram] section)"
+    )]
     NoToken,
     #[error("Telegram refused the bot token: check TELEGRAM_BOT_TOKEN")]
     Refused,

@@ -11,7 +11,10 @@ use regex::Regex;
 /// Builds a regex from a constant pattern. The patterns below are fixed and covered by the
 /// unit tests in this file, so a failure here is a programming error caught by `cargo test`.
 pub(super) fn fixed(pattern: &str) -> Regex {
-    #[allow(clippy::expect_used)]
+    #[expect(
+        clippy::expect_used,
+        reason = "constant patterns, each compiled by the unit tests"
+    )]
     Regex::new(pattern).expect("constant regex compiles (covered by unit tests)")
 }
 
