@@ -21,20 +21,8 @@ use eftertanke::{export, load_content, ChatOptions};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Guided reflection on the eight Borgeren ved roret principles.
-/// Where secrets come from, shown under `--help`.
-const SECRETS_HELP: &str = "\
-Secrets (each a file in $CREDENTIALS_DIRECTORY, as systemd's LoadCredential= gives it, else an
-environment variable; any process of the same user can read the environment):
-  credential                  variable
-  master-key                  EFTERTANKE_MASTER_KEY     (else the key file beside the data folder)
-  telegram-token              TELEGRAM_BOT_TOKEN
-  matrix-password             MATRIX_PASSWORD
-  matrix-access-token         MATRIX_ACCESS_TOKEN
-  matrix-store-passphrase     MATRIX_STORE_PASSPHRASE
-Logging: EFTERTANKE_LOG (e.g. info, debug).";
-
 #[derive(Parser)]
-#[command(version, about, after_help = SECRETS_HELP)]
+#[command(version, about, after_help = eftertanke::store::secret::help())]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

@@ -1,6 +1,6 @@
 # Motorens egne tekster. Borgere læser dem også: korte sætninger, hverdagsord (LIX 30 eller under).
 
-welcome = Hej! Jeg hjælper dig med at tænke tilbage. Du svarer i dit eget tempo. Du kan altid skrive /help.
+welcome = Hej! Jeg hjælper dig med at tænke tilbage. Du svarer i dit eget tempo. Du kan altid skrive /hjaelp.
 welcome-back = Godt at se dig igen. Vi går videre, hvor du slap.
 help =
     Sådan gør du:
@@ -11,11 +11,11 @@ no-dialogue = Vi er ikke i gang med en samtale lige nu.
 dialogue-gone = Den samtale findes ikke mere. Vælg gerne en ny.
 dialogue-expired = Det er et stykke tid siden. Jeg har lukket den gamle samtale. Det, du svarede, er gemt. Du kan starte forfra.
 dialogue-done = Tak. Dine svar er gemt.
-dialogue-next = Skriv /reflect, når du vil tale igen.
+dialogue-next = Skriv /refleksion, når du vil tale igen.
 edited = Jeg gemmer det, du skrev først. Vil du ændre et svar, så skriv /tilbage.
 unsupported = Jeg kan kun læse tekst. Skriv gerne dit svar med ord.
 old-button = Den knap er fra før. Brug en knap under det nye spørgsmål.
-unknown-command = Den kommando kender jeg ikke. Skriv /help for at se, hvad du kan.
+unknown-command = Den kommando kender jeg ikke. Skriv /hjaelp for at se, hvad du kan.
 flood-slow-down = Du skriver hurtigere, end jeg kan følge med. Jeg har ikke læst dine sidste beskeder. Vent lidt, og skriv så igen.
 reflect-busy = Du er i gang med en samtale. Svar på spørgsmålet, eller skriv /stop.
 stop-nothing = Der er ikke noget at stoppe.
@@ -38,7 +38,7 @@ trials-header = { $count ->
    *[other] Du har { $count } prøvehandlinger:
 }
 trials-line = { $number }. { $what } – { $state } – { $date }
-trials-follow-up-hint = Skriv /followup og et tal for at se tilbage på en af dem.
+trials-follow-up-hint = Skriv /opfoelgning og et tal for at se tilbage på en af dem.
 trial-state-planned = planlagt
 trial-state-tried = prøvet
 trial-state-kept = fortsætter
@@ -51,7 +51,7 @@ trial-saved = Gemt: »{ $what }«. Vi ser på den { $date }.
 trial-too-many = Du har { $count } prøvehandlinger, der ikke er færdige. Du kan ikke have flere. Se tilbage på en af dem med /opfoelgning, før du laver en ny. Den, du lige skrev, er ikke gemt.
 trial-not-saved = Godt. Jeg gemmer den ikke, for du sagde nej til at gemme dine svar.
 follow-up-closed = Den er slut. Vælg en anden.
-follow-up-which = Hvilken vil du se på? Skriv /followup og et tal.
+follow-up-which = Hvilken vil du se på? Skriv /opfoelgning og et tal.
 question = { $step }/{ $total } · { $question }
 hint-optional = Du kan skrive »spring over«.
 skip-label = Spring over

@@ -125,7 +125,7 @@ opfoelgning-adjust = Fint. Lad os skrive den nye måde ned.
 opfoelgning-hindered = Det er helt i orden. Hvad stod i vejen?
 opfoelgning-outro = Tak, fordi du så tilbage på det. Små skridt tæller også.
 
-## Prøvehandling (/prøv)
+## Prøvehandling (/proev)
 proevehandling-title = Prøvehandling
 proevehandling-intro = En prøvehandling er en lille ting, du vil prøve. Bagefter ser vi på, hvordan det gik.
 proevehandling-what = Hvad vil du prøve?

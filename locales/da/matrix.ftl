@@ -6,5 +6,5 @@ matrix-not-private-note = Hej! Andre kan komme ind i dette rum, så jeg taler ik
 matrix-private-opened = Hej! Her kan vi tale, kun os to. Kun du og jeg kan læse med i dette rum.
 matrix-error = Undskyld, der gik noget galt hos mig. Send gerne dit svar igen om lidt.
 matrix-undecryptable = Jeg kunne ikke læse din sidste besked. Den var låst med en nøgle, jeg ikke fik. Send den gerne igen.
-matrix-linked = Dette rum får nu ugens overblik for »{ $name }«. Skriv /unlinkdigest for at stoppe det.
+matrix-linked = Dette rum får nu ugens overblik for »{ $name }«. Skriv /fjernoverblik for at stoppe det.
 matrix-unlinked = Dette rum får ikke længere ugens overblik for »{ $name }«.

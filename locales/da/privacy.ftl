@@ -1,14 +1,14 @@
-# Samtykke, /mydata og /forget. Borgere læser det hele: korte sætninger, hverdagsord.
+# Samtykke, /minedata og /glem. Borgere læser det hele: korte sætninger, hverdagsord.
 
 consent-citizen =
     Før vi går i gang: Må jeg gemme dine svar?
     Jeg gemmer dine svar og det, du vil prøve.
     Din facilitator ser kun tal. Dine egne ord ser de kun, hvis du siger ja til at dele dem. Dit navn står aldrig ved.
     Jeg sletter dine svar efter { $months } måneder.
-    Med /mydata ser du alt, jeg har om dig. Med /forget sletter du det hele. Et overblik, der er sendt, kan jeg ikke hente tilbage.
+    Med /minedata ser du alt, jeg har om dig. Med /glem sletter du det hele. Et overblik, der er sendt, kan jeg ikke hente tilbage.
     Siger du nej, kan du godt prøve alligevel. Så gemmer jeg intet af det, du skriver.
 consent-staff =
-    Dine svar gemmes, så du kan se dem igen, og så gruppen kan lære af dem. Facilitatorer ser tal og de prøvehandlinger, du laver, men ikke dine svar. Svar slettes efter { $months } måneder. /mydata viser alt om dig, /forget sletter det. Er det i orden?
+    Dine svar gemmes, så du kan se dem igen, og så gruppen kan lære af dem. Facilitatorer ser tal og de prøvehandlinger, du laver, men ikke dine svar. Svar slettes efter { $months } måneder. /minedata viser alt om dig, /glem sletter det. Er det i orden?
 # Til en person uden gruppe: ingen andre ser noget endnu. Når de kommer i en gruppe, får de at vide, hvad gruppen ser.
 consent-alone =
     Før vi går i gang: Må jeg gemme dine svar?
@@ -21,8 +21,8 @@ consent-yes = Ja, gem mine svar
 consent-no = Nej, gem intet
 consent-thanks = Tak. Dine svar bliver gemt.
 consent-declined = Det er helt i orden. Du kan prøve alligevel. Jeg gemmer intet af det, du skriver her.
-consent-withdrawn = Nu gemmer jeg ikke flere svar fra dig. Det, der er gemt, bliver, til du skriver /forget.
-consent-still-no = Jeg gemmer ikke dine svar. Du kan skifte mening med /consent.
+consent-withdrawn = Nu gemmer jeg ikke flere svar fra dig. Det, der er gemt, bliver, til du skriver /glem.
+consent-still-no = Jeg gemmer ikke dine svar. Du kan skifte mening med /samtykke.
 consent-changed = Teksten om, hvad jeg gemmer, er lavet om. Læs den gerne og svar igen.
 consent-status-yes = Du sagde ja til at gemme dine svar { $date }.
 consent-status-no = Du har ikke sagt ja til at gemme dine svar.

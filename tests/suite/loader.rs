@@ -1475,6 +1475,39 @@ fn check_fails_on_hard_citizen_text() {
 }
 
 #[test]
+fn check_fails_on_a_command_named_in_the_other_language() {
+    let dir = copy_of("locales");
+    let file = dir.path().join("da/common.ftl");
+    edit(&file, |t| {
+        t.lines()
+            .map(|line| {
+                if line.starts_with("trial-too-many =") {
+                    "trial-too-many = Du har { $count ->\n    [one] en\n   *[other] { $count }\n} \
+                     åbne. Skriv /followup eller /opfølgning eller /hvad, men ja/nej er fint."
+                        .to_owned()
+                } else {
+                    line.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n"
+    });
+    let out = check(&["--locales".as_ref(), dir.path().as_os_str()]);
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+    let named = |problem: &str| format!("{}: message `trial-too-many` {problem}", file.display());
+    for problem in [
+        "names /followup; in this language the command is /opfoelgning",
+        "names /opfølgning; in this language the command is /opfoelgning",
+        "names /hvad, which is no command",
+    ] {
+        assert!(stderr.contains(&named(problem)), "{stderr}");
+    }
+    assert!(stderr.contains("check failed: 3 problem(s)"), "{stderr}");
+}
+
+#[test]
 fn a_missing_message_and_an_unreachable_step_are_listed_together() {
     let text = dialogue(
         r#"

@@ -93,6 +93,8 @@ struct Locale {
     files: BTreeMap<String, PathBuf>,
     /// The text of each message with placeables replaced by a short word: for the LIX check.
     plain: BTreeMap<String, String>,
+    /// The text of every variant of each message: for the check of the commands it names.
+    every: BTreeMap<String, String>,
 }
 
 /// All locales, loaded and cross-checked.
@@ -197,6 +199,12 @@ impl Locales {
         self.locales.get(&lang)?.files.get(id).map(PathBuf::as_path)
     }
 
+    /// The text of every variant of a message, for checks on all a reader may see.
+    #[must_use]
+    pub fn every_variant(&self, lang: Lang, id: &str) -> Option<&str> {
+        self.locales.get(&lang)?.every.get(id).map(String::as_str)
+    }
+
     /// The message text with placeables as a short word, for readability checks.
     #[must_use]
     pub fn plain_text(&self, lang: Lang, id: &str) -> Option<&str> {
@@ -247,6 +255,7 @@ impl Locale {
         bundle.set_use_isolating(false);
         let mut files: BTreeMap<String, PathBuf> = BTreeMap::new();
         let mut plain = BTreeMap::new();
+        let mut every = BTreeMap::new();
         for (file, text) in sources {
             let resource = match FluentResource::try_new(text.clone()) {
                 Ok(resource) => resource,
@@ -276,6 +285,7 @@ impl Locale {
                     }
                     if let Some(value) = &message.value {
                         plain.insert(id.clone(), plain_pattern(value));
+                        every.insert(id.clone(), every_variant(value));
                     }
                     files.insert(id, file.clone());
                 }
@@ -291,6 +301,7 @@ impl Locale {
             bundle,
             files,
             plain,
+            every,
         }
     }
 }
@@ -330,6 +341,26 @@ fn ftl_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
 /// The 1-based line of byte `offset` in `text`, for error messages in any content file.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     text.get(..offset).unwrap_or(text).matches('\n').count() + 1
+}
+
+/// The text of every variant of a pattern, one after another: what any reader may see.
+fn every_variant(pattern: &ast::Pattern<&str>) -> String {
+    let mut out = String::new();
+    for element in &pattern.elements {
+        match element {
+            ast::PatternElement::TextElement { value } => out.push_str(value),
+            ast::PatternElement::Placeable { expression } => match expression {
+                ast::Expression::Select { variants, .. } => {
+                    for variant in variants {
+                        out.push_str(&every_variant(&variant.value));
+                        out.push('\n');
+                    }
+                }
+                ast::Expression::Inline(_) => out.push('x'),
+            },
+        }
+    }
+    out
 }
 
 fn plain_pattern(pattern: &ast::Pattern<&str>) -> String {

@@ -32,6 +32,8 @@
 //! - `outbox\0{platform}\0{person}\0{when}\0{tag}` messages for a person (or a shared chat)
 //!   until a channel delivers them, by platform so each channel reads its own;
 //! - `forget\0{person}` an erasure under way (see [`Records::forget`]);
+//! - `mnote\0{person}\0{group}` a membership a facilitator changed (removed, made a
+//!   facilitator or staff again), until the person was told;
 //! - `room\0{person}` the private room a channel made for messages to the person (Matrix);
 //! - `purged` the day of the last retention purge; `layout` the layout's version.
 

@@ -47,6 +47,23 @@ pub const ALL: [Secret; 5] = [
     MATRIX_STORE_PASSPHRASE,
 ];
 
+/// Where each secret comes from, for `--help`.
+#[must_use]
+pub fn help() -> String {
+    let mut text = String::from(
+        "Secrets, each from a file in $CREDENTIALS_DIRECTORY (systemd's LoadCredential=), else\n\
+         from an environment variable (which any process of the same user can read):\n",
+    );
+    for secret in ALL {
+        text.push_str(&format!("  {:<26}{}\n", secret.credential, secret.env));
+    }
+    text.push_str(
+        "The master key may also be a file: `key_file`, else the one beside the data folder.\n\
+         Logging: EFTERTANKE_LOG (e.g. info, debug).",
+    );
+    text
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("the credential {path} cannot be read: {reason}")]
 pub struct SecretError {
