@@ -284,8 +284,8 @@ impl Locale {
                         continue;
                     }
                     if let Some(value) = &message.value {
-                        plain.insert(id.clone(), plain_pattern(value));
-                        every.insert(id.clone(), every_variant(value));
+                        plain.insert(id.clone(), pattern_text(value, Variants::Default));
+                        every.insert(id.clone(), pattern_text(value, Variants::Every));
                     }
                     files.insert(id, file.clone());
                 }
@@ -343,35 +343,30 @@ pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     text.get(..offset).unwrap_or(text).matches('\n').count() + 1
 }
 
-/// The text of every variant of a pattern, one after another: what any reader may see.
-fn every_variant(pattern: &ast::Pattern<&str>) -> String {
-    let mut out = String::new();
-    for element in &pattern.elements {
-        match element {
-            ast::PatternElement::TextElement { value } => out.push_str(value),
-            ast::PatternElement::Placeable { expression } => match expression {
-                ast::Expression::Select { variants, .. } => {
-                    for variant in variants {
-                        out.push_str(&every_variant(&variant.value));
-                        out.push('\n');
-                    }
-                }
-                ast::Expression::Inline(_) => out.push('x'),
-            },
-        }
-    }
-    out
+/// Which variants of a select expression [`pattern_text`] takes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Variants {
+    /// The default one: the text most readers see, for the LIX check.
+    Default,
+    /// Every one, each on its own line: all any reader may see.
+    Every,
 }
 
-fn plain_pattern(pattern: &ast::Pattern<&str>) -> String {
+/// The text of a pattern with each placeable as a short word.
+fn pattern_text(pattern: &ast::Pattern<&str>, variants: Variants) -> String {
     let mut out = String::new();
     for element in &pattern.elements {
         match element {
             ast::PatternElement::TextElement { value } => out.push_str(value),
             ast::PatternElement::Placeable { expression } => match expression {
-                ast::Expression::Select { variants, .. } => {
-                    if let Some(default) = variants.iter().find(|v| v.default) {
-                        out.push_str(&plain_pattern(&default.value));
+                ast::Expression::Select { variants: all, .. } => {
+                    for variant in all {
+                        if variants == Variants::Every {
+                            out.push_str(&pattern_text(&variant.value, variants));
+                            out.push('\n');
+                        } else if variant.default {
+                            out.push_str(&pattern_text(&variant.value, variants));
+                        }
                     }
                 }
                 ast::Expression::Inline(_) => out.push('x'),

@@ -170,21 +170,24 @@ fn staff_reflection_in_danish_with_a_trial_action() {
     assert!(chat.conv.principle_last[3].is_some());
 }
 
+/// A staff reflection in English up to "do you want to try something?", answered yes.
+const TO_THE_TRIAL: [&str; 9] = [
+    "/reflect",
+    "1",
+    "A resident was worried.",
+    "4 7",
+    "4",
+    "1, 3",
+    "Time.",
+    "skip",
+    "yes",
+];
+
 /// A staff reflection in English to its trial action "what"; the replies to it.
 fn reflect_to_a_trial_action(chat: &mut Chat, what: &str) -> String {
-    for answer in [
-        "/reflect",
-        "1",
-        "A resident was worried.",
-        "4 7",
-        "4",
-        "1, 3",
-        "Time.",
-    ] {
+    for answer in TO_THE_TRIAL {
         chat.say(answer);
     }
-    chat.say("skip");
-    chat.say("yes");
     chat.say(what)
 }
 
@@ -206,20 +209,10 @@ fn open_trial_actions_are_bounded_and_a_closed_one_makes_room() {
     // The "what" of a new one needs the open ones counted.
     let settings = chat.settings.clone();
     let engine = Engine::new(&CONTENT.catalog, &CONTENT.locales, &settings);
-    for answer in [
-        "/reflect",
-        "1",
-        "A resident was worried.",
-        "4 7",
-        "4",
-        "1, 3",
-        "Time.",
-    ] {
+    for answer in TO_THE_TRIAL {
         assert!(!engine.needs(&chat.conv, &Body::Text(answer.into())).trials);
         chat.say(answer);
     }
-    chat.say("skip");
-    chat.say("yes");
     assert!(engine.needs(&chat.conv, &Body::Text("x".into())).trials);
     let refused = chat.say("Ask again");
     assert!(
