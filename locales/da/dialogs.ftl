@@ -21,24 +21,24 @@ efter-vagten-opt-ours = Vores faglighed og indsats
 efter-vagten-opt-other = Noget andet
 efter-vagten-worked = Hvad var det konkret, der virkede? Beskriv det, så en kollega kunne gøre det samme i morgen.
 efter-vagten-different = Hvad kunne du eller I gøre anderledes næste gang? Tænk i små skridt.
-efter-vagten-commit = Vil du forpligte dig på en lille prøvehandling? Altså en lille, konkret justering af praksis, som du prøver af og bagefter kigger tilbage på.
+efter-vagten-commit = Har du lyst til at lave en prøvehandling? En prøvehandling er en lille, konkret justering af praksis, som du prøver af og bagefter ser tilbage på.
 efter-vagten-trial = Godt! Gør den lille og konkret – noget, du kan nå at prøve inden for en uge eller to. Byg gerne videre på det, der allerede virker.
-efter-vagten-outro = Tak for din refleksion. Det, du lægger mærke til i hverdagen, gør jeres praksis bedre – for borgerne og for jer. God fyraften.
+efter-vagten-outro = Tak, fordi du tog dig tid til at reflektere. Det, du lægger mærke til i hverdagen, gør jeres praksis bedre – for borgerne og for jer. God fyraften.
 
 ## princip: ét princip i dybden (medarbejdere)
 
 princip-title = Et princip i dybden
 princip-intro = Her kigger du nærmere på ét af de otte principper i Borgeren ved roret. Du får ét spørgsmål og en kort vurdering. Tænk på konkrete situationer fra den seneste uge, og skriv uden borgernes navne.
 princip-choose = Hvilket princip vil du reflektere over i dag?
-princip-rate = Hvor godt synes du, at vi har levet det her princip i praksis den seneste uge?
+princip-rate = I hvor høj grad synes du, at vi har efterlevet det her princip i praksis den seneste uge?
 princip-rate-low = Slet ikke
 princip-rate-high = I høj grad
-princip-outro = Tak for din refleksion. Tag den gerne med til teamet – måske gemmer der sig en prøvehandling i den.
+princip-outro = Tak, fordi du tog dig tid til at reflektere. Del gerne dine tanker med teamet – måske gemmer der sig en prøvehandling i dem.
 
 # 1. Tag udgangspunkt i borgernes håb, ønsker og drømme.
 princip-1-a = Hvornår hørte du sidst en borger fortælle om et håb eller en drøm? Hvad gjorde du med det, vedkommende fortalte?
 princip-1-b = Tænk på en borger, du støtter. Hvad ved du om, hvad vedkommende drømmer om – og hvordan kan man se det i jeres hverdag sammen?
-princip-1-c = Hvor var det borgerens egne ønsker, der styrede det, I gjorde sammen i denne uge – og hvor var det noget andet?
+princip-1-c = Hvornår var det borgerens egne ønsker, der styrede det, I gjorde sammen i denne uge – og hvornår var det noget andet?
 
 # 2. Fokusér på borgernes ressourcer.
 princip-2-a = Hvilken ressource hos en borger har du lagt mærke til for nylig – noget, vedkommende kan, ved eller holder af? Hvordan kan den få mere plads?
@@ -87,15 +87,15 @@ borger-tjek-ind-opt-rest = Ro og hvile
 borger-tjek-ind-opt-nature = Natur
 borger-tjek-ind-opt-other = Noget andet
 borger-tjek-ind-helps-more = Vil du sige mere om det, der hjælper dig? Skriv med dine egne ord.
-borger-tjek-ind-people = Hvem er god at have omkring dig? Du må gerne vælge flere.
+borger-tjek-ind-people = Hvem har du glæde af at have omkring dig? Du må gerne vælge flere.
 borger-tjek-ind-opt-family = Nogen i min familie
 borger-tjek-ind-opt-friends = Venner
-borger-tjek-ind-opt-staff = Dem, der arbejder med mig
+borger-tjek-ind-opt-staff = Personalet
 borger-tjek-ind-opt-neighbours = Naboer
 borger-tjek-ind-opt-others = Andre
 borger-tjek-ind-opt-nobody = Ingen lige nu
-borger-tjek-ind-listened = Føler du, at vi lytter til dig?
-borger-tjek-ind-respected = Føler du, at vi viser dig respekt?
+borger-tjek-ind-listened = Føler du, at personalet lytter til dig?
+borger-tjek-ind-respected = Føler du, at personalet viser dig respekt, når I er sammen?
 borger-tjek-ind-scale-low = Slet ikke
 borger-tjek-ind-scale-high = Ja, meget
 # Ugeopsamlingen: hvor mange der svarede 4 eller 5.
@@ -104,7 +104,7 @@ borger-tjek-ind-digest-respected = Følte sig respekteret
 borger-tjek-ind-kind = Tak, fordi du siger det. Det er godt for os at vide. Hvad kunne vi gøre bedre?
 borger-tjek-ind-share = Må personalet læse det, du har skrevet? De ser det uden dit navn. Det er fint at sige nej.
 borger-tjek-ind-try = Er der noget, du har lyst til at prøve? Det må gerne være noget lille.
-borger-tjek-ind-trial = Hvor godt. Lad os skrive det ned. Tænk på noget lille, du kan gøre snart.
+borger-tjek-ind-trial = Lad os skrive det ned. Tænk på noget lille, du kan gøre snart.
 borger-tjek-ind-outro = Tak for dine svar. Det, du siger, betyder noget. Vi vil bruge det til at blive bedre. Pas godt på dig selv.
 
 ## opfoelgning: opfølgning på en prøvehandling (let dansk, LIX 30 eller under)

@@ -111,13 +111,13 @@ remind-every-day = hver dag
 remind-weekdays = på hverdage
 remind-weekend = i weekenden
 remind-when = { $days } kl. { $time }
-follow-up-offer = I dag er dagen for din prøvehandling: »{ $what }«. Skal vi se på, hvordan det gik? Det tager to minutter.
+follow-up-offer = Du valgte at prøve det her i dag: »{ $what }«. Skal vi se på, hvordan det gik? Det tager to minutter.
 follow-up-offer-busy = Når du er færdig her: Nu er det tid til at se på »{ $what }«. Skriv /opfoelgning { $number }.
 follow-up-now = Se på det nu
 reminder = Er det tid til at se tilbage på din dag? Skriv /refleksion, når du er klar.
 reminder-busy = Husk: Du er midt i en snak. Svar, når du er klar.
 reminder-start = Reflekter nu
-trial-sign = Hvordan kan du se, at det virker?
+trial-sign = Hvordan vil du kunne se, om det virker?
 trials-group-header = { $count ->
     [one] En åben prøvehandling i »{ $name }«:
    *[other] { $count } åbne prøvehandlinger i »{ $name }«:
@@ -127,7 +127,7 @@ help-facilitator = For facilitatorer:
 codes-expired = Koderne virker ikke længere. Lav nye med /nyekoder.
 name-citizen = Dit navn bliver aldrig vist ved dine svar eller prøvehandlinger. Der er intet at ændre.
 stopped-trial-unfinished = Prøvehandlingen var ikke færdig, så den er ikke gemt. Du kan lave den igen med /proev.
-follow-up-sign = Du skrev, at du kan se, at det virker, når: { $sign }
+follow-up-sign = Du skrev, at du kan se, om det virker, når: { $sign }
 follow-up-offer-again = Har du prøvet det? »{ $what }«. Skal vi se på, hvordan det gik? Det tager to minutter.
 remind-on-days = hver { $days }
 time-of-day = { $hour }.{ $minute }

@@ -3,7 +3,7 @@
 consent-citizen =
     Før vi går i gang: Må jeg gemme dine svar?
     Jeg gemmer dine svar og det, du vil prøve.
-    Din facilitator ser kun tal. Dine egne ord ser de kun, hvis du siger ja til at dele dem. Dit navn står aldrig ved.
+    Din facilitator ser kun tal. Dine egne ord ser de kun, hvis du siger ja til at dele dem. De ser aldrig dit navn.
     Jeg sletter dine svar efter { $months } måneder.
     Med /minedata ser du alt, jeg har om dig. Med /glem sletter du det hele. Et overblik, der er sendt, kan jeg ikke hente tilbage.
     Siger du nej, kan du godt prøve alligevel. Så gemmer jeg intet af det, du skriver.
@@ -27,7 +27,7 @@ consent-changed = Teksten om, hvad jeg gemmer, er lavet om. Læs den gerne og sv
 consent-status-yes = Du sagde ja til at gemme dine svar { $date }.
 consent-status-no = Du har ikke sagt ja til at gemme dine svar.
 
-forget-confirm = Vil du slette alt, jeg har om dig? Dine svar, dine prøvehandlinger, dine grupper og din påmindelse. Det kan ikke laves om. Et overblik, der er sendt, kan jeg ikke hente tilbage.
+forget-confirm = Vil du slette alt, jeg har om dig? Dine svar, dine prøvehandlinger, dine grupper og din påmindelse. Det kan ikke fortrydes. Et overblik, der er sendt, kan jeg ikke hente tilbage.
 forget-yes = Ja, slet alt
 forget-no = Nej, behold det
 forget-done = Nu er alt om dig slettet. Skriver du igen, starter vi helt forfra.

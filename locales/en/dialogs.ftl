@@ -38,7 +38,7 @@ princip-outro = Thank you for your reflection. Feel free to take it to your team
 # 1. Start from the citizen's hopes, wishes and dreams.
 princip-1-a = When did you last hear a citizen talk about a hope or a dream? What did you do with what they told you?
 princip-1-b = Think of a citizen you support. What do you know about what they dream of – and how can that be seen in your everyday life together?
-princip-1-c = Where was it the citizen's own wishes that steered what you did together this week – and where was it something else?
+princip-1-c = When was it the citizen's own wishes that steered what you did together this week – and when was it something else?
 
 # 2. Focus on the citizen's resources.
 princip-2-a = Which resource in a citizen have you noticed recently – something they can do, know or care about? How could it be given more room?
@@ -90,12 +90,12 @@ borger-tjek-ind-helps-more = Do you want to say more about what helps you? Use y
 borger-tjek-ind-people = Who is good to have around you? You can pick more than one.
 borger-tjek-ind-opt-family = Family
 borger-tjek-ind-opt-friends = A friend
-borger-tjek-ind-opt-staff = People who work with me
+borger-tjek-ind-opt-staff = The staff
 borger-tjek-ind-opt-neighbours = People next door
 borger-tjek-ind-opt-others = Others
 borger-tjek-ind-opt-nobody = Nobody right now
-borger-tjek-ind-listened = Do you feel that we listen to you?
-borger-tjek-ind-respected = Do you feel that we treat you with respect?
+borger-tjek-ind-listened = Do you feel that the staff listen to you?
+borger-tjek-ind-respected = Do you feel that the staff treat you with respect?
 borger-tjek-ind-scale-low = Not at all
 borger-tjek-ind-scale-high = Yes, a lot
 # The weekly digest: how many answered 4 or 5.
@@ -104,7 +104,7 @@ borger-tjek-ind-digest-respected = Felt respected
 borger-tjek-ind-kind = Thank you for telling us. It is good for us to know. What could we do better?
 borger-tjek-ind-share = May the staff read what you wrote? They see it without your name. It is fine to say no.
 borger-tjek-ind-try = Is there something you want to try? It can be something small.
-borger-tjek-ind-trial = How nice. Let us write it down. Think of a small thing you can do soon.
+borger-tjek-ind-trial = Let us write it down. Think of a small thing you can do soon.
 borger-tjek-ind-outro = Thank you for your answers. What you say matters. We will use it to get better. Take good care of yourself.
 
 ## opfoelgning: follow-up on a trial action (plain language, LIX 30 or below)

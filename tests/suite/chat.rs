@@ -97,7 +97,7 @@ fn staff_reflection_with_a_trial_action_in_danish() {
         out.contains("Gemt: »Spørge til hendes plan hver morgen«"),
         "{out}"
     );
-    assert!(out.contains("Tak for din refleksion"), "{out}");
+    assert!(out.contains("Tak, fordi du tog dig tid"), "{out}");
 
     // A second process sees the trial action: it is on disk.
     let out = chat(dir.path(), &[], "/trials\n");

@@ -219,7 +219,7 @@ async fn a_staff_reflection_by_buttons_and_typed_text() {
     h.press(anna, "I morgen").await;
     let done = h.press(anna, "Spring over").await;
     assert!(
-        text_of(&done).contains("Tak for din refleksion"),
+        text_of(&done).contains("Tak, fordi du tog dig tid"),
         "{done:#?}"
     );
     assert!(
