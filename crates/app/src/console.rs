@@ -68,7 +68,10 @@ async fn deliver<S: Store, W: AsyncWrite + Unpin>(
 
 /// Chats until the input ends or `shutdown` resolves. Each line is one message. Runs the
 /// scheduler for the whole data folder meanwhile, and shows what it has for this person.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the chat's parts, each given by the caller: a struct would only rename them"
+)]
 pub async fn run<S, R, W>(
     app: &App<S>,
     person: &PersonId,
