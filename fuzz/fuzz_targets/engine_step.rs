@@ -4,8 +4,8 @@
 //! Input: the first byte picks role and language; then one event a line. A line starting
 //! with a control byte is a button press (\x01, then the prompt number byte), a photo
 //! (\x02), an edit (\x03), an opened chat (\x04), a reminder (\x05), a follow-up offer for
-//! the rest of the line as trial id (\x06), or three days' silence (\x07); any other line is
-//! typed text.
+//! the rest of the line as trial id (\x06), three days' silence (\x07), or a removal from
+//! the group named by the rest of the line (\x08); any other line is typed text.
 #![no_main]
 
 use std::sync::LazyLock;
@@ -61,10 +61,14 @@ fuzz_target!(|data: &[u8]| {
                 now += SignedDuration::from_hours(72);
                 continue;
             }
+            Some((8, more)) => Body::Due(Due::Membership {
+                group: text(more),
+                role: None,
+            }),
             _ => Body::Text(text(line)),
         };
         let scheduled = matches!(body, Body::Due(_));
-        let needs = Engine::needs(&conversation, &body);
+        let needs = engine.needs(&conversation, &body);
         let ctx = Context {
             trials: &stored.trials,
             invite: None,
