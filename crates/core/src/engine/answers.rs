@@ -143,7 +143,13 @@ impl Turn<'_, '_> {
                 Err(Reask::new("reask-date-far"))
             }
             Some(date) => Ok(date),
-            None => Err(Reask::new("reask-date")),
+            None => {
+                let (day, month) = self.date_example();
+                Err(Reask {
+                    id: "reask-date".to_owned(),
+                    args: vec![("day", day), ("month", month)],
+                })
+            }
         }
     }
 

@@ -190,7 +190,17 @@ impl Turn<'_, '_> {
                 });
             }
         }
-        Ok((Some(self.text("hint-date", &[])?), choices))
+        let (day, month) = self.date_example();
+        let hint = self.text("hint-date", &[("day", day.into()), ("month", month.into())])?;
+        Ok((Some(hint), choices))
+    }
+
+    /// A date to show as an example of one written as day/month: ten days from today, so it
+    /// is never stale and never one of the buttons.
+    pub(super) fn date_example(&self) -> (i64, i64) {
+        let today = self.engine.today(self.now);
+        let example = today.checked_add(10.days()).unwrap_or(today);
+        (i64::from(example.day()), i64::from(example.month()))
     }
 
     pub(super) fn option_labels(

@@ -558,6 +558,28 @@ fn follow_up_adjusts_a_trial_action_into_a_linked_new_version() {
 }
 
 #[test]
+fn the_example_date_is_ten_days_ahead_and_reads_back() {
+    let mut chat = Chat::new(Role::Staff, Lang::En);
+    let asked = reflect_to_a_trial_action(&mut chat, "Ask first");
+    assert!(asked.contains("principles"), "{asked}");
+    let when = chat.say("1 4");
+    // Monday 23 November 2026: the example is Thursday 3 December.
+    assert!(when.contains("on Friday or 3/12."), "{when}");
+    let reask = chat.say("some day");
+    assert!(reask.contains("on Friday or 3/12."), "{reask}");
+    let sign = chat.say("3/12");
+    assert!(!sign.contains("did not get that day"), "{sign}");
+    assert_eq!(
+        chat.conv
+            .active
+            .as_ref()
+            .and_then(|r| r.draft.as_ref())
+            .and_then(|d| d.due),
+        Some(date(2026, 12, 3))
+    );
+}
+
+#[test]
 fn dates_in_the_past_are_refused_kindly() {
     let mut chat = Chat::new(Role::Staff, Lang::Da);
     start(&mut chat, "1");
