@@ -58,6 +58,7 @@ skip-label = Spring over
 hint-trial-what = Skriv kort, hvad du vil prøve.
 hint-principles = Skriv et eller flere tal, fx 2 4.
 hint-choices = Du kan vælge flere, fx 1 3.
+# { $low } og { $high } er skalaens ender fra dialogen, skrevet med lille begyndelsesbogstav.
 hint-scale = { $min } er { $low }. { $max } er { $high }.
 hint-principle-suggest = Et forslag: nr. { $number }, { $name }. Det har du tænkt mindst over på det sidste.
 hint-date = Fx i dag, i morgen, på fredag eller { $day }/{ $month }.

@@ -9,8 +9,8 @@ efter-vagten-intro = Tak for i dag. Lad os bruge 3-5 minutter på at kigge tilba
 efter-vagten-situation = Tænk på én konkret situation fra vagten, som du gerne vil kigge nærmere på. Hvad skete der? Skriv kort, hvem der var med, og hvad der blev sagt og gjort – uden navne og CPR-numre.
 efter-vagten-touched = Hvilke af de otte principper var i spil i situationen? Vælg et eller flere.
 efter-vagten-how = Hvordan synes du, situationen gik – for borgeren og for dig?
-efter-vagten-how-low = Svært
-efter-vagten-how-high = Rigtig godt
+efter-vagten-how-low = rigtig dårligt
+efter-vagten-how-high = rigtig godt
 # Ugeopsamlingen: hvor mange der svarede 4 eller 5.
 efter-vagten-digest-how = Situationen gik godt
 efter-vagten-support = Tak, fordi du deler en svær situation. Det er helt okay, at den fylder. De svære situationer kan vi også lære af – sammen. Hvad ville hjælpe dig nu? Måske en snak med en kollega eller din leder.
@@ -31,8 +31,8 @@ princip-title = Et princip i dybden
 princip-intro = Her kigger du nærmere på ét af de otte principper i Borgeren ved roret. Du får ét spørgsmål og en kort vurdering. Tænk på konkrete situationer fra den seneste uge, og skriv uden borgernes navne.
 princip-choose = Hvilket princip vil du reflektere over i dag?
 princip-rate = I hvor høj grad synes du, at vi har efterlevet det her princip i praksis den seneste uge?
-princip-rate-low = Slet ikke
-princip-rate-high = I høj grad
+princip-rate-low = slet ikke
+princip-rate-high = i høj grad
 princip-outro = Tak, fordi du tog dig tid til at reflektere. Del gerne dine tanker med teamet – måske gemmer der sig en prøvehandling i dem.
 
 # 1. Tag udgangspunkt i borgernes håb, ønsker og drømme.
@@ -96,8 +96,8 @@ borger-tjek-ind-opt-others = Andre
 borger-tjek-ind-opt-nobody = Ingen lige nu
 borger-tjek-ind-listened = Føler du, at personalet lytter til dig?
 borger-tjek-ind-respected = Føler du, at personalet viser dig respekt, når I er sammen?
-borger-tjek-ind-scale-low = Slet ikke
-borger-tjek-ind-scale-high = Ja, meget
+borger-tjek-ind-scale-low = slet ikke
+borger-tjek-ind-scale-high = meget
 # Ugeopsamlingen: hvor mange der svarede 4 eller 5.
 borger-tjek-ind-digest-listened = Følte sig lyttet til
 borger-tjek-ind-digest-respected = Følte sig respekteret

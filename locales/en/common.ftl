@@ -58,6 +58,7 @@ skip-label = Skip
 hint-trial-what = Write in a few words what you will try.
 hint-principles = Type one or more numbers, like 2 4.
 hint-choices = You can pick more than one, like 1 3.
+# { $low } and { $high } are the scale's ends from the dialogue, written in lower case.
 hint-scale = { $min } is { $low }. { $max } is { $high }.
 hint-principle-suggest = A tip: number { $number }, { $name }. You have thought least about it lately.
 hint-date = Like today, tomorrow, on Friday or { $day }/{ $month }.

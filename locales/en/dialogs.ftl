@@ -9,8 +9,8 @@ efter-vagten-intro = Thank you for today. Let us take 3-5 minutes to look back o
 efter-vagten-situation = Think of one concrete situation from the shift that you would like to look at more closely. What happened? Write briefly who was there and what was said and done – without names or CPR numbers.
 efter-vagten-touched = Which of the eight principles were at play in the situation? Choose one or more.
 efter-vagten-how = How do you think the situation went – for the citizen and for you?
-efter-vagten-how-low = Hard
-efter-vagten-how-high = Really well
+efter-vagten-how-low = very badly
+efter-vagten-how-high = very well
 # The weekly digest: how many answered 4 or 5.
 efter-vagten-digest-how = The situation went well
 efter-vagten-support = Thank you for sharing a hard situation. It is quite all right that it stays with you. We can learn from the hard situations too – together. What would help you right now? Perhaps a talk with a colleague or your manager.
@@ -31,8 +31,8 @@ princip-title = One principle in depth
 princip-intro = Here you take a closer look at one of the eight principles of Citizen at the Helm. You get one question and a short rating. Think of concrete situations from the past week, and write without citizens' names.
 princip-choose = Which principle would you like to reflect on today?
 princip-rate = How well do you think we have lived this principle in practice over the past week?
-princip-rate-low = Not at all
-princip-rate-high = Very much
+princip-rate-low = not at all
+princip-rate-high = very much
 princip-outro = Thank you for your reflection. Feel free to take it to your team – perhaps there is a trial action hiding in it.
 
 # 1. Start from the citizen's hopes, wishes and dreams.
@@ -96,8 +96,8 @@ borger-tjek-ind-opt-others = Others
 borger-tjek-ind-opt-nobody = Nobody right now
 borger-tjek-ind-listened = Do you feel that the staff listen to you?
 borger-tjek-ind-respected = Do you feel that the staff treat you with respect?
-borger-tjek-ind-scale-low = Not at all
-borger-tjek-ind-scale-high = Yes, a lot
+borger-tjek-ind-scale-low = not at all
+borger-tjek-ind-scale-high = a lot
 # The weekly digest: how many answered 4 or 5.
 borger-tjek-ind-digest-listened = Felt listened to
 borger-tjek-ind-digest-respected = Felt respected

@@ -127,7 +127,11 @@ fn staff_reflection_in_danish_with_a_trial_action() {
     assert_eq!(chat.step(), Some("situation"));
     assert!(first.contains("1/7"), "{first}");
     chat.say("En beboer ville ikke op. Vi gik en tur i stedet.");
-    chat.say("4 7");
+    let scale = chat.say("4 7");
+    assert!(
+        scale.contains("1 er rigtig dårligt. 5 er rigtig godt."),
+        "{scale}"
+    );
     assert_eq!(
         chat.answer_of("touched"),
         Some(&Value::Principles(vec![4, 7]))
