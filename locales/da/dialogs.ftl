@@ -32,7 +32,7 @@ princip-intro = Her kigger du nærmere på ét af de otte principper i Borgeren 
 princip-choose = Hvilket princip vil du reflektere over i dag?
 princip-rate = I hvor høj grad synes du, at vi har efterlevet det her princip i praksis den seneste uge?
 princip-rate-low = slet ikke
-princip-rate-high = i høj grad
+princip-rate-high = i meget høj grad
 princip-outro = Tak, fordi du tog dig tid til at reflektere. Del gerne dine tanker med teamet – måske gemmer der sig en prøvehandling i dem.
 
 # 1. Tag udgangspunkt i borgernes håb, ønsker og drømme.
@@ -96,8 +96,8 @@ borger-tjek-ind-opt-others = Andre
 borger-tjek-ind-opt-nobody = Ingen lige nu
 borger-tjek-ind-listened = Føler du, at personalet lytter til dig?
 borger-tjek-ind-respected = Føler du, at personalet viser dig respekt, når I er sammen?
-borger-tjek-ind-scale-low = slet ikke
-borger-tjek-ind-scale-high = meget
+borger-tjek-ind-scale-low = nej, slet ikke
+borger-tjek-ind-scale-high = ja, meget
 # Ugeopsamlingen: hvor mange der svarede 4 eller 5.
 borger-tjek-ind-digest-listened = Følte sig lyttet til
 borger-tjek-ind-digest-respected = Følte sig respekteret

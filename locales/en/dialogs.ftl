@@ -96,8 +96,8 @@ borger-tjek-ind-opt-others = Others
 borger-tjek-ind-opt-nobody = Nobody right now
 borger-tjek-ind-listened = Do you feel that the staff listen to you?
 borger-tjek-ind-respected = Do you feel that the staff treat you with respect?
-borger-tjek-ind-scale-low = not at all
-borger-tjek-ind-scale-high = a lot
+borger-tjek-ind-scale-low = no, not at all
+borger-tjek-ind-scale-high = yes, a lot
 # The weekly digest: how many answered 4 or 5.
 borger-tjek-ind-digest-listened = Felt listened to
 borger-tjek-ind-digest-respected = Felt respected
