@@ -1,5 +1,5 @@
 //! The one-shot commands beside `run` and `chat`: print a digest, export for evaluators,
-//! rotate the master key, check the content. Each reads the data folder (or the content)
+//! rotate the master key, back up and restore, check the content. Each reads the data folder (or the content)
 //! and writes to stdout or a file; `main` only parses their arguments.
 
 use std::path::Path;
@@ -10,7 +10,7 @@ use anyhow::Context as _;
 use crate::app::{App, SystemClock};
 use crate::config::Config;
 use crate::i18n::Lang;
-use crate::store::{find_master_key, MasterKey, Records, SledStore, Vault};
+use crate::store::{self, backup, find_master_key, MasterKey, Records, SledStore, Vault};
 use crate::{check, export, find_group, schedule, stored_data};
 
 /// Prints one group's digest for `week` ("2026-W47"; default: the last complete week).
@@ -109,6 +109,47 @@ pub fn rotate_key(data: &Path, config: &Config, new_key_file: &Path) -> anyhow::
     let _in_use = SledStore::open(data, 1 << 20)
         .with_context(|| format!("{} is in use: stop eftertanke first", data.display()))?;
     Ok(Vault::rotate(data, &old, &new)?)
+}
+
+/// Backs up the data folder to the new file `to`, through the running bot when there is one
+/// (see `app::control`); prints what it took.
+pub fn backup(data: &Path, to: &Path) -> anyhow::Result<()> {
+    let began = std::time::Instant::now();
+    let report = crate::app::control::backup_to(data, to)?;
+    println!(
+        "{}: {} pairs and {} writes made meanwhile, {} bytes in {:.1} s; writes paused {:.1} ms",
+        to.display(),
+        report.scanned,
+        report.replayed,
+        report.bytes,
+        began.elapsed().as_secs_f64(),
+        report.pause.as_secs_f64() * 1000.0
+    );
+    Ok(())
+}
+
+/// Restores the backup `from` into the new folder `into`, then opens it with its master key
+/// and reads every value back; prints what it found.
+pub fn restore(from: &Path, into: &Path, config: &Config) -> anyhow::Result<()> {
+    let began = std::time::Instant::now();
+    let restored = backup::restore(from, into)?;
+    let checked = find_master_key(into, config.key_file.as_deref(), false)
+        .context("the restored folder is there, but it cannot be checked without its master key")
+        .and_then(|master| {
+            let (store, vault) = store::open_folder(into, &master, store::CACHE_BYTES)?;
+            Ok(backup::verify(&store, &vault)?)
+        })?;
+    println!(
+        "{}: {} pairs restored and checked in {:.1} s ({} sealed values open, {} plain, {} of \
+         people erased meanwhile)",
+        into.display(),
+        restored.pairs,
+        began.elapsed().as_secs_f64(),
+        checked.opened,
+        checked.plain,
+        checked.erased
+    );
+    Ok(())
 }
 
 /// Runs every check on the dialogues and messages and prints the result; false on any

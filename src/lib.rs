@@ -229,6 +229,10 @@ pub async fn serve(
         let (app, stop) = (app.clone(), stop.clone());
         async move { scheduler::run(&app, &config.schedule, stop).await }
     });
+    let control = tokio::spawn({
+        let (app, stop, data) = (app.clone(), stop.clone(), data.clone());
+        async move { app::control::serve(app, &data, stop).await }
+    });
     let mut running = tokio::task::JoinSet::new();
     for channel in channels {
         running.spawn(channel.run(app.clone(), stop.clone()));
@@ -246,6 +250,11 @@ pub async fn serve(
     stop.cancel();
     if let Err(err) = scheduler.await {
         tracing::error!("the scheduler ended abnormally: {err}");
+    }
+    match control.await {
+        Ok(Ok(())) => {}
+        Ok(Err(err)) => tracing::error!("the control socket: {err}"),
+        Err(err) => tracing::error!("the control socket ended abnormally: {err}"),
     }
     if let Some(err) = failure {
         return Err(err);

@@ -135,6 +135,28 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Copy the data folder to a new backup file while the bot runs (or while it does not).
+    /// The master key is not in the backup: keep it apart.
+    Backup {
+        #[arg(long, default_value = "eftertanke-data")]
+        data: PathBuf,
+        /// The new backup file (created with mode 0600, never overwritten).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Put a backup into a new data folder, then open it with its master key and read every
+    /// value back.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        /// The new data folder (it must not exist yet, or be empty).
+        #[arg(long)]
+        data: PathBuf,
+        /// Where the master key is (`key_file`); else the credential or environment.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Make or rotate the master key that seals the data folder.
     #[command(subcommand)]
     Key(KeyCommand),
@@ -256,6 +278,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 salt: salt.as_deref(),
             };
             commands::export(request, &data, config)?;
+        }
+        Command::Backup { data, to } => commands::backup(&data, &to)?,
+        Command::Restore { from, data, config } => {
+            let config = Config::load(config.as_deref(), None)?;
+            commands::restore(&from, &data, &config)?;
         }
         Command::Key(KeyCommand::New { file }) => {
             MasterKey::create_file(&file)?;

@@ -7,6 +7,8 @@
 #![recursion_limit = "256"]
 
 mod suite {
+    #[cfg(feature = "telegram")]
+    pub mod backup;
     pub mod bad_input;
     pub mod chat;
     #[cfg(feature = "telegram")]

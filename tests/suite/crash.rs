@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use eftertanke::records::{PersonId, Value};
@@ -25,6 +25,15 @@ const ACK_WAIT: Duration = Duration::from_secs(20);
 /// words unique to the person, run and step).
 const STEPS: usize = 7;
 const TEXT_STEPS: [usize; 3] = [1, 5, 6];
+const STEP_IDS: [&str; STEPS] = [
+    "situation",
+    "touched",
+    "how",
+    "resources",
+    "worked",
+    "different",
+    "commit",
+];
 
 fn input(user: i64, run: usize, step: usize) -> String {
     match step {
@@ -34,6 +43,32 @@ fn input(user: i64, run: usize, step: usize) -> String {
         7 => "no".into(),
         _ => token(user, run, step),
     }
+}
+
+/// The acknowledged answers of `user` that `answers` lacks: each (run, step) must be in the
+/// run whose first answer is that run's token.
+pub(super) fn missing(
+    answers: &[eftertanke::records::AnswerRecord],
+    user: i64,
+    acknowledged: &[(usize, usize)],
+) -> Vec<(usize, usize)> {
+    acknowledged
+        .iter()
+        .copied()
+        .filter(|&(run, step)| {
+            let situation = Value::Text(token(user, run, 1));
+            let Some(run_id) = answers
+                .iter()
+                .find(|a| a.step == "situation" && a.value == situation)
+                .map(|a| &a.run)
+            else {
+                return true;
+            };
+            !answers
+                .iter()
+                .any(|a| &a.run == run_id && a.step == STEP_IDS[step - 1])
+        })
+        .collect()
 }
 
 fn token(user: i64, run: usize, step: usize) -> String {
@@ -48,10 +83,10 @@ fn progress(text: &str) -> Option<usize> {
 }
 
 /// What one person saw happen.
-#[derive(Debug, Default)]
-struct Ledger {
+#[derive(Clone, Debug, Default)]
+pub(super) struct Ledger {
     /// (run, step) answers acknowledged by the next question.
-    acknowledged: Vec<(usize, usize)>,
+    pub(super) acknowledged: Vec<(usize, usize)>,
     /// After a lost reply, where the dialogue went on: (last acknowledged step, shown step).
     resumed: Vec<(usize, usize)>,
     runs_finished: usize,
@@ -59,9 +94,13 @@ struct Ledger {
 
 /// One person: answers whatever question is shown, run after run, until told to stop at the
 /// end of a run. A message without a reply in time is followed by /help, which shows where
-/// the dialogue is.
-async fn person(emulator: Arc<Emulator>, user: i64, stop: Arc<AtomicBool>) -> Ledger {
-    let mut ledger = Ledger::default();
+/// the dialogue is. What they saw is kept in `ledger` as it happens.
+pub(super) async fn person(
+    emulator: Arc<Emulator>,
+    user: i64,
+    stop: Arc<AtomicBool>,
+    ledger: Arc<Mutex<Ledger>>,
+) {
     let mut run = 0;
     let mut shown = start_run(&emulator, user).await;
     let mut last_acknowledged = 0;
@@ -69,7 +108,7 @@ async fn person(emulator: Arc<Emulator>, user: i64, stop: Arc<AtomicBool>) -> Le
         let Some(step) = shown else {
             // The end of a run, or a menu.
             if stop.load(Ordering::Relaxed) {
-                return ledger;
+                return;
             }
             shown = start_run(&emulator, user).await;
             last_acknowledged = 0;
@@ -85,6 +124,7 @@ async fn person(emulator: Arc<Emulator>, user: i64, stop: Arc<AtomicBool>) -> Le
         }
         match said {
             Some(next) if next == Some(step + 1) || (step == STEPS && next.is_none()) => {
+                let mut ledger = ledger.lock().unwrap();
                 ledger.acknowledged.push((run, step));
                 if step == STEPS {
                     ledger.runs_finished += 1;
@@ -97,6 +137,8 @@ async fn person(emulator: Arc<Emulator>, user: i64, stop: Arc<AtomicBool>) -> Le
                 // Lost with the process (or not yet read): ask where the dialogue is.
                 let now_at = where_am_i(&emulator, user).await;
                 ledger
+                    .lock()
+                    .unwrap()
                     .resumed
                     .push((last_acknowledged, now_at.unwrap_or(0)));
                 if now_at.is_some_and(|k| k > step) {
@@ -202,7 +244,8 @@ async fn start_run(emulator: &Emulator, user: i64) -> Option<usize> {
     }
 }
 
-async fn before_the_kills(emulator: &Emulator, user: i64) {
+/// Consent, a reflection with a trial action, and a reminder: the set-up [`person`] expects.
+pub(super) async fn before_the_kills(emulator: &Emulator, user: i64) {
     emulator.set_language(user, Some("en"));
     for line in [
         "/remind weekdays 22:15",
@@ -245,7 +288,11 @@ async fn twenty_kills_lose_and_double_nothing_acknowledged() {
     let stop = Arc::new(AtomicBool::new(false));
     let tasks: Vec<_> = people
         .iter()
-        .map(|&user| tokio::spawn(person(h.emulator.clone(), user, stop.clone())))
+        .map(|&user| {
+            let ledger = Arc::new(Mutex::new(Ledger::default()));
+            let task = person(h.emulator.clone(), user, stop.clone(), ledger.clone());
+            (tokio::spawn(task), ledger)
+        })
         .collect();
     let started = Instant::now();
     let mut seed = 0x2545_f491_4f6c_dd1d_u64;
@@ -260,12 +307,12 @@ async fn twenty_kills_lose_and_double_nothing_acknowledged() {
     }
     stop.store(true, Ordering::Relaxed);
     let mut ledgers = BTreeMap::new();
-    for (user, task) in people.iter().zip(tasks) {
-        let ledger = tokio::time::timeout(Duration::from_secs(120), task)
+    for (user, (task, ledger)) in people.iter().zip(tasks) {
+        tokio::time::timeout(Duration::from_secs(120), task)
             .await
             .expect("every person finishes their run")
             .unwrap();
-        ledgers.insert(*user, ledger);
+        ledgers.insert(*user, ledger.lock().unwrap().clone());
     }
     assert!(h.terminate(), "a clean stop after it all:\n{}", h.log());
     // The log of the last process only: earlier ones are overwritten at each start.
@@ -299,15 +346,7 @@ async fn twenty_kills_lose_and_double_nothing_acknowledged() {
             match stored_runs.as_slice() {
                 [] => lost += 1,
                 [steps] => {
-                    let step_id = [
-                        "situation",
-                        "touched",
-                        "how",
-                        "resources",
-                        "worked",
-                        "different",
-                        "commit",
-                    ][step - 1];
+                    let step_id = STEP_IDS[step - 1];
                     match steps.get(step_id) {
                         None => lost += 1,
                         Some(value) if TEXT_STEPS.contains(&step) => {

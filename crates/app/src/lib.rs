@@ -12,6 +12,7 @@
 mod app;
 pub mod config;
 pub mod console;
+pub mod control;
 pub mod export;
 pub mod kit;
 pub mod scheduler;

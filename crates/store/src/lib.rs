@@ -37,6 +37,7 @@
 //! - `room\0{person}` the private room a channel made for messages to the person (Matrix);
 //! - `purged` the day of the last retention purge; `layout` the layout's version.
 
+pub mod backup;
 mod folder;
 mod memory;
 mod migrate;

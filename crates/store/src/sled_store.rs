@@ -43,17 +43,35 @@ pub const STORE_DIR: &str = "store";
 
 /// A batch to apply and who to wake when it is durable.
 struct Request {
-    batch: sled::Batch,
+    ops: Vec<Op>,
     /// Its keys and values, counted towards the next checkpoint.
     bytes: u64,
     done: Waiter,
 }
 
+/// What the writer thread is asked to do, in order.
+enum Job {
+    Write(Request),
+    /// From now on keep a copy of every batch applied (a backup's redo log, see
+    /// [`crate::backup`]), and take no checkpoint, so a scan may hold the database meanwhile.
+    StartRecording(oneshot::Sender<()>),
+    /// Hand over what was recorded, then apply nothing until `resume` is told (or dropped),
+    /// for at most [`crate::backup::MAX_PAUSE`]: the moment a backup is taken at.
+    StopRecording {
+        recorded: oneshot::Sender<Result<Vec<Op>, String>>,
+        resume: mpsc::Receiver<()>,
+    },
+}
+
+/// The most a backup's redo log may hold: writes made while the backup scans. More means
+/// the store is written faster than it can be copied; the backup fails and writes go on.
+const MAX_RECORDED_BYTES: u64 = 256 * 1024 * 1024;
+
 #[derive(Debug)]
 pub struct SledStore {
     shared: Arc<Shared>,
     /// `None` only while dropping: closing the channel ends the writer thread.
-    writer: Option<mpsc::Sender<Request>>,
+    writer: Option<mpsc::Sender<Job>>,
     writer_thread: Option<std::thread::JoinHandle<()>>,
     /// Dropped last, after sled is closed: see [`lock_folder`].
     _folder_lock: File,
@@ -194,7 +212,7 @@ impl SledStore {
             cache_bytes,
             checkpoint_after_bytes,
         });
-        let (writer, requests) = mpsc::channel::<Request>();
+        let (writer, requests) = mpsc::channel::<Job>();
         let writer_shared = Arc::clone(&shared);
         let writer_thread = std::thread::Builder::new()
             .name("sled-group-commit".into())
@@ -226,15 +244,61 @@ impl SledStore {
             .map_err(backend)
     }
 
-    async fn submit(&self, batch: sled::Batch, bytes: u64) -> Result<(), StoreError> {
-        let (done, wait) = oneshot::channel();
+    fn send(&self, job: Job) -> Result<(), StoreError> {
         let writer = self.writer.as_ref().ok_or(StoreError::Closed)?;
-        writer
-            .send(Request { batch, bytes, done })
-            .map_err(|_| StoreError::Closed)?;
+        writer.send(job).map_err(|_| StoreError::Closed)
+    }
+
+    async fn submit(&self, ops: Vec<Op>, bytes: u64) -> Result<(), StoreError> {
+        let (done, wait) = oneshot::channel();
+        self.send(Job::Write(Request { ops, bytes, done }))?;
         wait.await
             .map_err(|_| StoreError::Closed)?
             .map_err(StoreError::Backend)
+    }
+}
+
+/// What a backup asks of the store (see [`crate::backup`]). Blocking: for a backup's own
+/// thread, never an async task.
+impl SledStore {
+    /// Makes every write so far durable, then records every later one until
+    /// [`SledStore::stop_recording`].
+    pub(crate) fn start_recording(&self) -> Result<(), StoreError> {
+        let (started, wait) = oneshot::channel();
+        self.send(Job::StartRecording(started))?;
+        wait.blocking_recv().map_err(|_| StoreError::Closed)
+    }
+
+    /// Calls `each` with every key and value, in key order. Writes go on meanwhile: a key
+    /// written during the scan is seen before or after, and the redo log settles which.
+    pub(crate) fn scan_all(
+        &self,
+        mut each: impl FnMut(&[u8], &[u8]) -> std::io::Result<()>,
+    ) -> Result<u64, StoreError> {
+        let db = self.shared.read()?;
+        let mut count = 0;
+        for item in db.iter() {
+            let (key, value) = item.map_err(backend)?;
+            each(&key, &value).map_err(backend)?;
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    /// Stops recording and pauses the writer: returns what was written since
+    /// [`SledStore::start_recording`] and the handle whose send (or drop) lets writes go on.
+    pub(crate) fn stop_recording(&self) -> Result<(Vec<Op>, mpsc::Sender<()>), StoreError> {
+        let (recorded, wait) = oneshot::channel();
+        let (resume, resumed) = mpsc::channel();
+        self.send(Job::StopRecording {
+            recorded,
+            resume: resumed,
+        })?;
+        let ops = wait
+            .blocking_recv()
+            .map_err(|_| StoreError::Closed)?
+            .map_err(StoreError::Backend)?;
+        Ok((ops, resume))
     }
 }
 
@@ -316,53 +380,151 @@ fn checkpoint(shared: &Shared) -> Result<(), String> {
 /// The writer loop: applies every batch waiting, then one flush and one fdatasync for all;
 /// a checkpoint once enough was written. One thread writes, so writers never contend on
 /// sled's locks.
-fn group_commit(shared: &Shared, log: File, requests: mpsc::Receiver<Request>) {
-    // After a failed sync, what is in memory may not be on disk: refuse everything from then
-    // on rather than let later events build on it.
-    let mut failed: Option<String> = None;
-    let mut written_since_open = 0u64;
-    while let Ok(first) = requests.recv() {
-        let mut waiting = vec![first];
-        waiting.extend(requests.try_iter());
-        if let Some(err) = &failed {
-            for request in waiting {
-                let _ = request
-                    .done
-                    .send(Err(format!("the store stopped after: {err}")));
-            }
-            continue;
-        }
-        let mut applied = Vec::with_capacity(waiting.len());
-        let result = shared.read().map_err(|err| err.to_string()).and_then(|db| {
-            for request in waiting {
-                match db.apply_batch(request.batch) {
-                    Ok(()) => {
-                        written_since_open += request.bytes;
-                        applied.push(request.done);
-                    }
-                    // Only this batch failed; it was not applied, and its writer hears why.
-                    Err(err) => {
-                        let _ = request.done.send(Err(err.to_string()));
-                    }
+fn group_commit(shared: &Shared, log: File, jobs: mpsc::Receiver<Job>) {
+    let mut writer = Writer {
+        shared,
+        log,
+        failed: None,
+        written_since_open: 0,
+        recording: None,
+    };
+    while let Ok(first) = jobs.recv() {
+        let mut applied = Vec::new();
+        for job in std::iter::once(first).chain(jobs.try_iter()) {
+            match job {
+                Job::Write(request) => writer.apply(request, &mut applied),
+                // What came before is made durable first: a backup holds every write
+                // acknowledged before it began.
+                Job::StartRecording(started) => {
+                    writer.commit(std::mem::take(&mut applied));
+                    writer.recording = Some(Recording::default());
+                    let _ = started.send(());
+                }
+                Job::StopRecording { recorded, resume } => {
+                    writer.commit(std::mem::take(&mut applied));
+                    let _ = recorded.send(writer.stop_recording());
+                    // Writes wait while the backup reads what must match this moment.
+                    let _ = resume.recv_timeout(crate::backup::MAX_PAUSE);
                 }
             }
-            db.flush().map(|_| ()).map_err(|err| err.to_string())
-        });
-        let result = result.and_then(|()| log.sync_data().map_err(|err| err.to_string()));
+        }
+        writer.commit(applied);
+    }
+}
+
+/// The writer thread's state.
+struct Writer<'s> {
+    shared: &'s Shared,
+    log: File,
+    /// After a failed sync, what is in memory may not be on disk: everything is refused from
+    /// then on rather than let later events build on it.
+    failed: Option<String>,
+    written_since_open: u64,
+    /// Batches applied since a backup began (see [`Job::StartRecording`]).
+    recording: Option<Recording>,
+}
+
+#[derive(Default)]
+struct Recording {
+    ops: Vec<Op>,
+    bytes: u64,
+    overflowed: bool,
+}
+
+impl Writer<'_> {
+    /// Applies one batch (not yet durable); its writer is woken by [`Writer::commit`].
+    fn apply(&mut self, request: Request, applied: &mut Vec<Waiter>) {
+        if let Some(err) = &self.failed {
+            let _ = request
+                .done
+                .send(Err(format!("the store stopped after: {err}")));
+            return;
+        }
+        let mut batch = sled::Batch::default();
+        for op in &request.ops {
+            match op {
+                Op::Put(key, value) => batch.insert(key.as_slice(), value.as_slice()),
+                Op::Delete(key) => batch.remove(key.as_slice()),
+            }
+        }
+        let result = self
+            .shared
+            .read()
+            .map_err(|err| err.to_string())
+            .and_then(|db| db.apply_batch(batch).map_err(|err| err.to_string()));
+        match result {
+            Ok(()) => {
+                self.written_since_open += request.bytes;
+                if let Some(recording) = &mut self.recording {
+                    recording.keep(request.ops, request.bytes);
+                }
+                applied.push(request.done);
+            }
+            // Only this batch failed; it was not applied, and its writer hears why.
+            Err(err) => {
+                let _ = request.done.send(Err(err));
+            }
+        }
+    }
+
+    /// Makes the applied batches durable with one flush and one fdatasync, wakes their
+    /// writers, and takes a checkpoint once enough was written (never while recording).
+    fn commit(&mut self, applied: Vec<Waiter>) {
+        if applied.is_empty() {
+            return;
+        }
+        let result = self
+            .shared
+            .read()
+            .map_err(|err| err.to_string())
+            .and_then(|db| db.flush().map(|_| ()).map_err(|err| err.to_string()))
+            .and_then(|()| self.log.sync_data().map_err(|err| err.to_string()));
         if let Err(err) = &result {
             tracing::error!(error = %err, waiters = applied.len(), "group commit failed");
-            failed = Some(err.clone());
+            self.failed = Some(err.clone());
         }
         for done in applied {
             // A writer that gave up (its task was cancelled) no longer listens.
             let _ = done.send(result.clone());
         }
-        if failed.is_none() && written_since_open >= shared.checkpoint_after_bytes {
-            written_since_open = 0;
-            if let Err(err) = checkpoint(shared) {
+        if self.failed.is_none()
+            && self.recording.is_none()
+            && self.written_since_open >= self.shared.checkpoint_after_bytes
+        {
+            self.written_since_open = 0;
+            if let Err(err) = checkpoint(self.shared) {
                 tracing::error!(error = %err, "sled did not reopen at a checkpoint");
-                failed = Some(err);
+                self.failed = Some(err);
             }
+        }
+    }
+
+    fn stop_recording(&mut self) -> Result<Vec<Op>, String> {
+        let recording = self.recording.take().unwrap_or_default();
+        if let Some(err) = &self.failed {
+            return Err(format!("the store stopped after: {err}"));
+        }
+        if recording.overflowed {
+            return Err(format!(
+                "more than {} MiB was written while the backup read the store",
+                MAX_RECORDED_BYTES >> 20
+            ));
+        }
+        Ok(recording.ops)
+    }
+}
+
+impl Recording {
+    fn keep(&mut self, ops: Vec<Op>, bytes: u64) {
+        if self.overflowed {
+            return;
+        }
+        self.bytes += bytes;
+        if self.bytes > MAX_RECORDED_BYTES {
+            self.overflowed = true;
+            self.ops = Vec::new();
+        } else {
+            self.ops.extend(ops);
         }
     }
 }
@@ -395,21 +557,14 @@ impl Store for SledStore {
     }
 
     async fn apply(&self, ops: Vec<Op>) -> Result<(), StoreError> {
-        let mut bytes = 0;
-        let mut batch = sled::Batch::default();
-        for op in ops {
-            match op {
-                Op::Put(k, v) => {
-                    bytes += (k.len() + v.len()) as u64;
-                    batch.insert(k, v);
-                }
-                Op::Delete(k) => {
-                    bytes += k.len() as u64;
-                    batch.remove(k);
-                }
-            }
-        }
-        self.submit(batch, bytes).await
+        let bytes = ops
+            .iter()
+            .map(|op| match op {
+                Op::Put(k, v) => k.len() + v.len(),
+                Op::Delete(k) => k.len(),
+            } as u64)
+            .sum();
+        self.submit(ops, bytes).await
     }
 }
 

@@ -204,7 +204,7 @@ impl MasterKey {
         Ok(key)
     }
 
-    fn hex(&self) -> String {
+    pub(crate) fn hex(&self) -> String {
         hex(self.0.as_ref())
     }
 
@@ -551,6 +551,19 @@ impl Vault {
         open_with(&cipher, person.as_bytes(), sealed).map(std::borrow::Cow::Owned)
     }
 
+    /// The keyring file as it is now, read while no slot is being written: what a backup
+    /// holds beside the store (the keys stay wrapped by the master key, which is not in it).
+    pub fn keyring_bytes(&self) -> Result<Vec<u8>, VaultError> {
+        let Some((path, file)) = &self.file else {
+            return Err(VaultError::KeyFile {
+                path: PathBuf::from(KEYRING_FILE),
+                reason: "this vault lives in memory only".into(),
+            });
+        };
+        let file = file.lock().unwrap_or_else(PoisonError::into_inner);
+        read_whole(&file).map_err(io_error(path))
+    }
+
     /// Destroys `person`'s key: zeroes its slot on disk and syncs. Everything sealed for
     /// them, wherever a copy of it lies, is unreadable from then on. True when there was one.
     pub fn shred(&self, person: &str) -> Result<bool, VaultError> {
@@ -772,6 +785,22 @@ fn write_at(mut file: &File, bytes: &[u8], offset: u64) -> std::io::Result<()> {
     use std::io::{Seek, SeekFrom};
     file.seek(SeekFrom::Start(offset))?;
     file.write_all(bytes)
+}
+
+/// Reads all of `file` from its start, without moving its cursor.
+fn read_whole(file: &File) -> std::io::Result<Vec<u8>> {
+    let len = file.metadata()?.len();
+    let mut bytes = vec![0; usize::try_from(len).map_err(std::io::Error::other)?];
+    #[cfg(unix)]
+    std::os::unix::fs::FileExt::read_exact_at(file, &mut bytes, 0)?;
+    #[cfg(not(unix))]
+    {
+        use std::io::{Read as _, Seek as _, SeekFrom};
+        let mut file = file;
+        file.seek(SeekFrom::Start(0))?;
+        file.read_exact(&mut bytes)?;
+    }
+    Ok(bytes)
 }
 
 fn split_person(rest: &[u8]) -> Option<(&str, &[u8])> {
