@@ -1,8 +1,11 @@
-//! Logging: to stderr, filtered by `EFTERTANKE_LOG` (default `warn`). Never people's words:
-//! the libraries that would log them are quieted here.
+//! Logging: to stderr, filtered by `EFTERTANKE_LOG` (default `warn`), as text or as one JSON
+//! object a line (for log shippers). Never people's words: the libraries that would log them
+//! are quieted here.
+
+use crate::config::LogFormat;
 
 /// Sets up logging for the process.
-pub fn init() {
+pub fn init(format: LogFormat) {
     let mut filter = tracing_subscriber::EnvFilter::try_from_env("EFTERTANKE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     for directive in [
@@ -20,8 +23,11 @@ pub fn init() {
             filter = filter.add_directive(directive);
         }
     }
-    tracing_subscriber::fmt()
+    let lines = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => lines.init(),
+        LogFormat::Json => lines.json().flatten_event(true).init(),
+    }
 }

@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use eftertanke::app::{Clock, Profile, ShiftedClock, SystemClock};
 use eftertanke::commands::{self, ExportRequest};
-use eftertanke::config::Config;
+use eftertanke::config::{Config, LogFormat};
 use eftertanke::dialogs::Role;
 use eftertanke::i18n::Lang;
 use eftertanke::records::PersonId;
@@ -26,6 +26,16 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// How log lines are written (default: `log_format` in the configuration, else text).
+    #[arg(long, global = true, value_enum)]
+    log_format: Option<LogFormatArg>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormatArg {
+    Text,
+    /// One JSON object a line, for log shippers.
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -188,9 +198,21 @@ enum KeyCommand {
 }
 
 fn main() -> ExitCode {
-    eftertanke::logging::init();
+    let cli = Cli::parse();
+    let format = match cli.log_format {
+        Some(LogFormatArg::Text) => Some(LogFormat::Text),
+        Some(LogFormatArg::Json) => Some(LogFormat::Json),
+        // The bot's own configuration may ask for JSON; a bad file is told when it is read.
+        None => match &cli.command {
+            Some(Command::Run { config, .. }) => Config::load(Some(config), None)
+                .ok()
+                .and_then(|config| config.log_format),
+            _ => None,
+        },
+    };
+    eftertanke::logging::init(format.unwrap_or_default());
     eftertanke::private_files();
-    match run(Cli::parse()) {
+    match run(cli) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("eftertanke: {err:#}");

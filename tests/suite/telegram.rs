@@ -53,6 +53,13 @@ impl Harness {
         self.dir.path().join("data")
     }
 
+    /// Puts `line` at the top of the configuration file (before its sections).
+    pub(crate) fn configure(&self, line: &str) {
+        let path = self.dir.path().join("eftertanke.toml");
+        let config = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("{line}\n{config}")).unwrap();
+    }
+
     /// Starts `eftertanke run`, optionally with its clock set to `now`.
     pub(crate) fn start(&mut self, now: Option<&str>) {
         let log = std::fs::File::create(self.dir.path().join("bot.log")).unwrap();
@@ -763,4 +770,31 @@ async fn secrets_come_from_credential_files() {
             "{secret:?} in {help}"
         );
     }
+}
+
+/// `log_format = "json"` in the configuration: every log line is one JSON object, for log
+/// shippers, and none holds what a person wrote.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_logs_when_the_configuration_asks() {
+    let mut h = Harness::new(false).await;
+    h.configure("log_format = \"json\"");
+    h.start(None);
+    let user = 131;
+    h.emulator.set_language(user, Some("en"));
+    h.say(user, "/start").await;
+    h.say(user, "/reflect").await;
+    h.say(user, "a secret word: kolibri").await;
+    assert!(h.terminate(), "{}", h.log());
+    let log = h.log();
+    let lines: Vec<&str> = log.lines().collect();
+    assert!(lines.len() >= 2, "{log}");
+    for line in lines {
+        let object: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|err| panic!("{err}: {line}"));
+        assert!(
+            object["level"].is_string() && object["timestamp"].is_string(),
+            "{line}"
+        );
+    }
+    assert!(!log.contains("kolibri"), "{log}");
 }

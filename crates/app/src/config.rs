@@ -29,6 +29,8 @@
 //! language = "da"           # for people new to the bot (default: da)
 //! # MATRIX_PASSWORD or MATRIX_ACCESS_TOKEN, and MATRIX_STORE_PASSPHRASE: from the environment
 //! ```
+//!
+//! `eftertanke.example.toml` at the top of the repository has every key, with its default.
 
 use std::path::{Path, PathBuf};
 
@@ -63,6 +65,24 @@ struct File {
     privacy: Privacy,
     telegram: Option<Telegram>,
     matrix: Option<Matrix>,
+    metrics: Option<Metrics>,
+    log_format: Option<LogFormat>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Metrics {
+    listen: std::net::SocketAddr,
+}
+
+/// How log lines are written: for people reading a terminal or the journal, or one JSON
+/// object a line for log shippers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -132,6 +152,10 @@ pub struct Config {
     pub key_file: Option<PathBuf>,
     pub telegram: Option<TelegramConfig>,
     pub matrix: Option<MatrixConfig>,
+    /// Where `/healthz` and `/metrics` are served, if the file says (`[metrics] listen`).
+    pub metrics_listen: Option<std::net::SocketAddr>,
+    /// The log format the file asks for (`--log-format` comes first).
+    pub log_format: Option<LogFormat>,
 }
 
 /// The Matrix channel's settings. Secrets (password or access token, and the passphrase of
@@ -297,6 +321,8 @@ impl Config {
             key_file: raw.key_file,
             telegram,
             matrix,
+            metrics_listen: raw.metrics.map(|metrics| metrics.listen),
+            log_format: raw.log_format,
         })
     }
 }
@@ -379,6 +405,60 @@ fn toml_problem(text: &str, err: &toml::de::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The example file holds every key: loaded as it is, it changes no default; with its
+    /// commented-out sections taken in, it still loads.
+    #[test]
+    fn the_example_file_has_every_key_and_loads() {
+        let example = include_str!("../../../eftertanke.example.toml");
+        let loaded = Config::parse(example, Path::new("eftertanke.example.toml")).unwrap();
+        let defaults = Config::parse("", Path::new("(defaults)")).unwrap();
+        assert_eq!(
+            format!("{:?}", loaded.settings),
+            format!("{:?}", defaults.settings)
+        );
+        assert_eq!(
+            format!("{:?}", loaded.schedule),
+            format!("{:?}", defaults.schedule)
+        );
+        assert!(loaded.telegram.is_none() && loaded.matrix.is_none());
+        let uncommented: String = example
+            .lines()
+            .map(|line| match line.strip_prefix("# ") {
+                Some(rest) if rest.starts_with('[') || rest.contains(" = ") => rest,
+                _ => line,
+            })
+            .map(|line| format!("{line}\n"))
+            .collect();
+        let all = Config::parse(&uncommented, Path::new("uncommented")).unwrap();
+        assert!(all.telegram.is_some() && all.matrix.is_some() && all.metrics_listen.is_some());
+        assert!(all.key_file.is_some() && all.log_format.is_some());
+        for key in [
+            "time_zone",
+            "administrators",
+            "facilitators",
+            "data",
+            "key_file",
+            "log_format",
+            "invite_days",
+            "citizen_floor",
+            "window",
+            "retry_days",
+            "weekday",
+            "time",
+            "retention_months",
+            "api_url",
+            "token",
+            "throttle",
+            "homeserver",
+            "user",
+            "allowed_servers",
+            "language",
+            "listen",
+        ] {
+            assert!(example.contains(&format!("{key} = ")), "{key}");
+        }
+    }
 
     #[test]
     fn an_empty_file_is_the_defaults() {

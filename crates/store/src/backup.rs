@@ -53,6 +53,8 @@ pub enum BackupError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("no eftertanke data in {0}")]
+    NoData(PathBuf),
     #[error("the backup is damaged or cut short: {0}")]
     Damaged(String),
     #[error("{0} must be a new folder: a restore never writes over data")]
@@ -145,6 +147,9 @@ pub fn write(
 /// Writes a backup of the data folder `data` while no eftertanke has it open: the same file
 /// as a running bot's backup (the folder is locked meanwhile, so none starts).
 pub fn write_offline(data: &Path, out: impl Write) -> Result<BackupReport, BackupError> {
+    if !crate::folder::holds_data(data) {
+        return Err(BackupError::NoData(data.to_owned()));
+    }
     let store = SledStore::open(data, crate::CACHE_BYTES)?;
     let keyring = data.join(KEYRING_FILE);
     write(
