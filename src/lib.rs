@@ -229,6 +229,10 @@ pub async fn serve(
         let (app, stop) = (app.clone(), stop.clone());
         async move { scheduler::run(&app, &config.schedule, stop).await }
     });
+    let metrics = config.metrics_listen.map(|listen| {
+        let (app, stop) = (app.clone(), stop.clone());
+        tokio::spawn(async move { app::metrics::serve(app, listen, stop).await })
+    });
     let control = tokio::spawn({
         let (app, stop, data) = (app.clone(), stop.clone(), data.clone());
         async move { app::control::serve(app, &data, stop).await }
@@ -250,6 +254,13 @@ pub async fn serve(
     stop.cancel();
     if let Err(err) = scheduler.await {
         tracing::error!("the scheduler ended abnormally: {err}");
+    }
+    if let Some(metrics) = metrics {
+        match metrics.await {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => tracing::error!("serving /metrics: {err}"),
+            Err(err) => tracing::error!("serving /metrics ended abnormally: {err}"),
+        }
     }
     match control.await {
         Ok(Ok(())) => {}

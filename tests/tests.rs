@@ -18,6 +18,8 @@ mod suite {
     #[cfg(feature = "matrix")]
     pub mod matrix;
     pub mod metadata;
+    #[cfg(feature = "telegram")]
+    pub mod metrics;
     pub mod month;
     pub mod privacy;
     pub mod roles;

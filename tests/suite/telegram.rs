@@ -53,6 +53,13 @@ impl Harness {
         self.dir.path().join("data")
     }
 
+    /// Adds `section` at the end of the configuration file.
+    pub(crate) fn configure_section(&self, section: &str) {
+        let path = self.dir.path().join("eftertanke.toml");
+        let config = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("{config}\n{section}\n")).unwrap();
+    }
+
     /// Puts `line` at the top of the configuration file (before its sections).
     pub(crate) fn configure(&self, line: &str) {
         let path = self.dir.path().join("eftertanke.toml");

@@ -21,6 +21,8 @@ use eftertanke_core::records::{Conversation, DigestChat, Group, GroupRole, Perso
 use eftertanke_core::schedule;
 use eftertanke_store::{Commit, KeptDigest, Outgoing, Purged, Records, Store, StoreError, Vault};
 
+use crate::metrics::Metrics;
+
 /// Where time comes from; tests use a hand-set clock.
 pub trait Clock: Send + Sync {
     fn now(&self) -> Timestamp;
@@ -120,6 +122,7 @@ pub struct App<S> {
     clock: Box<dyn Clock>,
     stripes: Vec<Mutex<()>>,
     hasher: std::collections::hash_map::RandomState,
+    metrics: Metrics,
 }
 
 impl<S: Store> App<S> {
@@ -138,6 +141,7 @@ impl<S: Store> App<S> {
             clock,
             stripes: (0..LOCK_STRIPES).map(|_| Mutex::new(())).collect(),
             hasher: Default::default(),
+            metrics: Metrics::new(),
         }
     }
 
@@ -148,6 +152,11 @@ impl<S: Store> App<S> {
 
     pub fn records(&self) -> &Records<S> {
         &self.records
+    }
+
+    /// What is counted for `/metrics` and `/healthz`.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     fn stripe(&self, person: &PersonId) -> &Mutex<()> {
@@ -560,6 +569,7 @@ impl<S: Store> App<S> {
             .any(|w| matches!(w, Write::ChangeMember { .. }));
         let event_id = if duplicate { None } else { event.id };
         if outcome.conversation != before || !outcome.writes.is_empty() || event_id.is_some() {
+            let began = std::time::Instant::now();
             self.records
                 .commit(Commit {
                     conversation: Some(outcome.conversation),
@@ -568,6 +578,10 @@ impl<S: Store> App<S> {
                     ..Commit::default()
                 })
                 .await?;
+            self.metrics
+                .commit_seconds
+                .observe(began.elapsed().as_secs_f64());
+            self.metrics.steps.inc();
         }
         Ok((outcome.replies, changed_others))
     }

@@ -15,6 +15,7 @@ pub mod console;
 pub mod control;
 pub mod export;
 pub mod kit;
+pub mod metrics;
 pub mod scheduler;
 
 pub use app::{App, AppError, Clock, Event, Profile, ShiftedClock, SystemClock};

@@ -59,10 +59,11 @@ pub async fn run<S: Store>(
         tokio::select! {
             biased;
             () = stop.cancelled() => break,
-            _ = every.tick() => {
+            planned = every.tick() => {
                 if let Err(err) = tick(app, schedule).await {
                     tracing::warn!("scheduler: {err}");
                 }
+                app.metrics().ticked(planned.elapsed(), app.now());
             }
         }
     }

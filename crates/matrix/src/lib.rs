@@ -19,7 +19,6 @@ pub use session::saved as session_saved;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -279,7 +278,7 @@ pub async fn run<S: Store>(
     };
 
     let (queue, jobs) = mpsc::channel(INTAKE_CAPACITY);
-    let drops = Arc::new(Drops::default());
+    let drops = Arc::new(Drops::counted(app.metrics(), Platform::Matrix));
     let intake: SharedIntake = Arc::new(Reception {
         intake: Mutex::new(Intake {
             queue: Some(queue),
@@ -311,6 +310,7 @@ pub async fn run<S: Store>(
     // The outbox waits for the first sync: until then the rooms' state is as it was when the
     // bot stopped (someone may have left a room meanwhile).
     let (synced, first_sync) = watch::channel(false);
+    let app = channel.app.clone();
     let delivery = tokio::spawn(deliver_outbox(channel, first_sync));
 
     let mut pause = Duration::from_secs(1);
@@ -334,6 +334,7 @@ pub async fn run<S: Store>(
         lock(&intake).guard = None;
         match result {
             Ok(response) => {
+                app.metrics().contact_ok(Platform::Matrix, app.now());
                 pause = Duration::from_secs(1);
                 synced.send_replace(true);
                 warn_of_gaps(&response, &mut known);
@@ -341,6 +342,7 @@ pub async fn run<S: Store>(
                 token = response.next_batch;
             }
             Err(err) => {
+                app.metrics().contact_failed(Platform::Matrix, app.now());
                 if let Err(revoked) = sync_failed(&client, &err, pause) {
                     break Err(revoked);
                 }
@@ -547,7 +549,7 @@ fn queue(shared: &SharedIntake, room: &Room, event: OwnedEventId, sender: OwnedU
             guard: intake.guard.clone(),
         };
         if queue.try_send(incoming).is_err() {
-            shared.drops.full.fetch_add(1, Ordering::Relaxed);
+            shared.drops.full.inc();
         }
     }
 }
@@ -913,7 +915,9 @@ async fn converse<S: Store>(
     // Stopping (no sends that may retry for long; the next start delivers these), or the
     // room is no longer private: all to the outbox.
     if !channel.stop.is_cancelled() && still_private {
-        if let Err(failure) = send_all(channel, room, &replies, &mut sent).await {
+        if let Err(failure) =
+            send_all(channel, room, &replies, &mut sent, channel.app.metrics()).await
+        {
             tracing::warn!(person = %person.pseudonym(), "reply not sent, kept for later: {}", failure.why());
         }
     }
@@ -1007,7 +1011,15 @@ impl<S: Store> Channel<S> {
                 return;
             }
         };
-        if let Err(failure) = send_all(self, room, &[Reply::plain(text)], &mut 0).await {
+        if let Err(failure) = send_all(
+            self,
+            room,
+            &[Reply::plain(text)],
+            &mut 0,
+            self.app.metrics(),
+        )
+        .await
+        {
             tracing::warn!("sending a note: {}", failure.why());
         }
     }

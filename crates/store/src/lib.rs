@@ -35,7 +35,8 @@
 //! - `mnote\0{person}\0{group}` a membership a facilitator changed (removed, made a
 //!   facilitator or staff again), until the person was told;
 //! - `room\0{person}` the private room a channel made for messages to the person (Matrix);
-//! - `purged` the day of the last retention purge; `layout` the layout's version.
+//! - `purged` the day of the last retention purge; `layout` the layout's version; `health`
+//!   when `/healthz` last wrote (whether the store takes writes).
 
 pub mod backup;
 mod folder;
@@ -591,6 +592,28 @@ impl<S: Store> Records<S> {
             None => prefix(&["outbox"]),
         };
         self.waiting(&scan)
+    }
+
+    /// How many messages wait in the outbox, and since when the oldest: read from the keys
+    /// alone, so counting opens nothing of anyone's.
+    pub fn outbox_depth(&self) -> Result<(u64, Option<jiff::Timestamp>), StoreError> {
+        let keys = self.store.keys_with_prefix(&prefix(&["outbox"]))?;
+        let oldest = keys
+            .iter()
+            .filter_map(|key| key.split(|&byte| byte == 0).nth(3))
+            .filter_map(|at| std::str::from_utf8(at).ok()?.parse::<i64>().ok())
+            .min()
+            .and_then(|second| jiff::Timestamp::from_second(second).ok());
+        Ok((keys.len() as u64, oldest))
+    }
+
+    /// Writes the time under `health`: whether the store still takes writes (nothing of
+    /// anyone's is in it).
+    pub async fn probe(&self, now: jiff::Timestamp) -> Result<(), StoreError> {
+        let at = now.as_second().to_string().into_bytes();
+        self.store
+            .apply(vec![Op::Put(b"health".to_vec(), at)])
+            .await
     }
 
     /// Messages waiting for the people and chats of one platform ("telegram" covers

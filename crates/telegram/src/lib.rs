@@ -182,6 +182,7 @@ async fn serve<S: Store, B: TgBot>(
         return Ok(());
     };
     tracing::info!(bot = %me.username(), "Telegram connected");
+    app.metrics().contact_ok(Platform::Telegram, app.now());
     set_menu(&bot, &app.content().locales).await;
     let telegram = Arc::new(Telegram { bot: bot.clone() });
     let delivery = tokio::spawn(outbox::deliver(app.clone(), telegram.clone(), stop.clone()));
@@ -192,7 +193,7 @@ async fn serve<S: Store, B: TgBot>(
         me,
         stop: stop.clone(),
     });
-    let drops = Arc::new(Drops::default());
+    let drops = Arc::new(Drops::counted(app.metrics(), Platform::Telegram));
     let gate = FloodGate::default();
     let mut lanes: Lanes<ChatId, ChatWorker<S, B>> = Lanes::new(drops.clone());
     let mut listener = Polling::builder(bot.clone())
@@ -221,6 +222,8 @@ async fn serve<S: Store, B: TgBot>(
             }
             _ = report.tick() => {
                 counted = drops.log_if_changed(counted, "telegram");
+                // A quiet bot gets no updates: asking who it is shows Telegram still answers.
+                tokio::spawn(probe(app.clone(), bot.clone()));
                 continue;
             }
             update = stream.next() => update,
@@ -228,6 +231,7 @@ async fn serve<S: Store, B: TgBot>(
         match update {
             None => break,
             Some(Ok(update)) => {
+                app.metrics().contact_ok(Platform::Telegram, app.now());
                 let Some(arrived) = Arrived::of(update, &shared.me) else {
                     continue;
                 };
@@ -244,7 +248,10 @@ async fn serve<S: Store, B: TgBot>(
                 lanes.offer(chat, job, || ChatWorker::open(shared.clone(), chat));
             }
             // The stream waits before it polls again.
-            Some(Err(err)) => tracing::warn!("Telegram polling: {}", describe(&err)),
+            Some(Err(err)) => {
+                app.metrics().contact_failed(Platform::Telegram, app.now());
+                tracing::warn!("Telegram polling: {}", describe(&err));
+            }
         }
     }
     lanes.close().await;
@@ -255,7 +262,18 @@ async fn serve<S: Store, B: TgBot>(
     Ok(())
 }
 
-/// How often the drop counts are logged (when they changed).
+/// Asks Telegram who the bot is, for `/healthz`: whether Telegram answers.
+async fn probe<S: Store, B: TgBot>(app: Arc<App<S>>, bot: B) {
+    match bot.get_me().await {
+        Ok(_) => app.metrics().contact_ok(Platform::Telegram, app.now()),
+        Err(err) => {
+            app.metrics().contact_failed(Platform::Telegram, app.now());
+            tracing::warn!("Telegram did not answer: {}", describe(&err));
+        }
+    }
+}
+
+/// How often the drop counts are logged (when they changed), and Telegram asked.
 const DROPS_REPORT_EVERY: Duration = Duration::from_secs(60);
 
 /// An update the bot reads, with where it came from.

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use jiff::Timestamp;
@@ -16,7 +16,10 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use eftertanke_core::flood::{Admit, FloodGate};
-use eftertanke_core::records::PersonId;
+use eftertanke_core::records::{PersonId, Platform};
+use prometheus_client::metrics::counter::Counter;
+
+use crate::metrics::Metrics;
 
 /// Jobs one lane may hold waiting. Above the flood limit's burst, so a whole burst and the
 /// note after it fit even while the first job is still being handled.
@@ -33,23 +36,27 @@ pub trait Worker: Send + 'static {
     fn finish(self) -> impl Future<Output = ()> + Send;
 }
 
-/// What became of input: read, or not read and why. Counted for the logs (and metrics).
+/// What became of input: read, or not read and why. Counted for the logs and `/metrics`.
 #[derive(Debug, Default)]
 pub struct Drops {
     /// Messages over a person's flood limit, not read.
-    pub flooded: AtomicU64,
+    pub flooded: Counter,
     /// Jobs that found their lane full, dropped.
-    pub full: AtomicU64,
+    pub full: Counter,
 }
 
 impl Drops {
+    /// The drop counters `/metrics` shows for `platform`.
+    #[must_use]
+    pub fn counted(metrics: &Metrics, platform: Platform) -> Drops {
+        let (flooded, full) = metrics.drop_counters(platform);
+        Drops { flooded, full }
+    }
+
     /// (flooded, full) so far.
     #[must_use]
     pub fn counts(&self) -> (u64, u64) {
-        (
-            self.flooded.load(Ordering::Relaxed),
-            self.full.load(Ordering::Relaxed),
-        )
+        (self.flooded.get(), self.full.get())
     }
 
     /// Logs the counts if they changed since `before`; returns them.
@@ -82,7 +89,7 @@ pub fn admit(
     }
     let admit = gate.admit(person, now);
     if admit != Admit::Yes {
-        drops.flooded.fetch_add(1, Ordering::Relaxed);
+        drops.flooded.inc();
     }
     if admit == Admit::Warn {
         tracing::info!(person = %person.pseudonym(), "flood limit: messages not read");
@@ -146,14 +153,14 @@ where
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
                 lane.pending.fetch_sub(1, Ordering::AcqRel);
-                self.drops.full.fetch_add(1, Ordering::Relaxed);
+                self.drops.full.inc();
                 false
             }
             Err(mpsc::error::TrySendError::Closed(_)) => {
                 // Its task died (a panic, logged by `reap`): the lane goes, the next job
                 // opens a new one.
                 self.lanes.remove(&key);
-                self.drops.full.fetch_add(1, Ordering::Relaxed);
+                self.drops.full.inc();
                 false
             }
         }

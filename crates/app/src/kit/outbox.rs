@@ -124,7 +124,15 @@ async fn deliver_one<S: Store, T: Transport>(
             }
             Err(failure) => return Err((sent, failure)),
         };
-        match send_all(transport, &place, &message.replies, &mut sent).await {
+        match send_all(
+            transport,
+            &place,
+            &message.replies,
+            &mut sent,
+            app.metrics(),
+        )
+        .await
+        {
             Err(Failure::Moved(id)) => {
                 let moved = PersonId::chat(to.platform(), &id);
                 if let Err(err) = app.records().move_chat(&recipient, &moved).await {

@@ -80,7 +80,7 @@ async fn send_in_order<S: Store, T: Transport>(
         }
         let mut sent = 0;
         let outcome = tokio::select! {
-            outcome = send_all(&*transport, &place, &out.replies, &mut sent) => outcome,
+            outcome = send_all(&*transport, &place, &out.replies, &mut sent, app.metrics()) => outcome,
             // A rate-limited send may wait long: what is left goes to the outbox (the reply
             // in flight too, so it is sent at least once).
             () = stop.cancelled() => Err(Failure::Later { after: None, why: "stopping".into() }),

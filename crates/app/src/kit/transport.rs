@@ -9,6 +9,8 @@ use tokio::time::Instant;
 use eftertanke_core::engine::Reply;
 use eftertanke_core::records::{Platform, Recipient};
 
+use crate::metrics::Metrics;
+
 /// How long one send keeps trying before it gives up and leaves the message to the outbox,
 /// which tries again later ([`super::outbox`]).
 const TRY_FOR: Duration = Duration::from_secs(30);
@@ -99,16 +101,22 @@ pub async fn send_with_retries<T: Transport>(
 }
 
 /// Sends replies in order. `sent` counts those sent whole, also when the future is dropped
-/// halfway (the reply in flight then counts as not sent: it is sent at least once).
+/// halfway (the reply in flight then counts as not sent: it is sent at least once). Each
+/// reply sent, and a failure, is counted in `metrics`.
 pub async fn send_all<T: Transport>(
     transport: &T,
     to: &T::Place,
     replies: &[Reply],
     sent: &mut usize,
+    metrics: &Metrics,
 ) -> Result<(), Failure> {
     for reply in &replies[*sent..] {
-        send_with_retries(transport, to, reply).await?;
+        if let Err(failure) = send_with_retries(transport, to, reply).await {
+            metrics.failed(T::PLATFORM);
+            return Err(failure);
+        }
         *sent += 1;
+        metrics.sent(T::PLATFORM, 1);
     }
     Ok(())
 }
