@@ -26,6 +26,7 @@ use anyhow::{bail, Context as _};
 use tokio_util::sync::CancellationToken;
 
 pub mod commands;
+pub mod doctor;
 pub mod logging;
 
 pub use eftertanke_app as app;

@@ -170,6 +170,16 @@ enum Command {
     /// Make or rotate the master key that seals the data folder.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Check what `run` needs, changing nothing: the configuration, the time zone, the data
+    /// folder, the master key and its file, each channel's login. Says how to fix each
+    /// problem; exits non-zero on any.
+    Doctor {
+        #[arg(long)]
+        config: PathBuf,
+        /// The data folder (default: `data` in the file, else ./eftertanke-data).
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
     /// Check dialogues and locales, including plain language (LIX) for citizen text.
     Check {
         #[command(flatten)]
@@ -319,6 +329,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let count = commands::rotate_key(&data, &config, &new_key_file)?;
             let file = new_key_file.display();
             println!("{count} person keys now wrapped by {file}");
+        }
+        Command::Doctor { config, data } => {
+            if !runtime.block_on(eftertanke::doctor::doctor(&config, data)) {
+                return Ok(ExitCode::FAILURE);
+            }
         }
         Command::Check { content, verbose } => {
             let (dialogs, locales) = (content.dialogs.as_deref(), content.locales.as_deref());

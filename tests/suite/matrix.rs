@@ -733,10 +733,40 @@ async fn rate_limited_replies_are_waited_out_and_none_is_dropped() {
     assert_eq!(h.records().answers(&person_id(&fred)).unwrap().len(), 2);
 }
 
-/// A wrong password ends `run` at once with a clear error, not a crash loop.
+/// A wrong password ends `run` at once with a clear error, not a crash loop; `eftertanke
+/// doctor` tells it beforehand, and takes the right one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_password_is_a_clear_error() {
     let mut h = Harness::new(None);
+    let doctor = |password: &str| {
+        let output = Command::new(BIN)
+            .arg("doctor")
+            .arg("--config")
+            .arg(h.dir.path().join("eftertanke.toml"))
+            .arg("--data")
+            .arg(h.dir.path())
+            .env("MATRIX_PASSWORD", password)
+            .env("MATRIX_STORE_PASSPHRASE", PASSPHRASE)
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&output.stdout).into_owned();
+        let line = said
+            .lines()
+            .find(|line| line.contains("Matrix at"))
+            .unwrap_or_else(|| panic!("{said}"))
+            .to_owned();
+        (line, said)
+    };
+    let (line, said) = doctor(PASSWORD);
+    assert!(
+        line.starts_with("ok ") && line.contains("takes the login of @bot:"),
+        "{said}"
+    );
+    let (line, said) = doctor("not the password");
+    assert!(
+        line.starts_with("problem ") && line.contains("refused the login"),
+        "{said}"
+    );
     h.start_with(None, "not the password");
     let status = h.exited().expect("ends by itself");
     assert!(!status.success());

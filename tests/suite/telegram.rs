@@ -805,3 +805,65 @@ async fn json_logs_when_the_configuration_asks() {
     }
     assert!(!log.contains("kolibri"), "{log}");
 }
+
+/// `eftertanke doctor` against the emulator: all well with the right token, and a problem
+/// with a fix for a wrong token or a key file others can read; it changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_checks_what_a_start_needs_and_says_how_to_fix_it() {
+    let mut h = Harness::new(false).await;
+    // A folder with data, made by a first run.
+    h.start(None);
+    h.say(133, "/start").await;
+    assert!(h.terminate(), "{}", h.log());
+    let files = || {
+        let mut names: Vec<_> = std::fs::read_dir(h.data())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = files();
+    let doctor = |token: &str| {
+        let output = Command::new(BIN)
+            .arg("doctor")
+            .arg("--config")
+            .arg(h.dir.path().join("eftertanke.toml"))
+            .arg("--data")
+            .arg(h.data())
+            .env("TELEGRAM_BOT_TOKEN", token)
+            .env_remove("EFTERTANKE_MASTER_KEY")
+            .output()
+            .unwrap();
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+    let (healthy, said) = doctor(TOKEN);
+    assert!(healthy, "{said}");
+    assert!(said.contains("the token is the bot @"), "{said}");
+    assert!(
+        said.contains("it opens the data folder's keyring"),
+        "{said}"
+    );
+    assert!(said.contains("all well"), "{said}");
+
+    let (healthy, said) = doctor("4242:wrong");
+    assert!(!healthy, "{said}");
+    assert!(
+        said.contains("problem  Telegram") && said.contains("fix:"),
+        "{said}"
+    );
+
+    let key_file = default_key_file(&h.data());
+    std::fs::set_permissions(
+        &key_file,
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    )
+    .unwrap();
+    let (healthy, said) = doctor(TOKEN);
+    assert!(!healthy, "{said}");
+    assert!(said.contains("chmod 600"), "{said}");
+    assert_eq!(files(), before, "the doctor changed nothing");
+}

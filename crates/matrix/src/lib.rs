@@ -146,6 +146,74 @@ pub enum MatrixError {
     Message(#[from] I18nError),
 }
 
+/// Whether the homeserver takes the bot's login, for `eftertanke doctor`: with a password,
+/// a login as a new device that is logged out again at once; with an access token, a
+/// `whoami`. Touches nothing of the running bot's (its store, its session). The user the
+/// homeserver knows the login as.
+pub async fn check_login(
+    homeserver: &str,
+    user: &str,
+    password: Option<&str>,
+    access_token: Option<&str>,
+) -> Result<String, MatrixError> {
+    let client = Client::builder()
+        .homeserver_url(homeserver)
+        .build()
+        .await
+        .map_err(|err| MatrixError::Io {
+            path: PathBuf::from(homeserver),
+            why: err.to_string(),
+        })?;
+    let unreachable = |err: &dyn std::fmt::Display| MatrixError::Io {
+        path: PathBuf::from(homeserver),
+        why: err.to_string().chars().take(200).collect(),
+    };
+    if let Some(password) = password {
+        let login = client
+            .matrix_auth()
+            .login_username(user, password)
+            .initial_device_display_name("eftertanke doctor")
+            .send()
+            .await;
+        let response = match login {
+            Ok(response) => response,
+            Err(err) if err.client_api_error_kind().is_some() => {
+                return Err(MatrixError::LoginRefused { user: user.into() })
+            }
+            Err(err) => return Err(unreachable(&err)),
+        };
+        if let Err(err) = client.logout().await {
+            tracing::warn!("the doctor's own device stays logged in: {err}");
+        }
+        return Ok(response.user_id.to_string());
+    }
+    let Some(token) = access_token else {
+        return Err(MatrixError::NoLogin);
+    };
+    let session = matrix_sdk::authentication::matrix::MatrixSession {
+        meta: matrix_sdk::SessionMeta {
+            user_id: user
+                .try_into()
+                .map_err(|_| MatrixError::LoginRefused { user: user.into() })?,
+            // Only for the request below; whoami names the token's real device.
+            device_id: "EFTERTANKEDOCTOR".into(),
+        },
+        tokens: matrix_sdk::SessionTokens {
+            access_token: token.to_owned(),
+            refresh_token: None,
+        },
+    };
+    client
+        .restore_session(session)
+        .await
+        .map_err(|err| unreachable(&err))?;
+    match client.whoami().await {
+        Ok(whoami) => Ok(whoami.user_id.to_string()),
+        Err(err) if err.client_api_error_kind().is_some() => Err(MatrixError::TokenRefused),
+        Err(err) => Err(unreachable(&err)),
+    }
+}
+
 /// What the channel needs to start. Its `Debug` leaves the secrets out.
 #[derive(Clone)]
 pub struct Options {

@@ -459,6 +459,14 @@ impl Vault {
         Ok(vault)
     }
 
+    /// Whether `master` opens the keyring of `data`, changing nothing (a running bot may have
+    /// it open): for `eftertanke doctor`.
+    pub fn check_key(data: &Path, master: &MasterKey) -> Result<(), VaultError> {
+        let path = data.join(KEYRING_FILE);
+        let bytes = std::fs::read(&path).map_err(io_error(&path))?;
+        read_keyring(&path, &bytes, &master.cipher(), data).map(|_| ())
+    }
+
     /// The folder's own key (see [`FOLDER_SLOT`]).
     fn folder_key(&self) -> Option<Zeroizing<[u8; KEY_BYTES]>> {
         let keys = self.read_keys();

@@ -73,6 +73,20 @@ pub enum TelegramError {
     Message(#[from] I18nError),
 }
 
+/// Asks Telegram (`getMe`) whether it takes `token`: the bot's username if it does. For
+/// `eftertanke doctor`; makes no other request.
+pub async fn check_token(api_url: &str, token: &str) -> Result<String, TelegramError> {
+    let url = api_url
+        .parse()
+        .map_err(|_| TelegramError::BadUrl(api_url.to_owned()))?;
+    let bot = Bot::new(token).set_api_url(url);
+    match bot.get_me().await {
+        Ok(me) => Ok(me.username().to_owned()),
+        Err(RequestError::Api(ApiError::InvalidToken)) => Err(TelegramError::Refused),
+        Err(err) => Err(TelegramError::Client(describe(&err))),
+    }
+}
+
 /// What the channel needs to start. Its `Debug` leaves the token out.
 #[derive(Clone)]
 pub struct Options {
