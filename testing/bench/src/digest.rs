@@ -71,6 +71,8 @@ pub struct DigestResult {
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub max_ms: f64,
+    /// A backup of this history taken while people answer, and its restore.
+    pub backup: crate::backup::BackupResult,
 }
 
 /// The staff reflection's steps and the citizen check-in's, with a value each.
@@ -167,12 +169,21 @@ pub async fn run(
             return Err(BenchError::Task("an empty digest".into()));
         }
     }
+    let app = Arc::new(app);
+    let backup_file = dir.with_extension("backup");
+    let taken = crate::backup::under_load(&app, &backup_file).await?;
     drop(app);
     // sled 0.34 replays its log since the last open when it opens (and only then writes a
     // snapshot; `snapshot_after_ops` does nothing in 0.34.7): the first start after the
     // history was written, and a start after that.
     let cold_start_ms = cold_start(dir)?;
     let again_ms = cold_start(dir)?;
+    let backup = crate::backup::restore(
+        &backup_file,
+        &dir.with_extension("restored"),
+        &master,
+        taken,
+    )?;
     times.sort_unstable();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     Ok(DigestResult {
@@ -185,6 +196,7 @@ pub async fn run(
         p50_ms: percentile(&times, 0.50),
         p99_ms: percentile(&times, 0.99),
         max_ms: times.last().copied().map_or(0.0, ms),
+        backup,
     })
 }
 

@@ -4,6 +4,7 @@
 //! 127.0.0.1, and the weekly digest over a long history with cold starts and folder size.
 //! Figures and the commands that make them: `docs/benchmarks.md`.
 
+mod backup;
 mod digest;
 mod matrix;
 mod steps;
@@ -54,7 +55,7 @@ enum Part {
     Memory,
     /// Durable dialogue steps on sled.
     Steps,
-    /// One group's digest over a long history.
+    /// One group's digest over a long history, and an online backup and restore of it.
     Digest,
     /// People through the Telegram channel and the local Bot API emulator.
     Telegram,
@@ -133,6 +134,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         };
         let digest = digest::run(content.clone(), &options, &data.join("digest")).await?;
         table.push_str(&digest::table(&digest));
+        table.push('\n');
+        table.push_str(&backup::table(&digest.backup));
         table.push('\n');
     }
     println!("{table}");

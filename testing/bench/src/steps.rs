@@ -34,6 +34,9 @@ pub enum BenchError {
 #[derive(Clone, Debug)]
 pub struct Options {
     pub levels: Vec<usize>,
+    /// Where `/metrics` served and scraped is set against not served, and how many times each.
+    pub metrics_level: usize,
+    pub metrics_rounds: usize,
     /// Total steps per level, shared among the conversations.
     pub steps_per_level: usize,
     pub dir: PathBuf,
@@ -44,6 +47,8 @@ impl Options {
     pub fn full(dir: PathBuf) -> Options {
         Options {
             levels: vec![1, 64, 256, 1024],
+            metrics_level: 256,
+            metrics_rounds: 3,
             steps_per_level: 20_000,
             dir,
         }
@@ -54,6 +59,8 @@ impl Options {
     pub fn quick(dir: PathBuf) -> Options {
         Options {
             levels: vec![1, 8],
+            metrics_level: 8,
+            metrics_rounds: 1,
             steps_per_level: 200,
             dir,
         }
@@ -75,6 +82,8 @@ pub struct Row {
 #[derive(Clone, Debug)]
 pub struct Results {
     pub rows: Vec<Row>,
+    /// Engine rows without and with `/metrics` served and scraped, in turn.
+    pub metrics: Vec<(Row, Row)>,
     pub peak_rss_mb: Option<f64>,
 }
 
@@ -87,14 +96,31 @@ pub async fn run(content: Arc<Content>, options: &Options) -> Result<Results, Be
             &options.dir.join(format!("engine-{level}")),
             level,
             per_conversation,
+            false,
         )
         .await?;
         let raw = raw_level(&options.dir.join(format!("raw-{level}")), batches).await?;
         rows.push(engine);
         rows.push(raw);
     }
+    let level = options.metrics_level;
+    let per_conversation = (options.steps_per_level / level).max(1);
+    let mut metrics = Vec::new();
+    for round in 0..options.metrics_rounds {
+        let measure = async |scraped: bool| {
+            let dir = options.dir.join(format!("metrics-{round}-{scraped}"));
+            let run = engine_level(content.clone(), &dir, level, per_conversation, scraped);
+            let row = run.await?.0;
+            let _ = std::fs::remove_dir_all(&dir);
+            Ok::<_, BenchError>(row)
+        };
+        let off = measure(false).await?;
+        let on = measure(true).await?;
+        metrics.push((off, on));
+    }
     Ok(Results {
         rows,
+        metrics,
         peak_rss_mb: peak_rss_mb(),
     })
 }
@@ -193,6 +219,7 @@ async fn engine_level(
     dir: &Path,
     level: usize,
     steps: usize,
+    scraped: bool,
 ) -> Result<(Row, Batches), BenchError> {
     let (inner, vault) = fresh(dir)?;
     let store = Recording {
@@ -200,6 +227,8 @@ async fn engine_level(
         batches: Mutex::default(),
     };
     let app = app(content, store, vault)?;
+    let stop = tokio_util::sync::CancellationToken::new();
+    let served = scraped.then(|| tokio::spawn(serve_and_scrape(app.clone(), stop.clone())));
     let profile = Profile::new(Lang::Da, Role::Staff);
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(level);
@@ -223,13 +252,62 @@ async fn engine_level(
         }));
     }
     let latencies = gather(tasks).await?;
-    let row = row("engine + sled", level, latencies, started.elapsed());
+    let what = if scraped {
+        "engine + sled, /metrics scraped every second"
+    } else {
+        "engine + sled"
+    };
+    let row = row(what, level, latencies, started.elapsed());
+    stop.cancel();
+    if let Some(served) = served {
+        let scrapes = served
+            .await
+            .map_err(|err| BenchError::Task(err.to_string()))??;
+        if scrapes == 0 {
+            return Err(BenchError::Task("/metrics was never scraped".into()));
+        }
+    }
     let app = Arc::try_unwrap(app).map_err(|_| BenchError::Task("still shared".into()))?;
     let batches = app.into_store().batches.into_inner();
     let batches = batches
         .unwrap_or_else(PoisonError::into_inner)
         .into_values();
     Ok((row, batches.collect()))
+}
+
+/// Serves `/metrics` on a free loopback port and scrapes it every second, as Prometheus
+/// would, until `stop`; the number of scrapes.
+async fn serve_and_scrape<S: Store>(
+    app: Arc<App<S>>,
+    stop: tokio_util::sync::CancellationToken,
+) -> Result<usize, BenchError> {
+    let failed = |err: &dyn std::fmt::Display| BenchError::Task(format!("metrics: {err}"));
+    let listen = std::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0))
+        .and_then(|listener| listener.local_addr())
+        .map_err(|err| failed(&err))?;
+    let server = tokio::spawn(eftertanke_app::metrics::serve(app, listen, stop.clone()));
+    let client = reqwest::Client::new();
+    let url = format!("http://{listen}/metrics");
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    let mut scrapes = 0;
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => break,
+            _ = every.tick() => {
+                // The first tick may come before the server listens.
+                if let Ok(answer) = client.get(&url).send().await {
+                    if answer.text().await.is_ok_and(|text| text.contains("eftertanke_steps_total")) {
+                        scrapes += 1;
+                    }
+                }
+            }
+        }
+    }
+    server
+        .await
+        .map_err(|err| failed(&err))?
+        .map_err(|err| failed(&err))?;
+    Ok(scrapes)
 }
 
 async fn raw_level(dir: &Path, batches: Batches) -> Result<Row, BenchError> {
@@ -413,6 +491,21 @@ pub fn table(results: &Results) -> String {
             out.push_str(&format!(
                 "| {} | {} | {} | {:.0} | {:.2} | {:.2} | {} |\n",
                 row.what, row.concurrency, row.steps, row.per_second, row.p50_ms, row.p99_ms, share
+            ));
+        }
+    }
+    if !results.metrics.is_empty() {
+        out.push_str(
+            "\n| /metrics | conversations | steps/s not served | steps/s served and scraped | ratio |\n\
+             | --- | ---: | ---: | ---: | ---: |\n",
+        );
+        for (off, on) in &results.metrics {
+            out.push_str(&format!(
+                "| round | {} | {:.0} | {:.0} | {:.2} |\n",
+                off.concurrency,
+                off.per_second,
+                on.per_second,
+                on.per_second / off.per_second.max(f64::MIN_POSITIVE)
             ));
         }
     }
