@@ -257,6 +257,18 @@ pub fn build(input: &DigestInput<'_>, catalog: &Catalog) -> Digest {
     let runs = unique_runs(input.runs);
     let previous = unique_runs(input.previous_runs);
     let answers = latest_answers(input.answers);
+    // The figures of the step lines count finished runs only, so "3 of 3" shares its
+    // denominator with "3 reflections". (A run begun late on a Sunday and finished after
+    // midnight counts in the week it finished, with the answers given in that week.)
+    let finished: BTreeSet<(&PersonId, &str, &str)> = runs
+        .iter()
+        .map(|run| (&run.person, run.run.as_str(), run.dialogue.as_str()))
+        .collect();
+    let finished_answers: BTreeMap<AnswerKey<'_>, &AnswerRecord> = answers
+        .iter()
+        .filter(|((person, run, dialogue, _), _)| finished.contains(&(*person, *run, *dialogue)))
+        .map(|(key, answer)| (*key, *answer))
+        .collect();
     let is = |run: &RunRecord, role: Role, purpose: Purpose| {
         run.role == role
             && catalog
@@ -311,7 +323,7 @@ pub fn build(input: &DigestInput<'_>, catalog: &Catalog) -> Digest {
                 .then(|| count(&previous, Role::Citizen, Purpose::CheckIn)),
             // A line answered by fewer than `floor` people would tell those few's answers
             // (one citizen's three check-ins are one person).
-            lines: lines(catalog, &answers, Role::Citizen)
+            lines: lines(catalog, &finished_answers, Role::Citizen)
                 .into_iter()
                 .filter(|line| line.people >= floor)
                 .collect(),
@@ -354,7 +366,7 @@ pub fn build(input: &DigestInput<'_>, catalog: &Catalog) -> Digest {
         },
         principles: if staff_shown { principles } else { [0; 8] },
         staff_lines: if staff_shown {
-            lines(catalog, &answers, Role::Staff)
+            lines(catalog, &finished_answers, Role::Staff)
         } else {
             Vec::new()
         },
@@ -1415,6 +1427,45 @@ mod tests {
             voice(&digest).lines[0].figure,
             Figure::Scale { high: 1, total: 3 }
         );
+    }
+
+    /// Three finished reflections and three begun but never finished: a step's line counts
+    /// the finished three, as the reflection count does, not six answers.
+    #[test]
+    fn a_line_counts_finished_runs_only() {
+        let mut week = Week::default();
+        for (who, finished) in [
+            ("a", true),
+            ("b", true),
+            ("c", true),
+            ("d", false),
+            ("e", false),
+            ("f", false),
+        ] {
+            let id = format!("{who}1");
+            if finished {
+                week.runs.push(staff_run(who, &id, &[2, 4]));
+            }
+            week.answers.push(answer(
+                who,
+                Role::Staff,
+                &id,
+                "efter-vagten",
+                "how",
+                Value::Scale(5),
+            ));
+        }
+        let digest = week.build();
+        assert_eq!(digest.reflections.this_week, 3);
+        let line = digest
+            .staff_lines
+            .iter()
+            .find(|l| l.label == "efter-vagten-digest-how");
+        assert_eq!(
+            line.map(|l| &l.figure),
+            Some(&Figure::Scale { high: 3, total: 3 })
+        );
+        assert_eq!(digest.principles, [0, 3, 0, 3, 0, 0, 0, 0]);
     }
 
     #[test]

@@ -320,6 +320,10 @@ pub struct ActiveRun {
     /// are not even kept in this state.
     #[serde(default = "kept")]
     pub kept: bool,
+    /// The principles a person chose for a trial action made in this run, by its step: they
+    /// count for the run as the principles chosen in a principles step do.
+    #[serde(default)]
+    pub trial_principles: BTreeMap<String, Vec<u8>>,
 }
 
 fn kept() -> bool {

@@ -295,6 +295,8 @@ impl Turn<'_, '_> {
     ) -> Option<String> {
         let run = self.conv.active.as_mut()?;
         run.draft = None;
+        run.trial_principles
+            .insert(step.id.clone(), principles.clone());
         let trial = TrialAction {
             schema: SCHEMA,
             id: format!("{}-{}", run.run, step.id),
@@ -434,14 +436,15 @@ impl Turn<'_, '_> {
             return Ok(());
         };
         let dialogue = self.engine.catalog.get(&run.dialogue);
+        // Only what the person chose counts: a principles step, a principle chosen, and the
+        // principles of a trial action made here. The principles a dialogue file attaches
+        // to a step say what it is about, not what anyone did.
         let mut principles: Vec<u8> = Vec::new();
         for step_id in &run.path {
-            let step = dialogue.and_then(|d| d.steps.iter().find(|s| &s.id == step_id));
-            let skipped = run.answers.get(step_id) == Some(&Value::Skipped);
-            if let (Some(step), false) = (step, skipped) {
-                principles.extend(&step.principles);
-            }
             if let Some(Value::Principles(chosen)) = run.answers.get(step_id) {
+                principles.extend(chosen);
+            }
+            if let Some(chosen) = run.trial_principles.get(step_id) {
                 principles.extend(chosen);
             }
         }

@@ -192,6 +192,7 @@ impl Turn<'_, '_> {
             follows: follows.clone(),
             started_at: self.now,
             kept,
+            trial_principles: Default::default(),
         });
         if let Some(intro) = intro {
             let what = follows.as_ref().map(|t| t.what.clone()).unwrap_or_default();
@@ -298,6 +299,7 @@ impl Turn<'_, '_> {
         run.step = previous.clone();
         let run_id = run.run.clone();
         if let Some(Value::TrialAction(id)) = old {
+            run.trial_principles.remove(&previous);
             self.writes.push(Write::DeleteTrial { id });
         }
         self.writes.push(Write::RetractAnswer {

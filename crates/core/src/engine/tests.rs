@@ -9,7 +9,9 @@ use super::*;
 use crate::content::Content;
 use crate::dialogs::Role;
 use crate::i18n::Lang;
-use crate::records::{AnswerRecord, Consent, Pending, PersonId, TrialAction, TrialState, Value};
+use crate::records::{
+    AnswerRecord, Consent, Pending, PersonId, RunRecord, TrialAction, TrialState, Value,
+};
 
 static CONTENT: LazyLock<Content> =
     LazyLock::new(|| Content::load(None, None, &[]).expect("compiled-in content loads"));
@@ -172,6 +174,58 @@ fn staff_reflection_in_danish_with_a_trial_action() {
     assert_eq!(run.dialogue, "efter-vagten");
     assert!(run.principles.contains(&4) && run.principles.contains(&7));
     assert!(chat.conv.principle_last[3].is_some());
+}
+
+/// Only the principles a person chose count for the run: the principles step, and a trial
+/// action's. Steps the dialogue file ties to a principle credit nothing by being answered,
+/// and a "no" to a trial action credits nothing.
+#[test]
+fn a_run_counts_only_the_principles_chosen() {
+    let mut chat = Chat::new(Role::Staff, Lang::En);
+    for answer in [
+        "/reflect",
+        "1",
+        "A resident was worried.",
+        "2 4",
+        "4",
+        "1, 3",
+        "Time.",
+        "skip",
+        "no",
+    ] {
+        chat.say(answer);
+    }
+    assert!(chat.conv.active.is_none(), "the dialogue is complete");
+    let completed: Vec<&RunRecord> = chat
+        .writes
+        .iter()
+        .filter_map(|w| match w {
+            Write::Completed(run) => Some(run),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(completed.len(), 1);
+    assert_eq!(completed[0].principles, vec![2, 4]);
+    let credited: Vec<usize> = (0..8)
+        .filter(|&i| chat.conv.principle_last[i].is_some())
+        .collect();
+    assert_eq!(credited, vec![1, 3], "principles 2 and 4, counted from 0");
+
+    // With a trial action, its principles count too.
+    let mut chat = Chat::new(Role::Staff, Lang::En);
+    reflect_to_a_trial_action(&mut chat, "Ask her first");
+    chat.say("5");
+    chat.say("tomorrow");
+    chat.say("skip");
+    let run = chat
+        .writes
+        .iter()
+        .find_map(|w| match w {
+            Write::Completed(run) => Some(run),
+            _ => None,
+        })
+        .expect("completed");
+    assert_eq!(run.principles, vec![4, 5, 7]);
 }
 
 /// A staff reflection in English up to "do you want to try something?", answered yes.
