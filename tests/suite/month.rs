@@ -578,10 +578,10 @@ fn hidden_line(lang: Lang) -> &'static str {
 /// principle 1 counts every reflection.
 fn first_principle_line(lang: Lang, count: usize) -> String {
     match (lang, count) {
-        (Lang::En, 1) => "• Hopes and dreams: 1 reflection".to_owned(),
-        (Lang::En, n) => format!("• Hopes and dreams: {n} reflections"),
-        (Lang::Da, 1) => "• Håb og drømme: 1 refleksion".to_owned(),
-        (Lang::Da, n) => format!("• Håb og drømme: {n} refleksioner"),
+        (Lang::En, 1) => "• Hopes, wishes and dreams: 1 reflection".to_owned(),
+        (Lang::En, n) => format!("• Hopes, wishes and dreams: {n} reflections"),
+        (Lang::Da, 1) => "• Håb, ønsker og drømme: 1 refleksion".to_owned(),
+        (Lang::Da, n) => format!("• Håb, ønsker og drømme: {n} refleksioner"),
     }
 }
 
@@ -950,7 +950,7 @@ async fn a_month_of_two_groups_digests_follow_ups_reminders_restarts_and_the_k_f
         "3 new trial actions:".to_owned(),
         format!("“{t1}” – Anna"),
         format!("“{t2}”"),
-        "• A citizen's trial action (Hopes and dreams and Resources)".to_owned(),
+        "• A citizen's trial action (Hopes, wishes and dreams and Focus on resources)".to_owned(),
         "This week – kept: 1".to_owned(),
         "“quote A one: the smell of the bakery”".to_owned(),
         "“quote A two: my sister visits”".to_owned(),

@@ -217,11 +217,27 @@ async fn a_staff_reflection_by_buttons_and_typed_text() {
     );
     assert!(pressed.text.contains("→ Efter vagten"), "{pressed:#?}");
 
-    h.say(
-        anna,
-        "En beboer ville ikke med ud. Vi talte om hendes plan.",
-    )
-    .await;
+    let picker = h
+        .say(
+            anna,
+            "En beboer ville ikke med ud. Vi talte om hendes plan.",
+        )
+        .await;
+    // The principles in their own words in the text, their key words on the buttons.
+    let picker = picker.last().unwrap();
+    assert!(
+        picker
+            .text
+            .contains("\n4. Mød borgerne med åbenhed, tillid og respekt."),
+        "{picker:#?}"
+    );
+    let buttons: Vec<&str> = picker
+        .buttons
+        .iter()
+        .flatten()
+        .map(|b| b.text.as_str())
+        .collect();
+    assert_eq!(buttons[3], "Åbenhed, tillid og respekt", "{buttons:?}");
     h.say(anna, "4 1").await;
     h.press(anna, "4").await;
     h.say(anna, "1 3").await;

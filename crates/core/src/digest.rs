@@ -1407,7 +1407,7 @@ mod tests {
         assert!(text.contains("Felt listened to: 2 of 3"), "{text}");
         assert!(text.contains("Felt respected: 3 of 3"), "{text}");
         assert!(
-            text.contains("• Openness and respect: 3 reflections"),
+            text.contains("• Openness, trust and respect: 3 reflections"),
             "{text}"
         );
     }
@@ -1516,21 +1516,21 @@ mod tests {
         assert_eq!(digest.principles, [1, 1, 1, 2, 0, 0, 0, 1]);
         let text = week.text(Lang::En);
         assert!(
-            text.contains("Not in any reflection: Help early, The whole life and Follow up"),
+            text.contains("Not in any reflection: Earliest possible help, Coordination and whole life situation and Follow-up for the right support"),
             "{text}"
         );
         assert!(
-            text.contains("• Hopes and dreams: 1 reflection\n"),
+            text.contains("• Hopes, wishes and dreams: 1 reflection\n"),
             "{text}"
         );
         assert!(
-            text.contains("• Openness and respect: 2 reflections\n"),
+            text.contains("• Openness, trust and respect: 2 reflections\n"),
             "{text}"
         );
-        assert!(!text.contains("• Help early"), "{text}");
+        assert!(!text.contains("• Earliest possible help"), "{text}");
         let text = week.text(Lang::Da);
         assert!(
-            text.contains("Ikke med i nogen refleksion: Hjælp tidligt, Hele livet og Følg op"),
+            text.contains("Ikke med i nogen refleksion: Tidligst mulig hjælp, Koordinering og samlet livssituation og Opfølgning for den rette indsats"),
             "{text}"
         );
         week.runs.push(staff_run("bo", "b2", &[5, 6, 7]));
@@ -1591,15 +1591,15 @@ mod tests {
         }
         let text = week.text(Lang::En);
         assert!(
-            text.contains("• “Ask about dreams first” – Anna (Openness and respect)"),
+            text.contains("• “Ask about dreams first” – Anna (Openness, trust and respect)"),
             "{text}"
         );
         assert!(
-            text.contains("• “Walk with Karl” (Openness and respect)"),
+            text.contains("• “Walk with Karl” (Openness, trust and respect)"),
             "{text}"
         );
         assert!(
-            text.contains("• A citizen's trial action (Openness and respect)"),
+            text.contains("• A citizen's trial action (Openness, trust and respect)"),
             "{text}"
         );
         assert!(
@@ -1608,11 +1608,11 @@ mod tests {
         );
         let text = week.text(Lang::Da);
         assert!(
-            text.contains("• »Ask about dreams first« – Anna (Åbenhed og respekt)"),
+            text.contains("• »Ask about dreams first« – Anna (Åbenhed, tillid og respekt)"),
             "{text}"
         );
         assert!(
-            text.contains("• En borgers prøvehandling (Åbenhed og respekt)"),
+            text.contains("• En borgers prøvehandling (Åbenhed, tillid og respekt)"),
             "{text}"
         );
     }
@@ -1974,7 +1974,7 @@ mod tests {
                 Lang::En,
                 [
                     "1 staff reflection (",
-                    "Hopes and dreams: 1 reflection\n",
+                    "Hopes, wishes and dreams: 1 reflection\n",
                     "1 new trial action:",
                     "1 trial action is overdue",
                 ],
@@ -1984,7 +1984,7 @@ mod tests {
                 Lang::En,
                 [
                     "2 staff reflections (",
-                    "Hopes and dreams: 2 reflections\n",
+                    "Hopes, wishes and dreams: 2 reflections\n",
                     "2 new trial actions:",
                     "2 trial actions are overdue",
                 ],
@@ -1994,7 +1994,7 @@ mod tests {
                 Lang::Da,
                 [
                     "1 refleksion fra en medarbejder (",
-                    "Håb og drømme: 1 refleksion\n",
+                    "Håb, ønsker og drømme: 1 refleksion\n",
                     "1 ny prøvehandling:",
                     "1 prøvehandling venter",
                 ],
@@ -2004,7 +2004,7 @@ mod tests {
                 Lang::Da,
                 [
                     "2 refleksioner fra medarbejdere (",
-                    "Håb og drømme: 2 refleksioner\n",
+                    "Håb, ønsker og drømme: 2 refleksioner\n",
                     "2 nye prøvehandlinger:",
                     "2 prøvehandlinger venter",
                 ],

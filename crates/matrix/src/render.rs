@@ -55,6 +55,7 @@ mod tests {
         ReplyChoice {
             label: label.into(),
             reply: label.into(),
+            button: None,
         }
     }
 

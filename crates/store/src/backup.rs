@@ -105,7 +105,8 @@ pub fn write(
     let (redo, resume) = stopped?;
     let paused = Instant::now();
     let keyring = keyring();
-    let pause = paused.elapsed();
+    // Whole microseconds, as the file keeps it.
+    let pause = Duration::from_micros(paused.elapsed().as_micros() as u64);
     drop(resume);
     let keyring = keyring?;
     if pause >= MAX_PAUSE {

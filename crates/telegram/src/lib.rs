@@ -709,7 +709,7 @@ impl<B: TgBot> Transport for Telegram<B> {
     /// shows), long text in several messages at Telegram's limit, buttons as an inline
     /// keyboard on the last, a file as a document.
     async fn send(&self, chat: &ChatId, reply: &Reply) -> Result<(), Failure> {
-        let parts = split(&reply.text, MAX_MESSAGE_UNITS);
+        let parts = split(&listed(reply), MAX_MESSAGE_UNITS);
         let last = parts.len().saturating_sub(1);
         for (i, part) in parts.into_iter().enumerate() {
             let mut request = self.bot.send_message(*chat, part);
@@ -757,6 +757,20 @@ fn failure(err: &RequestError) -> Failure {
     }
 }
 
+/// The reply's text; when its buttons carry shorter labels than its choices (the principles),
+/// the choices whole as numbered lines after it, so the text says what the buttons mean.
+fn listed(reply: &Reply) -> String {
+    if reply.choices.iter().all(|choice| choice.button.is_none()) {
+        return reply.text.clone();
+    }
+    let mut text = reply.text.clone();
+    text.push('\n');
+    for (i, choice) in reply.choices.iter().enumerate() {
+        text.push_str(&format!("\n{}. {}", i + 1, choice.label));
+    }
+    text
+}
+
 /// The buttons of a reply: short labels (scale numbers) side by side, others one a row.
 fn keyboard(reply: &Reply) -> Option<InlineKeyboardMarkup> {
     let prompt = reply.prompt?;
@@ -766,8 +780,10 @@ fn keyboard(reply: &Reply) -> Option<InlineKeyboardMarkup> {
         .filter_map(|choice: &ReplyChoice| {
             let data = format!("{prompt}:{}", choice.reply);
             // A reply too long for Telegram's callback data can still be typed.
-            (data.len() <= MAX_CALLBACK_BYTES)
-                .then(|| InlineKeyboardButton::callback(choice.label.clone(), data))
+            (data.len() <= MAX_CALLBACK_BYTES).then(|| {
+                let label = choice.button.as_ref().unwrap_or(&choice.label);
+                InlineKeyboardButton::callback(label.clone(), data)
+            })
         })
         .collect();
     if buttons.is_empty() {

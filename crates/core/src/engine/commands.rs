@@ -140,6 +140,7 @@ impl Turn<'_, '_> {
             .map(|(i, (_, title))| ReplyChoice {
                 label: title,
                 reply: (i + 1).to_string(),
+                button: None,
             })
             .collect();
         self.ask(text, choices);
@@ -222,6 +223,7 @@ impl Turn<'_, '_> {
                 Ok(ReplyChoice {
                     label: self.text(id, &[])?,
                     reply: (i + 1).to_string(),
+                    button: None,
                 })
             })
             .collect::<Result<_, EngineError>>()?;
@@ -328,6 +330,7 @@ impl Turn<'_, '_> {
                 Ok(ReplyChoice {
                     label: self.engine.locales.format(*lang, "language-name", &[])?,
                     reply: lang.code().to_owned(),
+                    button: None,
                 })
             })
             .collect::<Result<_, EngineError>>()?;

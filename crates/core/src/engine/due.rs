@@ -53,6 +53,7 @@ impl Turn<'_, '_> {
             vec![ReplyChoice {
                 label,
                 reply: format!("/followup {number}"),
+                button: None,
             }],
         );
         Ok(())
@@ -80,6 +81,7 @@ impl Turn<'_, '_> {
             vec![ReplyChoice {
                 label,
                 reply: "/reflect".into(),
+                button: None,
             }],
         );
         Ok(())

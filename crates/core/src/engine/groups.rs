@@ -400,6 +400,7 @@ impl Turn<'_, '_> {
             .map(|(i, m)| ReplyChoice {
                 label: m.name.clone(),
                 reply: (i + 1).to_string(),
+                button: None,
             })
             .collect();
         self.ask(text, choices);

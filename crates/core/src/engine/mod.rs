@@ -118,6 +118,11 @@ pub enum Due {
 pub struct ReplyChoice {
     pub label: String,
     pub reply: String,
+    /// A shorter label for a button, when `label` is a sentence (a principle as *Borgeren ved
+    /// roret* writes it): a channel with buttons shows this on the button and lists the
+    /// labels in the text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub button: Option<String>,
 }
 
 /// One message to send.

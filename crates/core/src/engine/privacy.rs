@@ -92,6 +92,7 @@ impl Turn<'_, '_> {
                 Ok(ReplyChoice {
                     label: self.text(id, &[])?,
                     reply: (i + 1).to_string(),
+                    button: None,
                 })
             })
             .collect()

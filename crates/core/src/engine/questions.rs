@@ -77,6 +77,7 @@ impl Turn<'_, '_> {
             choices.push(ReplyChoice {
                 label: self.text("skip-label", &[])?,
                 reply: "skip".into(),
+                button: None,
             });
         }
         Ok(choices)
@@ -94,6 +95,7 @@ impl Turn<'_, '_> {
                 .map(|(i, label)| ReplyChoice {
                     label,
                     reply: (i + 1).to_string(),
+                    button: None,
                 })
                 .collect::<Vec<_>>()
         };
@@ -101,7 +103,7 @@ impl Turn<'_, '_> {
             Part::TrialWhat => return Ok((Some(self.text("hint-trial-what", &[])?), Vec::new())),
             Part::Principles => {
                 let hint = self.text("hint-principles", &[])?;
-                return Ok((Some(hint), numbered(self.principle_labels()?)));
+                return Ok((Some(hint), self.principle_choices()?));
             }
             Part::Date => return self.date_hint(),
             Part::Sign => return Ok((None, Vec::new())),
@@ -133,6 +135,7 @@ impl Turn<'_, '_> {
                     .map(|n| ReplyChoice {
                         label: n.to_string(),
                         reply: n.to_string(),
+                        button: None,
                     })
                     .collect();
                 (Some(hint), choices)
@@ -143,10 +146,12 @@ impl Turn<'_, '_> {
                     ReplyChoice {
                         label: self.text("yes", &[])?,
                         reply: "yes".into(),
+                        button: None,
                     },
                     ReplyChoice {
                         label: self.text("no", &[])?,
                         reply: "no".into(),
+                        button: None,
                     },
                 ],
             ),
@@ -161,11 +166,11 @@ impl Turn<'_, '_> {
                 } else {
                     None
                 };
-                (hint, numbered(self.principle_labels()?))
+                (hint, self.principle_choices()?)
             }
             AnswerKind::Principles => (
                 Some(self.text("hint-principles", &[])?),
-                numbered(self.principle_labels()?),
+                self.principle_choices()?,
             ),
             AnswerKind::Date => self.date_hint()?,
         })
@@ -187,6 +192,7 @@ impl Turn<'_, '_> {
                 choices.push(ReplyChoice {
                     label: self.text(label, &[])?,
                     reply: day.to_string(),
+                    button: None,
                 });
             }
         }
@@ -208,6 +214,20 @@ impl Turn<'_, '_> {
         options: &[crate::dialogs::ChoiceOption],
     ) -> Result<Vec<String>, EngineError> {
         options.iter().map(|o| self.text(&o.label, &[])).collect()
+    }
+
+    /// The eight principles to choose from, each as *Borgeren ved roret* writes it, with its
+    /// short label (which keeps the key words) for a button.
+    fn principle_choices(&self) -> Result<Vec<ReplyChoice>, EngineError> {
+        (1..=8u8)
+            .map(|p| {
+                Ok(ReplyChoice {
+                    label: self.text(&format!("principle-{p}-full"), &[])?,
+                    reply: p.to_string(),
+                    button: Some(self.text(&format!("principle-{p}"), &[])?),
+                })
+            })
+            .collect()
     }
 
     pub(super) fn principle_labels(&self) -> Result<Vec<String>, EngineError> {

@@ -176,6 +176,47 @@ fn staff_reflection_in_danish_with_a_trial_action() {
     assert!(chat.conv.principle_last[3].is_some());
 }
 
+/// Where principles are chosen, each is shown as *Borgeren ved roret* writes it, and its
+/// button keeps the key words.
+#[test]
+fn principles_are_chosen_from_their_own_words() {
+    let mut chat = Chat::new(Role::Staff, Lang::Da);
+    start(&mut chat, "1");
+    let replies = chat.event(Body::Text("En beboer ville ikke op.".into()));
+    let picker = replies.last().unwrap();
+    assert!(
+        picker
+            .text
+            .contains("De otte principper i »Borgeren ved roret«"),
+        "{}",
+        picker.text
+    );
+    let labels: Vec<(&str, Option<&str>)> = picker
+        .choices
+        .iter()
+        .map(|c| (c.label.as_str(), c.button.as_deref()))
+        .collect();
+    assert_eq!(labels.len(), 8);
+    assert_eq!(
+        labels[0],
+        (
+            "Tag udgangspunkt i borgernes håb, ønsker og drømme.",
+            Some("Håb, ønsker og drømme")
+        )
+    );
+    assert_eq!(
+        labels[5],
+        (
+            "Arbejd koordineret med borgernes samlede livssituation.",
+            Some("Koordinering og samlet livssituation")
+        )
+    );
+    assert_eq!(labels[7].0, "Brug viden og metoder, der virker.");
+    // A button sends the number; the short label typed works too.
+    chat.say("Åbenhed, tillid og respekt");
+    assert_eq!(chat.answer_of("touched"), Some(&Value::Principles(vec![4])));
+}
+
 /// Only the principles a person chose count for the run: the principles step, and a trial
 /// action's. Steps the dialogue file ties to a principle credit nothing by being answered,
 /// and a "no" to a trial action credits nothing.
@@ -546,7 +587,7 @@ fn principle_reflection_suggests_the_least_recent_and_uses_the_bank() {
     }
     chat.say("/reflect");
     let ask = chat.say("2");
-    assert!(ask.contains("number 5"), "{ask}");
+    assert!(ask.contains("no. 5, “Earliest possible help”"), "{ask}");
     let first = chat.say("5");
     assert_eq!(chat.step(), Some("p5-question"));
     chat.say("We noticed early signs.");
