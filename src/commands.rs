@@ -160,6 +160,14 @@ pub fn check(dialogs: Option<&Path>, locales: Option<&Path>, verbose: bool) -> b
         for r in report.readability.iter().filter(|r| !r.citizen) {
             println!("staff  {}  {}  LIX {:.0}", r.lang, r.id, r.lix);
         }
+        for lang in Lang::ALL {
+            if let Some(spread) = check::spread(&report, lang) {
+                println!(
+                    "citizen {lang}: {} messages scored, LIX median {:.0}, highest {:.0}, {} over 25",
+                    spread.scored, spread.median, spread.highest, spread.over_25
+                );
+            }
+        }
     }
     if !report.passed() {
         for problem in &report.problems {

@@ -3,13 +3,13 @@
 command-reflect = vælg en samtale
 command-back = ret dit sidste svar
 command-stop = hold en pause eller stop
-command-try = lav en prøvehandling
-command-trials = se dine prøvehandlinger
-command-followup = se tilbage på en prøvehandling
+command-try = lav en prøvehandling – en lille ting, du vil prøve
+command-trials = se dine prøvehandlinger – små ting, du har valgt at prøve
+command-followup = følg op på det, du har prøvet
 command-join = vær med i en gruppe med en kode
 command-groups = se dine grupper
 command-remind = få en påmindelse
-command-name = vis dit fornavn ved dine prøvehandlinger
+command-name = vis dit fornavn ved det, du prøver
 command-consent = se dit samtykke, eller sig nej
 command-mydata = se alt, der er gemt om dig
 command-forget = slet alt om dig

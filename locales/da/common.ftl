@@ -32,10 +32,10 @@ back-at-start = Vi er ved det første spørgsmål.
 language-ask = Hvilket sprog vil du skrive på?
 language-name = Dansk
 language-set = Nu skriver jeg på dansk.
-trials-none = Du har ingen prøvehandlinger endnu.
+trials-none = Du har ingen prøvehandlinger endnu. En prøvehandling er en lille ting, du vil prøve.
 trials-header = { $count ->
-    [one] Du har én prøvehandling:
-   *[other] Du har { $count } prøvehandlinger:
+    [one] Din prøvehandling – en lille ting, du har valgt at prøve:
+   *[other] Dine { $count } prøvehandlinger – små ting, du har valgt at prøve:
 }
 trials-line = { $number }. { $what } – { $state } – { $date }
 trials-follow-up-hint = Skriv /opfoelgning og et tal for at se tilbage på en af dem.

@@ -126,7 +126,7 @@ opfoelgning-hindered = Det er helt i orden. Hvad stod i vejen?
 opfoelgning-outro = Tak, fordi du så tilbage på det. Små skridt tæller også.
 
 ## Prøvehandling (/proev)
-proevehandling-title = Prøvehandling
+proevehandling-title = Prøvehandling: prøv en lille ting
 proevehandling-intro = En prøvehandling er en lille ting, du vil prøve. Bagefter ser vi på, hvordan det gik.
 proevehandling-what = Hvad vil du prøve?
 proevehandling-outro = Godt. På dagen spørger jeg, hvordan det gik.

@@ -27,7 +27,7 @@ consent-changed = Teksten om, hvad jeg gemmer, er lavet om. Læs den gerne og sv
 consent-status-yes = Du sagde ja til at gemme dine svar { $date }.
 consent-status-no = Du har ikke sagt ja til at gemme dine svar.
 
-forget-confirm = Vil du slette alt, jeg har om dig? Dine svar, dine prøvehandlinger, dine grupper og din påmindelse. Det kan ikke fortrydes. Et overblik, der er sendt, kan jeg ikke hente tilbage.
+forget-confirm = Vil du slette alt, jeg har gemt om dig? Dine svar, dine prøvehandlinger, dine grupper og din påmindelse. Du kan ikke fortryde det. Et overblik, der er sendt, kan jeg ikke hente tilbage.
 forget-yes = Ja, slet alt
 forget-no = Nej, behold det
 forget-done = Nu er alt om dig slettet. Skriver du igen, starter vi helt forfra.
@@ -55,8 +55,8 @@ mydata-answers = { $count ->
 mydata-answer = { $date } · { $dialogue }: { $answer }
 mydata-trials = { $count ->
     [0] Du har ingen prøvehandlinger.
-    [one] Du har én prøvehandling:
-   *[other] Du har { $count } prøvehandlinger:
+    [one] Din prøvehandling – en lille ting, du har valgt at prøve:
+   *[other] Dine { $count } prøvehandlinger – små ting, du har valgt at prøve:
 }
 mydata-file = Det samme står i filen her, så du kan gemme det.
 mydata-yes = ja

@@ -32,10 +32,10 @@ back-at-start = We are at the first question.
 language-ask = Which language do you want?
 language-name = English
 language-set = I will write in English now.
-trials-none = You have no trial actions yet.
+trials-none = You have no trial actions yet. A trial action is a small thing you want to try.
 trials-header = { $count ->
-    [one] You have one trial action:
-   *[other] You have { $count } trial actions:
+    [one] Your trial action – a small thing you chose to try:
+   *[other] Your { $count } trial actions – small things you chose to try:
 }
 trials-line = { $number }. { $what } – { $state } – { $date }
 trials-follow-up-hint = Type /followup and a number to look back on one.

@@ -126,7 +126,7 @@ opfoelgning-hindered = That is all right. What got in the way?
 opfoelgning-outro = Thank you for looking back. Small steps count too.
 
 ## Trial action (/try)
-proevehandling-title = Trial action
+proevehandling-title = Trial action: try a small thing
 proevehandling-intro = A trial action is a small thing you want to try. Later we look at how it went.
 proevehandling-what = What do you want to try?
 proevehandling-outro = Good. On the day, I will ask how it went.

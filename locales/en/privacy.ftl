@@ -55,8 +55,8 @@ mydata-answers = { $count ->
 mydata-answer = { $date } · { $dialogue }: { $answer }
 mydata-trials = { $count ->
     [0] You have no trial actions.
-    [one] You have one trial action:
-   *[other] You have { $count } trial actions:
+    [one] Your trial action – a small thing you chose to try:
+   *[other] Your { $count } trial actions – small things you chose to try:
 }
 mydata-file = The same is in the file here, so you can keep it.
 mydata-yes = yes

@@ -253,7 +253,7 @@ fn bad_input_to_groups_gets_clear_answers_and_stores_nothing_wrong() {
     assert!(!out.contains("Weekly digest"), "{out}");
     assert!(out.contains("That time does not exist."), "{out}");
     assert_eq!(
-        count(&out, "You are already in “Team West” as staff."),
+        count(&out, "You are already in “Team West”. You joined as staff."),
         2,
         "{out}"
     );

@@ -1467,11 +1467,79 @@ fn check_fails_on_hard_citizen_text() {
     let stderr = text(&out.stderr);
     assert!(!out.status.success(), "{}", text(&out.stdout));
     let expected = format!(
-        "{}: message `borger-tjek-ind-hope` is for citizens and has LIX 104",
-        file.display()
+        "{}:{}: message `borger-tjek-ind-hope` is for citizens and has LIX 104",
+        file.display(),
+        line_of(&file, "borger-tjek-ind-hope =")
     );
     assert!(stderr.contains(&expected), "{stderr}");
     assert!(stderr.contains("check failed: 1 problem"), "{stderr}");
+}
+
+/// The line of `file` that starts with `start`.
+fn line_of(file: &Path, start: &str) -> usize {
+    std::fs::read_to_string(file)
+        .unwrap()
+        .lines()
+        .position(|line| line.starts_with(start))
+        .unwrap()
+        + 1
+}
+
+/// The check reads a message as a citizen gets it: each plural variant, with a real number
+/// (which LIX does not count as a word), so "Du har 3 prøvehandlinger:" is too hard where
+/// "Du har x prøvehandlinger:" was not; and the menu's words are held against the method's
+/// jargon. Each problem names the file and the line.
+#[test]
+fn check_reads_every_variant_with_real_values_and_the_menu_for_jargon() {
+    let dir = copy_of("locales");
+    let common = dir.path().join("da/common.ftl");
+    let commands = dir.path().join("da/commands.ftl");
+    let replace = |file: &Path, start: &str, with: &str| {
+        edit(file, |t| {
+            let mut out = Vec::new();
+            let mut skipping = false;
+            for line in t.lines() {
+                if line.starts_with(start) {
+                    out.push(with.to_owned());
+                    skipping = true;
+                } else if skipping && line.starts_with([' ', '}']) {
+                    continue;
+                } else {
+                    skipping = false;
+                    out.push(line.to_owned());
+                }
+            }
+            out.join("\n") + "\n"
+        });
+    };
+    replace(
+        &common,
+        "trials-header =",
+        "trials-header = { $count ->\n    [one] Du har én prøvehandling:\n   *[other] Du har { $count } prøvehandlinger:\n}",
+    );
+    replace(
+        &commands,
+        "command-trials =",
+        "command-trials = se dine prøvehandlinger",
+    );
+    let out = check(&["--locales".as_ref(), dir.path().as_os_str()]);
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+    let hard = format!(
+        "{}:{}: message `trials-header` is for citizens and has LIX 36 (at most 30) as read: \
+         «Du har 3 prøvehandlinger:»",
+        common.display(),
+        line_of(&common, "trials-header =")
+    );
+    assert!(stderr.contains(&hard), "{stderr}");
+    let jargon = format!(
+        "{}:{}: message `command-trials` is for citizens and uses \"prøvehandling\" without \
+         saying what it means: «se dine prøvehandlinger»",
+        commands.display(),
+        line_of(&commands, "command-trials =")
+    );
+    assert!(stderr.contains(&jargon), "{stderr}");
+    assert!(stderr.contains("check failed: 2 problem(s)"), "{stderr}");
 }
 
 #[test]

@@ -91,8 +91,11 @@ pub enum I18nError {
 struct Locale {
     bundle: FluentBundle<FluentResource>,
     files: BTreeMap<String, PathBuf>,
-    /// The text of each message with placeables replaced by a short word: for the LIX check.
-    plain: BTreeMap<String, String>,
+    /// The line of each message in its file, for the check's problems.
+    lines: BTreeMap<String, usize>,
+    /// The variables each message takes, for the check: name, and the keys of the
+    /// variants it selects among (none when it only shows the value).
+    variables: BTreeMap<String, Vec<(String, Vec<String>)>>,
     /// The text of every variant of each message: for the check of the commands it names.
     every: BTreeMap<String, String>,
 }
@@ -205,10 +208,20 @@ impl Locales {
         self.locales.get(&lang)?.every.get(id).map(String::as_str)
     }
 
-    /// The message text with placeables as a short word, for readability checks.
+    /// The line a message starts on in its file.
     #[must_use]
-    pub fn plain_text(&self, lang: Lang, id: &str) -> Option<&str> {
-        self.locales.get(&lang)?.plain.get(id).map(String::as_str)
+    pub fn line_of(&self, lang: Lang, id: &str) -> Option<usize> {
+        self.locales.get(&lang)?.lines.get(id).copied()
+    }
+
+    /// The variables message `id` takes: each name, with the keys of the variants it selects
+    /// among (empty when it is only shown). For the check, which formats every variant.
+    #[must_use]
+    pub fn variables(&self, lang: Lang, id: &str) -> &[(String, Vec<String>)] {
+        self.locales
+            .get(&lang)
+            .and_then(|locale| locale.variables.get(id))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Formats message `id` in `lang`. A missing message or argument is an error, never
@@ -254,9 +267,11 @@ impl Locale {
         // Chat clients show Unicode isolation marks as stray characters.
         bundle.set_use_isolating(false);
         let mut files: BTreeMap<String, PathBuf> = BTreeMap::new();
-        let mut plain = BTreeMap::new();
+        let mut lines = BTreeMap::new();
+        let mut variables = BTreeMap::new();
         let mut every = BTreeMap::new();
         for (file, text) in sources {
+            let starts = message_lines(&text);
             let resource = match FluentResource::try_new(text.clone()) {
                 Ok(resource) => resource,
                 Err((resource, errors)) => {
@@ -284,8 +299,17 @@ impl Locale {
                         continue;
                     }
                     if let Some(value) = &message.value {
-                        plain.insert(id.clone(), pattern_text(value, Variants::Default));
-                        every.insert(id.clone(), pattern_text(value, Variants::Every));
+                        every.insert(id.clone(), pattern_text(value));
+                        let mut found = BTreeMap::new();
+                        pattern_variables(value, &mut found);
+                        let found = found
+                            .into_iter()
+                            .map(|(name, keys)| (name, keys.into_iter().collect()))
+                            .collect();
+                        variables.insert(id.clone(), found);
+                    }
+                    if let Some(&line) = starts.get(id.as_str()) {
+                        lines.insert(id.clone(), line);
                     }
                     files.insert(id, file.clone());
                 }
@@ -300,7 +324,8 @@ impl Locale {
         Locale {
             bundle,
             files,
-            plain,
+            lines,
+            variables,
             every,
         }
     }
@@ -343,30 +368,34 @@ pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     text.get(..offset).unwrap_or(text).matches('\n').count() + 1
 }
 
-/// Which variants of a select expression [`pattern_text`] takes.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Variants {
-    /// The default one: the text most readers see, for the LIX check.
-    Default,
-    /// Every one, each on its own line: all any reader may see.
-    Every,
+/// The 1-based line where each message of a Fluent file starts (`id =` at a line's start).
+fn message_lines(text: &str) -> BTreeMap<&str, usize> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let (id, _) = line.split_once('=')?;
+            let id = id.trim_end();
+            let is_id = id.starts_with(|c: char| c.is_ascii_alphabetic())
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            is_id.then_some((id, i + 1))
+        })
+        .collect()
 }
 
-/// The text of a pattern with each placeable as a short word.
-fn pattern_text(pattern: &ast::Pattern<&str>, variants: Variants) -> String {
+/// The text of every variant of a pattern, each on its own line, with each placeable as a
+/// short word: all any reader may see.
+fn pattern_text(pattern: &ast::Pattern<&str>) -> String {
     let mut out = String::new();
     for element in &pattern.elements {
         match element {
             ast::PatternElement::TextElement { value } => out.push_str(value),
             ast::PatternElement::Placeable { expression } => match expression {
-                ast::Expression::Select { variants: all, .. } => {
-                    for variant in all {
-                        if variants == Variants::Every {
-                            out.push_str(&pattern_text(&variant.value, variants));
-                            out.push('\n');
-                        } else if variant.default {
-                            out.push_str(&pattern_text(&variant.value, variants));
-                        }
+                ast::Expression::Select { variants, .. } => {
+                    for variant in variants {
+                        out.push_str(&pattern_text(&variant.value));
+                        out.push('\n');
                     }
                 }
                 ast::Expression::Inline(_) => out.push('x'),
@@ -374,6 +403,59 @@ fn pattern_text(pattern: &ast::Pattern<&str>, variants: Variants) -> String {
         }
     }
     out
+}
+
+/// The variables a pattern refers to, each with the keys of the variants it selects.
+fn pattern_variables(pattern: &ast::Pattern<&str>, found: &mut BTreeMap<String, BTreeSet<String>>) {
+    for element in &pattern.elements {
+        if let ast::PatternElement::Placeable { expression } = element {
+            expression_variables(expression, found);
+        }
+    }
+}
+
+fn expression_variables(
+    expression: &ast::Expression<&str>,
+    found: &mut BTreeMap<String, BTreeSet<String>>,
+) {
+    match expression {
+        ast::Expression::Select { selector, variants } => {
+            let keys = variants.iter().map(|variant| match &variant.key {
+                ast::VariantKey::Identifier { name } => (*name).to_owned(),
+                ast::VariantKey::NumberLiteral { value } => (*value).to_owned(),
+            });
+            match selector {
+                ast::InlineExpression::VariableReference { id } => {
+                    found.entry(id.name.to_owned()).or_default().extend(keys);
+                }
+                other => inline_variables(other, found),
+            }
+            for variant in variants {
+                pattern_variables(&variant.value, found);
+            }
+        }
+        ast::Expression::Inline(inline) => inline_variables(inline, found),
+    }
+}
+
+fn inline_variables(
+    inline: &ast::InlineExpression<&str>,
+    found: &mut BTreeMap<String, BTreeSet<String>>,
+) {
+    match inline {
+        ast::InlineExpression::VariableReference { id } => {
+            found.entry(id.name.to_owned()).or_default();
+        }
+        ast::InlineExpression::Placeable { expression } => {
+            expression_variables(expression, found);
+        }
+        ast::InlineExpression::FunctionReference { arguments, .. } => {
+            for argument in &arguments.positional {
+                inline_variables(argument, found);
+            }
+        }
+        _ => {}
+    }
 }
 
 #[cfg(test)]

@@ -379,7 +379,7 @@ fn with_several_groups_the_group_is_asked_once_and_remembered() {
     assert!(!menu.contains("Which group"), "{menu}");
     let listed = world.say("anna", "/groups");
     assert!(
-        listed.contains("2. Team Syd (staff) – your answers count here"),
+        listed.contains("2. Team Syd (staff) – what you say counts here"),
         "{listed}"
     );
     world.say("anna", "/group 1");

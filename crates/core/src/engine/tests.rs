@@ -1164,7 +1164,7 @@ fn mydata_lists_everything_and_attaches_the_same_as_json() {
         "You said yes to saving your answers",
         "To have my own flat",
         "Walk to the shop on my own",
-        "one trial action",
+        "Your trial action – a small thing you chose to try:",
     ] {
         assert!(text.contains(expected), "{expected} in {text}");
     }
