@@ -38,7 +38,7 @@ trials-header = { $count ->
    *[other] Dine { $count } prøvehandlinger – små ting, du har valgt at prøve:
 }
 trials-line = { $number }. { $what } – { $state } – { $date }
-trials-follow-up-hint = Skriv /opfoelgning og et tal for at se tilbage på en af dem.
+trials-follow-up-hint = Skriv /opfoelgning og et tal for at følge op på en af dem.
 trial-state-planned = planlagt
 trial-state-tried = prøvet
 trial-state-kept = fortsætter
@@ -47,11 +47,11 @@ trial-state-dropped = droppet
 trial-state-done = klaret
 trial-principles = Hvilke principper passer den til?
 trial-when = Hvornår vil du prøve den?
-trial-saved = Gemt: »{ $what }«. Vi ser på den { $date }.
-trial-too-many = Du har { $count } prøvehandlinger, der ikke er færdige. Du kan ikke have flere. Se tilbage på en af dem med /opfoelgning, før du laver en ny. Den, du lige skrev, er ikke gemt.
+trial-saved = Gemt: »{ $what }«. Vi følger op på den { $date }.
+trial-too-many = Du har { $count } prøvehandlinger, der ikke er færdige. Du kan ikke have flere. Følg op på en af dem med /opfoelgning, før du laver en ny. Den, du lige skrev, er ikke gemt.
 trial-not-saved = Godt. Jeg gemmer den ikke, for du sagde nej til at gemme dine svar.
 follow-up-closed = Den er slut. Vælg en anden.
-follow-up-which = Hvilken vil du se på? Skriv /opfoelgning og et tal.
+follow-up-which = Hvilken vil du følge op på? Skriv /opfoelgning og et tal.
 question = { $step }/{ $total } · { $question }
 hint-optional = Du kan skrive »spring over«.
 skip-label = Spring over

@@ -21,7 +21,7 @@ efter-vagten-opt-ours = Vores faglighed og indsats
 efter-vagten-opt-other = Noget andet
 efter-vagten-worked = Hvad var det konkret, der virkede? Beskriv det, så en kollega kunne gøre det samme i morgen.
 efter-vagten-different = Hvad kunne du eller I gøre anderledes næste gang? Tænk i små skridt.
-efter-vagten-commit = Har du lyst til at lave en prøvehandling? En prøvehandling er en lille, konkret justering af praksis, som du prøver af og bagefter ser tilbage på.
+efter-vagten-commit = Har du lyst til at lave en prøvehandling? En prøvehandling er en lille, konkret justering af praksis, som du prøver af og bagefter følger op på.
 efter-vagten-trial = Godt! Gør den lille og konkret – noget, du kan nå at prøve inden for en uge eller to. Byg gerne videre på det, der allerede virker.
 efter-vagten-outro = Tak, fordi du tog dig tid til at reflektere. Det, du lægger mærke til i hverdagen, gør jeres praksis bedre – for borgerne og for jer. God fyraften.
 
@@ -78,7 +78,7 @@ princip-8-c = Hvordan kobler I jeres faglige viden med borgerens egen viden om, 
 ## borger-tjek-ind: borgerens eget tjek ind (let dansk, LIX 30 eller under)
 
 borger-tjek-ind-title = Tjek ind
-borger-tjek-ind-intro = Hej. Vi vil gerne høre fra dig. Her kan du sige, hvad der er vigtigt for dig. Der er ingen forkerte svar. Du må gerne springe over. Du kan stoppe, når du vil.
+borger-tjek-ind-intro = Hej. Jeg vil gerne høre fra dig. Her kan du sige, hvad der er vigtigt for dig. Der er ingen forkerte svar. Du må gerne springe over. Du kan stoppe, når du vil.
 borger-tjek-ind-hope = Hvad er vigtigt for dig lige nu? Det kan også være noget, du håber på.
 borger-tjek-ind-helps = Hvad hjælper dig? Du må gerne vælge flere.
 borger-tjek-ind-opt-people = Andre folk
@@ -101,17 +101,17 @@ borger-tjek-ind-scale-high = ja, meget
 # Ugeopsamlingen: hvor mange der svarede 4 eller 5.
 borger-tjek-ind-digest-listened = Følte sig lyttet til
 borger-tjek-ind-digest-respected = Følte sig respekteret
-borger-tjek-ind-kind = Tak, fordi du siger det. Det er godt for os at vide. Hvad kunne vi gøre bedre?
+borger-tjek-ind-kind = Tak, fordi du siger det. Hvad kunne personalet gøre bedre?
 borger-tjek-ind-share = Må personalet læse det, du har skrevet? De ser det uden dit navn. Det er fint at sige nej.
 borger-tjek-ind-try = Er der noget, du har lyst til at prøve? Det må gerne være noget lille.
 borger-tjek-ind-trial = Lad os skrive det ned. Tænk på noget lille, du kan gøre snart.
-borger-tjek-ind-outro = Tak for dine svar. Det, du siger, betyder noget. Vi vil bruge det til at blive bedre. Pas godt på dig selv.
+borger-tjek-ind-outro = Tak for dine svar. Det, du siger, betyder noget. Personalet vil bruge det til at blive bedre. Pas godt på dig selv.
 
 ## opfoelgning: opfølgning på en prøvehandling (let dansk, LIX 30 eller under)
 ## $trial er prøvehandlingens tekst.
 
 opfoelgning-title = Hvad blev det til?
-opfoelgning-intro = Nu ser vi på det, du ville prøve:
+opfoelgning-intro = Nu følger vi op på det, du ville prøve:
     { $trial }
     Det tager kun et par minutter. Der er ingen forkerte svar.
 opfoelgning-tried = Fik du prøvet det?
@@ -123,10 +123,10 @@ opfoelgning-opt-dropped = Droppe det
 opfoelgning-opt-done = Det er klaret
 opfoelgning-adjust = Fint. Lad os skrive den nye måde ned.
 opfoelgning-hindered = Det er helt i orden. Hvad stod i vejen?
-opfoelgning-outro = Tak, fordi du så tilbage på det. Små skridt tæller også.
+opfoelgning-outro = Tak, fordi du fulgte op på det. Små skridt tæller også.
 
 ## Prøvehandling (/proev)
 proevehandling-title = Prøvehandling: prøv en lille ting
-proevehandling-intro = En prøvehandling er en lille ting, du vil prøve. Bagefter ser vi på, hvordan det gik.
+proevehandling-intro = En prøvehandling er en lille ting, du vil prøve. Bagefter følger vi op på, hvordan det gik.
 proevehandling-what = Hvad vil du prøve?
 proevehandling-outro = Godt. På dagen spørger jeg, hvordan det gik.

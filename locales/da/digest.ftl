@@ -2,27 +2,27 @@
 # Den skal kunne læses på et minut. Tal er Fluent-tal: { $count -> [one] … *[other] … }
 # vælger ental og flertal. Borgere nævnes aldrig ved navn.
 
-digest-title = Ugeopsamling · { $group }
+digest-title = Ugens overblik · { $group }
 digest-week-in-month = Uge { $week } · { $first-day }.–{ $last-day }. { $month } { $year }
 digest-week-across-months = Uge { $week } · { $first-day }. { $first-month } – { $last-day }. { $last-month } { $year }
 digest-week-across-years = Uge { $week } · { $first-day }. { $first-month } { $first-year } – { $last-day }. { $last-month } { $last-year }
-digest-quiet = En stille uge: ingen refleksioner og ingen prøvehandlinger. Det sker, og det er helt i orden. Måske kan I på næste møde tale om, hvad der gør det let at tage fem minutter efter en vagt.
+digest-quiet = En stille uge: ingen samtaler og ingen prøvehandlinger. Det sker, og det er helt i orden. Måske kan I på næste møde tale om, hvad der gør det let at tage fem minutter efter en vagt.
 
 ## Deltagelse
-digest-reflections = { $count ->
-    [0] Ingen refleksioner fra medarbejdere
-    [one] 1 refleksion fra en medarbejder
-   *[other] { $count } refleksioner fra medarbejdere
+digest-reflections = Medarbejdere: { $count ->
+    [0] ingen samtaler
+    [one] 1 samtale
+   *[other] { $count } samtaler
 } (sidste uge { $last-week })
-digest-check-ins = { $count ->
-    [0] Ingen tjek ind fra borgere
-    [one] 1 tjek ind fra en borger
-   *[other] { $count } tjek ind fra borgere
+digest-check-ins = Borgere: { $count ->
+    [0] ingen samtaler
+    [one] 1 samtale
+   *[other] { $count } samtaler
 } (sidste uge { $last-week })
-digest-check-ins-last-week-hidden = { $count ->
-    [0] Ingen tjek ind fra borgere
-    [one] 1 tjek ind fra en borger
-   *[other] { $count } tjek ind fra borgere
+digest-check-ins-last-week-hidden = Borgere: { $count ->
+    [0] ingen samtaler
+    [one] 1 samtale
+   *[other] { $count } samtaler
 } (sidste uge: for få borgere til at vise tallet)
 
 ## Linjer for trin med en `digest`-etiket
@@ -32,13 +32,13 @@ digest-line-choice = { $label }: { $options }
 digest-option-count = { $option } ({ $count })
 
 ## Principperne
-digest-principles-heading = Principperne i ugens refleksioner
+digest-principles-heading = Principperne i medarbejdernes samtaler
 digest-principle = • { $name }: { $count ->
-    [one] 1 refleksion
-   *[other] { $count } refleksioner
+    [one] 1 samtale
+   *[other] { $count } samtaler
 }
-digest-principles-missing = Ikke med i nogen refleksion: { $names }
-digest-principles-all = Alle otte principper var med i ugens refleksioner.
+digest-principles-missing = Ikke med i nogen samtale: { $names }
+digest-principles-all = Alle otte principper var med i medarbejdernes samtaler.
 
 ## Prøvehandlinger
 digest-trials-heading = Prøvehandlinger

@@ -1,7 +1,7 @@
 # Grupper, roller, påmindelser og det navn, facilitatorer ser. Borgere læser de fleste:
 # korte sætninger, almindelige ord.
 
-not-allowed = Det kan du desværre ikke. Det kan kun en facilitator. Spørg din facilitator, hvis du har brug for det.
+not-allowed = Det kan du desværre ikke. Det kan kun personalet, der står for en gruppe. Spørg dem, hvis du har brug for det.
 role-facilitator = facilitator
 role-staff = medarbejder
 role-citizen = borger
@@ -31,7 +31,7 @@ join-paused = Vent { $minutes ->
 }, før du prøver en kode igen.
 join-done = Velkommen i »{ $name }«. Du er med i gruppen som { $role }.
 join-sees-staff = Gruppens facilitatorer ser tal og de prøvehandlinger, du laver. Dine svar ser de ikke.
-join-sees-citizen = De medarbejdere, der står for gruppen, ser kun tal. Dine egne ord ser de kun, hvis du siger ja til at dele dem. Dit navn bliver aldrig vist.
+join-sees-citizen = Personalet, der står for gruppen, ser kun tal. Dine egne ord ser de kun, hvis du siger ja til at dele dem. Dit navn bliver aldrig vist.
 join-already = Du er allerede med i »{ $name }« som { $role }.
 groups-none = Du er ikke med i en gruppe endnu. Skriv /deltag og en kode for at være med.
 groups-header = Du er med i:
@@ -40,7 +40,7 @@ groups-line-current = { $number }. { $name } ({ $role }) – her tæller dine sv
 groups-choose-hint = Skriv /gruppe og et tal for at vælge, hvor dine svar tæller.
 group-ask = Hvilken gruppe skal dine svar tælle med i?
 group-set = Dine svar tæller nu med i »{ $name }«.
-group-busy = Gør først denne snak færdig, eller skriv /stop.
+group-busy = Gør først denne samtale færdig, eller skriv /stop.
 members-header = { $count ->
     [one] »{ $name }« har ét medlem:
    *[other] »{ $name }« har { $count } medlemmer, i den rækkefølge, de kom med:
@@ -75,7 +75,7 @@ facilitator-citizen = Borgere er med uden navn, så de kan ikke være facilitato
 facilitator-last = Gruppen skal have mindst én facilitator. Gør først en anden til facilitator.
 facilitator-added = Nummer { $number } er nu facilitator for »{ $name }« og får ugens overblik.
 facilitator-removed = Nummer { $number } er ikke længere facilitator for »{ $name }«. Personen er stadig med i gruppen som medarbejder.
-linked-none = Ingen gruppechat får overblikket fra »{ $name }«.
+linked-none = Ingen gruppechat får ugens overblik fra »{ $name }«.
 linked-header = Disse chats får ugens overblik fra »{ $name }«:
 linked-line = { $number }. { $title } ({ $platform ->
         [matrix] rum i Matrix
@@ -85,7 +85,7 @@ linked-line = { $number }. { $title } ({ $platform ->
        *[no] af en anden facilitator
     }
 linked-untitled = En chat uden navn
-linked-how = Skriv /fjernoverblik og et nummer for at stoppe overblikket til den chat.
+linked-how = Skriv /fjernoverblik og et nummer for at stoppe ugens overblik til den chat.
 linked-no-such = Skriv et nummer fra 1 til { $count }. Du ser numrene med /fjernoverblik.
 unlinked-done = Chat nummer { $number } får ikke længere ugens overblik.
 leave-which = Hvilken gruppe vil du ud af? Skriv /forlad og tallet ud for den.
@@ -95,14 +95,14 @@ leave-yes = Ja, forlad gruppen
 leave-no = Nej, jeg bliver
 leave-done = Du har forladt »{ $name }«. Fra nu af tæller dine svar ikke med der.
 leave-cancelled = Godt. Du er stadig med i gruppen.
-member-removed = Du er ikke længere med i »{ $name }«. En facilitator har taget dig ud af gruppen. Det, du har sagt før, er stadig gemt. Skriv /minedata for at se det eller /glem for at slette alt.
+member-removed = Du er ikke længere med i »{ $name }«. Personalet har taget dig ud af gruppen. Det, du har sagt før, er stadig gemt. Skriv /minedata for at se det eller /glem for at slette alt.
 member-now-facilitator = Du er nu facilitator for »{ $name }«. Du får ugens overblik. Skriv /hjaelp for at se, hvad du kan.
 member-now-staff = Du er ikke længere facilitator for »{ $name }«. Du er stadig med i gruppen som medarbejder.
 name-how = Facilitatorer ser dine prøvehandlinger uden dit navn. Skriv /navn og dit fornavn, hvis de må se det. Skriv /navn fra for at skjule det igen.
 name-current = Facilitatorer ser navnet { $name } ved dine prøvehandlinger. Skriv /navn fra for at skjule det.
 name-set = Nu står der { $name } ved dine prøvehandlinger. Det kan din facilitator se.
 name-removed = Dit navn er skjult nu. Facilitatorer ser dine prøvehandlinger uden navn.
-remind-how = Jeg kan minde dig om at reflektere. Skriv /paamind og et tidspunkt, fx /paamind hverdage 22:15 eller /paamind 21:00. Skriv /paamind fra for at stoppe.
+remind-how = Jeg kan minde dig om at starte en samtale. Skriv /paamind og et tidspunkt, fx /paamind hverdage 22:15 eller /paamind 21:00. Skriv /paamind fra for at stoppe.
 remind-bad-time = Det tidspunkt findes ikke. Brug timer fra 0 til 23 og minutter fra 0 til 59, fx 22:15.
 remind-set = Godt. Jeg minder dig om det { $when }.
 remind-current = Jeg minder dig om det { $when }. Skriv /paamind fra for at stoppe.
@@ -111,12 +111,12 @@ remind-every-day = hver dag
 remind-weekdays = på hverdage
 remind-weekend = i weekenden
 remind-when = { $days } kl. { $time }
-follow-up-offer = Du valgte at prøve det her i dag: »{ $what }«. Skal vi se på, hvordan det gik? Det tager to minutter.
-follow-up-offer-busy = Når du er færdig her: Nu er det tid til at se på »{ $what }«. Skriv /opfoelgning { $number }.
-follow-up-now = Se på det nu
+follow-up-offer = I dag ville du prøve det her: »{ $what }«. Skal vi følge op på, hvordan det gik? Det tager to minutter.
+follow-up-offer-busy = Når du er færdig her, er det tid til at følge op på »{ $what }«. Skriv /opfoelgning { $number }.
+follow-up-now = Følg op nu
 reminder = Er det tid til at se tilbage på din dag? Skriv /refleksion, når du er klar.
-reminder-busy = Husk: Du er midt i en snak. Svar, når du er klar.
-reminder-start = Reflekter nu
+reminder-busy = Husk: Du er midt i en samtale. Svar, når du er klar.
+reminder-start = Start en samtale
 trial-sign = Hvordan vil du kunne se, om det virker?
 trials-group-header = { $count ->
     [one] En åben prøvehandling i »{ $name }«:
@@ -128,7 +128,7 @@ codes-expired = Koderne virker ikke længere. Lav nye med /nyekoder.
 name-citizen = Dit navn bliver aldrig vist ved dine svar eller prøvehandlinger. Der er ikke noget at ændre.
 stopped-trial-unfinished = Prøvehandlingen var ikke færdig, så den er ikke gemt. Du kan lave den igen med /proev.
 follow-up-sign = Du skrev, at du kan se, om det virker, når: { $sign }
-follow-up-offer-again = Har du prøvet det? »{ $what }«. Skal vi se på, hvordan det gik? Det tager to minutter.
+follow-up-offer-again = Har du prøvet det? »{ $what }«. Skal vi følge op på, hvordan det gik? Det tager to minutter.
 remind-on-days = hver { $days }
 time-of-day = { $hour }.{ $minute }
 list-and = { $rest } og { $last }

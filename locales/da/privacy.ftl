@@ -3,20 +3,30 @@
 consent-citizen =
     Før vi går i gang: Må jeg gemme dine svar?
     Jeg gemmer dine svar og det, du vil prøve.
-    Din facilitator ser kun tal. Dine egne ord ser de kun, hvis du siger ja til at dele dem. De ser aldrig dit navn.
+    Personalet, der står for din gruppe, ser kun tal.
+    Dine egne ord ser de kun, hvis du siger ja til at dele dem.
+    De ser aldrig dit navn.
     Jeg sletter dine svar efter { $months } måneder.
-    Med /minedata ser du alt, jeg har om dig. Med /glem sletter du det hele. Et overblik, der er sendt, kan jeg ikke hente tilbage.
-    Siger du nej, kan du godt prøve alligevel. Så gemmer jeg intet af det, du skriver.
+    Med /minedata ser du alt, jeg har gemt om dig.
+    Med /glem sletter du det hele.
+    Ugens overblik til personalet kan jeg ikke hente tilbage, når det er sendt.
+    Du må gerne sige nej. Det ændrer ikke noget ved den hjælp, du får.
+    Siger du nej, kan du stadig svare på mine spørgsmål.
+    Men så gemmer jeg intet af det, du skriver.
 consent-staff =
     Dine svar gemmes, så du kan se dem igen, og så gruppen kan lære af dem. Facilitatorer ser tal og de prøvehandlinger, du laver, men ikke dine svar. Svar slettes efter { $months } måneder. /minedata viser alt om dig, /glem sletter det. Er det i orden?
 # Til en person uden gruppe: ingen andre ser noget endnu. Når de kommer i en gruppe, får de at vide, hvad gruppen ser.
 consent-alone =
     Før vi går i gang: Må jeg gemme dine svar?
-    Jeg gemmer dem, så du kan se dem igen. Du er ikke med i en gruppe, så ingen andre ser dem.
+    Jeg gemmer dem, så du kan se dem igen.
+    Du er ikke med i en gruppe, så ingen andre ser dem.
     Kommer du med i en gruppe senere, fortæller jeg dig, hvad gruppen kan se.
     Jeg sletter dine svar efter { $months } måneder.
-    Med /minedata ser du alt, jeg har om dig. Med /glem sletter du det hele.
-    Siger du nej, kan du godt prøve alligevel. Så gemmer jeg intet af det, du skriver.
+    Med /minedata ser du alt, jeg har gemt om dig.
+    Med /glem sletter du det hele.
+    Du må gerne sige nej. Det ændrer ikke noget ved den hjælp, du får.
+    Siger du nej, kan du stadig svare på mine spørgsmål.
+    Men så gemmer jeg intet af det, du skriver.
 consent-yes = Ja, gem mine svar
 consent-no = Nej, gem intet
 consent-thanks = Tak. Dine svar bliver gemt.
@@ -27,7 +37,7 @@ consent-changed = Teksten om, hvad jeg gemmer, er lavet om. Læs den gerne og sv
 consent-status-yes = Du sagde ja til at gemme dine svar { $date }.
 consent-status-no = Du har ikke sagt ja til at gemme dine svar.
 
-forget-confirm = Vil du slette alt, jeg har gemt om dig? Dine svar, dine prøvehandlinger, dine grupper og din påmindelse. Du kan ikke fortryde det. Et overblik, der er sendt, kan jeg ikke hente tilbage.
+forget-confirm = Vil du slette alt, jeg har gemt om dig? Dine svar, dine prøvehandlinger, dine grupper og din påmindelse. Du kan ikke fortryde det. Har jeg allerede sendt ugens overblik, kan jeg ikke hente det tilbage.
 forget-yes = Ja, slet alt
 forget-no = Nej, behold det
 forget-done = Nu er alt om dig slettet. Skriver du igen, starter vi helt forfra.

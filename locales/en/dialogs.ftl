@@ -21,7 +21,7 @@ efter-vagten-opt-ours = Our professional skill and effort
 efter-vagten-opt-other = Something else
 efter-vagten-worked = What exactly was it that worked? Describe it so that a colleague could do the same tomorrow.
 efter-vagten-different = What could you or the team do differently next time? Think in small steps.
-efter-vagten-commit = Would you like to commit to a small trial action? That is, a small, concrete adjustment to practice that you try out and then look back on.
+efter-vagten-commit = Would you like to make a trial action? A trial action is a small, concrete change to practice that you try out and then follow up on.
 efter-vagten-trial = Good! Keep it small and concrete – something you can try within a week or two. Feel free to build on what already works.
 efter-vagten-outro = Thank you for your reflection. What you notice in everyday work makes your practice better – for the citizens and for you. Enjoy your time off.
 
@@ -30,7 +30,7 @@ efter-vagten-outro = Thank you for your reflection. What you notice in everyday 
 princip-title = One principle in depth
 princip-intro = Here you take a closer look at one of the eight principles of Citizen at the Helm. You get one question and a short rating. Think of concrete situations from the past week, and write without citizens' names.
 princip-choose = Which principle would you like to reflect on today?
-princip-rate = How well do you think we have lived this principle in practice over the past week?
+princip-rate = How well do you think we have put this principle into practice over the past week?
 princip-rate-low = not at all
 princip-rate-high = very much
 princip-outro = Thank you for your reflection. Feel free to take it to your team – perhaps there is a trial action hiding in it.
@@ -78,7 +78,7 @@ princip-8-c = How do you combine your professional knowledge with the citizen's 
 ## borger-tjek-ind: the citizen's own check-in (plain language, LIX 30 or below)
 
 borger-tjek-ind-title = Check in
-borger-tjek-ind-intro = Hi. We would like to hear from you. Here you can say what matters to you. There are no wrong answers. You can skip a question. You can stop when you want.
+borger-tjek-ind-intro = Hi. I would like to hear from you. Here you can say what matters to you. There are no wrong answers. You can skip a question. You can stop when you want.
 borger-tjek-ind-hope = What matters to you right now? It can also be something you hope for.
 borger-tjek-ind-helps = What helps you? You can pick more than one.
 borger-tjek-ind-opt-people = Other people
@@ -87,7 +87,7 @@ borger-tjek-ind-opt-rest = Rest and quiet
 borger-tjek-ind-opt-nature = Nature
 borger-tjek-ind-opt-other = Other things
 borger-tjek-ind-helps-more = Do you want to say more about what helps you? Use your own words.
-borger-tjek-ind-people = Who is good to have around you? You can pick more than one.
+borger-tjek-ind-people = Who do you like to have around you? You can pick more than one.
 borger-tjek-ind-opt-family = Family
 borger-tjek-ind-opt-friends = A friend
 borger-tjek-ind-opt-staff = The staff
@@ -101,17 +101,17 @@ borger-tjek-ind-scale-high = yes, a lot
 # The weekly digest: how many answered 4 or 5.
 borger-tjek-ind-digest-listened = Felt listened to
 borger-tjek-ind-digest-respected = Felt respected
-borger-tjek-ind-kind = Thank you for telling us. It is good for us to know. What could we do better?
+borger-tjek-ind-kind = Thank you for telling me. What could the staff do better?
 borger-tjek-ind-share = May the staff read what you wrote? They see it without your name. It is fine to say no.
 borger-tjek-ind-try = Is there something you want to try? It can be something small.
 borger-tjek-ind-trial = Let us write it down. Think of a small thing you can do soon.
-borger-tjek-ind-outro = Thank you for your answers. What you say matters. We will use it to get better. Take good care of yourself.
+borger-tjek-ind-outro = Thank you for your answers. What you say matters. The staff will use it to get better. Take good care of yourself.
 
 ## opfoelgning: follow-up on a trial action (plain language, LIX 30 or below)
 ## $trial is the text of the trial action.
 
 opfoelgning-title = How did it go?
-opfoelgning-intro = Now we look at what you wanted to try:
+opfoelgning-intro = Now we follow up on what you wanted to try:
     { $trial }
     It only takes a few minutes. There are no wrong answers.
 opfoelgning-tried = Did you get to try it?
@@ -123,10 +123,10 @@ opfoelgning-opt-dropped = Drop it
 opfoelgning-opt-done = It is done
 opfoelgning-adjust = Good. Let us write down the new way.
 opfoelgning-hindered = That is all right. What got in the way?
-opfoelgning-outro = Thank you for looking back. Small steps count too.
+opfoelgning-outro = Thank you for following up. Small steps count too.
 
 ## Trial action (/try)
 proevehandling-title = Trial action: try a small thing
-proevehandling-intro = A trial action is a small thing you want to try. Later we look at how it went.
+proevehandling-intro = A trial action is a small thing you want to try. Later we follow up on how it went.
 proevehandling-what = What do you want to try?
 proevehandling-outro = Good. On the day, I will ask how it went.

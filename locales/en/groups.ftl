@@ -1,7 +1,7 @@
 # Groups, roles, reminders and the name shown to facilitators. Citizens read most of these:
 # short sentences, everyday words.
 
-not-allowed = Sorry, you cannot do that. Only a facilitator can. Ask your facilitator if you need it.
+not-allowed = Sorry, you cannot do that. Only the staff who run a group can. Ask them if you need it.
 role-facilitator = facilitator
 role-staff = staff
 role-citizen = citizen
@@ -75,7 +75,7 @@ facilitator-citizen = Citizens take part without a name, so they cannot be facil
 facilitator-last = The group needs a facilitator. Make someone else a facilitator first.
 facilitator-added = Number { $number } is now a facilitator of “{ $name }” and gets the weekly digest.
 facilitator-removed = Number { $number } is no longer a facilitator of “{ $name }”. They stay in the group as staff.
-linked-none = No group chat gets the digest of “{ $name }”.
+linked-none = No group chat gets the weekly digest of “{ $name }”.
 linked-header = These chats get the weekly digest of “{ $name }”:
 linked-line = { $number }. { $title } ({ $platform ->
         [matrix] Matrix room
@@ -85,7 +85,7 @@ linked-line = { $number }. { $title } ({ $platform ->
        *[no] by another facilitator
     }
 linked-untitled = A chat without a name
-linked-how = Type /unlinkdigest and a number to stop one getting the digest.
+linked-how = Type /unlinkdigest and a number to stop a chat getting the weekly digest.
 linked-no-such = Type a number from 1 to { $count }, as in the list you see with /unlinkdigest.
 unlinked-done = Chat number { $number } no longer gets the weekly digest.
 leave-which = Which group do you want to leave? Type /leave and its number.
@@ -95,14 +95,14 @@ leave-yes = Yes, leave
 leave-no = No, stay
 leave-done = You have left “{ $name }”. From now on your answers do not count there.
 leave-cancelled = Good. You are still in the group.
-member-removed = You are no longer in “{ $name }”. A facilitator took you out of the group. What you said before is still saved. Type /mydata to see it, or /forget to delete everything.
+member-removed = You are no longer in “{ $name }”. The staff who run the group took you out. What you said before is still saved. Type /mydata to see it, or /forget to delete everything.
 member-now-facilitator = You are now a facilitator of “{ $name }”. You will get the weekly digest. Type /help to see what you can do.
 member-now-staff = You are no longer a facilitator of “{ $name }”. You are still in the group as staff.
 name-how = Facilitators see your trial actions without your name. Type /name and your first name if they may see it. Type /name off to hide it again.
 name-current = Facilitators see the name { $name } by your trial actions. Type /name off to hide it.
 name-set = Facilitators will see the name { $name } by your trial actions.
 name-removed = Your name is hidden now. Facilitators see your trial actions without a name.
-remind-how = I can remind you to reflect. Type /remind and a time, like /remind weekdays 22:15 or /remind 21:00. Type /remind off to stop it.
+remind-how = I can remind you to start a talk. Type /remind and a time, like /remind weekdays 22:15 or /remind 21:00. Type /remind off to stop it.
 remind-bad-time = That time does not exist. Use hours from 0 to 23 and minutes from 0 to 59, like 22:15.
 remind-set = Good. I will remind you { $when }.
 remind-current = I remind you { $when }. Type /remind off to stop it.
@@ -111,13 +111,13 @@ remind-every-day = every day
 remind-weekdays = on weekdays
 remind-weekend = at the weekend
 remind-when = { $days } at { $time }
-follow-up-offer = Today is the day for your trial action: “{ $what }”. Shall we look back on how it went? It takes two minutes.
-follow-up-offer-busy = When you are done here: it is time to look back on “{ $what }”. Type /followup { $number }.
-follow-up-now = Look back now
+follow-up-offer = Today is the day for your trial action: “{ $what }”. Shall we follow up on how it went? It takes two minutes.
+follow-up-offer-busy = When you are done here: it is time to follow up on “{ $what }”. Type /followup { $number }.
+follow-up-now = Follow up now
 reminder = Time to look back on your day? Type /reflect when you are ready.
 reminder-busy = A reminder: you have a talk going. Answer when you are ready.
-reminder-start = Reflect now
-trial-sign = How will you know it worked?
+reminder-start = Start a talk
+trial-sign = How will you know whether it works?
 trials-group-header = { $count ->
     [one] One open trial action in “{ $name }”:
    *[other] { $count } open trial actions in “{ $name }”:
@@ -128,7 +128,7 @@ codes-expired = The codes no longer work. Make new ones with /newcodes.
 name-citizen = Your name is never shown with your answers or trial actions. There is nothing to change.
 stopped-trial-unfinished = The trial action was not finished, so it is not saved. You can make it again with /try.
 follow-up-sign = You wrote that you would know whether it worked when: { $sign }
-follow-up-offer-again = Did you get to try it? “{ $what }”. Shall we look at how it went? It takes two minutes.
+follow-up-offer-again = Did you get to try it? “{ $what }”. Shall we follow up on how it went? It takes two minutes.
 remind-on-days = every { $days }
 time-of-day = { $hour }:{ $minute }
 list-and = { $rest } and { $last }

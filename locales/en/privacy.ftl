@@ -3,20 +3,30 @@
 consent-citizen =
     Before we start: may I save your answers?
     I save your answers and the things you want to try.
-    Your facilitator sees only numbers. They see your own words only if you say yes to share them. Your name is never shown.
+    The staff who run your group see only numbers.
+    They see your own words only if you say yes to sharing them.
+    They never see your name.
     I delete your answers after { $months } months.
-    With /mydata you see all I have about you. With /forget you delete all of it. A summary that was sent I cannot take back.
-    If you say no, you can still try. Then I keep nothing of what you write.
+    With /mydata you see all I have saved about you.
+    With /forget you delete all of it.
+    Once the weekly digest has gone to the staff, I cannot take it back.
+    It is fine to say no. It changes nothing about the help you get.
+    If you say no, you can still answer my questions.
+    But then I keep nothing of what you write.
 consent-staff =
     Your answers are saved so you can see them again and the group can learn from them. Facilitators see figures and the trial actions you make, not your answers. Answers are deleted after { $months } months. /mydata shows all about you, /forget deletes it. Is that all right?
 # For a person in no group: nobody else sees anything yet. Joining says what the group sees.
 consent-alone =
     Before we start: may I save your answers?
-    I save them so you can see them again. You are not in a group, so nobody else sees them.
+    I save them so you can see them again.
+    You are not in a group, so nobody else sees them.
     If you join a group later, I tell you what the group can see.
     I delete your answers after { $months } months.
-    With /mydata you see all I have about you. With /forget you delete all of it.
-    If you say no, you can still try. Then I keep nothing of what you write.
+    With /mydata you see all I have saved about you.
+    With /forget you delete all of it.
+    It is fine to say no. It changes nothing about the help you get.
+    If you say no, you can still answer my questions.
+    But then I keep nothing of what you write.
 consent-yes = Yes, save my answers
 consent-no = No, save nothing
 consent-thanks = Thank you. Your answers will be saved.
@@ -27,7 +37,7 @@ consent-changed = The text about what I save has changed. Please read it and ans
 consent-status-yes = You said yes to saving your answers on { $date }.
 consent-status-no = You have not said yes to saving your answers.
 
-forget-confirm = Do you want to delete all I have about you? Your answers, your trial actions, your groups and your reminder. This cannot be undone. A summary that was sent I cannot take back.
+forget-confirm = Do you want to delete all I have about you? Your answers, your trial actions, your groups and your reminder. This cannot be undone. If the weekly digest has already gone out, I cannot take it back.
 forget-yes = Yes, delete all
 forget-no = No, keep it
 forget-done = All about you is deleted now. If you write again, we start from the very start.

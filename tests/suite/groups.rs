@@ -111,7 +111,7 @@ fn a_week_in_team_west(setup: &Setup) -> (String, String) {
         "/followup 1\nyes\nShe asked two questions herself.\n1\n",
     );
     assert!(out.contains("Make a question list before visits"), "{out}");
-    assert!(out.contains("Thank you for looking back."), "{out}");
+    assert!(out.contains("Thank you for following up."), "{out}");
 
     let digest = setup.chat("mette", "2026-11-25T09:20:00Z", "/digest\n");
     let members = setup.chat("mette", "2026-11-25T09:21:00Z", "/members\n");
@@ -200,7 +200,7 @@ fn a_removed_citizen_is_told_and_a_facilitator_hands_over_and_leaves() {
     // Bo is told at the next opening of the chat, and is in no group now.
     let out = setup.chat("bo", "2026-11-26T10:00:00Z", "/groups\n");
     assert!(
-        out.contains("You are no longer in “Team West”. A facilitator took you out"),
+        out.contains("You are no longer in “Team West”. The staff who run the group took you out"),
         "{out}"
     );
     assert!(out.contains("You are not in a group yet."), "{out}");
@@ -247,7 +247,7 @@ fn bad_input_to_groups_gets_clear_answers_and_stores_nothing_wrong() {
     let script = format!("/digest\n/remind 25:99\n/join {citizen}\n/join {staff}\n");
     let out = setup.chat("anna", "2026-11-25T09:25:00Z", &script);
     assert!(
-        out.contains("Sorry, you cannot do that. Only a facilitator can."),
+        out.contains("Sorry, you cannot do that. Only the staff who run a group can."),
         "{out}"
     );
     assert!(!out.contains("Weekly digest"), "{out}");

@@ -519,7 +519,7 @@ impl World {
 }
 
 fn is_digest(text: &str) -> bool {
-    text.starts_with("Weekly digest · ") || text.starts_with("Ugeopsamling · ")
+    text.starts_with("Weekly digest · ") || text.starts_with("Ugens overblik · ")
 }
 
 /// "Week 45 · 2–8 November 2026" / "Uge 45 · …" on the digest's second line.
@@ -538,9 +538,9 @@ fn reflections_line(lang: Lang, count: usize, last: usize) -> String {
         (Lang::En, 0) => format!("No staff reflections (last week {last})"),
         (Lang::En, 1) => format!("1 staff reflection (last week {last})"),
         (Lang::En, n) => format!("{n} staff reflections (last week {last})"),
-        (Lang::Da, 0) => format!("Ingen refleksioner fra medarbejdere (sidste uge {last})"),
-        (Lang::Da, 1) => format!("1 refleksion fra en medarbejder (sidste uge {last})"),
-        (Lang::Da, n) => format!("{n} refleksioner fra medarbejdere (sidste uge {last})"),
+        (Lang::Da, 0) => format!("Medarbejdere: ingen samtaler (sidste uge {last})"),
+        (Lang::Da, 1) => format!("Medarbejdere: 1 samtale (sidste uge {last})"),
+        (Lang::Da, n) => format!("Medarbejdere: {n} samtaler (sidste uge {last})"),
     }
 }
 
@@ -548,8 +548,8 @@ fn check_ins_line(lang: Lang, count: usize, last: Option<usize>) -> String {
     let what = match (lang, count) {
         (Lang::En, 1) => "1 citizen check-in".to_owned(),
         (Lang::En, n) => format!("{n} citizen check-ins"),
-        (Lang::Da, 1) => "1 tjek ind fra en borger".to_owned(),
-        (Lang::Da, n) => format!("{n} tjek ind fra borgere"),
+        (Lang::Da, 1) => "Borgere: 1 samtale".to_owned(),
+        (Lang::Da, n) => format!("Borgere: {n} samtaler"),
     };
     let last = match (lang, last) {
         (Lang::En, Some(n)) => format!("(last week {n})"),
@@ -580,8 +580,8 @@ fn first_principle_line(lang: Lang, count: usize) -> String {
     match (lang, count) {
         (Lang::En, 1) => "• Hopes, wishes and dreams: 1 reflection".to_owned(),
         (Lang::En, n) => format!("• Hopes, wishes and dreams: {n} reflections"),
-        (Lang::Da, 1) => "• Håb, ønsker og drømme: 1 refleksion".to_owned(),
-        (Lang::Da, n) => format!("• Håb, ønsker og drømme: {n} refleksioner"),
+        (Lang::Da, 1) => "• Håb, ønsker og drømme: 1 samtale".to_owned(),
+        (Lang::Da, n) => format!("• Håb, ønsker og drømme: {n} samtaler"),
     }
 }
 
@@ -661,7 +661,7 @@ fn check_figures(
         });
         for figure in [
             "check-in",
-            "tjek ind fra",
+            "Borgere: ",
             "answered this week",
             "svarede i denne uge",
         ] {
@@ -771,7 +771,7 @@ async fn a_month_of_two_groups_digests_follow_ups_reminders_restarts_and_the_k_f
     assert!(so_far.contains("Weekly digest · Team North"), "{so_far}");
     assert!(so_far.contains(&reflections_line(en, 4, 0)), "{so_far}");
     let so_far = w.say(&frida, "/overblik").await;
-    assert!(so_far.contains("Ugeopsamling · Solbakken"), "{so_far}");
+    assert!(so_far.contains("Ugens overblik · Solbakken"), "{so_far}");
     w.run_until(local("2026-11-06T13:00")).await;
     w.check_in(&ca3, Some("quote A three: not to be shared"), false, None)
         .await;
@@ -903,7 +903,7 @@ async fn a_month_of_two_groups_digests_follow_ups_reminders_restarts_and_the_k_f
     let mut p = Problems::default();
     for (facilitator, group, title) in [
         (&ada, "A", "Weekly digest · Team North"),
-        (&frida, "B", "Ugeopsamling · Solbakken"),
+        (&frida, "B", "Ugens overblik · Solbakken"),
     ] {
         let digests = w.digests(facilitator);
         let weeks: Vec<u8> = digests.iter().map(|d| d.1).collect();
@@ -1098,7 +1098,7 @@ async fn staff_and_citizens_are_refused_facilitator_commands_the_same_in_a_group
         assert!(reply.contains("not in a group"), "{reply}");
     }
     let refusal =
-        "Sorry, you cannot do that. Only a facilitator can. Ask your facilitator if you need it.";
+        "Sorry, you cannot do that. Only the staff who run a group can. Ask them if you need it.";
     for command in [
         "/newgroup Secret Team",
         "/members",

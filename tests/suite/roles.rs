@@ -47,7 +47,7 @@ const COMMANDS: &[&str] = &[
     "no",
 ];
 
-const REFUSED: &str = "Only a facilitator";
+const REFUSED: &str = "Only the staff who run a group can";
 
 struct Person {
     name: &'static str,

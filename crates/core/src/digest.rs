@@ -1494,11 +1494,11 @@ mod tests {
         assert!(text.contains("3 citizen check-ins (last week 4)"), "{text}");
         let text = week.text(Lang::Da);
         assert!(
-            text.contains("1 refleksion fra en medarbejder (sidste uge 2)"),
+            text.contains("Medarbejdere: 1 samtale (sidste uge 2)"),
             "{text}"
         );
         assert!(
-            text.contains("3 tjek ind fra borgere (sidste uge 4)"),
+            text.contains("Borgere: 3 samtaler (sidste uge 4)"),
             "{text}"
         );
     }
@@ -1530,7 +1530,7 @@ mod tests {
         assert!(!text.contains("• Earliest possible help"), "{text}");
         let text = week.text(Lang::Da);
         assert!(
-            text.contains("Ikke med i nogen refleksion: Tidligst mulig hjælp, Koordinering og samlet livssituation og Opfølgning for den rette indsats"),
+            text.contains("Ikke med i nogen samtale: Tidligst mulig hjælp, Koordinering og samlet livssituation og Opfølgning for den rette indsats"),
             "{text}"
         );
         week.runs.push(staff_run("bo", "b2", &[5, 6, 7]));
@@ -1721,7 +1721,7 @@ mod tests {
                 "A quiet room",
                 "Call my sister",
                 "check-in",
-                "tjek ind fra",
+                "Borgere: ",
                 "Felt",
                 "Følte",
             ] {
@@ -1993,8 +1993,8 @@ mod tests {
                 &one,
                 Lang::Da,
                 [
-                    "1 refleksion fra en medarbejder (",
-                    "Håb, ønsker og drømme: 1 refleksion\n",
+                    "Medarbejdere: 1 samtale (",
+                    "Håb, ønsker og drømme: 1 samtale\n",
                     "1 ny prøvehandling:",
                     "1 prøvehandling venter",
                 ],
@@ -2003,8 +2003,8 @@ mod tests {
                 &two,
                 Lang::Da,
                 [
-                    "2 refleksioner fra medarbejdere (",
-                    "Håb, ønsker og drømme: 2 refleksioner\n",
+                    "Medarbejdere: 2 samtaler (",
+                    "Håb, ønsker og drømme: 2 samtaler\n",
                     "2 nye prøvehandlinger:",
                     "2 prøvehandlinger venter",
                 ],
@@ -2030,8 +2030,7 @@ mod tests {
             "{en}"
         );
         assert!(
-            da.contains("1 borger svarede i denne uge.")
-                && da.contains("1 tjek ind fra en borger ("),
+            da.contains("1 borger svarede i denne uge.") && da.contains("Borgere: 1 samtale ("),
             "{da}"
         );
         input.citizen_floor = 2;
@@ -2050,7 +2049,7 @@ mod tests {
         };
         let da = render(&hidden, &content().locales, Lang::Da).unwrap();
         assert!(
-            da.contains("Ingen refleksioner fra medarbejdere (sidste uge 0)"),
+            da.contains("Medarbejdere: ingen samtaler (sidste uge 0)"),
             "{da}"
         );
         assert!(da.contains("når mindst 5 borgere har svaret"), "{da}");
@@ -2068,7 +2067,7 @@ mod tests {
         let text = week.text(Lang::Da);
         assert!(
             text.starts_with(
-                "Ugeopsamling · Bostedet Lyngen\nUge 47 · 16.–22. november 2026\n\nEn stille uge"
+                "Ugens overblik · Bostedet Lyngen\nUge 47 · 16.–22. november 2026\n\nEn stille uge"
             ),
             "{text}"
         );

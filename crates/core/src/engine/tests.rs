@@ -1061,7 +1061,7 @@ fn the_consent_text_says_who_sees_what_in_the_persons_groups() {
     in_a_group(&mut chat, GroupRole::Citizen);
     chat.say("/reflect");
     let asked = chat.say("check in");
-    assert!(asked.contains("sees only numbers"), "{asked}");
+    assert!(asked.contains("see only numbers"), "{asked}");
 }
 
 #[test]
