@@ -2,7 +2,7 @@
 
 command-reflect = vælg en samtale
 command-back = ret dit sidste svar
-command-stop = hold en pause eller stop
+command-stop = stop samtalen
 command-try = lav en prøvehandling – en lille ting, du vil prøve
 command-trials = se dine prøvehandlinger – små ting, du har valgt at prøve
 command-followup = følg op på det, du har prøvet
@@ -10,7 +10,7 @@ command-join = vær med i en gruppe med en kode
 command-groups = se dine grupper
 command-remind = få en påmindelse
 command-name = vis dit fornavn ved det, du prøver
-command-consent = se dit samtykke, eller sig nej
+command-consent = se, om jeg må gemme dine svar, eller skift mening
 command-mydata = se alt, der er gemt om dig
 command-forget = slet alt om dig
 command-language = skift sprog

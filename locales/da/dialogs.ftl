@@ -78,16 +78,16 @@ princip-8-c = Hvordan kobler I jeres faglige viden med borgerens egen viden om, 
 ## borger-tjek-ind: borgerens eget tjek ind (let dansk, LIX 30 eller under)
 
 borger-tjek-ind-title = Tjek ind
-borger-tjek-ind-intro = Hej. Jeg vil gerne høre fra dig. Her kan du sige, hvad der er vigtigt for dig. Der er ingen forkerte svar. Du må gerne springe over. Du kan stoppe, når du vil.
+borger-tjek-ind-intro = Hej. Jeg vil gerne høre fra dig. Her kan du sige, hvad der er vigtigt for dig. Der er ingen forkerte svar. Nogle spørgsmål kan du springe over. Du kan stoppe, når du vil.
 borger-tjek-ind-hope = Hvad er vigtigt for dig lige nu? Det kan også være noget, du håber på.
-borger-tjek-ind-helps = Hvad hjælper dig? Du må gerne vælge flere.
+borger-tjek-ind-helps = Hvad hjælper dig til daglig?
 borger-tjek-ind-opt-people = Andre folk
 borger-tjek-ind-opt-doing = Noget at lave
 borger-tjek-ind-opt-rest = Ro og hvile
 borger-tjek-ind-opt-nature = Natur
 borger-tjek-ind-opt-other = Noget andet
 borger-tjek-ind-helps-more = Vil du sige mere om det, der hjælper dig? Skriv med dine egne ord.
-borger-tjek-ind-people = Hvem har du glæde af at have omkring dig? Du må gerne vælge flere.
+borger-tjek-ind-people = Hvem er du glad for at være sammen med?
 borger-tjek-ind-opt-family = Nogen i min familie
 borger-tjek-ind-opt-friends = Venner
 borger-tjek-ind-opt-staff = Personalet
@@ -102,10 +102,10 @@ borger-tjek-ind-scale-high = ja, meget
 borger-tjek-ind-digest-listened = Følte sig lyttet til
 borger-tjek-ind-digest-respected = Følte sig respekteret
 borger-tjek-ind-kind = Tak, fordi du siger det. Hvad kunne personalet gøre bedre?
-borger-tjek-ind-share = Må personalet læse det, du har skrevet? De ser det uden dit navn. Det er fint at sige nej.
+borger-tjek-ind-share = Må personalet læse det, du har skrevet? De ser ikke dit navn. Men de kan måske gætte, hvem du er. Det er fint at sige nej.
 borger-tjek-ind-try = Er der noget, du har lyst til at prøve? Det må gerne være noget lille.
 borger-tjek-ind-trial = Lad os skrive det ned. Tænk på noget lille, du kan gøre snart.
-borger-tjek-ind-outro = Tak for dine svar. Det, du siger, betyder noget. Personalet vil bruge det til at blive bedre. Pas godt på dig selv.
+borger-tjek-ind-outro = Tak for dine svar. Det, du siger, betyder noget. Pas godt på dig selv.
 
 ## opfoelgning: opfølgning på en prøvehandling (let dansk, LIX 30 eller under)
 ## $trial er prøvehandlingens tekst.
@@ -113,7 +113,7 @@ borger-tjek-ind-outro = Tak for dine svar. Det, du siger, betyder noget. Persona
 opfoelgning-title = Hvad blev det til?
 opfoelgning-intro = Nu følger vi op på det, du ville prøve:
     { $trial }
-    Det tager kun et par minutter. Der er ingen forkerte svar.
+    Det tager kun to minutter. Der er ingen forkerte svar.
 opfoelgning-tried = Fik du prøvet det?
 opfoelgning-happened = Hvad skete der, da du prøvede det?
 opfoelgning-now = Hvad vil du gøre nu?
@@ -122,11 +122,11 @@ opfoelgning-opt-adjusted = Ændre det lidt
 opfoelgning-opt-dropped = Droppe det
 opfoelgning-opt-done = Det er klaret
 opfoelgning-adjust = Fint. Lad os skrive den nye måde ned.
-opfoelgning-hindered = Det er helt i orden. Hvad stod i vejen?
+opfoelgning-hindered = Det er helt i orden. Hvad gjorde det svært?
 opfoelgning-outro = Tak, fordi du fulgte op på det. Små skridt tæller også.
 
 ## Prøvehandling (/proev)
 proevehandling-title = Prøvehandling: prøv en lille ting
-proevehandling-intro = En prøvehandling er en lille ting, du vil prøve. Bagefter følger vi op på, hvordan det gik.
+proevehandling-intro = En prøvehandling er en lille ting, du vil prøve. Bagefter følger jeg op på, hvordan det gik.
 proevehandling-what = Hvad vil du prøve?
-proevehandling-outro = Godt. På dagen spørger jeg, hvordan det gik.
+proevehandling-outro = Godt. Den dag, du valgte, spørger jeg, hvordan det gik.

@@ -1,7 +1,7 @@
 # Grupper, roller, påmindelser og det navn, facilitatorer ser. Borgere læser de fleste:
 # korte sætninger, almindelige ord.
 
-not-allowed = Det kan du desværre ikke. Det kan kun personalet, der står for en gruppe. Spørg dem, hvis du har brug for det.
+not-allowed = Det kan du desværre ikke. Det kan kun de, der står for en gruppe. Spørg dem, hvis du har brug for det.
 role-facilitator = facilitator
 role-staff = medarbejder
 role-citizen = borger
@@ -29,7 +29,7 @@ join-paused = Vent { $minutes ->
     [one] et minut
    *[other] { $minutes } minutter
 }, før du prøver en kode igen.
-join-done = Velkommen i »{ $name }«. Du er med i gruppen som { $role }.
+join-done = Velkommen til »{ $name }«. Du er med i gruppen som { $role }.
 join-sees-staff = Gruppens facilitatorer ser tal og de prøvehandlinger, du laver. Dine svar ser de ikke.
 join-sees-citizen = Personalet, der står for gruppen, ser kun tal. Dine egne ord ser de kun, hvis du siger ja til at dele dem. Dit navn bliver aldrig vist.
 join-already = Du er allerede med i »{ $name }« som { $role }.
@@ -95,7 +95,7 @@ leave-yes = Ja, forlad gruppen
 leave-no = Nej, jeg bliver
 leave-done = Du har forladt »{ $name }«. Fra nu af tæller dine svar ikke med der.
 leave-cancelled = Godt. Du er stadig med i gruppen.
-member-removed = Du er ikke længere med i »{ $name }«. Personalet har taget dig ud af gruppen. Det, du har sagt før, er stadig gemt. Skriv /minedata for at se det eller /glem for at slette alt.
+member-removed = Du er ikke længere med i »{ $name }«. Det har de, der står for gruppen, bestemt. Spørg dem gerne hvorfor. Det, du har sagt før, er stadig gemt. Skriv /minedata for at se det eller /glem for at slette alt.
 member-now-facilitator = Du er nu facilitator for »{ $name }«. Du får ugens overblik. Skriv /hjaelp for at se, hvad du kan.
 member-now-staff = Du er ikke længere facilitator for »{ $name }«. Du er stadig med i gruppen som medarbejder.
 name-how = Facilitatorer ser dine prøvehandlinger uden dit navn. Skriv /navn og dit fornavn, hvis de må se det. Skriv /navn fra for at skjule det igen.
@@ -111,7 +111,7 @@ remind-every-day = hver dag
 remind-weekdays = på hverdage
 remind-weekend = i weekenden
 remind-when = { $days } kl. { $time }
-follow-up-offer = I dag ville du prøve det her: »{ $what }«. Skal vi følge op på, hvordan det gik? Det tager to minutter.
+follow-up-offer = Du ville prøve det her i dag: »{ $what }«. Skal vi følge op på, hvordan det gik? Det tager to minutter.
 follow-up-offer-busy = Når du er færdig her, er det tid til at følge op på »{ $what }«. Skriv /opfoelgning { $number }.
 follow-up-now = Følg op nu
 reminder = Er det tid til at se tilbage på din dag? Skriv /refleksion, når du er klar.
@@ -125,10 +125,10 @@ trials-group-header = { $count ->
 trials-group-line = • { $what } – { $state } – { $date }
 help-facilitator = For facilitatorer:
 codes-expired = Koderne virker ikke længere. Lav nye med /nyekoder.
-name-citizen = Dit navn bliver aldrig vist ved dine svar eller prøvehandlinger. Der er ikke noget at ændre.
+name-citizen = Dit navn bliver aldrig vist. Du skal ikke gøre noget.
 stopped-trial-unfinished = Prøvehandlingen var ikke færdig, så den er ikke gemt. Du kan lave den igen med /proev.
 follow-up-sign = Du skrev, at du kan se, om det virker, når: { $sign }
-follow-up-offer-again = Har du prøvet det? »{ $what }«. Skal vi følge op på, hvordan det gik? Det tager to minutter.
+follow-up-offer-again = Du ville prøve det her: »{ $what }«. Skal vi følge op på, hvordan det gik? Det tager to minutter.
 remind-on-days = hver { $days }
 time-of-day = { $hour }.{ $minute }
 list-and = { $rest } og { $last }

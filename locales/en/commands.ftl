@@ -3,7 +3,7 @@
 
 command-reflect = choose a talk
 command-back = change your last answer
-command-stop = take a break or stop
+command-stop = stop the talk
 command-try = make a trial action – a small thing you want to try
 command-trials = see your trial actions – small things you chose to try
 command-followup = follow up on what you have tried
@@ -11,7 +11,7 @@ command-join = join a group with a code
 command-groups = see your groups
 command-remind = get a reminder
 command-name = show your first name by what you try
-command-consent = see your consent, or say no
+command-consent = see whether I may save your answers, or change your mind
 command-mydata = see everything stored about you
 command-forget = delete everything about you
 command-language = change language

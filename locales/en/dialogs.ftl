@@ -78,16 +78,16 @@ princip-8-c = How do you combine your professional knowledge with the citizen's 
 ## borger-tjek-ind: the citizen's own check-in (plain language, LIX 30 or below)
 
 borger-tjek-ind-title = Check in
-borger-tjek-ind-intro = Hi. I would like to hear from you. Here you can say what matters to you. There are no wrong answers. You can skip a question. You can stop when you want.
+borger-tjek-ind-intro = Hi. I would like to hear from you. Here you can say what matters to you. There are no wrong answers. You can skip some questions. You can stop when you want.
 borger-tjek-ind-hope = What matters to you right now? It can also be something you hope for.
-borger-tjek-ind-helps = What helps you? You can pick more than one.
+borger-tjek-ind-helps = What helps you day to day?
 borger-tjek-ind-opt-people = Other people
 borger-tjek-ind-opt-doing = Things to do
 borger-tjek-ind-opt-rest = Rest and quiet
 borger-tjek-ind-opt-nature = Nature
 borger-tjek-ind-opt-other = Other things
 borger-tjek-ind-helps-more = Do you want to say more about what helps you? Use your own words.
-borger-tjek-ind-people = Who do you like to have around you? You can pick more than one.
+borger-tjek-ind-people = Who do you like to be with?
 borger-tjek-ind-opt-family = Family
 borger-tjek-ind-opt-friends = A friend
 borger-tjek-ind-opt-staff = The staff
@@ -102,10 +102,10 @@ borger-tjek-ind-scale-high = yes, a lot
 borger-tjek-ind-digest-listened = Felt listened to
 borger-tjek-ind-digest-respected = Felt respected
 borger-tjek-ind-kind = Thank you for telling me. What could the staff do better?
-borger-tjek-ind-share = May the staff read what you wrote? They see it without your name. It is fine to say no.
+borger-tjek-ind-share = May the staff read what you wrote? They do not see your name. But they may guess who you are. It is fine to say no.
 borger-tjek-ind-try = Is there something you want to try? It can be something small.
 borger-tjek-ind-trial = Let us write it down. Think of a small thing you can do soon.
-borger-tjek-ind-outro = Thank you for your answers. What you say matters. The staff will use it to get better. Take good care of yourself.
+borger-tjek-ind-outro = Thank you for your answers. What you say matters. Take good care of yourself.
 
 ## opfoelgning: follow-up on a trial action (plain language, LIX 30 or below)
 ## $trial is the text of the trial action.
@@ -113,7 +113,7 @@ borger-tjek-ind-outro = Thank you for your answers. What you say matters. The st
 opfoelgning-title = How did it go?
 opfoelgning-intro = Now we follow up on what you wanted to try:
     { $trial }
-    It only takes a few minutes. There are no wrong answers.
+    It only takes two minutes. There are no wrong answers.
 opfoelgning-tried = Did you get to try it?
 opfoelgning-happened = What happened when you tried it?
 opfoelgning-now = What do you want to do now?
@@ -122,11 +122,11 @@ opfoelgning-opt-adjusted = Change it a bit
 opfoelgning-opt-dropped = Drop it
 opfoelgning-opt-done = It is done
 opfoelgning-adjust = Good. Let us write down the new way.
-opfoelgning-hindered = That is all right. What got in the way?
+opfoelgning-hindered = That is all right. What made it hard?
 opfoelgning-outro = Thank you for following up. Small steps count too.
 
 ## Trial action (/try)
 proevehandling-title = Trial action: try a small thing
-proevehandling-intro = A trial action is a small thing you want to try. Later we follow up on how it went.
+proevehandling-intro = A trial action is a small thing you want to try. Later I follow up on how it went.
 proevehandling-what = What do you want to try?
-proevehandling-outro = Good. On the day, I will ask how it went.
+proevehandling-outro = Good. On the day you chose, I will ask how it went.

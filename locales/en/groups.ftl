@@ -1,7 +1,7 @@
 # Groups, roles, reminders and the name shown to facilitators. Citizens read most of these:
 # short sentences, everyday words.
 
-not-allowed = Sorry, you cannot do that. Only the staff who run a group can. Ask them if you need it.
+not-allowed = Sorry, you cannot do that. Only the people who run a group can. Ask them if you need it.
 role-facilitator = facilitator
 role-staff = staff
 role-citizen = citizen
@@ -95,7 +95,7 @@ leave-yes = Yes, leave
 leave-no = No, stay
 leave-done = You have left “{ $name }”. From now on your answers do not count there.
 leave-cancelled = Good. You are still in the group.
-member-removed = You are no longer in “{ $name }”. The staff who run the group took you out. What you said before is still saved. Type /mydata to see it, or /forget to delete everything.
+member-removed = You are no longer in “{ $name }”. The people who run the group decided it. You may ask them why. What you said before is still saved. Type /mydata to see it, or /forget to delete everything.
 member-now-facilitator = You are now a facilitator of “{ $name }”. You will get the weekly digest. Type /help to see what you can do.
 member-now-staff = You are no longer a facilitator of “{ $name }”. You are still in the group as staff.
 name-how = Facilitators see your trial actions without your name. Type /name and your first name if they may see it. Type /name off to hide it again.
@@ -111,7 +111,7 @@ remind-every-day = every day
 remind-weekdays = on weekdays
 remind-weekend = at the weekend
 remind-when = { $days } at { $time }
-follow-up-offer = Today is the day for your trial action: “{ $what }”. Shall we follow up on how it went? It takes two minutes.
+follow-up-offer = Today you wanted to try this: “{ $what }”. Shall we follow up on how it went? It takes two minutes.
 follow-up-offer-busy = When you are done here: it is time to follow up on “{ $what }”. Type /followup { $number }.
 follow-up-now = Follow up now
 reminder = Time to look back on your day? Type /reflect when you are ready.
@@ -125,10 +125,10 @@ trials-group-header = { $count ->
 trials-group-line = • { $what } – { $state } – { $date }
 help-facilitator = For facilitators:
 codes-expired = The codes no longer work. Make new ones with /newcodes.
-name-citizen = Your name is never shown with your answers or trial actions. There is nothing to change.
+name-citizen = Your name is never shown. There is nothing you need to do.
 stopped-trial-unfinished = The trial action was not finished, so it is not saved. You can make it again with /try.
 follow-up-sign = You wrote that you would know whether it worked when: { $sign }
-follow-up-offer-again = Did you get to try it? “{ $what }”. Shall we follow up on how it went? It takes two minutes.
+follow-up-offer-again = You wanted to try this: “{ $what }”. Shall we follow up on how it went? It takes two minutes.
 remind-on-days = every { $days }
 time-of-day = { $hour }:{ $minute }
 list-and = { $rest } and { $last }

@@ -4,15 +4,18 @@ consent-citizen =
     Before we start: may I save your answers?
     I save your answers and the things you want to try.
     The staff who run your group see only numbers.
+    For example how many have answered.
     They see your own words only if you say yes to sharing them.
     They never see your name.
     I delete your answers after { $months } months.
     With /mydata you see all I have saved about you.
     With /forget you delete all of it.
-    Once the weekly digest has gone to the staff, I cannot take it back.
+    Each week the staff get a digest.
+    Once it is sent, I cannot take it back.
     It is fine to say no. It changes nothing about the help you get.
     If you say no, you can still answer my questions.
     But then I keep nothing of what you write.
+    May I save your answers?
 consent-staff =
     Your answers are saved so you can see them again and the group can learn from them. Facilitators see figures and the trial actions you make, not your answers. Answers are deleted after { $months } months. /mydata shows all about you, /forget deletes it. Is that all right?
 # For a person in no group: nobody else sees anything yet. Joining says what the group sees.
@@ -27,17 +30,18 @@ consent-alone =
     It is fine to say no. It changes nothing about the help you get.
     If you say no, you can still answer my questions.
     But then I keep nothing of what you write.
+    May I save your answers?
 consent-yes = Yes, save my answers
 consent-no = No, save nothing
 consent-thanks = Thank you. Your answers will be saved.
-consent-declined = That is fine. You can try anyway. I keep nothing of what you write here.
-consent-withdrawn = I will not save more answers from you now. What is saved stays until you type /forget.
+consent-declined = That is fine. You can answer anyway. I keep nothing of what you write here.
+consent-withdrawn = I will not save more answers from you now. What you answered before is still saved. Type /forget if you want to delete it.
 consent-still-no = I do not save your answers. You can change your mind with /consent.
 consent-changed = The text about what I save has changed. Please read it and answer again.
 consent-status-yes = You said yes to saving your answers on { $date }.
 consent-status-no = You have not said yes to saving your answers.
 
-forget-confirm = Do you want to delete all I have about you? Your answers, your trial actions, your groups and your reminder. This cannot be undone. If the weekly digest has already gone out, I cannot take it back.
+forget-confirm = Do you want to delete all I have about you? Your answers, your trial actions, your groups and your reminder. This cannot be undone. The staff may already have had the weekly digest. I cannot take that back.
 forget-yes = Yes, delete all
 forget-no = No, keep it
 forget-done = All about you is deleted now. If you write again, we start from the very start.

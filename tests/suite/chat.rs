@@ -94,7 +94,7 @@ fn staff_reflection_with_a_trial_action_in_danish() {
     let out = chat(dir.path(), &["--as", "staff", "--lang", "da"], script);
     assert!(out.contains("1/7 · Tænk på én konkret situation"), "{out}");
     assert!(
-        out.contains("Gemt: »Spørge til hendes plan hver morgen«"),
+        out.contains("Jeg har gemt det: »Spørge til hendes plan hver morgen«"),
         "{out}"
     );
     assert!(out.contains("Tak, fordi du tog dig tid"), "{out}");
@@ -179,7 +179,7 @@ fn bad_input_gets_clear_answers_and_the_conversation_stays() {
     assert!(out.contains("Jeg fik ikke noget svar"), "{out}");
     assert!(out.contains("for langt"));
     assert!(out.contains("et par ord"));
-    assert!(out.contains("Den kommando kender jeg ikke"));
+    assert!(out.contains("Det forstod jeg ikke"));
     assert!(out.contains("Du er i gang med en samtale"));
     assert!(
         out.contains("2/7"),

@@ -200,7 +200,7 @@ fn a_removed_citizen_is_told_and_a_facilitator_hands_over_and_leaves() {
     // Bo is told at the next opening of the chat, and is in no group now.
     let out = setup.chat("bo", "2026-11-26T10:00:00Z", "/groups\n");
     assert!(
-        out.contains("You are no longer in “Team West”. The staff who run the group took you out"),
+        out.contains("You are no longer in “Team West”. The people who run the group decided it"),
         "{out}"
     );
     assert!(out.contains("You are not in a group yet."), "{out}");
@@ -247,7 +247,7 @@ fn bad_input_to_groups_gets_clear_answers_and_stores_nothing_wrong() {
     let script = format!("/digest\n/remind 25:99\n/join {citizen}\n/join {staff}\n");
     let out = setup.chat("anna", "2026-11-25T09:25:00Z", &script);
     assert!(
-        out.contains("Sorry, you cannot do that. Only the staff who run a group can."),
+        out.contains("Sorry, you cannot do that. Only the people who run a group can."),
         "{out}"
     );
     assert!(!out.contains("Weekly digest"), "{out}");

@@ -1098,7 +1098,7 @@ async fn staff_and_citizens_are_refused_facilitator_commands_the_same_in_a_group
         assert!(reply.contains("not in a group"), "{reply}");
     }
     let refusal =
-        "Sorry, you cannot do that. Only the staff who run a group can. Ask them if you need it.";
+        "Sorry, you cannot do that. Only the people who run a group can. Ask them if you need it.";
     for command in [
         "/newgroup Secret Team",
         "/members",

@@ -47,7 +47,7 @@ const COMMANDS: &[&str] = &[
     "no",
 ];
 
-const REFUSED: &str = "Only the staff who run a group can";
+const REFUSED: &str = "Only the people who run a group can";
 
 struct Person {
     name: &'static str,

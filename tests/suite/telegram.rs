@@ -568,7 +568,7 @@ async fn group_chats_get_a_note_and_only_facilitators_link_them() {
     h.emulator.group_text(chat, 707, "/linkdigest");
     let refused = h.emulator.wait_for(chat, 2, WAIT).await;
     assert!(
-        text_of(&refused).contains("Only the staff who run a group can"),
+        text_of(&refused).contains("Only the people who run a group can"),
         "{refused:#?}"
     );
     h.say(FACILITATOR, "/newgroup Team Nord").await;

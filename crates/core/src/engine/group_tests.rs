@@ -217,7 +217,7 @@ fn only_named_creators_and_facilitators_may_create_groups() {
     let mut world = World::new(&["mette"]);
     let refused = world.say("anna", "/newgroup Team Nord");
     assert!(
-        refused.contains("Only the staff who run a group can"),
+        refused.contains("Only the people who run a group can"),
         "{refused}"
     );
     assert!(world.groups.is_empty());
@@ -333,7 +333,7 @@ fn facilitator_commands_are_refused_alike_for_members_and_strangers() {
         let citizen = world.say("bo", command);
         let stranger = world.say("eve", command);
         assert!(
-            member.contains("Only the staff who run a group can"),
+            member.contains("Only the people who run a group can"),
             "{command}: {member}"
         );
         assert_eq!(member, citizen, "{command}");
@@ -646,7 +646,7 @@ fn members_are_numbered_in_the_order_they_joined_and_citizens_have_no_name() {
     // Staff see none of it.
     let refused = world.say("anna", "/members");
     assert!(
-        refused.contains("Only the staff who run a group can"),
+        refused.contains("Only the people who run a group can"),
         "{refused}"
     );
 }
@@ -846,7 +846,7 @@ fn linked_chats_are_listed_and_unlinked_from_a_private_chat() {
     assert_eq!(world.groups[&group].links.len(), 1);
     assert!(world
         .say("anna", "/unlinkdigest 1")
-        .contains("Only the staff who run a group can"));
+        .contains("Only the people who run a group can"));
 }
 
 #[test]
