@@ -7,15 +7,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use eftertanke_app::{App, AppError, Event, Profile};
-use eftertanke_core::dialogs::Role;
-use eftertanke_core::engine::Body;
-use eftertanke_core::i18n::Lang;
+use eftertanke_app::App;
 use eftertanke_core::records::PersonId;
 use eftertanke_store::backup::{self, BackupReport};
 use eftertanke_store::{open_folder, MasterKey, SledStore, CACHE_BYTES};
 
-use crate::steps::{next_input, percentile, BenchError};
+use crate::steps::{percentile, scripted, BenchError};
 
 /// People answering while the backup runs.
 const ANSWERING: usize = 16;
@@ -45,20 +42,7 @@ pub async fn under_load(
             let (app, stop) = (app.clone(), stop.clone());
             tokio::spawn(async move {
                 let person = PersonId::new("bench", &format!("backup-{i}"));
-                let profile = Profile::new(Lang::Da, Role::Staff);
-                let mut latencies = Vec::new();
-                let mut input = "/start".to_owned();
-                while !stop.load(Ordering::Relaxed) {
-                    let begun = Instant::now();
-                    let event = Event {
-                        id: None,
-                        body: Body::Text(input),
-                    };
-                    let replies = app.handle(&person, profile, event).await?;
-                    latencies.push(begun.elapsed());
-                    input = next_input(&replies);
-                }
-                Ok::<_, AppError>(latencies)
+                scripted(&app, &person, |_| !stop.load(Ordering::Relaxed)).await
             })
         })
         .collect();

@@ -211,6 +211,29 @@ pub(crate) fn next_input(replies: &[Reply]) -> String {
     }
 }
 
+/// A scripted staff member answering *Efter vagten* over and over while `more` (given the
+/// steps done) says so: each durable step's latency.
+pub(crate) async fn scripted<S: Store>(
+    app: &App<S>,
+    person: &PersonId,
+    mut more: impl FnMut(usize) -> bool + Send,
+) -> Result<Vec<Duration>, AppError> {
+    let profile = Profile::new(Lang::Da, Role::Staff);
+    let mut latencies = Vec::new();
+    let mut input = "/start".to_owned();
+    while more(latencies.len()) {
+        let begun = Instant::now();
+        let event = Event {
+            id: None,
+            body: Body::Text(input),
+        };
+        let replies = app.handle(person, profile, event).await?;
+        latencies.push(begun.elapsed());
+        input = next_input(&replies);
+    }
+    Ok(latencies)
+}
+
 /// Each conversation's batches, in order.
 type Batches = Vec<Vec<Vec<Op>>>;
 
@@ -229,26 +252,13 @@ async fn engine_level(
     let app = app(content, store, vault)?;
     let stop = tokio_util::sync::CancellationToken::new();
     let served = scraped.then(|| tokio::spawn(serve_and_scrape(app.clone(), stop.clone())));
-    let profile = Profile::new(Lang::Da, Role::Staff);
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(level);
     for i in 0..level {
         let app = app.clone();
         tasks.push(tokio::spawn(async move {
             let person = PersonId::new("bench", &i.to_string());
-            let mut latencies = Vec::with_capacity(steps);
-            let mut input = "/start".to_owned();
-            for _ in 0..steps {
-                let begun = Instant::now();
-                let event = Event {
-                    id: None,
-                    body: Body::Text(input),
-                };
-                let replies = app.handle(&person, profile, event).await?;
-                latencies.push(begun.elapsed());
-                input = next_input(&replies);
-            }
-            Ok::<_, AppError>(latencies)
+            scripted(&app, &person, |done| done < steps).await
         }));
     }
     let latencies = gather(tasks).await?;
