@@ -94,3 +94,11 @@ digest-quotes-more = { $count ->
 digest-list-two = { $first } og { $last }
 digest-list-more = { $first }, { $next }
 digest-list-dot = { $first } · { $next }
+
+## Forslaget til fokus i den kommende uge
+digest-focus-dropped = Forslag til fokus i den kommende uge: »{ $principle }«. I den forløbne uge blev { $count } prøvehandlinger under dette princip opgivet.
+digest-focus-least = Forslag til fokus i den kommende uge: »{ $principle }«. { $count ->
+    [0] Princippet er ikke valgt i nogen samtale de seneste to uger.
+    [one] Princippet er kun valgt i én samtale de seneste to uger.
+   *[other] Princippet er valgt i færrest samtaler de seneste to uger ({ $count }).
+}

@@ -94,3 +94,11 @@ digest-quotes-more = { $count ->
 digest-list-two = { $first } and { $last }
 digest-list-more = { $first }, { $next }
 digest-list-dot = { $first } · { $next }
+
+## The suggested focus for the coming week
+digest-focus-dropped = A focus for the coming week: “{ $principle }”. This week { $count } trial actions under this principle were given up.
+digest-focus-least = A focus for the coming week: “{ $principle }”. { $count ->
+    [0] The principle was chosen in no reflection in the last two weeks.
+    [one] The principle was chosen in only one reflection in the last two weeks.
+   *[other] The principle was chosen in the fewest reflections in the last two weeks ({ $count }).
+}

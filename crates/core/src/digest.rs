@@ -96,6 +96,70 @@ pub struct Digest {
     pub staff_floor: Option<usize>,
     pub trials: Trials,
     pub citizens: Citizens,
+    /// A principle to focus on in the coming week, with why (`None` in digests kept before
+    /// there were suggestions).
+    #[serde(default)]
+    pub focus: Option<Focus>,
+}
+
+/// A suggested focus for the coming week: a principle, and why it was chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Focus {
+    pub principle: u8,
+    pub why: FocusReason,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum FocusReason {
+    /// At least [`DROPPED_FOR_FOCUS`] of the week's trial actions on it were dropped.
+    Dropped(usize),
+    /// The staff reflections of this week and the one before chose it least (this many).
+    LeastChosen(usize),
+}
+
+/// Dropped trial actions on one principle in a week that make it the suggested focus.
+const DROPPED_FOR_FOCUS: usize = 2;
+
+/// The focus for the coming week: the principle most of the week's trial actions were
+/// dropped on, when that is [`DROPPED_FOR_FOCUS`] or more (lowest number on a tie); else the
+/// one the staff chose least in this week's and last week's reflections.
+fn focus(input: &DigestInput<'_>, this_week: &[usize; 8], last_week: &[usize; 8]) -> Focus {
+    let in_week = |at: Timestamp| same_week(at, input.week, input.time_zone);
+    let mut dropped = [0usize; 8];
+    for trial in latest_trials(input.trials) {
+        // Staff trial actions only: citizens' are told of only above their floor.
+        if trial.role == Role::Staff
+            && trial.state == TrialState::Dropped
+            && in_week(trial.updated_at)
+        {
+            let principles: BTreeSet<u8> = trial.principles.iter().copied().collect();
+            for p in principles {
+                if let Some(n) = usize::from(p)
+                    .checked_sub(1)
+                    .and_then(|i| dropped.get_mut(i))
+                {
+                    *n += 1;
+                }
+            }
+        }
+    }
+    let most_dropped = (1u8..)
+        .zip(dropped)
+        .max_by_key(|&(p, n)| (n, std::cmp::Reverse(p)));
+    if let Some((principle, count)) = most_dropped.filter(|&(_, n)| n >= DROPPED_FOR_FOCUS) {
+        return Focus {
+            principle,
+            why: FocusReason::Dropped(count),
+        };
+    }
+    let (principle, count) = (1u8..)
+        .zip(this_week.iter().zip(last_week).map(|(a, b)| a + b))
+        .min_by_key(|&(p, n)| (n, p))
+        .unwrap_or((1, 0));
+    Focus {
+        principle,
+        why: FocusReason::LeastChosen(count),
+    }
 }
 
 impl Digest {
@@ -279,21 +343,26 @@ pub fn build(input: &DigestInput<'_>, catalog: &Catalog) -> Digest {
         runs.iter().filter(|run| is(run, role, purpose)).count()
     };
 
-    let mut principles = [0; 8];
-    for run in runs
-        .iter()
-        .filter(|run| is(run, Role::Staff, Purpose::Reflection))
-    {
-        let touched: BTreeSet<u8> = run.principles.iter().copied().collect();
-        for p in touched {
-            if let Some(n) = usize::from(p)
-                .checked_sub(1)
-                .and_then(|i| principles.get_mut(i))
-            {
-                *n += 1;
+    // How many staff reflections chose each principle.
+    let chosen = |runs: &[&RunRecord]| {
+        let mut principles = [0; 8];
+        for run in runs
+            .iter()
+            .filter(|run| is(run, Role::Staff, Purpose::Reflection))
+        {
+            let touched: BTreeSet<u8> = run.principles.iter().copied().collect();
+            for p in touched {
+                if let Some(n) = usize::from(p)
+                    .checked_sub(1)
+                    .and_then(|i| principles.get_mut(i))
+                {
+                    *n += 1;
+                }
             }
         }
-    }
+        principles
+    };
+    let principles = chosen(&runs);
 
     let citizens_now: BTreeSet<&PersonId> = answers
         .values()
@@ -365,6 +434,7 @@ pub fn build(input: &DigestInput<'_>, catalog: &Catalog) -> Digest {
             last_week: count(&previous, Role::Staff, Purpose::Reflection),
         },
         principles: if staff_shown { principles } else { [0; 8] },
+        focus: staff_shown.then(|| focus(input, &principles, &chosen(&previous))),
         staff_lines: if staff_shown {
             lines(catalog, &finished_answers, Role::Staff)
         } else {
@@ -761,6 +831,8 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ("digest-line-choice", &["label", "options"]),
     ("digest-option-count", &["option", "count"]),
     ("digest-principles-heading", &[]),
+    ("digest-focus-dropped", &["principle", "count"]),
+    ("digest-focus-least", &["principle", "count"]),
     ("digest-principle", &["name", "count"]),
     ("digest-principles-missing", &["names", "count"]),
     ("digest-principles-all", &[]),
@@ -832,6 +904,23 @@ impl Words<'_> {
                 id: format!("{prefix}{number}"),
             })?;
         self.get(id, &[])
+    }
+
+    /// The suggested focus for the coming week, as a section of its own.
+    fn focus(&self, digest: &Digest) -> Result<Option<Vec<String>>, I18nError> {
+        let Some(focus) = digest.focus else {
+            return Ok(None);
+        };
+        let principle = self.principle(focus.principle)?;
+        let (id, count) = match focus.why {
+            FocusReason::Dropped(count) => ("digest-focus-dropped", count),
+            FocusReason::LeastChosen(count) => ("digest-focus-least", count),
+        };
+        let line = self.get(
+            id,
+            &[("principle", principle.into()), ("count", count.into())],
+        )?;
+        Ok(Some(vec![line]))
     }
 
     fn principle(&self, number: u8) -> Result<String, I18nError> {
@@ -1009,6 +1098,7 @@ pub fn render(digest: &Digest, locales: &Locales, lang: Lang) -> Result<String, 
     ]];
     if digest.quiet {
         sections.push(vec![w.get("digest-quiet", &[])?]);
+        sections.extend(w.focus(digest)?);
         return Ok(join(&sections));
     }
 
@@ -1127,6 +1217,7 @@ pub fn render(digest: &Digest, locales: &Locales, lang: Lang) -> Result<String, 
         }
     }
     sections.push(part);
+    sections.extend(w.focus(digest)?);
     Ok(join(&sections))
 }
 
@@ -1466,6 +1557,51 @@ mod tests {
             Some(&Figure::Scale { high: 3, total: 3 })
         );
         assert_eq!(digest.principles, [0, 3, 0, 3, 0, 0, 0, 0]);
+    }
+
+    /// The digest ends with a focus for the coming week: the principle the staff chose least
+    /// over two weeks, or one on which two or more trial actions were dropped, with why.
+    #[test]
+    fn a_focus_for_the_coming_week_with_its_reason() {
+        let mut week = Week {
+            runs: vec![
+                staff_run("anna", "a1", &[1, 2, 3, 4]),
+                staff_run("bo", "b1", &[5, 6, 8]),
+            ],
+            previous_runs: vec![staff_run("anna", "p1", &[1, 2, 3, 4, 5, 6, 8])],
+            ..Week::default()
+        };
+        let digest = week.build();
+        assert_eq!(
+            digest.focus,
+            Some(Focus {
+                principle: 7,
+                why: FocusReason::LeastChosen(0)
+            })
+        );
+        let text = week.text(Lang::En);
+        assert!(
+            text.ends_with(
+                "A focus for the coming week: “Follow-up for the right support”. The principle was \
+                 chosen in no reflection in the last two weeks."
+            ),
+            "{text}"
+        );
+
+        // Two staff trial actions on principle 4 dropped this week: that comes first.
+        let mut dropped = trial("t1", "anna", Role::Staff, "Ask first", TrialState::Dropped);
+        dropped.updated_at = nov(18);
+        let mut again = trial("t2", "bo", Role::Staff, "Listen more", TrialState::Dropped);
+        again.updated_at = nov(19);
+        week.trials = vec![dropped, again];
+        assert_eq!(
+            week.build().focus,
+            Some(Focus {
+                principle: 4,
+                why: FocusReason::Dropped(2)
+            })
+        );
+        assert!(week.text(Lang::Da).contains("»Åbenhed, tillid og respekt«"));
     }
 
     #[test]
@@ -2062,7 +2198,8 @@ mod tests {
         assert!(digest.quiet);
         for lang in Lang::ALL {
             let text = render(&digest, &content().locales, lang).unwrap();
-            assert_eq!(text.lines().count(), 4, "{text}");
+            // Title, week, the quiet line, and a focus for the coming week.
+            assert_eq!(text.lines().count(), 6, "{text}");
         }
         let text = week.text(Lang::Da);
         assert!(
