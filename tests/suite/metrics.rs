@@ -81,6 +81,10 @@ async fn prometheus_scrapes_the_steps_of_a_scripted_dialogue() {
     assert_eq!(health["status"], "ok", "{health}");
     assert_eq!(health["store"], "writable", "{health}");
     assert_eq!(health["channels"]["telegram"]["ok"], true, "{health}");
+    // Asked in a loop, it stays an answer (the store is probed at most once in 5 s).
+    for _ in 0..100 {
+        assert_eq!(get(&format!("http://{listen}/healthz")).await.0, 200);
+    }
 
     // Prometheus scraped it: its query gives the same count.
     let began = Instant::now();
