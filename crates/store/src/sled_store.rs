@@ -389,8 +389,11 @@ fn group_commit(shared: &Shared, log: File, jobs: mpsc::Receiver<Job>) {
         recording: None,
     };
     while let Ok(first) = jobs.recv() {
-        let mut applied = Vec::new();
-        for job in std::iter::once(first).chain(jobs.try_iter()) {
+        // Everything waiting now is one group; what arrives while it is applied waits for the
+        // next, so the first writer's sync is not put off by a steady stream behind it.
+        let waiting: Vec<Job> = std::iter::once(first).chain(jobs.try_iter()).collect();
+        let mut applied = Vec::with_capacity(waiting.len());
+        for job in waiting {
             match job {
                 Job::Write(request) => writer.apply(request, &mut applied),
                 // What came before is made durable first: a backup holds every write
