@@ -158,7 +158,8 @@ pub fn check(dialogs: Option<&Path>, locales: Option<&Path>, verbose: bool) -> b
     let report = check::check(dialogs, locales, crate::channels::MESSAGES);
     if verbose {
         for r in report.readability.iter().filter(|r| !r.citizen) {
-            println!("staff  {}  {}  LIX {:.0}", r.lang, r.id, r.lix);
+            let at = format!("{}:{}", r.file.display(), r.line);
+            println!("staff  {}  {}  LIX {:.0}  {at}", r.lang, r.id, r.lix);
         }
         for lang in Lang::ALL {
             if let Some(spread) = check::spread(&report, lang) {

@@ -344,7 +344,7 @@ fn selecting(keys: &[String]) -> Vec<FluentValue<'static>> {
 #[must_use]
 pub fn sample(lang: Lang, name: &str) -> FluentValue<'static> {
     let number: Option<i64> = match name {
-        "count" | "total-week" | "floor" | "few" | "last-week" => Some(3),
+        "count" | "floor" | "last-week" => Some(3),
         "number" | "step" | "principle-count" => Some(2),
         "total" => Some(6),
         "max" => Some(5),
@@ -383,7 +383,7 @@ pub fn sample(lang: Lang, name: &str) -> FluentValue<'static> {
         "low" => ("slet ikke", "not at all"),
         "high" => ("i meget høj grad", "very much"),
         "time" => ("08.00", "08:00"),
-        "staffcode" | "citizencode" | "code" => ("K7P2QX", "K7P2QX"),
+        "staffcode" | "citizencode" => ("K7P2QX", "K7P2QX"),
         "path" => ("minedata.txt", "mydata.txt"),
         "principles" | "names" => ("Håb, ønsker og drømme", "Hopes, wishes and dreams"),
         "options" | "option" => ("Familie (3)", "Family (3)"),
