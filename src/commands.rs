@@ -13,14 +13,28 @@ use crate::i18n::Lang;
 use crate::store::{self, backup, find_master_key, MasterKey, Records, SledStore, Vault};
 use crate::{check, export, find_group, schedule, stored_data};
 
-/// Prints one group's digest for `week` ("2026-W47"; default: the last complete week).
+/// What `eftertanke digest` was asked for.
+pub struct DigestRequest<'a> {
+    pub group: &'a str,
+    /// "2026-W47"; `None`: the last complete week.
+    pub week: Option<&'a str>,
+    pub lang: Lang,
+    /// Where to write the picture too, if anywhere.
+    pub png: Option<&'a Path>,
+}
+
+/// Prints one group's digest for a week, and writes its picture when asked.
 pub async fn print_digest(
-    group: &str,
-    week: Option<&str>,
-    lang: Lang,
+    request: DigestRequest<'_>,
     data: &Path,
     config: Config,
 ) -> anyhow::Result<()> {
+    let DigestRequest {
+        group,
+        week,
+        lang,
+        png,
+    } = request;
     let (content, _, store, vault) = stored_data(data, &config)?;
     let app = App::new(
         Arc::new(content),
@@ -39,10 +53,18 @@ pub async fn print_digest(
     let found = find_group(app.records().groups()?, group, data)?;
     let today = now.to_zoned(tz).date();
     let (_, sunday) = schedule::week_dates(week);
-    println!(
-        "{}",
-        app.digest(&found, week, sunday.min(today), lang).await?
-    );
+    let today = sunday.min(today);
+    let Some(path) = png else {
+        println!("{}", app.digest(&found, week, today, lang).await?);
+        return Ok(());
+    };
+    let [text, picture] = app.digest_with_picture(&found, week, today, lang).await?;
+    println!("{}", text.text);
+    if let Some(picture) = picture.picture {
+        std::fs::write(path, &picture.png)
+            .with_context(|| format!("writing the picture to {}", path.display()))?;
+        println!("\n{}", picture.alt);
+    }
     Ok(())
 }
 

@@ -119,6 +119,10 @@ enum Command {
         data: PathBuf,
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Also write the digest as a picture (PNG: the last 8 weeks) to this file; its
+        /// words are printed after the digest.
+        #[arg(long, value_name = "FILE")]
+        png: Option<PathBuf>,
     },
     /// Write one group's answers in a period, pseudonymised, for evaluation (see the README:
     /// no names, no platform ids, free text only where the person agreed to share it).
@@ -282,9 +286,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             lang,
             data,
             config,
+            png,
         } => {
             let config = Config::load(config.as_deref(), None)?;
-            let printed = commands::print_digest(&group, week.as_deref(), lang, &data, config);
+            let asked = commands::DigestRequest {
+                group: &group,
+                week: week.as_deref(),
+                lang,
+                png: png.as_deref(),
+            };
+            let printed = commands::print_digest(asked, &data, config);
             runtime.block_on(printed)?;
         }
         Command::Export {

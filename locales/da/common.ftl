@@ -61,6 +61,7 @@ hint-choices = Vælg én, eller skriv flere tal, fx 1 3.
 # { $low } og { $high } er skalaens ender fra dialogen, skrevet med lille begyndelsesbogstav.
 hint-scale = { $min } er { $low }. { $max } er { $high }.
 hint-principle-suggest = Et forslag: nr. { $number }, »{ $name }«. Det har du tænkt mindst over på det sidste.
+hint-principle-focus = Et forslag: nr. { $number }, »{ $name }«. Det valgte jeres gruppe som fokus på sit seneste læringsmøde.
 hint-date = Fx i dag, i morgen, på fredag eller { $day }/{ $month }.
 yes = Ja
 no = Nej

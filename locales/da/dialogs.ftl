@@ -7,6 +7,7 @@
 efter-vagten-title = Efter vagten
 efter-vagten-intro = Tak for i dag. Lad os bruge 3-5 minutter på at kigge tilbage på vagten – kort og konkret, med udgangspunkt i én situation. Der er ingen forkerte svar.
 efter-vagten-situation = Tænk på én konkret situation fra vagten, som du gerne vil kigge nærmere på. Hvad skete der? Skriv kort, hvem der var med, og hvad der blev sagt og gjort – uden navne og CPR-numre.
+efter-vagten-citizen-view = Hvad ønskede borgeren selv i situationen? Og hvordan tror du, borgeren selv oplevede den?
 efter-vagten-touched = Hvilke af de otte principper var i spil i situationen? Vælg et eller flere.
 efter-vagten-how = Hvordan synes du, situationen gik – for borgeren og for dig?
 efter-vagten-how-low = rigtig dårligt
@@ -23,6 +24,7 @@ efter-vagten-worked = Hvad var det konkret, der virkede? Beskriv det, så en kol
 efter-vagten-different = Hvad kunne du eller I gøre anderledes næste gang? Tænk i små skridt.
 efter-vagten-commit = Har du lyst til at lave en prøvehandling? En prøvehandling er en lille, konkret justering af praksis, som du prøver af og bagefter følger op på.
 efter-vagten-trial = Godt! Gør den lille og konkret – noget, du kan nå at prøve inden for en uge eller to. Byg gerne videre på det, der allerede virker.
+efter-vagten-share = Må jeg dele dit svar om det, der virkede, med din gruppe? Det kommer med i ugens overblik, så I kan lære af det sammen. Dit fornavn står kun ved, hvis du har skrevet det med /navn. Skriv ikke navne på borgere. Svarer du ikke, deler jeg det ikke.
 efter-vagten-outro = Tak, fordi du tog dig tid til at reflektere. Det, du lægger mærke til i hverdagen, gør jeres praksis bedre – for borgerne og for jer. God fyraften.
 
 ## princip: ét princip i dybden (medarbejdere)
@@ -123,6 +125,10 @@ opfoelgning-opt-dropped = Droppe det
 opfoelgning-opt-done = Det er klaret
 opfoelgning-adjust = Fint. Lad os skrive den nye måde ned.
 opfoelgning-hindered = Det er helt i orden. Hvad gjorde det svært?
+opfoelgning-share = { $role ->
+    [citizen] Må personalet læse det, du skrev om, hvordan det gik? De ser ikke dit navn. Men de kan måske gætte, hvem du er. Det er fint at sige nej.
+   *[staff] Må jeg dele dit svar om, hvordan det gik, med din gruppe? Det kommer med i ugens overblik, så andre kan lære af det. Dit fornavn står kun ved, hvis du har skrevet det med /navn. Svarer du ikke, deler jeg det ikke.
+}
 opfoelgning-outro = Tak, fordi du fulgte op på det. Små skridt tæller også.
 
 ## Prøvehandling (/proev)

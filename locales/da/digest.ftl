@@ -90,15 +90,85 @@ digest-quotes-more = { $count ->
    *[other] … og { $count } svar mere.
 }
 
+## Det, gruppen besluttede på sit læringsmøde
+digest-group-trials-heading = Gruppens prøvehandlinger fra læringsmødet
+digest-group-trial = • »{ $what }« – opfølgning { $date }
+digest-followed-up = • Fulgt op: »{ $what }« – { $state }
+
+## Det, personalet har valgt at dele med gruppen
+digest-learned-heading = Delt med gruppen: det, der virkede, og erfaringer med prøvehandlinger
+digest-learned = • »{ $text }«{ $by ->
+        [named] {" "}– { $name }
+       *[staff] {""}
+    }
+digest-learned-more = { $count ->
+    [one] … og 1 svar mere.
+   *[other] … og { $count } svar mere.
+}
+
+## Ugens overblik som billede: de seneste 8 uger
+digest-chart-title = { $group } · { $weeks ->
+    [one] uge { $last }
+   *[other] uge { $first }–{ $last }
+}
+digest-chart-week = { $week }
+digest-chart-week-axis = Uge
+digest-chart-activity = Personalets samtaler og borgernes samtaler
+digest-chart-reflections = Personalets samtaler
+digest-chart-check-ins = Borgernes samtaler
+digest-chart-hidden = – betyder: for få borgere svarede, så tallet er skjult.
+digest-chart-principles = Principperne i personalets samtaler
+digest-chart-trials = Prøvehandlinger: nye og hvad der skete med dem
+digest-chart-new = ny
+digest-chart-alt = Ugens overblik som billede for { $group }, { $weeks ->
+        [one] uge { $last }.
+       *[other] uge { $first }–{ $last }.
+    }
+    Personalets samtaler pr. uge: { $reflections }.
+    Borgernes samtaler pr. uge: { $check-ins } (– betyder: for få borgere til at vise tallet).
+    { $chosen ->
+        [0] Ingen principper blev valgt i perioden.
+       *[other] Mest valgte princip: { $most }. Mindst valgte: { $least }.
+    }
+    Prøvehandlinger i perioden – nye: { $new }, prøvet: { $tried }, fortsætter: { $kept }, ændret: { $adjusted }, droppet: { $dropped }, klaret: { $done }.
+
 ## Lister: »a, b og c« og »a · b · c«
 digest-list-two = { $first } og { $last }
 digest-list-more = { $first }, { $next }
 digest-list-dot = { $first } · { $next }
 
 ## Forslaget til fokus i den kommende uge
+digest-focus-chosen = Fokus i den kommende uge: »{ $principle }«. Det valgte gruppen på sit læringsmøde.
 digest-focus-dropped = Forslag til fokus i den kommende uge: »{ $principle }«. I den forløbne uge blev { $count } prøvehandlinger under dette princip opgivet.
 digest-focus-least = Forslag til fokus i den kommende uge: »{ $principle }«. { $count ->
     [0] Princippet er ikke valgt i nogen samtale de seneste to uger.
     [one] Princippet er kun valgt i én samtale de seneste to uger.
    *[other] Princippet er valgt i færrest samtaler de seneste to uger ({ $count }).
 }
+
+## Dagsordenen til læringsmødet (/moede)
+agenda-title = Læringsmøde · { $group }
+agenda-period = { $weeks ->
+    [one] Perioden: uge { $last } indtil i dag.
+   *[other] Perioden: uge { $first }–{ $last } indtil i dag.
+}
+agenda-first-meeting = Det er første gang, gruppen holder læringsmøde med mig.
+agenda-last-meeting = Sidste møde var { $date }. Det besluttede I:
+agenda-group-trial = • »{ $what }« – opfølgning { $date }
+agenda-last-focus = • Fokus: { $principle }
+agenda-learned-heading = Det har I delt med gruppen:
+agenda-learned-none = Ingen har delt noget i perioden.
+agenda-trials-heading = Prøvehandlinger at tale om
+agenda-trials-changed = Det skete i perioden – { $states }
+agenda-untouched = { $count ->
+    [one] Ingen valgte dette princip i perioden: { $names }.
+   *[other] Principper, som ingen har valgt i perioden: { $names }.
+}
+agenda-all-touched = Alle otte principper er valgt i perioden.
+agenda-citizens-heading = Borgernes stemme
+agenda-citizens = { $count ->
+    [one] Borgere: 1 samtale i perioden.
+   *[other] Borgere: { $count } samtaler i perioden.
+}
+agenda-citizens-hidden = For få borgere har svaret til, at noget kan vises.
+agenda-citizens-later = Det, borgerne har sagt i denne uge, kommer med i ugens overblik, når ugen er slut.

@@ -98,10 +98,10 @@ leave-cancelled = Godt. Du er stadig med i gruppen.
 member-removed = Du er ikke længere med i »{ $name }«. Det har de, der står for gruppen, bestemt. Spørg dem gerne hvorfor. Det, du har sagt før, er stadig gemt. Skriv /minedata for at se det eller /glem for at slette alt.
 member-now-facilitator = Du er nu facilitator for »{ $name }«. Du får ugens overblik. Skriv /hjaelp for at se, hvad du kan.
 member-now-staff = Du er ikke længere facilitator for »{ $name }«. Du er stadig med i gruppen som medarbejder.
-name-how = Facilitatorer ser dine prøvehandlinger uden dit navn. Skriv /navn og dit fornavn, hvis de må se det. Skriv /navn fra for at skjule det igen.
-name-current = Facilitatorer ser navnet { $name } ved dine prøvehandlinger. Skriv /navn fra for at skjule det.
-name-set = Nu står der { $name } ved dine prøvehandlinger. Det kan din facilitator se.
-name-removed = Dit navn er skjult nu. Facilitatorer ser dine prøvehandlinger uden navn.
+name-how = Dine prøvehandlinger og det, du deler, står i ugens overblik uden dit navn. Vil du have dit fornavn med, så skriv /navn og dit fornavn, fx /navn Anna. Skriv /navn fra for at skjule det igen.
+name-current = I ugens overblik står der { $name } ved dine prøvehandlinger og det, du deler. Skriv /navn fra for at skjule det.
+name-set = Nu står der { $name } ved dine prøvehandlinger og det, du deler, i ugens overblik – også ved det, du har delt før. Skriv /navn fra for at skjule det igen.
+name-removed = Dit navn er skjult nu. Fremover står dine prøvehandlinger og det, du deler, uden navn i ugens overblik. Overblik, der allerede er sendt, kan stadig vise det.
 remind-how = Jeg kan minde dig om at starte en samtale. Skriv /paamind og et tidspunkt, fx /paamind hverdage 22:15 eller /paamind 21:00. Skriv /paamind fra for at stoppe.
 remind-bad-time = Det tidspunkt findes ikke. Brug timer fra 0 til 23 og minutter fra 0 til 59, fx 22:15.
 remind-set = Godt. Jeg minder dig om det { $when }.
@@ -132,3 +132,37 @@ follow-up-offer-again = Du ville prøve det her: »{ $what }«. Skal vi følge o
 remind-on-days = hver { $days }
 time-of-day = { $hour }.{ $minute }
 list-and = { $rest } og { $last }
+
+## Læringsmødet (/moede): facilitatoren skriver ned, hvad gruppen besluttede
+meeting-menu = Hvad besluttede gruppen? Vælg et tal.
+    Besluttet indtil nu: { $trials ->
+        [0] ingen prøvehandlinger for gruppen
+        [one] 1 prøvehandling for gruppen
+       *[other] { $trials } prøvehandlinger for gruppen
+    } · fokus: { $focus }.
+meeting-no-focus = ikke valgt
+meeting-add-trial = Tilføj en prøvehandling for gruppen
+meeting-choose-focus = Vælg fokus frem til næste møde
+meeting-follow-up = Følg op på »{ $what }«
+meeting-save = Gem, og giv personalet i gruppen besked
+meeting-cancel = Stop uden at gemme
+meeting-trial-what = Hvad vil gruppen prøve? Skriv det kort og konkret – én lille ændring i jeres praksis.
+meeting-trial-principles = Hvilke principper hører prøvehandlingen ind under? Skriv et eller flere tal, fx 2 4.
+meeting-trial-when = Hvornår vil I følge op på den? Vælg gerne datoen for næste læringsmøde.
+meeting-trial-added = Noteret: »{ $what }«. I følger op på den { $date }.
+meeting-focus = Hvilket princip vil gruppen have fokus på frem til næste møde?
+meeting-follow-up-ask = Hvordan gik det med »{ $what }«?
+meeting-trials-full = I kan højst beslutte { $count } prøvehandlinger for gruppen på ét møde. Hold dem små og få.
+meeting-cancelled = Mødet er ikke gemt.
+meeting-nothing-yet = Der er ikke noget at gemme endnu. Tilføj en prøvehandling, vælg et fokus eller følg op – eller stop uden at gemme.
+meeting-saved = Mødet er gemt. Jeg fortæller personalet i gruppen, hvad I besluttede.
+
+## Besked til personalet, når gruppen har holdt læringsmøde
+meeting-news = Nyt fra læringsmødet i { $group }:
+meeting-news-trial = • Gruppen vil prøve: »{ $what }«. I følger op på den { $date }.
+meeting-news-focus = • Fokus frem til næste møde: { $principle }.
+meeting-news-stop = Vil du ikke have besked om læringsmøderne, så skriv /nyt fra.
+news-on = Du får besked, når din gruppe har holdt læringsmøde. Skriv /nyt fra for at stoppe.
+news-off = Du får ikke længere besked om gruppens læringsmøder. Skriv /nyt til for at få besked igen.
+news-is-on = Du får besked om gruppens læringsmøder. Skriv /nyt fra for at stoppe.
+news-is-off = Du får ikke besked om gruppens læringsmøder. Skriv /nyt til for at få besked.

@@ -17,7 +17,7 @@ consent-citizen =
     Men så gemmer jeg intet af det, du skriver.
     Må jeg gemme dine svar?
 consent-staff =
-    Dine svar gemmes, så du kan se dem igen, og så gruppen kan lære af dem. Facilitatorer ser tal og de prøvehandlinger, du laver, men ikke dine svar. Svar slettes efter { $months } måneder. /minedata viser alt om dig, /glem sletter det. Er det i orden?
+    Dine svar gemmes, så du kan se dem igen, og så gruppen kan lære af dem. Facilitatorer ser tal og de prøvehandlinger, du laver, men ikke dine svar – kun dem, du selv vælger at dele. Svar slettes efter { $months } måneder. /minedata viser alt om dig, /glem sletter det. Er det i orden?
 # Til en person uden gruppe: ingen andre ser noget endnu. Når de kommer i en gruppe, får de at vide, hvad gruppen ser.
 consent-alone =
     Før vi går i gang: Må jeg gemme dine svar?
@@ -59,7 +59,7 @@ mydata-group = – { $group } ({ $role })
 mydata-role-facilitator = facilitator
 mydata-role-staff = medarbejder
 mydata-role-citizen = borger
-mydata-name = Dit navn ved dine prøvehandlinger: { $name }
+mydata-name = Dit navn ved dine prøvehandlinger og det, du deler: { $name }
 mydata-reminder = Jeg minder dig om at svare { $when }.
 mydata-answers = { $count ->
     [0] Du har ingen gemte svar.
@@ -67,6 +67,10 @@ mydata-answers = { $count ->
    *[other] Du har { $count } gemte svar:
 }
 mydata-answer = { $date } · { $dialogue }: { $answer }
+mydata-answer-shared = { $date } · { $dialogue }: { $answer } ({ $role ->
+    [citizen] delt med personalet uden dit navn
+   *[staff] delt med din gruppe
+})
 mydata-trials = { $count ->
     [0] Du har ingen prøvehandlinger.
     [one] Din prøvehandling – en lille ting, du har valgt at prøve:

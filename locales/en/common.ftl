@@ -61,6 +61,7 @@ hint-choices = Pick one, or type more numbers, like 1 3.
 # { $low } and { $high } are the scale's ends from the dialogue, written in lower case.
 hint-scale = { $min } is { $low }. { $max } is { $high }.
 hint-principle-suggest = A suggestion: no. { $number }, “{ $name }”. It is the one you have thought about least lately.
+hint-principle-focus = A suggestion: no. { $number }, “{ $name }”. Your group chose it as its focus at its latest learning meeting.
 hint-date = Like today, tomorrow, on Friday or { $day }/{ $month }.
 yes = Yes
 no = No

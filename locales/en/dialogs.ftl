@@ -7,6 +7,7 @@
 efter-vagten-title = After the shift
 efter-vagten-intro = Thank you for today. Let us take 3-5 minutes to look back on the shift – short and concrete, starting from one situation. There are no wrong answers.
 efter-vagten-situation = Think of one concrete situation from the shift that you would like to look at more closely. What happened? Write briefly who was there and what was said and done – without names or CPR numbers.
+efter-vagten-citizen-view = What did the citizen want in the situation? And how do you think the citizen experienced it?
 efter-vagten-touched = Which of the eight principles were at play in the situation? Choose one or more.
 efter-vagten-how = How do you think the situation went – for the citizen and for you?
 efter-vagten-how-low = very badly
@@ -23,6 +24,7 @@ efter-vagten-worked = What exactly was it that worked? Describe it so that a col
 efter-vagten-different = What could you or the team do differently next time? Think in small steps.
 efter-vagten-commit = Would you like to make a trial action? A trial action is a small, concrete change to practice that you try out and then follow up on.
 efter-vagten-trial = Good! Keep it small and concrete – something you can try within a week or two. Feel free to build on what already works.
+efter-vagten-share = May I share your answer about what worked with your group? It goes into the weekly overview, so you can learn from it together. Your first name is shown only if you gave it with /name. Do not write names of citizens. If you do not answer, I do not share it.
 efter-vagten-outro = Thank you for your reflection. What you notice in everyday work makes your practice better – for the citizens and for you. Enjoy your time off.
 
 ## princip: one principle in depth (staff)
@@ -123,6 +125,10 @@ opfoelgning-opt-dropped = Drop it
 opfoelgning-opt-done = It is done
 opfoelgning-adjust = Good. Let us write down the new way.
 opfoelgning-hindered = That is all right. What made it hard?
+opfoelgning-share = { $role ->
+    [citizen] May the staff read what you wrote about how it went? They do not see your name. But they may guess who you are. It is fine to say no.
+   *[staff] May I share your answer about how it went with your group? It goes into the weekly overview, so others can learn from it. Your first name is shown only if you gave it with /name. If you do not answer, I do not share it.
+}
 opfoelgning-outro = Thank you for following up. Small steps count too.
 
 ## Trial action (/try)

@@ -90,15 +90,85 @@ digest-quotes-more = { $count ->
    *[other] … and { $count } more answers.
 }
 
+## What the group decided at its learning meeting
+digest-group-trials-heading = The group's trial actions from the learning meeting
+digest-group-trial = • “{ $what }” – follow-up { $date }
+digest-followed-up = • Followed up: “{ $what }” – { $state }
+
+## What staff chose to share with the group
+digest-learned-heading = Shared with the group: what worked, and experience with trial actions
+digest-learned = • “{ $text }”{ $by ->
+        [named] {" "}– { $name }
+       *[staff] {""}
+    }
+digest-learned-more = { $count ->
+    [one] … and 1 more answer.
+   *[other] … and { $count } more answers.
+}
+
+## The weekly overview as a picture: the last 8 weeks
+digest-chart-title = { $group } · { $weeks ->
+    [one] week { $last }
+   *[other] weeks { $first }–{ $last }
+}
+digest-chart-week = { $week }
+digest-chart-week-axis = Week
+digest-chart-activity = Staff's conversations and citizens' conversations
+digest-chart-reflections = Staff's conversations
+digest-chart-check-ins = Citizens' conversations
+digest-chart-hidden = – means: too few citizens answered, so the figure is hidden.
+digest-chart-principles = The principles in staff's conversations
+digest-chart-trials = Trial actions: new ones and what became of them
+digest-chart-new = new
+digest-chart-alt = The weekly overview as a picture for { $group }, { $weeks ->
+        [one] week { $last }.
+       *[other] weeks { $first }–{ $last }.
+    }
+    Staff's conversations per week: { $reflections }.
+    Citizens' conversations per week: { $check-ins } (– means: too few citizens to show the figure).
+    { $chosen ->
+        [0] No principles were chosen in the period.
+       *[other] Principle chosen most: { $most }. Chosen least: { $least }.
+    }
+    Trial actions in the period – new: { $new }, tried: { $tried }, kept: { $kept }, changed: { $adjusted }, dropped: { $dropped }, done: { $done }.
+
 ## Lists: "a, b and c" and "a · b · c"
 digest-list-two = { $first } and { $last }
 digest-list-more = { $first }, { $next }
 digest-list-dot = { $first } · { $next }
 
 ## The suggested focus for the coming week
+digest-focus-chosen = Focus for the coming week: “{ $principle }”. The group chose it at its learning meeting.
 digest-focus-dropped = A focus for the coming week: “{ $principle }”. This week { $count } trial actions under this principle were given up.
 digest-focus-least = A focus for the coming week: “{ $principle }”. { $count ->
     [0] The principle was chosen in no reflection in the last two weeks.
     [one] The principle was chosen in only one reflection in the last two weeks.
    *[other] The principle was chosen in the fewest reflections in the last two weeks ({ $count }).
 }
+
+## The agenda of the learning meeting (/meeting)
+agenda-title = Learning meeting · { $group }
+agenda-period = { $weeks ->
+    [one] The period: week { $last } until today.
+   *[other] The period: weeks { $first }–{ $last } until today.
+}
+agenda-first-meeting = This is the first time the group holds a learning meeting with me.
+agenda-last-meeting = The last meeting was { $date }. You decided:
+agenda-group-trial = • “{ $what }” – follow-up { $date }
+agenda-last-focus = • Focus: { $principle }
+agenda-learned-heading = What you shared with the group:
+agenda-learned-none = Nobody shared anything in the period.
+agenda-trials-heading = Trial actions to talk about
+agenda-trials-changed = In the period – { $states }
+agenda-untouched = { $count ->
+    [one] One principle nobody chose in the period: { $names }.
+   *[other] Principles nobody chose in the period: { $names }.
+}
+agenda-all-touched = All eight principles were chosen in the period.
+agenda-citizens-heading = The citizens' voice
+agenda-citizens = { $count ->
+    [one] Citizens: 1 conversation in the period.
+   *[other] Citizens: { $count } conversations in the period.
+}
+agenda-citizens-hidden = Too few citizens answered for anything to be shown.
+agenda-citizens-later = What citizens said this week comes in the weekly overview once the week is over.

@@ -98,10 +98,10 @@ leave-cancelled = Good. You are still in the group.
 member-removed = You are no longer in “{ $name }”. The people who run the group decided it. You may ask them why. What you said before is still saved. Type /mydata to see it, or /forget to delete everything.
 member-now-facilitator = You are now a facilitator of “{ $name }”. You will get the weekly digest. Type /help to see what you can do.
 member-now-staff = You are no longer a facilitator of “{ $name }”. You are still in the group as staff.
-name-how = Facilitators see your trial actions without your name. Type /name and your first name if they may see it. Type /name off to hide it again.
-name-current = Facilitators see the name { $name } by your trial actions. Type /name off to hide it.
-name-set = Facilitators will see the name { $name } by your trial actions.
-name-removed = Your name is hidden now. Facilitators see your trial actions without a name.
+name-how = Your trial actions and what you share are in the weekly overview without your name. If you want your first name there, type /name and your first name, e.g. /name Anna. Type /name off to hide it again.
+name-current = The weekly overview shows { $name } by your trial actions and what you share. Type /name off to hide it.
+name-set = The weekly overview now shows { $name } by your trial actions and what you share – also by what you shared before. Type /name off to hide it again.
+name-removed = Your name is hidden now. From now on your trial actions and what you share are in the weekly overview without a name. Overviews already sent may still show it.
 remind-how = I can remind you to start a talk. Type /remind and a time, like /remind weekdays 22:15 or /remind 21:00. Type /remind off to stop it.
 remind-bad-time = That time does not exist. Use hours from 0 to 23 and minutes from 0 to 59, like 22:15.
 remind-set = Good. I will remind you { $when }.
@@ -132,3 +132,37 @@ follow-up-offer-again = You wanted to try this: “{ $what }”. Shall we follow
 remind-on-days = every { $days }
 time-of-day = { $hour }:{ $minute }
 list-and = { $rest } and { $last }
+
+## The learning meeting (/meeting): the facilitator writes down what the group decided
+meeting-menu = What did the group decide? Choose a number.
+    Decided so far: { $trials ->
+        [0] no trial action for the group
+        [one] 1 trial action for the group
+       *[other] { $trials } trial actions for the group
+    } · focus: { $focus }.
+meeting-no-focus = not chosen
+meeting-add-trial = Add a trial action for the group
+meeting-choose-focus = Choose the focus until the next meeting
+meeting-follow-up = Follow up on “{ $what }”
+meeting-save = Save, and let the group's staff know
+meeting-cancel = Stop without saving
+meeting-trial-what = What will the group try? Keep it short and concrete – one small change to your practice.
+meeting-trial-principles = Which principles does the trial action belong to? Type one or more numbers, like 2 4.
+meeting-trial-when = When will you follow it up? The date of the next learning meeting is a good choice.
+meeting-trial-added = Written down: “{ $what }”. You follow it up { $date }.
+meeting-focus = Which principle will the group focus on until the next meeting?
+meeting-follow-up-ask = How did “{ $what }” go?
+meeting-trials-full = A meeting can have at most { $count } trial actions for the group. Keep them small and few.
+meeting-cancelled = The meeting is not saved.
+meeting-nothing-yet = There is nothing to save yet. Add a trial action, choose a focus or follow up – or stop without saving.
+meeting-saved = The meeting is saved. I will tell the group's staff what you decided.
+
+## Sent to staff when their group has held a learning meeting
+meeting-news = News from the learning meeting in { $group }:
+meeting-news-trial = • The group will try: “{ $what }”. You follow it up { $date }.
+meeting-news-focus = • Focus until the next meeting: { $principle }.
+meeting-news-stop = If you do not want news about the learning meetings, type /news off.
+news-on = You get news when your group has held a learning meeting. Type /news off to stop.
+news-off = You no longer get news about your group's learning meetings. Type /news on to get them again.
+news-is-on = You get news about your group's learning meetings. Type /news off to stop.
+news-is-off = You do not get news about your group's learning meetings. Type /news on to get them.

@@ -17,7 +17,7 @@ consent-citizen =
     But then I keep nothing of what you write.
     May I save your answers?
 consent-staff =
-    Your answers are saved so you can see them again and the group can learn from them. Facilitators see figures and the trial actions you make, not your answers. Answers are deleted after { $months } months. /mydata shows all about you, /forget deletes it. Is that all right?
+    Your answers are saved so you can see them again and the group can learn from them. Facilitators see figures and the trial actions you make, not your answers – only those you choose to share. Answers are deleted after { $months } months. /mydata shows all about you, /forget deletes it. Is that all right?
 # For a person in no group: nobody else sees anything yet. Joining says what the group sees.
 consent-alone =
     Before we start: may I save your answers?
@@ -59,7 +59,7 @@ mydata-group = – { $group } ({ $role })
 mydata-role-facilitator = facilitator
 mydata-role-staff = staff
 mydata-role-citizen = citizen
-mydata-name = Your name by your trial actions: { $name }
+mydata-name = Your name by your trial actions and what you share: { $name }
 mydata-reminder = I remind you to answer { $when }.
 mydata-answers = { $count ->
     [0] You have no saved answers.
@@ -67,6 +67,10 @@ mydata-answers = { $count ->
    *[other] You have { $count } saved answers:
 }
 mydata-answer = { $date } · { $dialogue }: { $answer }
+mydata-answer-shared = { $date } · { $dialogue }: { $answer } ({ $role ->
+    [citizen] shared with the staff without your name
+   *[staff] shared with your group
+})
 mydata-trials = { $count ->
     [0] You have no trial actions.
     [one] Your trial action – a small thing you chose to try:

@@ -149,13 +149,16 @@ impl Bot {
         replies.into_iter().map(|r| r.text).collect()
     }
 
-    /// A staff reflection up to its second question (the principles, a choice).
-    async fn at_the_second_question(&mut self, who: &PersonId) {
+    /// A staff reflection up to its third question (the principles, a choice), after the
+    /// situation and the citizen's view.
+    async fn at_the_principles(&mut self, who: &PersonId) {
         self.say(who, "/reflect").await;
         self.say(who, "1").await;
         self.say(who, "yes").await;
         let second = self.say(who, "A resident was worried.").await.join("\n");
         assert!(second.contains("2/"), "{second}");
+        let third = self.say(who, "She wanted to stay home.").await.join("\n");
+        assert!(third.contains("3/"), "{third}");
     }
 
     fn situation(&self, who: &PersonId) -> Option<Value> {
@@ -174,7 +177,7 @@ async fn every_bad_input_gets_a_clear_answer_and_the_dialogue_stays_whole() {
     let mut bot = Bot::new();
     for (i, case) in corpus().iter().enumerate() {
         let who = PersonId::new("bad", &i.to_string());
-        bot.at_the_second_question(&who).await;
+        bot.at_the_principles(&who).await;
         let text = case.text();
         let replies = bot.say(&who, &text).await;
         let name = &case.name;
@@ -274,8 +277,8 @@ async fn text_shown_back_is_shown_as_written() {
 async fn an_answer_after_the_dialogue_ended_is_not_stored() {
     let mut bot = Bot::new();
     let who = PersonId::new("bad", "done");
-    bot.at_the_second_question(&who).await;
-    for answer in ["1", "4", "4", "We talked.", "skip", "no"] {
+    bot.at_the_principles(&who).await;
+    for answer in ["1", "4", "4", "We talked.", "skip", "no", "no"] {
         bot.say(&who, answer).await;
     }
     let stored = bot.app.records().answers(&who).unwrap().len();
@@ -291,7 +294,7 @@ async fn a_flood_from_one_person_is_limited_and_others_are_served() {
     let mut bot = Bot::new();
     let flooder = PersonId::new("bad", "flood");
     let other = PersonId::new("bad", "other");
-    bot.at_the_second_question(&flooder).await;
+    bot.at_the_principles(&flooder).await;
     bot.wait(60);
     let mut answered = 0;
     let mut notes = 0;
@@ -328,7 +331,7 @@ async fn a_flood_from_one_person_is_limited_and_others_are_served() {
 fn the_terminal_takes_the_whole_corpus() {
     let dir = super::chat::private_dir();
     let data = dir.path().join("data");
-    let mut script = b"/reflect\n1\nja\nEn beboer var urolig.\n".to_vec();
+    let mut script = b"/reflect\n1\nja\nEn beboer var urolig.\nHun ville blive hjemme.\n".to_vec();
     for case in corpus() {
         script.extend(case.bytes());
         script.push(b'\n');

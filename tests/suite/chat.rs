@@ -81,6 +81,7 @@ fn staff_reflection_with_a_trial_action_in_danish() {
     let dir = private_dir();
     let script = "1\n1\n\
         En beboer ville ikke med ud. Vi satte os og talte om hendes plan.\n\
+        Hun ville gerne blive inde og hvile.\n\
         4 1\n\
         4\n\
         1 3\n\
@@ -90,9 +91,10 @@ fn staff_reflection_with_a_trial_action_in_danish() {
         Spørge til hendes plan hver morgen\n\
         1\n\
         i morgen\n\
-        Hun fortæller selv om dagen\n";
+        Hun fortæller selv om dagen\n\
+        nej\n";
     let out = chat(dir.path(), &["--as", "staff", "--lang", "da"], script);
-    assert!(out.contains("1/7 · Tænk på én konkret situation"), "{out}");
+    assert!(out.contains("1/9 · Tænk på én konkret situation"), "{out}");
     assert!(
         out.contains("Jeg har gemt det: »Spørge til hendes plan hver morgen«"),
         "{out}"
@@ -109,7 +111,7 @@ fn staff_reflection_with_a_trial_action_in_danish() {
     let records = records(dir.path());
     let person = PersonId::new("console", "local");
     let answers = records.answers(&person).unwrap();
-    assert_eq!(answers.len(), 8, "{answers:#?}");
+    assert_eq!(answers.len(), 10, "{answers:#?}");
     let trials = records.trials(&person).unwrap();
     assert_eq!(trials.len(), 1);
     assert_eq!(trials[0].state, TrialState::Planned);
@@ -156,7 +158,8 @@ fn citizen_check_in_in_english_with_words_and_emoji() {
 #[test]
 fn back_and_stop_through_the_terminal() {
     let dir = private_dir();
-    let script = "/reflect\n1\n1\nNoget skete ved frokosten.\n2\n/back\n3\n/stop\n2\n";
+    let script =
+        "/reflect\n1\n1\nNoget skete ved frokosten.\nHun ville spise alene.\n2\n/back\n3\n/stop\n2\n";
     let out = chat(dir.path(), &[], script);
     assert!(out.contains("Du kan nu svare igen"), "{out}");
     assert!(out.contains("Dine svar er nu slettet"), "{out}");
@@ -172,8 +175,8 @@ fn bad_input_gets_clear_answers_and_the_conversation_stays() {
     let dir = private_dir();
     let huge = "å".repeat(40_000);
     let script = format!(
-        "1\n1\n\n   \n\u{0}\u{7}\n{huge}\n😀😀😀\n\u{202E}abc\u{202C}\n/unknown\n/REFLECT now\n\
-         Noget skete.\n"
+        "1\n1\n\n   \n\u{0}\u{7}\n{huge}\n😀😀😀\n\u{202E}abc\u{202C}\nHun ville ud.\n/unknown\n\
+         /REFLECT now\nNoget skete.\n"
     );
     let out = chat(dir.path(), &["--lang", "da"], &script);
     assert!(out.contains("Jeg fik ikke noget svar"), "{out}");
@@ -182,15 +185,22 @@ fn bad_input_gets_clear_answers_and_the_conversation_stays() {
     assert!(out.contains("Det forstod jeg ikke"));
     assert!(out.contains("Du er i gang med en samtale"));
     assert!(
-        out.contains("2/7"),
+        out.contains("2/9"),
         "the dialogue went on after the bad input"
     );
     let records = records(dir.path());
     let answers = records.answers(&PersonId::new("console", "local")).unwrap();
     let values: Vec<_> = answers.iter().map(|a| a.value.clone()).collect();
-    // Only "abc" (the override characters removed) fitted the first question; the last
-    // line was not a principle, so it was asked again and nothing more was stored.
-    assert_eq!(values, vec![Value::Text("abc".into())]);
+    // Only "abc" (the override characters removed) fitted the first question, then the
+    // citizen's view was answered; the last line was not a principle, so it was asked again
+    // and nothing more was stored.
+    assert_eq!(
+        values,
+        vec![
+            Value::Text("abc".into()),
+            Value::Text("Hun ville ud.".into())
+        ]
+    );
     assert!(out.contains("fra 1 til 8"), "{out}");
 }
 
@@ -257,31 +267,37 @@ fn a_killed_chat_resumes_at_the_right_question_with_nothing_lost() {
     live.send("1");
     live.wait_for("may I save your answers?");
     live.send("1");
-    live.wait_for("1/7");
+    live.wait_for("1/9");
     live.send("A resident was upset at breakfast.");
-    live.wait_for("2/7");
+    live.wait_for("2/9");
+    live.send("She wanted to eat alone.");
+    live.wait_for("3/9");
     live.send("4 6");
-    // The third question is printed only after the second answer is durable.
-    live.wait_for("3/7");
+    // The fourth question is printed only after the third answer is durable.
+    live.wait_for("4/9");
     live.child.kill().unwrap(); // SIGKILL: no chance to flush anything.
     live.child.wait().unwrap();
 
     let mut live = Live::start(dir.path());
     live.wait_for("Good to see you again");
-    live.wait_for("3/7");
+    live.wait_for("4/9");
     live.send("5");
-    live.wait_for("4/7");
+    live.wait_for("5/9");
     drop(live.stdin);
     live.child.wait().unwrap();
 
     let records = records(dir.path());
     let answers = records.answers(&PersonId::new("console", "local")).unwrap();
     let steps: Vec<&str> = answers.iter().map(|a| a.step.as_str()).collect();
-    assert_eq!(answers.len(), 3, "{steps:?}");
+    assert_eq!(answers.len(), 4, "{steps:?}");
     let value = |step: &str| answers.iter().find(|a| a.step == step).map(|a| &a.value);
     assert_eq!(
         value("situation"),
         Some(&Value::Text("A resident was upset at breakfast.".into()))
+    );
+    assert_eq!(
+        value("citizen-view"),
+        Some(&Value::Text("She wanted to eat alone.".into()))
     );
     assert_eq!(value("touched"), Some(&Value::Principles(vec![4, 6])));
     assert_eq!(value("how"), Some(&Value::Scale(5)));

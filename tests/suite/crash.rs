@@ -21,26 +21,28 @@ const KILLS: usize = 20;
 /// The bot is back within about a second of a kill, a few under load; a reply later than
 /// this means the message went with the process, and the person asks where they are.
 const ACK_WAIT: Duration = Duration::from_secs(20);
-/// The reflection's seven questions, answered the same way every run (the text steps with
-/// words unique to the person, run and step).
-const STEPS: usize = 7;
-const TEXT_STEPS: [usize; 3] = [1, 5, 6];
+/// The reflection's nine questions, answered the same way every run (the text steps with
+/// words unique to the person, run and step; no trial action, and nothing shared).
+const STEPS: usize = 9;
+const TEXT_STEPS: [usize; 4] = [1, 2, 6, 7];
 const STEP_IDS: [&str; STEPS] = [
     "situation",
+    "citizen-view",
     "touched",
     "how",
     "resources",
     "worked",
     "different",
     "commit",
+    "share",
 ];
 
 fn input(user: i64, run: usize, step: usize) -> String {
     match step {
-        2 => "4 1".into(),
-        3 => "4".into(),
-        4 => "1".into(),
-        7 => "no".into(),
+        3 => "4 1".into(),
+        4 => "4".into(),
+        5 => "1".into(),
+        8 | 9 => "no".into(),
         _ => token(user, run, step),
     }
 }
@@ -75,7 +77,7 @@ fn token(user: i64, run: usize, step: usize) -> String {
     format!("u{user} run{run} step{step}")
 }
 
-/// "3/7 · ..." → 3: the question a message asks, if it asks one.
+/// "3/9 · ..." → 3: the question a message asks, if it asks one.
 fn progress(text: &str) -> Option<usize> {
     text.lines()
         .find_map(|line| line.split_once(" · ").and_then(|(p, _)| p.split_once('/')))
@@ -253,6 +255,7 @@ pub(super) async fn before_the_kills(emulator: &Emulator, user: i64) {
         "1",
         "yes",
         &format!("u{user} before"),
+        &format!("u{user} before view"),
         "4 1",
         "4",
         "1",
@@ -263,6 +266,7 @@ pub(super) async fn before_the_kills(emulator: &Emulator, user: i64) {
         "1 4",
         "tomorrow",
         "skip",
+        "no",
     ] {
         let answered = say(emulator, user, line).await;
         assert!(answered.is_some(), "u{user}: no answer to {line}");

@@ -80,9 +80,9 @@ fn a_week_in_team_west(setup: &Setup) -> (String, String) {
 
     let script = format!(
         "/join {staff}\n/name Anna\n/reflect\n1\nyes\n\
-         A resident was worried about the doctor.\n4 1\n4\n1 3\n\
+         A resident was worried about the doctor.\nShe wanted to ask herself.\n4 1\n4\n1 3\n\
          We wrote her questions down together.\nskip\nyes\n\
-         Make a question list before visits\n1 4\ntomorrow\nShe asks her own questions\n"
+         Make a question list before visits\n1 4\ntomorrow\nShe asks her own questions\nno\n"
     );
     let out = setup.chat("anna", "2026-11-25T09:05:00Z", &script);
     assert!(
@@ -108,7 +108,7 @@ fn a_week_in_team_west(setup: &Setup) -> (String, String) {
     let out = setup.chat(
         "anna",
         "2026-11-25T09:15:00Z",
-        "/followup 1\nyes\nShe asked two questions herself.\n1\n",
+        "/followup 1\nyes\nShe asked two questions herself.\n1\nno\n",
     );
     assert!(out.contains("Make a question list before visits"), "{out}");
     assert!(out.contains("Thank you for following up."), "{out}");

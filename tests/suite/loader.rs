@@ -1221,9 +1221,9 @@ fn assert_shipped(content: &Content) {
         assert!(ids.contains(&id), "{id} missing from {ids:?}");
     }
     let first = |id: &str| content.catalog.get(id).unwrap().steps[0].remaining;
-    assert_eq!(first("efter-vagten"), 7);
+    assert_eq!(first("efter-vagten"), 9);
     assert_eq!(first("princip"), 3);
-    assert_eq!(first("opfoelgning"), 2);
+    assert_eq!(first("opfoelgning"), 3);
     assert_eq!(first("borger-tjek-ind"), 8);
     // The digest labels and the citizen's consent to share their own words.
     let step = |dialogue: &str, step: &str| {
@@ -1236,6 +1236,22 @@ fn assert_shipped(content: &Content) {
         d.steps[how].digest.as_deref(),
         Some("efter-vagten-digest-how")
     );
+    // Staff may share what worked with their group, and what came of a trial action; both
+    // consent steps end their dialogue.
+    for (dialogue, shared) in [
+        ("efter-vagten", &["worked"][..]),
+        ("opfoelgning", &["happened", "hindered"][..]),
+    ] {
+        let (d, share) = step(dialogue, "share");
+        let ids: Vec<&str> = d.steps[share]
+            .shares
+            .iter()
+            .map(|&i| d.steps[i].id.as_str())
+            .collect();
+        assert_eq!(ids, shared, "{dialogue}");
+        assert!(d.steps[share].optional, "{dialogue}");
+        assert_eq!(d.steps[share].next, Target::End, "{dialogue}");
+    }
     let (d, share) = step("borger-tjek-ind", "share");
     let ids = |indices: &[usize]| -> Vec<&str> {
         indices.iter().map(|&i| d.steps[i].id.as_str()).collect()

@@ -12,6 +12,7 @@ use eftertanke::store::{default_key_file, MasterKey, Records, SledStore, Vault};
 use eftertanke_synapse::{MessageLimit, Synapse};
 use matrix_sdk::config::SyncSettings;
 use matrix_sdk::deserialized_responses::EncryptionInfo;
+use matrix_sdk::media::{MediaFormat, MediaRequestParameters};
 use matrix_sdk::ruma::api::client::message::send_message_event::v3::Request as SendMessage;
 use matrix_sdk::ruma::api::client::room::create_room::v3::{Request as CreateRoom, RoomPreset};
 use matrix_sdk::ruma::events::room::encryption::RoomEncryptionEventContent;
@@ -19,6 +20,7 @@ use matrix_sdk::ruma::events::room::member::{MembershipState, StrippedRoomMember
 use matrix_sdk::ruma::events::room::message::{
     ImageMessageEventContent, MessageType, OriginalSyncRoomMessageEvent, RoomMessageEventContent,
 };
+use matrix_sdk::ruma::events::room::MediaSource;
 use matrix_sdk::ruma::events::InitialStateEvent;
 use matrix_sdk::ruma::{OwnedRoomId, OwnedUserId, TransactionId, UserId};
 use matrix_sdk::{Client, Room};
@@ -156,6 +158,8 @@ struct Received {
     body: String,
     html: Option<String>,
     encrypted: bool,
+    /// Where an image's file is (encrypted in an encrypted room); `None` for text.
+    image: Option<MediaSource>,
 }
 
 /// A person: a matrix-sdk client with a memory store, syncing in the background, that joins
@@ -202,11 +206,16 @@ impl Person {
                         }
                         _ => None,
                     };
+                    let image = match &event.content.msgtype {
+                        MessageType::Image(image) => Some(image.source.clone()),
+                        _ => None,
+                    };
                     let _ = sender.send(Received {
                         room: room.room_id().to_owned(),
                         body: event.content.body().to_owned(),
                         html,
                         encrypted: encrypted.is_some(),
+                        image,
                     });
                 }
             },
@@ -381,6 +390,19 @@ impl Person {
         }
     }
 
+    /// An image's file, fetched from the homeserver (and decrypted, if it was encrypted).
+    async fn download(&self, source: MediaSource) -> Vec<u8> {
+        let request = MediaRequestParameters {
+            source,
+            format: MediaFormat::File,
+        };
+        self.client
+            .media()
+            .get_media_content(&request, false)
+            .await
+            .unwrap()
+    }
+
     /// What arrives within `window` (nothing expected, usually).
     async fn anything_within(&mut self, window: Duration) -> Vec<Received> {
         let mut got = Vec::new();
@@ -458,11 +480,13 @@ async fn a_staff_reflection_in_a_direct_room_survives_a_restart() {
         "{consent:#?}"
     );
     let first = anna.say(&room, "1").await;
-    assert!(text_of(&first).contains("1/7"), "{first:#?}");
+    assert!(text_of(&first).contains("1/9"), "{first:#?}");
     let second = anna
         .say(&room, "A resident said no to the walk. <b>Not bold</b>")
         .await;
-    assert!(text_of(&second).contains("2/7"), "{second:#?}");
+    assert!(text_of(&second).contains("2/9"), "{second:#?}");
+    let view = anna.say(&room, "She wanted to rest.").await;
+    assert!(text_of(&view).contains("3/9"), "{view:#?}");
 
     room.send(RoomMessageEventContent::new(MessageType::Image(
         ImageMessageEventContent::plain("cat.png".to_owned(), "mxc://localhost/none".into()),
@@ -475,7 +499,7 @@ async fn a_staff_reflection_in_a_direct_room_survives_a_restart() {
         "a clear answer: {image:#?}"
     );
     assert!(
-        text_of(&image).contains("2/7"),
+        text_of(&image).contains("3/9"),
         "and the question again: {image:#?}"
     );
 
@@ -508,8 +532,8 @@ async fn a_staff_reflection_in_a_direct_room_survives_a_restart() {
     h.start(None);
     let quiet = anna.anything_within(Duration::from_secs(4)).await;
     assert!(quiet.is_empty(), "nothing old answered again: {quiet:#?}");
-    let third = anna.say(&room, "4 1").await;
-    assert!(text_of(&third).contains("3/7"), "went on: {third:#?}");
+    let fourth = anna.say(&room, "4 1").await;
+    assert!(text_of(&fourth).contains("4/9"), "went on: {fourth:#?}");
     assert_eq!(
         session_of(&h.data())["device_id"],
         device,
@@ -520,7 +544,11 @@ async fn a_staff_reflection_in_a_direct_room_survives_a_restart() {
 
     let answers = h.records().answers(&person_id(&anna)).unwrap();
     let steps: Vec<&str> = answers.iter().map(|a| a.step.as_str()).collect();
-    assert_eq!(steps, ["situation", "touched"], "{answers:#?}");
+    assert_eq!(
+        steps,
+        ["situation", "citizen-view", "touched"],
+        "{answers:#?}"
+    );
     assert_eq!(
         answers[0].value,
         Value::Text("A resident said no to the walk. <b>Not bold</b>".into())
@@ -602,20 +630,21 @@ async fn redelivered_events_are_not_stored_twice() {
     let token = h.data().join("matrix/sync-token");
     let older = std::fs::read_to_string(&token).unwrap();
     let next = dina.say(&room, "A resident said no to the walk.").await;
-    assert!(text_of(&next).contains("2/7"), "{next:#?}");
+    assert!(text_of(&next).contains("2/9"), "{next:#?}");
+    dina.say(&room, "She wanted to stay in.").await;
     dina.say(&room, "4").await;
     assert!(h.terminate(), "{}", h.log());
 
     std::fs::write(&token, older).unwrap();
     h.start(None);
-    // The two answers come again; each is shown the question it is at.
+    // The three answers come again; each is shown the question it is at.
     dina.anything_within(Duration::from_secs(5)).await;
     let went_on = dina.say(&room, "3").await;
-    assert!(text_of(&went_on).contains("4/7"), "{went_on:#?}");
+    assert!(text_of(&went_on).contains("5/9"), "{went_on:#?}");
     assert!(h.terminate(), "{}", h.log());
     let answers = h.records().answers(&person_id(&dina)).unwrap();
     let steps: Vec<&str> = answers.iter().map(|a| a.step.as_str()).collect();
-    assert_eq!(steps.len(), 3, "each once: {steps:?}");
+    assert_eq!(steps.len(), 4, "each once: {steps:?}");
 }
 
 /// In a room with several people a command gets a note there and a direct room from the bot;
@@ -664,7 +693,17 @@ async fn a_linked_room_receives_the_digest_and_personal_talk_moves_to_a_direct_r
     eva.say(&direct, "/reflect").await;
     eva.say(&direct, "After the shift").await;
     eva.say(&direct, "1").await;
-    for answer in ["Breakfast.", "4", "4", "1", "Time.", "skip", "no"] {
+    for answer in [
+        "Breakfast.",
+        "She wanted tea.",
+        "4",
+        "4",
+        "1",
+        "Time.",
+        "skip",
+        "no",
+        "no",
+    ] {
         eva.say(&direct, answer).await;
     }
     assert!(h.terminate(), "{}", h.log());
@@ -675,6 +714,42 @@ async fn a_linked_room_receives_the_digest_and_personal_talk_moves_to_a_direct_r
     let text = &fac.seen.last().unwrap().body;
     assert!(text.contains("Team Nord"), "{text}");
     assert!(text.contains("1 staff reflection"), "{text}");
+    // Its picture follows as an image with its words as the caption: plain in the linked
+    // room, encrypted in the facilitator's own.
+    let caption = "The weekly overview as a picture for Team Nord";
+    fac.until(team.room_id(), caption).await;
+    let in_team = fac.seen.last().unwrap().clone();
+    let deadline = Instant::now() + WAIT;
+    let own = loop {
+        if let Some(own) = fac
+            .seen
+            .iter()
+            .find(|r| r.room != team.room_id() && r.image.is_some())
+        {
+            break own.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no picture in a private room: {:#?}",
+            fac.seen
+        );
+        fac.anything_within(Duration::from_millis(500)).await;
+    };
+    assert!(!in_team.encrypted && own.encrypted, "{in_team:#?} {own:#?}");
+    for received in [in_team, own] {
+        assert!(received.body.contains(caption), "{received:#?}");
+        let source = received.image.unwrap();
+        assert_eq!(
+            matches!(source, MediaSource::Encrypted(_)),
+            received.encrypted
+        );
+        let png = fac.download(source).await;
+        assert!(
+            png.starts_with(b"\x89PNG\r\n\x1a\n"),
+            "a PNG: {} bytes",
+            png.len()
+        );
+    }
     assert!(h.terminate(), "{}", h.log());
     h.start(Some("2026-11-30T08:40:00Z"));
     let again = fac.anything_within(Duration::from_secs(4)).await;
@@ -700,9 +775,9 @@ async fn rate_limited_replies_are_waited_out_and_none_is_dropped() {
     for (text, next) in [
         ("/reflect", "Choose a number"),
         ("After the shift", "may I save your answers?"),
-        ("1", "1/7"),
-        ("Breakfast.", "2/7"),
-        ("4", "3/7"),
+        ("1", "1/9"),
+        ("Breakfast.", "2/9"),
+        ("She wanted tea.", "3/9"),
     ] {
         fred.send(&room, text).await;
         fred.until(room.room_id(), next).await;
@@ -712,9 +787,9 @@ async fn rate_limited_replies_are_waited_out_and_none_is_dropped() {
         "Choose a number",
         "may I save your answers?",
         "will be saved",
-        "1/7",
-        "2/7",
-        "3/7",
+        "1/9",
+        "2/9",
+        "3/9",
     ];
     let places: Vec<Option<usize>> = order
         .iter()
@@ -944,6 +1019,7 @@ async fn a_borrowed_room_never_gets_a_persons_messages() {
         "1",
         "yes",
         "A resident was worried.",
+        "She wanted to plan her own day.",
         "4 1",
         "4",
         "1 3",
@@ -954,6 +1030,7 @@ async fn a_borrowed_room_never_gets_a_persons_messages() {
         "1",
         "tomorrow",
         "skip",
+        "no",
     ] {
         fac.say(&talked_in, answer).await;
     }

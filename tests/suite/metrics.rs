@@ -36,11 +36,13 @@ async fn prometheus_scrapes_the_steps_of_a_scripted_dialogue() {
         "1",
         "yes",
         "A resident chose her own breakfast time.",
+        "She wanted to sleep longer.",
         "4 1",
         "4",
         "1",
         "Asking her first.",
         "skip",
+        "no",
         "no",
     ];
     for line in script {

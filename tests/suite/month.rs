@@ -395,6 +395,7 @@ impl World {
             "/reflect",
             "1",
             situation,
+            "She wanted to go out.",
             "4 1",
             "4",
             "1 3",
@@ -407,6 +408,8 @@ impl World {
                 lines.extend([who.yes(), what, "1 4", due, sign.unwrap_or(who.skip())]);
             }
         }
+        // Nothing shared with the group.
+        lines.push(who.no());
         let log = self.script(who, &lines).await;
         assert_eq!(self.runs(who), before + 1, "a completed reflection:\n{log}");
         if let Some((what, _, _)) = trial {
@@ -414,6 +417,28 @@ impl World {
             assert_eq!(trials.len(), trials_before + 1, "{log}");
             assert_eq!(trials.last().unwrap().what, what);
         }
+        self.week(who.group).reflections += 1;
+    }
+
+    /// "After the shift" with principles 1 and 4, no trial action, and what worked shared
+    /// with the group or not.
+    async fn reflect_sharing(&mut self, who: &Who, situation: &str, worked: &str, share: bool) {
+        let before = self.runs(who);
+        let lines = [
+            "/reflect",
+            "1",
+            situation,
+            who.skip(),
+            "4 1",
+            "4",
+            "1",
+            worked,
+            who.skip(),
+            who.no(),
+            if share { who.yes() } else { who.no() },
+        ];
+        let log = self.script(who, &lines).await;
+        assert_eq!(self.runs(who), before + 1, "a completed reflection:\n{log}");
         self.week(who.group).reflections += 1;
     }
 
@@ -459,11 +484,13 @@ impl World {
     async fn follow_up(&mut self, who: &Who, start: Body, tried: bool, outcome: &str) {
         let before = self.runs(who);
         let mut log = joined(&self.send(who, start).await);
-        let lines = if tried {
+        let mut lines = if tried {
             vec![who.yes(), "It went as planned, mostly.", outcome]
         } else {
             vec![who.no(), who.skip()]
         };
+        // Nothing shared.
+        lines.push(who.no());
         log.push_str(&self.script(who, &lines).await);
         assert_eq!(self.runs(who), before + 1, "a completed follow-up:\n{log}");
         if who.citizen {
@@ -1346,5 +1373,222 @@ async fn a_digest_worded_again_after_a_forget_keeps_its_figures() {
         figures(&first),
         figures(&again),
         "the same figures:\n{first}\n---\n{again}"
+    );
+}
+
+/// Two learning loops with two meetings. What staff share reaches the agenda and the digest
+/// only with their yes, with a first name only where allowed; the first meeting's group trial
+/// action and focus reach the staff (but one who said no) and the next digest, and are
+/// followed up at the second meeting; the counts are of the principles chosen; a person's
+/// /forget takes their shared words out of the next agenda.
+#[tokio::test]
+async fn two_learning_loops_with_two_meetings() {
+    let mut w = World::new(local("2026-11-02T09:00"), CONFIG);
+    let ada = person("ada", Lang::En, "A", false);
+    let (staff, citizen) = w.new_group(&ada, "Team North").await;
+    let [anna, bent, carl] = ["anna", "bent", "carl"].map(|n| person(n, Lang::En, "A", false));
+    let citizens = ["c1", "c2", "c3"].map(|n| person(n, Lang::En, "A", true));
+    for s in [&anna, &bent, &carl] {
+        w.join(s, &staff, "Team North").await;
+    }
+    for c in &citizens {
+        w.join(c, &citizen, "Team North").await;
+    }
+    w.say(&anna, "/name Anna").await;
+    assert!(w
+        .say(&carl, "/news off")
+        .await
+        .contains("You no longer get news"));
+    let group = w
+        .app()
+        .records()
+        .groups()
+        .unwrap()
+        .into_iter()
+        .find(|g| g.name == "Team North")
+        .unwrap();
+
+    // ---- Loop 1: week 45. ----
+    w.run_until(local("2026-11-02T10:00")).await;
+    w.reflect_sharing(
+        &anna,
+        "Breakfast [L1].",
+        "Asking her first [shared-anna]",
+        true,
+    )
+    .await;
+    w.reflect_sharing(
+        &bent,
+        "Lunch [L1].",
+        "Bent's own words [private-bent]",
+        false,
+    )
+    .await;
+    w.reflect_sharing(
+        &carl,
+        "Evening [L1].",
+        "Carl's own words [skipped-carl]",
+        false,
+    )
+    .await;
+    for c in &citizens {
+        w.check_in(c, Some("A quiet room [citizen]"), true, None)
+            .await;
+    }
+    w.run_until(local("2026-11-06T13:00")).await;
+    let agenda = w.say(&ada, "/meeting").await;
+    for expected in [
+        "Learning meeting · Team North\nThe period: week 45 until today.",
+        "This is the first time the group holds a learning meeting with me.",
+        "What you shared with the group:\n• “Asking her first [shared-anna]” – Anna",
+        "Principles nobody chose in the period: Focus on resources, Networks",
+        "What citizens said this week comes in the weekly overview once the week is over.",
+        "What did the group decide?",
+    ] {
+        assert!(agenda.contains(expected), "{expected}\n---\n{agenda}");
+    }
+    for private in ["[private-bent]", "[skipped-carl]", "bent", "carl"] {
+        assert!(!agenda.contains(private), "{private} in {agenda}");
+    }
+    let gt1 = "Eat dinner with the residents [GT1]";
+    let log = w
+        .script(
+            &ada,
+            &[
+                "1",
+                gt1,
+                "3",
+                "2026-11-13",
+                "2",
+                "3",
+                "Save, and let the group's staff know",
+            ],
+        )
+        .await;
+    assert!(log.contains("The meeting is saved"), "{log}");
+    let meetings = w.app().records().meetings(&group.id).unwrap();
+    assert_eq!(meetings.len(), 1, "{log}");
+    assert_eq!(meetings[0].focus, Some(3));
+    assert_eq!(meetings[0].trials[0].what, gt1);
+    w.run_until(local("2026-11-06T14:00")).await;
+    let news = "News from the learning meeting in Team North";
+    for s in [&anna, &bent] {
+        assert_eq!(
+            w.sent_about(s, news).len(),
+            1,
+            "{} is told once",
+            s.id.as_str()
+        );
+    }
+    assert!(w.sent_about(&anna, gt1).len() == 1);
+    assert!(
+        w.sent_about(&carl, news).is_empty(),
+        "Carl said no to the news"
+    );
+    for c in &citizens {
+        assert!(
+            w.sent_about(c, news).is_empty(),
+            "citizens get no staff news"
+        );
+    }
+
+    // ---- The digest of week 45, on Monday of week 46. ----
+    w.run_until(local("2026-11-09T09:00")).await;
+    let digests = w.digests(&ada);
+    let (_, number, digest) = digests.last().unwrap();
+    assert_eq!(*number, 45);
+    for expected in [
+        "• Hopes, wishes and dreams: 3 reflections",
+        "• Openness, trust and respect: 3 reflections",
+        "Not in any reflection: Focus on resources",
+        "The group's trial actions from the learning meeting\n\
+         • “Eat dinner with the residents [GT1]” – follow-up Friday 13 November",
+        "Shared with the group: what worked, and experience with trial actions\n\
+         • “Asking her first [shared-anna]” – Anna",
+        "Focus for the coming week: “Networks and mainstream communities”. The group chose it",
+    ] {
+        assert!(digest.contains(expected), "{expected}\n---\n{digest}");
+    }
+    assert!(!digest.contains("[private-bent]") && !digest.contains("[skipped-carl]"));
+    let delivered = w
+        .inbox
+        .iter()
+        .rev()
+        .find(|d| d.person == ada.id && is_digest(&d.text))
+        .unwrap();
+    let picture = delivered
+        .replies
+        .iter()
+        .find_map(|r| r.picture.as_ref())
+        .unwrap();
+    assert!(
+        picture.png.starts_with(b"\x89PNG"),
+        "the digest comes with its picture"
+    );
+    assert!(
+        picture.alt.contains("weeks 45") || picture.alt.contains("week 45"),
+        "{}",
+        picture.alt
+    );
+
+    // ---- Loop 2: week 46. Anna erases her data; Bent shares this time. ----
+    let gone = w.script(&anna, &["/forget", "1"]).await;
+    assert!(gone.contains("All about you is deleted"), "{gone}");
+    w.run_until(local("2026-11-10T10:00")).await;
+    w.reflect_sharing(&bent, "Dinner [L2].", "Eating together [shared-bent]", true)
+        .await;
+    w.run_until(local("2026-11-13T13:00")).await;
+    let replies = w.send(&ada, Body::Text("/meeting".into())).await;
+    let agenda = joined(&replies);
+    let choices: Vec<&str> = replies
+        .iter()
+        .flat_map(|r| r.choices.iter().map(|c| c.label.as_str()))
+        .collect();
+    assert_eq!(
+        choices,
+        [
+            "Add a trial action for the group",
+            "Choose the focus until the next meeting",
+            "Follow up on “Eat dinner with the residents [GT1]”",
+            "Save, and let the group's staff know",
+            "Stop without saving",
+        ]
+    );
+    for expected in [
+        "The period: weeks 45–46 until today.",
+        "The last meeting was Friday 6 November. You decided:\n\
+         • “Eat dinner with the residents [GT1]” – follow-up Friday 13 November\n\
+         • Focus: Networks and mainstream communities",
+        "• “Eating together [shared-bent]”",
+    ] {
+        assert!(agenda.contains(expected), "{expected}\n---\n{agenda}");
+    }
+    assert!(
+        !agenda.contains("[shared-anna]"),
+        "Anna's words left with /forget: {agenda}"
+    );
+    let log = w
+        .script(&ada, &["3", "kept", "Save, and let the group's staff know"])
+        .await;
+    assert!(log.contains("The meeting is saved"), "{log}");
+    let meetings = w.app().records().meetings(&group.id).unwrap();
+    assert_eq!(meetings.len(), 2);
+    assert_eq!(meetings[1].since, meetings[0].held_at);
+    assert_eq!(meetings[1].followed_up.len(), 1);
+    assert_eq!(meetings[1].followed_up[0].what, gt1);
+    assert_eq!(meetings[1].followed_up[0].state, TrialState::Kept);
+
+    // ---- The digest of week 46 shows the follow-up. ----
+    w.run_until(local("2026-11-16T09:00")).await;
+    let digests = w.digests(&ada);
+    let (_, number, digest) = digests.last().unwrap();
+    assert_eq!(*number, 46);
+    assert!(
+        digest.contains("• Followed up: “Eat dinner with the residents [GT1]” – kept"),
+        "{digest}"
+    );
+    assert!(
+        digest.contains("[shared-bent]") && !digest.contains("[shared-anna]"),
+        "{digest}"
     );
 }

@@ -174,8 +174,8 @@ impl Town {
 
     async fn reflect(&mut self, who: &Person, first: &str) {
         let script = format!(
-            "{first}/reflect\n1\nyes\n{}\n4 1\n4\n1 3\nWe talked.\nskip\nyes\n\
-             Ask before helping\n1 4\ntomorrow\nShe says yes\n",
+            "{first}/reflect\n1\nyes\n{}\nShe wanted help.\n4 1\n4\n1 3\nWe talked.\nskip\nyes\n\
+             Ask before helping\n1 4\ntomorrow\nShe says yes\nno\n",
             who.private
         );
         let out = self.script(who, &script).await;

@@ -204,7 +204,7 @@ async fn a_staff_reflection_by_buttons_and_typed_text() {
         "{consent:#?}"
     );
     let first = h.press(anna, "Ja, gem mine svar").await;
-    assert!(text_of(&first).contains("1/7"), "{first:#?}");
+    assert!(text_of(&first).contains("1/9"), "{first:#?}");
     let pressed = h
         .emulator
         .sent(anna)
@@ -217,12 +217,12 @@ async fn a_staff_reflection_by_buttons_and_typed_text() {
     );
     assert!(pressed.text.contains("→ Efter vagten"), "{pressed:#?}");
 
-    let picker = h
-        .say(
-            anna,
-            "En beboer ville ikke med ud. Vi talte om hendes plan.",
-        )
-        .await;
+    h.say(
+        anna,
+        "En beboer ville ikke med ud. Vi talte om hendes plan.",
+    )
+    .await;
+    let picker = h.say(anna, "Hun ville gerne blive inde.").await;
     // The principles in their own words in the text, their key words on the buttons.
     let picker = picker.last().unwrap();
     assert!(
@@ -247,7 +247,8 @@ async fn a_staff_reflection_by_buttons_and_typed_text() {
     h.say(anna, "Spørge til hendes plan hver morgen").await;
     h.say(anna, "1").await;
     h.press(anna, "I morgen").await;
-    let done = h.press(anna, "Spring over").await;
+    h.press(anna, "Spring over").await;
+    let done = h.press(anna, "Nej").await;
     assert!(
         text_of(&done).contains("Tak, fordi du tog dig tid"),
         "{done:#?}"
@@ -260,7 +261,7 @@ async fn a_staff_reflection_by_buttons_and_typed_text() {
 
     let records = h.records();
     let answers = records.answers(&person(anna)).unwrap();
-    assert_eq!(answers.len(), 8, "{answers:#?}");
+    assert_eq!(answers.len(), 10, "{answers:#?}");
     let how = answers.iter().find(|a| a.step == "how").unwrap();
     assert_eq!(how.value, Value::Scale(4));
     let trials = records.trials(&person(anna)).unwrap();
@@ -412,25 +413,28 @@ async fn a_redelivered_update_and_a_killed_bot_lose_and_double_nothing() {
     let before = h.emulator.sent(dina).len();
     let update = h.emulator.text(dina, "A resident said no to the walk.");
     let next = h.replies_after(dina, before).await;
-    assert!(text_of(&next).contains("2/7"), "{next:#?}");
+    assert!(text_of(&next).contains("2/9"), "{next:#?}");
     let before = h.emulator.sent(dina).len();
     h.emulator.redeliver(update);
     let again = h.replies_after(dina, before).await;
-    assert!(text_of(&again).contains("2/7"), "shown again: {again:#?}");
+    assert!(text_of(&again).contains("2/9"), "shown again: {again:#?}");
 
+    h.say(dina, "She wanted to stay in.").await;
     h.say(dina, "4").await;
     h.kill();
     h.start(None);
     let resumed = h.say(dina, "3").await;
     assert!(
-        text_of(&resumed).contains("4/7"),
+        text_of(&resumed).contains("5/9"),
         "went on after the kill: {resumed:#?}"
     );
     assert!(h.terminate());
     let answers = h.records().answers(&person(dina)).unwrap();
     let steps: Vec<&str> = answers.iter().map(|a| a.step.as_str()).collect();
-    assert_eq!(steps.len(), 3, "{steps:?}");
-    assert!(steps.contains(&"situation") && steps.contains(&"touched") && steps.contains(&"how"));
+    assert_eq!(steps.len(), 4, "{steps:?}");
+    for step in ["situation", "citizen-view", "touched", "how"] {
+        assert!(steps.contains(&step), "{step} in {steps:?}");
+    }
 }
 
 /// The facilitator receives the weekly digest in Telegram, once, also after a restart.
@@ -452,18 +456,44 @@ async fn the_facilitator_receives_the_digest_once() {
     h.say(eva, "/reflect").await;
     h.press(eva, "After the shift").await;
     h.press(eva, "Yes, save my answers").await;
-    for answer in ["Breakfast.", "4", "4", "1", "Time.", "skip", "no"] {
+    for answer in [
+        "Breakfast.",
+        "She wanted tea.",
+        "4",
+        "4",
+        "1",
+        "Time.",
+        "skip",
+        "no",
+        "no",
+    ] {
         h.say(eva, answer).await;
     }
     assert!(h.terminate());
     // The next Monday at 09:30: the digest of week 48 is due.
     h.start(Some("2026-11-30T08:30:00Z"));
     let before = h.emulator.sent(FACILITATOR).len();
-    let digest = h.replies_after(FACILITATOR, before).await;
+    let mut digest = h.replies_after(FACILITATOR, before).await;
+    // The text, then its picture as a photo with the same figures in words as the caption.
+    while !digest.iter().any(|s| s.photo.is_some()) {
+        let more = h.replies_after(FACILITATOR, before + digest.len()).await;
+        digest.extend(more);
+    }
     let text = text_of(&digest);
     assert!(text.contains("Weekly digest · Team Nord"), "{text}");
     assert!(text.contains("Week 48"), "{text}");
     assert!(text.contains("1 staff reflection"), "{text}");
+    let photo = digest.iter().find(|s| s.photo.is_some()).unwrap();
+    assert!(
+        photo
+            .text
+            .starts_with("The weekly overview as a picture for Team Nord, week 48.")
+            && photo.text.contains("Staff's conversations per week: 1."),
+        "{}",
+        photo.text
+    );
+    let png = &photo.photo.as_ref().unwrap().content;
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{} bytes", png.len());
     assert!(h.terminate());
     h.start(Some("2026-11-30T08:40:00Z"));
     tokio::time::sleep(Duration::from_secs(3)).await;

@@ -10,14 +10,18 @@ use jiff::civil::ISOWeekDate;
 use jiff::Timestamp;
 use tokio::sync::Mutex;
 
+use eftertanke_core::agenda::{self, AgendaInput};
 use eftertanke_core::content::Content;
 use eftertanke_core::dialogs::Role;
 use eftertanke_core::digest::{self, DigestInput};
 use eftertanke_core::engine::{
-    codes, Body, Context, Due, Engine, EngineError, GroupView, PersonData, Reply, Settings,
+    codes, Body, Context, Due, Engine, EngineError, GroupView, MeetingView, PersonData, Picture,
+    Reply, Settings,
 };
 use eftertanke_core::i18n::{I18nError, Lang};
-use eftertanke_core::records::{Conversation, DigestChat, Group, GroupRole, PersonId, Write};
+use eftertanke_core::records::{
+    Conversation, DigestChat, Group, GroupRole, PersonId, TrialState, Write,
+};
 use eftertanke_core::schedule;
 use eftertanke_store::{Commit, KeptDigest, Outgoing, Purged, Records, Store, StoreError, Vault};
 
@@ -72,6 +76,8 @@ pub enum AppError {
     Entropy(String),
     #[error(transparent)]
     Message(#[from] I18nError),
+    #[error(transparent)]
+    Chart(#[from] eftertanke_chart::ChartError),
 }
 
 /// What a channel knows about a person: defaults for a new conversation, and what the person
@@ -239,6 +245,69 @@ impl<S: Store> App<S> {
         today: jiff::civil::Date,
         lang: Lang,
     ) -> Result<String, AppError> {
+        let digest = self.composed_digest(group, week, today).await?;
+        Ok(digest::render(&digest, &self.content.locales, lang)?)
+    }
+
+    /// The digest as two replies: the week worded as by [`App::digest`], then its picture of
+    /// the last [`eftertanke_chart::WEEKS`] weeks drawn from their kept figures (weeks that
+    /// ended before the group was made are left out). Two replies, so a picture that fails
+    /// to go is tried again without sending the text twice.
+    pub async fn digest_with_picture(
+        &self,
+        group: &Group,
+        week: ISOWeekDate,
+        today: jiff::civil::Date,
+        lang: Lang,
+    ) -> Result<[Reply; 2], AppError> {
+        let digest = self.composed_digest(group, week, today).await?;
+        let text = digest::render(&digest, &self.content.locales, lang)?;
+        let mut weeks = Vec::with_capacity(eftertanke_chart::WEEKS);
+        let mut earlier = week;
+        for _ in 1..eftertanke_chart::WEEKS {
+            earlier = schedule::previous_week(earlier);
+            let (_, end) = schedule::week_bounds(earlier, &self.settings.time_zone);
+            if group.created_at >= end {
+                break;
+            }
+            weeks.push(self.week_figures(group, earlier).await?);
+        }
+        weeks.reverse();
+        weeks.push(digest);
+        let chart = eftertanke_chart::draw(&weeks, &self.content.locales, lang)?;
+        let picture = Reply {
+            picture: Some(Picture {
+                name: format!("eftertanke-{}.png", schedule::format_week(week)),
+                png: chart.png,
+                alt: chart.alt,
+            }),
+            ..Reply::plain(String::new())
+        };
+        Ok([Reply::plain(text), picture])
+    }
+
+    /// The figures of a finished week as kept, composed (and kept) now if they never were.
+    async fn week_figures(
+        &self,
+        group: &Group,
+        week: ISOWeekDate,
+    ) -> Result<digest::Digest, AppError> {
+        let key = schedule::format_week(week);
+        if let Some(kept) = self.records.kept_digest(&group.id, &key)? {
+            return Ok(kept.figures);
+        }
+        let (_, sunday) = schedule::week_dates(week);
+        Ok(self.composed_digest(group, week, sunday).await?.figures())
+    }
+
+    /// The digest of one group's week: kept figures with today's words once the week is
+    /// over (kept now if this is the first time), the week so far as it stands.
+    async fn composed_digest(
+        &self,
+        group: &Group,
+        week: ISOWeekDate,
+        today: jiff::civil::Date,
+    ) -> Result<digest::Digest, AppError> {
         let over = self.now() >= schedule::week_bounds(week, &self.settings.time_zone).1;
         let key = schedule::format_week(week);
         let kept = if over {
@@ -264,7 +333,7 @@ impl<S: Store> App<S> {
             }
             None => fresh,
         };
-        Ok(digest::render(&digest, &self.content.locales, lang)?)
+        Ok(digest)
     }
 
     /// The digest of one group's week as the records stand now.
@@ -283,20 +352,41 @@ impl<S: Store> App<S> {
         let trials = self.records.group_week_trials(&group.id, &key)?;
         let members = self.records.members(&group.id)?;
         let open_trials = self.open_trials_of_members(&group.id, &members)?;
-        // First names only of staff who allowed it, and only for this week's new ones.
+        // First names only of staff who allowed it, and only of those the digest may name:
+        // who made a trial action this week, or shared something with the group.
+        let sharers: std::collections::BTreeSet<&PersonId> =
+            digest::shared_answers(&self.content.catalog, answers.iter())
+                .into_iter()
+                .map(|(person, ..)| person)
+                .collect();
+        let named = trials
+            .iter()
+            .filter(|t| t.role == Role::Staff)
+            .map(|t| &t.person)
+            .chain(
+                answers
+                    .iter()
+                    .filter(|a| a.role == Role::Staff)
+                    .map(|a| &a.person)
+                    .filter(|person| sharers.contains(person)),
+            );
         let mut names = BTreeMap::new();
-        for trial in trials.iter().filter(|t| t.role == Role::Staff) {
-            if names.contains_key(&trial.person) {
+        for person in named {
+            if names.contains_key(person) {
                 continue;
             }
             if let Some(name) = self
                 .records
-                .conversation(&trial.person)?
+                .conversation(person)?
                 .and_then(|c| c.shown_name)
             {
-                names.insert(trial.person.clone(), name);
+                names.insert(person.clone(), name);
             }
         }
+        // The group's latest learning meeting held by the week's end.
+        let (_, week_end) = schedule::week_bounds(week, &self.settings.time_zone);
+        let meetings = self.records.meetings(&group.id)?;
+        let meeting = meetings.iter().rev().find(|m| m.held_at < week_end);
         let input = DigestInput {
             group_name: &group.name,
             week,
@@ -312,6 +402,7 @@ impl<S: Store> App<S> {
             retry_days: self.settings.retry_days,
             so_far: today < schedule::week_dates(week).1,
             seed,
+            meeting,
         };
         Ok(digest::build(&input, &self.content.catalog))
     }
@@ -409,6 +500,13 @@ impl<S: Store> App<S> {
                 let role = role.map_or("removed", GroupRole::name);
                 format!("member-{group}-{role}")
             }
+            Body::Due(Due::Meeting { group, held_at, .. }) => {
+                outcome.writes.push(Write::MeetingNoticeSeen {
+                    group: group.clone(),
+                    held_at: *held_at,
+                });
+                format!("meeting-{group}-{}", held_at.as_second())
+            }
             _ => "reminder".to_owned(),
         };
         let said = !outcome.replies.is_empty();
@@ -447,6 +545,69 @@ impl<S: Store> App<S> {
         Ok(settled)
     }
 
+    /// Tells each staff member what their group's learning meeting decided (the engine
+    /// passes over those who said no to it). Called after a meeting is saved and by the
+    /// scheduler, which finds what a crash left.
+    pub async fn settle_meetings(&self) -> Result<usize, AppError> {
+        let mut told = 0;
+        for notice in self.records.meeting_notices()? {
+            let due = Due::Meeting {
+                group: notice.group,
+                group_name: notice.group_name,
+                held_at: notice.held_at,
+                trials: notice.trials,
+                focus: notice.focus,
+            };
+            if self.bring_up(&notice.person, due).await? {
+                told += 1;
+            }
+        }
+        Ok(told)
+    }
+
+    /// What a facilitator's /meeting starts from: the agenda of the loop since the group's
+    /// last meeting (at most [`eftertanke_chart::WEEKS`] weeks, the week so far last), and
+    /// that meeting's group trial actions still to follow up.
+    async fn meeting_view(&self, group: &Group, lang: Lang) -> Result<MeetingView, AppError> {
+        let meetings = self.records.meetings(&group.id)?;
+        let last = meetings.last();
+        let since = last.map_or(group.created_at, |m| m.held_at);
+        let tz = &self.settings.time_zone;
+        let now = self.now();
+        let today = now.to_zoned(tz.clone()).date();
+        let mut week = schedule::week_of(now, tz);
+        let mut weeks = vec![week];
+        while weeks.len() < eftertanke_chart::WEEKS && schedule::week_bounds(week, tz).0 > since {
+            week = schedule::previous_week(week);
+            weeks.push(week);
+        }
+        weeks.reverse();
+        let mut digests = Vec::with_capacity(weeks.len());
+        for week in weeks {
+            let (_, sunday) = schedule::week_dates(week);
+            digests.push(self.composed_digest(group, week, sunday.min(today)).await?);
+        }
+        let input = AgendaInput {
+            group_name: &group.name,
+            time_zone: tz,
+            last_meeting: last,
+            weeks: &digests,
+        };
+        Ok(MeetingView {
+            agenda: agenda::render(&input, &self.content.locales, lang)?,
+            since,
+            open: last
+                .map(|m| {
+                    m.trials
+                        .iter()
+                        .filter(|t| t.state == TrialState::Planned)
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+    }
+
     pub fn now(&self) -> Timestamp {
         self.clock.now()
     }
@@ -475,6 +636,9 @@ impl<S: Store> App<S> {
             // given up; a failure here is settled by the scheduler's next tick.
             if let Err(err) = self.settle_memberships().await {
                 tracing::warn!("a membership change waits for the next tick: {err}");
+            }
+            if let Err(err) = self.settle_meetings().await {
+                tracing::warn!("a meeting's news waits for the next tick: {err}");
             }
         }
         Ok(replies)
@@ -540,6 +704,14 @@ impl<S: Store> App<S> {
             }
             _ => None,
         };
+        let meeting = match (&group, needs.meeting) {
+            // Boxed: up to eight weeks' digests make a large future, which would otherwise
+            // sit inline in every event's.
+            (Some(view), true) => {
+                Some(Box::pin(self.meeting_view(&view.group, before.lang)).await?)
+            }
+            _ => None,
+        };
         let mut entropy = [0u8; codes::ENTROPY_BYTES];
         if needs.entropy {
             getrandom::fill(&mut entropy).map_err(|err| AppError::Entropy(err.to_string()))?;
@@ -560,13 +732,14 @@ impl<S: Store> App<S> {
             entropy: &entropy,
             digest: digest.as_deref(),
             mydata: mydata.as_ref(),
+            meeting: meeting.as_ref(),
         };
         let outcome = engine.handle(before.clone(), body, ctx, now)?;
         self.refuse_code_collisions(&outcome.writes)?;
         let changed_others = outcome
             .writes
             .iter()
-            .any(|w| matches!(w, Write::ChangeMember { .. }));
+            .any(|w| matches!(w, Write::ChangeMember { .. } | Write::Meeting(_)));
         let event_id = if duplicate { None } else { event.id };
         if outcome.conversation != before || !outcome.writes.is_empty() || event_id.is_some() {
             let began = std::time::Instant::now();
@@ -647,8 +820,8 @@ mod tests {
         let answers = app.records().answers(&person).unwrap();
         assert_eq!(answers.len(), 1);
         let conversation = app.records().conversation(&person).unwrap().unwrap();
-        assert_eq!(conversation.active.unwrap().step, "touched");
-        let question = |replies: &[Reply]| replies.iter().any(|r| r.text.contains("2/7"));
+        assert_eq!(conversation.active.unwrap().step, "citizen-view");
+        let question = |replies: &[Reply]| replies.iter().any(|r| r.text.contains("2/9"));
         assert!(question(&first) && question(&again));
     }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::app::{App, AppError, Event, Profile};
 use crate::scheduler;
-use eftertanke_core::engine::{Attachment, Body, Reply};
+use eftertanke_core::engine::{Body, Reply};
 use eftertanke_core::records::PersonId;
 use eftertanke_core::schedule::Schedule;
 use eftertanke_store::{Store, StoreError};
@@ -38,7 +38,11 @@ pub enum ConsoleError {
 #[must_use]
 pub fn render(replies: &[Reply]) -> String {
     let mut out = String::new();
-    for reply in replies {
+    // A picture alone (the digest's) is saved as a file, and said so, not printed.
+    for reply in replies
+        .iter()
+        .filter(|r| !r.text.is_empty() || !r.choices.is_empty())
+    {
         out.push_str(&reply.text);
         out.push('\n');
         for (i, choice) in reply.choices.iter().enumerate() {
@@ -49,17 +53,20 @@ pub fn render(replies: &[Reply]) -> String {
     out
 }
 
-/// Prints what the scheduler left for this person, then removes it.
+/// Prints what the scheduler left for this person (a digest's picture saved as a file),
+/// then removes it.
 async fn deliver<S: Store, W: AsyncWrite + Unpin>(
     app: &App<S>,
     person: &PersonId,
     output: &mut W,
+    chat: &Chat<'_>,
 ) -> Result<bool, ConsoleError> {
     let waiting = app.records().outbox(Some(person))?;
     for message in &waiting {
         output
             .write_all(render(&message.replies).as_bytes())
             .await?;
+        save_files(app, person, &message.replies, output, chat).await?;
     }
     output.flush().await?;
     app.records().delivered(&waiting).await?;
@@ -93,10 +100,11 @@ where
         id: None,
         body: Body::Opened,
     };
+    let chat = Chat { profile, files };
     let replies = app.handle(person, profile, opened).await?;
     output.write_all(render(&replies).as_bytes()).await?;
     // What waited while the chat was closed comes first, before any line is read.
-    deliver(app, person, &mut output).await?;
+    deliver(app, person, &mut output, &chat).await?;
     let mut ticker = tokio::time::interval(TICK);
     let mut buffer = Vec::new();
     let mut show_prompt = true;
@@ -112,7 +120,7 @@ where
                 if let Err(err) = scheduler::tick(app, schedule).await {
                     tracing::warn!("scheduler: {err}");
                 }
-                show_prompt = deliver(app, person, &mut output).await?;
+                show_prompt = deliver(app, person, &mut output, &chat).await?;
                 continue;
             }
             () = &mut shutdown => break,
@@ -132,31 +140,61 @@ where
         // and its reply printed before the loop looks at shutdown again.
         let replies = app.handle(person, profile, event).await?;
         output.write_all(render(&replies).as_bytes()).await?;
-        for file in replies.iter().filter_map(|reply| reply.file.as_ref()) {
-            let path = save(files, file)?;
-            let lang = app
-                .records()
-                .conversation(person)?
-                .map_or(profile.lang, |c| c.lang);
-            let path = path.display().to_string();
-            let note = app.content().locales.format(
-                lang,
-                "console-file-saved",
-                &[("path", path.into())],
-            )?;
-            output.write_all(format!("{note}\n\n").as_bytes()).await?;
-        }
+        save_files(app, person, &replies, &mut output, &chat).await?;
     }
     output.flush().await?;
     Ok(())
 }
 
-/// Writes a file for the person (their /mydata) into `folder`, readable by its owner only.
-fn save(folder: &Path, file: &Attachment) -> std::io::Result<PathBuf> {
+/// What the chat's person is, and where their files go.
+struct Chat<'a> {
+    profile: Profile,
+    files: &'a Path,
+}
+
+/// Saves the replies' files (/mydata) and pictures (the digest's) into the chat's folder, and
+/// says where each one is.
+async fn save_files<S: Store, W: AsyncWrite + Unpin>(
+    app: &App<S>,
+    person: &PersonId,
+    replies: &[Reply],
+    output: &mut W,
+    chat: &Chat<'_>,
+) -> Result<(), ConsoleError> {
+    let files = replies.iter().flat_map(|reply| {
+        let file = reply
+            .file
+            .as_ref()
+            .map(|f| (f.name.as_str(), f.content.as_bytes()));
+        let picture = reply
+            .picture
+            .as_ref()
+            .map(|p| (p.name.as_str(), p.png.as_slice()));
+        file.into_iter().chain(picture)
+    });
+    for (name, content) in files {
+        let path = save(chat.files, name, content)?;
+        let lang = app
+            .records()
+            .conversation(person)?
+            .map_or(chat.profile.lang, |c| c.lang);
+        let path = path.display().to_string();
+        let note =
+            app.content()
+                .locales
+                .format(lang, "console-file-saved", &[("path", path.into())])?;
+        output.write_all(format!("{note}\n\n").as_bytes()).await?;
+    }
+    Ok(())
+}
+
+/// Writes a file for the person (their /mydata, a digest's picture) into `folder`, readable
+/// by its owner only.
+fn save(folder: &Path, name: &str, content: &[u8]) -> std::io::Result<PathBuf> {
     // The engine names it; only its last part is used, so it stays in `folder`.
-    let name = Path::new(&file.name)
+    let name = Path::new(name)
         .file_name()
-        .unwrap_or_else(|| std::ffi::OsStr::new("eftertanke.json"));
+        .unwrap_or_else(|| std::ffi::OsStr::new("eftertanke"));
     let path = folder.join(name);
     // A file of the same name (an earlier /mydata today) is replaced, never reused: a new
     // file gets the mode below whatever the old one had.
@@ -168,7 +206,7 @@ fn save(folder: &Path, file: &Attachment) -> std::io::Result<PathBuf> {
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    std::io::Write::write_all(&mut options.open(&path)?, file.content.as_bytes())?;
+    std::io::Write::write_all(&mut options.open(&path)?, content)?;
     Ok(path)
 }
 

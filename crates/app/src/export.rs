@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use eftertanke_core::dialogs::{Catalog, Role};
 use eftertanke_core::digest::{latest_answers, shared_answers};
-use eftertanke_core::records::{AnswerRecord, PersonId, TrialState, Value};
+use eftertanke_core::records::{AnswerRecord, Meeting, PersonId, TrialState, Value};
 use eftertanke_core::schedule::{format_week, week_dates};
 use eftertanke_store::{MasterKey, Records, Store, StoreError};
 
@@ -153,11 +153,64 @@ pub fn gather<S: Store>(
             }
             _ => None,
         };
-        let shared = shared.contains(key);
+        // Staff share with their group, not with evaluators: only citizens' words are exported.
+        let shared = answer.role == Role::Citizen && shared.contains(key);
         rows.push(row(answer, shared, trial_state, week, master, options.salt));
+    }
+    for meeting in records.meetings(group)? {
+        let day = meeting.held_at.to_zoned(tz.clone()).date();
+        if (from..=to).contains(&day) {
+            rows.extend(meeting_rows(&meeting, &format_week(day.iso_week_date())));
+        }
     }
     rows.sort_by(|a, b| (&a.week, &a.person, &a.run).cmp(&(&b.week, &b.person, &b.run)));
     Ok(Export { rows, below_floor })
+}
+
+/// A learning meeting's decisions as rows of the person `group`: each group trial action
+/// decided (`group-trial`) or followed up (`followed-up`), its words (the group's, written
+/// down for the group) and state, and the focus chosen.
+fn meeting_rows(meeting: &Meeting, week: &str) -> Vec<Row> {
+    use serde_json::Value as Json;
+    let row = |step: &str, principles: Vec<u8>, kind, value, trial_state| Row {
+        person: "group".to_owned(),
+        role: Role::Staff,
+        group: meeting.group.clone(),
+        dialogue: "meeting".to_owned(),
+        run: format!("m{}", meeting.held_at.as_second()),
+        step: step.to_owned(),
+        principles,
+        week: week.to_owned(),
+        kind,
+        shared_text: kind == "text",
+        value,
+        trial_state,
+    };
+    let mut rows = Vec::new();
+    for (step, trials) in [
+        ("group-trial", &meeting.trials),
+        ("followed-up", &meeting.followed_up),
+    ] {
+        for trial in trials {
+            rows.push(row(
+                step,
+                trial.principles.clone(),
+                "text",
+                Json::from(trial.what.as_str()),
+                Some(trial.state),
+            ));
+        }
+    }
+    if let Some(p) = meeting.focus {
+        rows.push(row(
+            "focus",
+            vec![p],
+            "principles",
+            Json::from(vec![p]),
+            None,
+        ));
+    }
+    rows
 }
 
 /// The ISO week an answer was given in, in `tz`.
@@ -272,13 +325,9 @@ fn csv_fields(row: &Row) -> [String; 12] {
         .collect::<Vec<_>>()
         .join(";");
     let state = row.trial_state.map_or("", TrialState::name);
-    let role = match row.role {
-        Role::Staff => "staff",
-        Role::Citizen => "citizen",
-    };
     [
         row.person.clone(),
-        role.to_owned(),
+        row.role.name().to_owned(),
         row.group.clone(),
         row.dialogue.clone(),
         row.run.clone(),
@@ -331,6 +380,41 @@ mod tests {
             text,
             "person,role,group,dialogue,run,step,principles,week,kind,value,shared_text,trial_state\n\
              p1,citizen,g1,d,r1,hope,1;5,2026-W48,text,\"a, \"\"b\"\"\nc\",true,kept\n"
+        );
+    }
+
+    /// A meeting's decisions are rows of the person "group": each group trial action with
+    /// its words and state, and the focus.
+    #[test]
+    fn a_meeting_is_exported_as_the_groups_rows() {
+        use eftertanke_core::records::{GroupTrial, SCHEMA};
+        let trial = |what: &str, state| GroupTrial {
+            id: what.into(),
+            what: what.into(),
+            principles: vec![3],
+            due: jiff::civil::date(2026, 11, 30),
+            state,
+        };
+        let meeting = Meeting {
+            schema: SCHEMA,
+            group: "g1".into(),
+            held_at: "2026-11-20T12:00:00Z".parse().unwrap(),
+            since: "2026-11-06T12:00:00Z".parse().unwrap(),
+            trials: vec![trial("Eat together", TrialState::Planned)],
+            followed_up: vec![trial("Ask first", TrialState::Dropped)],
+            focus: Some(4),
+        };
+        let mut out = Vec::new();
+        write(&meeting_rows(&meeting, "2026-W47"), Format::Csv, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let run = format!("m{}", meeting.held_at.as_second());
+        assert_eq!(
+            text.lines().skip(1).collect::<Vec<_>>(),
+            [
+                format!("group,staff,g1,meeting,{run},group-trial,3,2026-W47,text,Eat together,true,planned"),
+                format!("group,staff,g1,meeting,{run},followed-up,3,2026-W47,text,Ask first,true,dropped"),
+                format!("group,staff,g1,meeting,{run},focus,4,2026-W47,principles,4,false,"),
+            ]
         );
     }
 }

@@ -10,7 +10,7 @@ use jiff::civil::{Date, ISOWeekDate};
 use jiff::Timestamp;
 
 use crate::app::{App, AppError};
-use eftertanke_core::engine::{Due, Reply};
+use eftertanke_core::engine::Due;
 use eftertanke_core::i18n::Lang;
 use eftertanke_core::records::{Group, GroupRole, PersonId};
 use eftertanke_core::schedule::{
@@ -27,6 +27,8 @@ pub struct TickReport {
     pub digests: usize,
     /// People told of a change to their membership that a crash had held back.
     pub memberships: usize,
+    /// Staff told what their group's learning meeting decided.
+    pub meetings: usize,
     /// Handled platform events older than a week, forgotten.
     pub events_forgotten: usize,
     /// Erasures a crash cut short, finished.
@@ -131,6 +133,7 @@ pub async fn tick<S: Store>(app: &App<S>, schedule: &Schedule) -> Result<TickRep
     }
     // Membership changes a crash kept from someone's conversation (normally none).
     report.memberships = app.settle_memberships().await?;
+    report.meetings = app.settle_meetings().await?;
     report.digests = send_digests(app, schedule, now).await?;
     // Forgetting reads every remembered event id: about once an hour is enough (the ticks in
     // the first minute of an hour; with ticks 30 s apart one falls there unless a tick ran
@@ -246,7 +249,10 @@ async fn send_digest<S: Store>(
     now: Timestamp,
 ) -> Result<(), AppError> {
     let key = format_week(week);
-    let replies = vec![Reply::plain(app.digest(group, week, sunday, lang).await?)];
+    let replies = app
+        .digest_with_picture(group, week, sunday, lang)
+        .await?
+        .to_vec();
     app.records()
         .commit(Commit {
             outbox: Some(Outgoing {

@@ -32,6 +32,8 @@ pub enum Command {
     Leave,
     Remove,
     Facilitator,
+    Meeting,
+    News,
 }
 
 /// Who a command is listed for in the help and the command menu.
@@ -95,7 +97,7 @@ const fn also(mut spec: Spec, also: &'static [&'static str]) -> Spec {
 
 impl Command {
     /// Every command, in the order of the help and the menu.
-    pub const ALL: [Spec; 26] = [
+    pub const ALL: [Spec; 28] = [
         everyone(also(
             spec(Command::Reflect, "reflect", "refleksion"),
             &["reflekter"],
@@ -151,7 +153,13 @@ impl Command {
             spec(Command::UnlinkDigest, "unlinkdigest", "fjernoverblik"),
             false,
         ),
+        facilitators(
+            also(spec(Command::Meeting, "meeting", "moede"), &["møde"]),
+            false,
+        ),
         spec(Command::Start, "start", "start"),
+        // Named in every message about a meeting, which only staff get.
+        also(spec(Command::News, "news", "nyt"), &["nyheder"]),
     ];
 
     #[must_use]

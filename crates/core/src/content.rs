@@ -91,12 +91,14 @@ impl Content {
             ),
         }
         .map_err(ContentError::Dialogs)?;
-        // Every message a dialogue shows must also format: intros get the trial's text.
+        // Every message a dialogue shows must also format: intros get the trial's text, and
+        // questions the asker's role.
         let mut problems = Vec::new();
         for lang in Lang::ALL {
             for dialogue in catalog.iter() {
                 for id in dialogue.message_ids() {
-                    if let Err(err) = locales.format(lang, id, &[("trial", "tekst".into())]) {
+                    let args = [("trial", "tekst".into()), ("role", "staff".into())];
+                    if let Err(err) = locales.format(lang, id, &args) {
                         problems.push(err);
                     }
                 }

@@ -21,7 +21,9 @@ use jiff::Timestamp;
 
 use crate::dialogs::{AnswerKind, Catalog, Purpose, Role, Step};
 use crate::i18n::{Args, I18nError, Lang, Locales};
-use crate::records::{AnswerRecord, PersonId, RunRecord, TrialAction, TrialState, Value};
+use crate::records::{
+    AnswerRecord, GroupTrial, Meeting, PersonId, RunRecord, TrialAction, TrialState, Value,
+};
 use crate::schedule::{is_overdue, week_dates};
 
 /// The fewest distinct citizens a week needs before anything about citizens is shown.
@@ -35,6 +37,8 @@ pub const QUOTE_CHARS: usize = 200;
 pub const STAFF_FLOOR: usize = 3;
 /// A shown first name is cut to this many characters.
 const NAME_CHARS: usize = 40;
+/// At most this many of what staff shared are shown in a digest; the rest are counted.
+pub const MAX_LEARNED: usize = 8;
 
 /// Everything the digest of one group for one week is built from; loaded by the caller
 /// with prefix reads by group and week, so the cost follows that week, not the history.
@@ -71,6 +75,9 @@ pub struct DigestInput<'a> {
     pub so_far: bool,
     /// Orders the quotes (shuffled, so their order tells nothing of who wrote which).
     pub seed: u64,
+    /// The group's latest learning meeting held by the end of the week, if any: its focus
+    /// and its group trial actions are shown.
+    pub meeting: Option<&'a Meeting>,
 }
 
 /// The figures of one group's week, ready to be worded by [`render`]. Kept as first composed
@@ -100,6 +107,29 @@ pub struct Digest {
     /// there were suggestions).
     #[serde(default)]
     pub focus: Option<Focus>,
+    /// What staff chose to share with the group in the week, oldest first, at most
+    /// [`MAX_LEARNED`]: words, so taken afresh each time the digest is worded.
+    #[serde(default)]
+    pub learned: Vec<Learning>,
+    /// Shared answers beyond those shown.
+    #[serde(default)]
+    pub more_learned: usize,
+    /// The trial actions the group decided on at its latest learning meeting.
+    #[serde(default)]
+    pub group_trials: Vec<GroupTrial>,
+    /// What that meeting said became of the meeting before's, when it was held in the week.
+    #[serde(default)]
+    pub followed_up: Vec<GroupTrial>,
+}
+
+/// One answer a staff member chose to share with their group: what worked in a situation,
+/// or what happened when they tried something.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Learning {
+    /// The answer, on one line, cut to [`QUOTE_CHARS`].
+    pub text: String,
+    /// Always [`Author::Staff`]: with the first name they allowed, else without a name.
+    pub by: Author,
 }
 
 /// A suggested focus for the coming week: a principle, and why it was chosen.
@@ -111,6 +141,8 @@ pub struct Focus {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FocusReason {
+    /// The group chose it at its learning meeting.
+    Chosen,
     /// At least [`DROPPED_FOR_FOCUS`] of the week's trial actions on it were dropped.
     Dropped(usize),
     /// The staff reflections of this week and the one before chose it least (this many).
@@ -120,10 +152,17 @@ pub enum FocusReason {
 /// Dropped trial actions on one principle in a week that make it the suggested focus.
 const DROPPED_FOR_FOCUS: usize = 2;
 
-/// The focus for the coming week: the principle most of the week's trial actions were
-/// dropped on, when that is [`DROPPED_FOR_FOCUS`] or more (lowest number on a tie); else the
-/// one the staff chose least in this week's and last week's reflections.
+/// The focus for the coming week: the one the group chose at its latest learning meeting;
+/// else the principle most of the week's trial actions were dropped on, when that is
+/// [`DROPPED_FOR_FOCUS`] or more (lowest number on a tie); else the one the staff chose
+/// least in this week's and last week's reflections.
 fn focus(input: &DigestInput<'_>, this_week: &[usize; 8], last_week: &[usize; 8]) -> Focus {
+    if let Some(principle) = input.meeting.and_then(|m| m.focus) {
+        return Focus {
+            principle,
+            why: FocusReason::Chosen,
+        };
+    }
     let in_week = |at: Timestamp| same_week(at, input.week, input.time_zone);
     let mut dropped = [0usize; 8];
     for trial in latest_trials(input.trials) {
@@ -167,6 +206,8 @@ impl Digest {
     #[must_use]
     pub fn figures(mut self) -> Digest {
         self.trials.new.clear();
+        self.learned.clear();
+        self.more_learned = 0;
         if let Citizens::Shown(voice) = &mut self.citizens {
             voice.quotes.clear();
             voice.more_quotes = 0;
@@ -180,6 +221,8 @@ impl Digest {
     #[must_use]
     pub fn with_words_of(mut self, fresh: Digest) -> Digest {
         self.trials.new = fresh.trials.new;
+        self.learned = fresh.learned;
+        self.more_learned = fresh.more_learned;
         if let (Citizens::Shown(kept), Citizens::Shown(now)) = (&mut self.citizens, fresh.citizens)
         {
             kept.quotes = now.quotes;
@@ -415,6 +458,9 @@ pub fn build(input: &DigestInput<'_>, catalog: &Catalog) -> Digest {
         .collect();
     let staff_floor = (input.so_far && staff_now.len() < STAFF_FLOOR).then_some(STAFF_FLOOR);
     let staff_shown = staff_floor.is_none();
+    // Shown in the week so far too, below the staff floor: its authors chose to share it
+    // with the group, and a meeting in the middle of a week needs it.
+    let (learned, more_learned) = learned(input, catalog, &answers);
     Digest {
         group_name: input.group_name.to_owned(),
         week: input.week,
@@ -443,6 +489,14 @@ pub fn build(input: &DigestInput<'_>, catalog: &Catalog) -> Digest {
         staff_floor,
         trials,
         citizens,
+        learned,
+        more_learned,
+        group_trials: input.meeting.map(|m| m.trials.clone()).unwrap_or_default(),
+        followed_up: input
+            .meeting
+            .filter(|m| same_week(m.held_at, input.week, input.time_zone))
+            .map(|m| m.followed_up.clone())
+            .unwrap_or_default(),
     }
 }
 
@@ -462,16 +516,16 @@ fn unique_runs(runs: &[RunRecord]) -> Vec<&RunRecord> {
 /// (person, run, dialogue, step): an answer's identity.
 pub type AnswerKey<'a> = (&'a PersonId, &'a str, &'a str, &'a str);
 
-/// The answers their authors agreed to share without a name: the steps named by a consent
-/// step (`shares`) the same citizen answered yes to in the same run. Read by the digest's
-/// quotes and by the evaluator export.
+/// The answers their authors agreed to share: the steps named by a consent step (`shares`)
+/// the same person answered yes to in the same run. Read by the digest's quotes (citizens'),
+/// its learnings (staff's) and by the evaluator export (citizens' only).
 pub fn shared_answers<'a>(
     catalog: &'a Catalog,
     answers: impl Iterator<Item = &'a AnswerRecord>,
 ) -> BTreeSet<AnswerKey<'a>> {
     let mut shared = BTreeSet::new();
     for consent in answers {
-        if consent.role != Role::Citizen || consent.value != Value::YesNo(true) {
+        if consent.value != Value::YesNo(true) {
             continue;
         }
         let Some(dialogue) = catalog.get(&consent.dialogue) else {
@@ -613,6 +667,49 @@ fn lines(
     lines
 }
 
+/// The staff's free-text answers they chose to share with their group (see
+/// [`shared_answers`]), oldest first: at most [`MAX_LEARNED`], and how many more there were.
+/// Named only by a first name the person allowed.
+fn learned(
+    input: &DigestInput<'_>,
+    catalog: &Catalog,
+    answers: &BTreeMap<AnswerKey<'_>, &AnswerRecord>,
+) -> (Vec<Learning>, usize) {
+    let shared = shared_answers(catalog, answers.values().copied());
+    let mut all: Vec<&AnswerRecord> = answers
+        .iter()
+        .filter(|(key, answer)| answer.role == Role::Staff && shared.contains(*key))
+        .map(|(_, answer)| *answer)
+        .collect();
+    all.sort_by(|a, b| (a.answered_at, &a.person).cmp(&(b.answered_at, &b.person)));
+    let mut learned = Vec::new();
+    for answer in &all {
+        let Value::Text(text) = &answer.value else {
+            continue;
+        };
+        let text = excerpt(text, QUOTE_CHARS);
+        if text.is_empty() {
+            continue;
+        }
+        learned.push(Learning {
+            text,
+            by: Author::Staff(shown_name(input, &answer.person)),
+        });
+    }
+    let more = learned.len().saturating_sub(MAX_LEARNED);
+    learned.truncate(MAX_LEARNED);
+    (learned, more)
+}
+
+/// The first name a staff member allowed facilitators to see, cut to [`NAME_CHARS`].
+fn shown_name(input: &DigestInput<'_>, person: &PersonId) -> Option<String> {
+    input
+        .names
+        .get(person)
+        .map(|name| excerpt(name, NAME_CHARS))
+        .filter(|name| !name.is_empty())
+}
+
 /// The citizens' free-text answers they agreed to share (see [`shared_answers`]). Taken in
 /// turn from each person, so one person does not fill every place; at most [`MAX_QUOTES`],
 /// and how many more there were. Shown in an order shuffled by `seed`, so which quotes
@@ -723,13 +820,7 @@ fn trials(input: &DigestInput<'_>, citizens_shown: bool) -> Trials {
                 },
                 principles: principles.into_iter().collect(),
                 by: match trial.role {
-                    Role::Staff => Author::Staff(
-                        input
-                            .names
-                            .get(&trial.person)
-                            .map(|name| excerpt(name, NAME_CHARS))
-                            .filter(|name| !name.is_empty()),
-                    ),
+                    Role::Staff => Author::Staff(shown_name(input, &trial.person)),
                     Role::Citizen => Author::Citizen,
                 },
                 adjusts: trial.replaces.is_some(),
@@ -861,6 +952,43 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ("digest-quotes-heading", &[]),
     ("digest-quote", &["text"]),
     ("digest-quotes-more", &["count"]),
+    ("digest-focus-chosen", &["principle", "count"]),
+    ("digest-group-trials-heading", &[]),
+    ("digest-group-trial", &["what", "date"]),
+    ("digest-followed-up", &["what", "state"]),
+    ("digest-learned-heading", &[]),
+    ("digest-learned", &["text", "by", "name"]),
+    ("digest-learned-more", &["count"]),
+    ("digest-chart-title", &["group", "weeks", "first", "last"]),
+    ("digest-chart-week", &["week"]),
+    ("digest-chart-week-axis", &[]),
+    ("digest-chart-activity", &[]),
+    ("digest-chart-reflections", &[]),
+    ("digest-chart-check-ins", &[]),
+    ("digest-chart-hidden", &[]),
+    ("digest-chart-principles", &[]),
+    ("digest-chart-trials", &[]),
+    ("digest-chart-new", &[]),
+    (
+        "digest-chart-alt",
+        &[
+            "group",
+            "weeks",
+            "first",
+            "last",
+            "reflections",
+            "check-ins",
+            "chosen",
+            "most",
+            "least",
+            "new",
+            "tried",
+            "kept",
+            "adjusted",
+            "dropped",
+            "done",
+        ],
+    ),
     ("digest-list-two", &["first", "last"]),
     ("digest-list-more", &["first", "next"]),
     ("digest-list-dot", &["first", "next"]),
@@ -883,13 +1011,13 @@ const MONTHS: [&str; 12] = [
 ];
 
 /// Words the digest in one language.
-struct Words<'a> {
-    locales: &'a Locales,
-    lang: Lang,
+pub(crate) struct Words<'a> {
+    pub(crate) locales: &'a Locales,
+    pub(crate) lang: Lang,
 }
 
 impl Words<'_> {
-    fn get(&self, id: &str, args: &Args<'_>) -> Result<String, I18nError> {
+    pub(crate) fn get(&self, id: &str, args: &Args<'_>) -> Result<String, I18nError> {
         self.locales.format(self.lang, id, args)
     }
 
@@ -913,6 +1041,7 @@ impl Words<'_> {
         };
         let principle = self.principle(focus.principle)?;
         let (id, count) = match focus.why {
+            FocusReason::Chosen => ("digest-focus-chosen", 0),
             FocusReason::Dropped(count) => ("digest-focus-dropped", count),
             FocusReason::LeastChosen(count) => ("digest-focus-least", count),
         };
@@ -923,7 +1052,7 @@ impl Words<'_> {
         Ok(Some(vec![line]))
     }
 
-    fn principle(&self, number: u8) -> Result<String, I18nError> {
+    pub(crate) fn principle(&self, number: u8) -> Result<String, I18nError> {
         self.numbered(&PRINCIPLES, "principle-", usize::from(number))
     }
 
@@ -933,7 +1062,7 @@ impl Words<'_> {
     }
 
     /// "a, b and c".
-    fn and_list(&self, items: Vec<String>) -> Result<String, I18nError> {
+    pub(crate) fn and_list(&self, items: Vec<String>) -> Result<String, I18nError> {
         let mut items = items.into_iter();
         let Some(mut text) = items.next() else {
             return Ok(String::new());
@@ -955,7 +1084,7 @@ impl Words<'_> {
     }
 
     /// "a · b · c".
-    fn dot_list(&self, items: Vec<String>) -> Result<String, I18nError> {
+    pub(crate) fn dot_list(&self, items: Vec<String>) -> Result<String, I18nError> {
         let mut items = items.into_iter();
         let Some(mut text) = items.next() else {
             return Ok(String::new());
@@ -1050,7 +1179,41 @@ impl Words<'_> {
         }
     }
 
-    fn trial(&self, trial: &NewTrial) -> Result<String, I18nError> {
+    /// A date as the engine writes it: "fredag d. 27. november".
+    pub(crate) fn date(&self, date: Date) -> Result<String, I18nError> {
+        let weekday = self.get(
+            &format!("weekday-{}", date.weekday().to_monday_one_offset()),
+            &[],
+        )?;
+        let month = self.month(date)?;
+        self.get(
+            "date-format",
+            &[
+                ("weekday", weekday.into()),
+                ("day", i64::from(date.day()).into()),
+                ("month", month.into()),
+                ("year", i64::from(date.year()).into()),
+            ],
+        )
+    }
+
+    /// One answer a staff member shared, with their first name if they allowed it.
+    pub(crate) fn learning(&self, learning: &Learning) -> Result<String, I18nError> {
+        let (by, name) = match &learning.by {
+            Author::Staff(Some(name)) => ("named", name.as_str()),
+            Author::Staff(None) | Author::Citizen => ("staff", ""),
+        };
+        self.get(
+            "digest-learned",
+            &[
+                ("text", learning.text.as_str().into()),
+                ("by", by.into()),
+                ("name", name.into()),
+            ],
+        )
+    }
+
+    pub(crate) fn trial(&self, trial: &NewTrial) -> Result<String, I18nError> {
         let mut principles = Vec::new();
         for &p in &trial.principles {
             principles.push(self.principle(p)?);
@@ -1193,6 +1356,46 @@ pub fn render(digest: &Digest, locales: &Locales, lang: Lang) -> Result<String, 
     }
     sections.push(part);
 
+    // What the group decided together at its learning meeting.
+    if !digest.group_trials.is_empty() || !digest.followed_up.is_empty() {
+        let mut part = vec![w.get("digest-group-trials-heading", &[])?];
+        for trial in &digest.group_trials {
+            part.push(w.get(
+                "digest-group-trial",
+                &[
+                    ("what", trial.what.as_str().into()),
+                    ("date", w.date(trial.due)?.into()),
+                ],
+            )?);
+        }
+        for trial in &digest.followed_up {
+            let state = w.get(&format!("trial-state-{}", trial.state.name()), &[])?;
+            part.push(w.get(
+                "digest-followed-up",
+                &[
+                    ("what", trial.what.as_str().into()),
+                    ("state", state.into()),
+                ],
+            )?);
+        }
+        sections.push(part);
+    }
+
+    // What staff shared with the group.
+    if !digest.learned.is_empty() {
+        let mut part = vec![w.get("digest-learned-heading", &[])?];
+        for learning in &digest.learned {
+            part.push(w.learning(learning)?);
+        }
+        if digest.more_learned > 0 {
+            part.push(w.get(
+                "digest-learned-more",
+                &[("count", digest.more_learned.into())],
+            )?);
+        }
+        sections.push(part);
+    }
+
     // The citizens' voice.
     let mut part = vec![w.get("digest-citizens-heading", &[])?];
     match &digest.citizens {
@@ -1221,7 +1424,7 @@ pub fn render(digest: &Digest, locales: &Locales, lang: Lang) -> Result<String, 
     Ok(join(&sections))
 }
 
-fn join(sections: &[Vec<String>]) -> String {
+pub(crate) fn join(sections: &[Vec<String>]) -> String {
     sections
         .iter()
         .map(|lines| lines.join("\n"))
@@ -1358,6 +1561,7 @@ mod tests {
         open_trials: Vec<TrialAction>,
         names: BTreeMap<PersonId, String>,
         so_far: bool,
+        meeting: Option<Meeting>,
     }
 
     impl Week {
@@ -1377,6 +1581,7 @@ mod tests {
                 retry_days: 2,
                 so_far: self.so_far,
                 seed: 7,
+                meeting: self.meeting.as_ref(),
             }
         }
 
@@ -1820,6 +2025,147 @@ mod tests {
         );
         assert!(
             text.contains("1 prøvehandling venter på opfølgning og er over tiden."),
+            "{text}"
+        );
+    }
+
+    /// Staff words reach the digest only when their author said yes to sharing them in the
+    /// same run, with a first name only where allowed; a later wording takes them from what
+    /// is stored then, so erased words are gone from it.
+    #[test]
+    fn staff_learnings_only_when_shared() {
+        let staff = |who: &str, run: &str, dialogue: &str, step: &str, value: Value| {
+            answer(who, Role::Staff, run, dialogue, step, value)
+        };
+        let text = |t: &str| Value::Text(t.into());
+        let mut week = Week::default();
+        week.runs.extend([
+            staff_run("anna", "a1", &[2]),
+            staff_run("bo", "b1", &[4]),
+            staff_run("cy", "c1", &[1]),
+        ]);
+        week.answers.extend([
+            staff(
+                "anna",
+                "a1",
+                "efter-vagten",
+                "situation",
+                text("Anna's situation"),
+            ),
+            staff(
+                "anna",
+                "a1",
+                "efter-vagten",
+                "worked",
+                text("Asking her first"),
+            ),
+            staff("anna", "a1", "efter-vagten", "share", Value::YesNo(true)),
+            staff("bo", "b1", "efter-vagten", "worked", text("Bo's own note")),
+            staff("bo", "b1", "efter-vagten", "share", Value::YesNo(false)),
+            // Yes in another run than the answer shares nothing.
+            staff("bo", "b2", "efter-vagten", "share", Value::YesNo(true)),
+            staff("cy", "c1", "efter-vagten", "worked", text("Cy skipped")),
+            staff("cy", "c1", "efter-vagten", "share", Value::Skipped),
+            staff(
+                "cy",
+                "c2",
+                "opfoelgning",
+                "happened",
+                text("The walk worked"),
+            ),
+            staff("cy", "c2", "opfoelgning", "share", Value::YesNo(true)),
+        ]);
+        week.names.insert(person("anna"), "Anna".into());
+        let digest = week.build();
+        let learned: Vec<(&str, &Author)> = digest
+            .learned
+            .iter()
+            .map(|l| (l.text.as_str(), &l.by))
+            .collect();
+        assert_eq!(
+            learned,
+            [
+                ("Asking her first", &Author::Staff(Some("Anna".into()))),
+                ("The walk worked", &Author::Staff(None)),
+            ]
+        );
+        let en = week.text(Lang::En);
+        assert!(
+            en.contains(
+                "Shared with the group: what worked, and experience with trial actions\n\
+                 • “Asking her first” – Anna\n\
+                 • “The walk worked”"
+            ),
+            "{en}"
+        );
+        for private in ["Anna's situation", "Bo's own note", "Cy skipped"] {
+            assert!(!en.contains(private), "{private} in {en}");
+        }
+        assert!(week.text(Lang::Da).contains("• »Asking her first« – Anna"));
+
+        // Kept figures hold no words; Anna erased her data before the next wording.
+        let kept = digest.figures();
+        assert!(kept.learned.is_empty());
+        week.answers.retain(|a| a.person != person("anna"));
+        let shown = kept.with_words_of(week.build());
+        assert_eq!(shown.learned.len(), 1);
+        assert_eq!(shown.learned[0].text, "The walk worked");
+
+        // In the week so far, below the staff floor, figures wait but what was shared shows.
+        week.so_far = true;
+        week.runs.retain(|r| r.person == person("cy"));
+        let so_far = week.build();
+        assert_eq!(so_far.staff_floor, Some(STAFF_FLOOR));
+        assert_eq!(so_far.learned.len(), 1);
+    }
+
+    /// The group's latest learning meeting sets the focus and shows its trial actions; what
+    /// it followed up shows in the week it was held.
+    #[test]
+    fn the_meetings_focus_and_group_trial_actions_are_shown() {
+        let group_trial = |what: &str, state| GroupTrial {
+            id: what.into(),
+            what: what.into(),
+            principles: vec![3],
+            due: date(2026, 11, 27),
+            state,
+        };
+        let mut week = Week::default();
+        week.runs.push(staff_run("anna", "a1", &[2]));
+        week.meeting = Some(Meeting {
+            schema: SCHEMA,
+            group: "g".into(),
+            held_at: nov(18),
+            since: nov(4),
+            trials: vec![group_trial("Eat together", TrialState::Planned)],
+            followed_up: vec![group_trial("Ask first", TrialState::Kept)],
+            focus: Some(3),
+        });
+        let digest = week.build();
+        assert_eq!(
+            digest.focus,
+            Some(Focus {
+                principle: 3,
+                why: FocusReason::Chosen
+            })
+        );
+        let text = week.text(Lang::En);
+        for expected in [
+            "The group's trial actions from the learning meeting\n\
+             • “Eat together” – follow-up Friday 27 November\n\
+             • Followed up: “Ask first” – kept",
+            "Focus for the coming week: “Networks and mainstream communities”. The group \
+             chose it at its learning meeting.",
+        ] {
+            assert!(text.contains(expected), "{expected}\n---\n{text}");
+        }
+        // Held the week before: its trial actions still show, its follow-ups do not.
+        if let Some(meeting) = &mut week.meeting {
+            meeting.held_at = nov(11);
+        }
+        let text = week.text(Lang::En);
+        assert!(
+            text.contains("“Eat together”") && !text.contains("Ask first"),
             "{text}"
         );
     }

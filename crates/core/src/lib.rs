@@ -16,6 +16,7 @@
 //! - [`keyed`]: keyed hashes (HMAC-SHA-256) and hex.
 //! - [`check`]: the checks behind `eftertanke check`, the plain-language (LIX) one among them.
 
+pub mod agenda;
 pub mod check;
 pub mod command;
 pub mod content;

@@ -279,6 +279,85 @@ pub enum Pending {
         number: usize,
         joined_at: Timestamp,
     },
+    /// A facilitator records what their group's learning meeting decided (/meeting).
+    Meeting(Box<MeetingDraft>),
+}
+
+/// What a learning meeting decided so far, while the facilitator records it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingDraft {
+    pub group: String,
+    /// Where the loop this meeting closes began: the last meeting, or the group's start.
+    pub since: Timestamp,
+    pub step: MeetingStep,
+    /// New group trial actions.
+    pub trials: Vec<GroupTrial>,
+    /// The last meeting's group trial actions, with what became of each (as the meeting said).
+    pub earlier: Vec<GroupTrial>,
+    pub focus: Option<u8>,
+}
+
+/// Where in recording a meeting the facilitator is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "at", rename_all = "kebab-case")]
+pub enum MeetingStep {
+    /// What did the group decide? (the menu)
+    Menu,
+    TrialWhat,
+    TrialPrinciples {
+        what: String,
+    },
+    TrialWhen {
+        what: String,
+        principles: Vec<u8>,
+    },
+    Focus,
+    /// What became of the last meeting's group trial action number `index`.
+    FollowUp {
+        index: usize,
+    },
+}
+
+/// A trial action a group decided on together at a learning meeting: owned by the group,
+/// followed up at the next meeting, shown in the digests meanwhile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupTrial {
+    pub id: String,
+    pub what: String,
+    pub principles: Vec<u8>,
+    pub due: Date,
+    pub state: TrialState,
+}
+
+/// A learning meeting a group held: what it decided. Kept per group, read by its
+/// facilitators (the next agenda), the digests (the focus, the group's trial actions) and
+/// the evaluator export.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meeting {
+    pub schema: u32,
+    pub group: String,
+    pub held_at: Timestamp,
+    /// Where the loop it closed began: the meeting before, or the group's start.
+    pub since: Timestamp,
+    /// Group trial actions decided at this meeting.
+    pub trials: Vec<GroupTrial>,
+    /// The meeting before's group trial actions, as this meeting followed them up.
+    pub followed_up: Vec<GroupTrial>,
+    /// The principle the group chose to focus on until the next meeting.
+    pub focus: Option<u8>,
+}
+
+/// A meeting's decision waiting to be told to one staff member of its group (or to be
+/// passed over, if they said no to such messages).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingNotice {
+    pub schema: u32,
+    pub person: PersonId,
+    pub group: String,
+    pub group_name: String,
+    pub held_at: Timestamp,
+    pub trials: Vec<GroupTrial>,
+    pub focus: Option<u8>,
 }
 
 /// The consent a person gave: to which version of the consent text, and when.
@@ -367,6 +446,9 @@ pub struct Conversation {
     /// The consent to storing this person's answers, if given.
     #[serde(default)]
     pub consent: Option<Consent>,
+    /// The person said no to messages about their group's learning meetings (/news off).
+    #[serde(default)]
+    pub no_meeting_news: bool,
 }
 
 impl Conversation {
@@ -391,6 +473,7 @@ impl Conversation {
             join_paused_until: None,
             join_failed_at: None,
             consent: None,
+            no_meeting_news: false,
         }
     }
 }
@@ -431,6 +514,10 @@ pub struct Membership {
     pub name: String,
     pub role: GroupRole,
     pub joined_at: Timestamp,
+    /// The principle the group chose to focus on at its latest learning meeting, as the
+    /// meeting's news brought it: the principle dialogue offers it first.
+    #[serde(default)]
+    pub focus: Option<u8>,
 }
 
 /// A learning group: its name, and the two invite codes that let people join it.
@@ -568,6 +655,13 @@ pub enum Write {
     UnlinkDigestChat {
         group: String,
         chat: PersonId,
+    },
+    /// A learning meeting's record; its decision waits for each of the group's staff.
+    Meeting(Meeting),
+    /// The person's conversation took in the notice of the meeting held at `held_at`.
+    MeetingNoticeSeen {
+        group: String,
+        held_at: Timestamp,
     },
     /// Erase everything stored about this person, for good (see `Records::forget`).
     Forget,

@@ -38,7 +38,7 @@ use matrix_sdk::ruma::events::room::join_rules::JoinRule;
 use matrix_sdk::ruma::events::room::member::{MembershipState, StrippedRoomMemberEvent};
 use matrix_sdk::ruma::events::room::message::{
     MessageType, OriginalSyncRoomMessageEvent, Relation, RoomMessageEventContent,
-    RoomMessageEventContentWithoutRelation,
+    RoomMessageEventContentWithoutRelation, TextMessageEventContent,
 };
 use matrix_sdk::ruma::events::sticker::OriginalSyncStickerEvent;
 use matrix_sdk::ruma::events::InitialStateEvent;
@@ -1212,7 +1212,11 @@ impl<S: Store> Transport for Channel<S> {
     /// a long reply (a digest, /mydata) in several, the choices with the last; a file as an
     /// attachment.
     async fn send(&self, room: &Room, reply: &Reply) -> Result<(), Failure> {
-        let parts = split(&reply.text, MAX_MESSAGE_UNITS);
+        let parts = if reply.text.is_empty() {
+            Vec::new()
+        } else {
+            split(&reply.text, MAX_MESSAGE_UNITS)
+        };
         let last = parts.len().saturating_sub(1);
         for (i, part) in parts.into_iter().enumerate() {
             let piece = Reply {
@@ -1224,6 +1228,7 @@ impl<S: Store> Transport for Channel<S> {
                 },
                 prompt: None,
                 file: None,
+                picture: None,
             };
             let (plain, html) = render(&piece);
             room.send(RoomMessageEventContent::notice_html(plain, html))
@@ -1237,6 +1242,19 @@ impl<S: Store> Transport for Channel<S> {
                 &mime::APPLICATION_JSON,
                 file.content.clone().into_bytes(),
                 AttachmentConfig::new(),
+            )
+            .await
+            .map_err(|err| failure(&err))?;
+        }
+        if let Some(picture) = &reply.picture {
+            // An image with its words as the caption; matrix-sdk encrypts the file in an
+            // encrypted room.
+            let caption = TextMessageEventContent::plain(picture.alt.clone());
+            room.send_attachment(
+                picture.name.clone(),
+                &mime::IMAGE_PNG,
+                picture.png.clone(),
+                AttachmentConfig::new().caption(Some(caption)),
             )
             .await
             .map_err(|err| failure(&err))?;

@@ -66,6 +66,7 @@ mod tests {
             choices: vec![choice("Godt"), choice("Skidt")],
             prompt: Some(3),
             file: None,
+            picture: None,
         };
         let (plain, html) = render(&reply);
         assert_eq!(plain, "Hvordan gik det?\n\nVælg én.\n\n1. Godt\n2. Skidt");

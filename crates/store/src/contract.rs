@@ -261,6 +261,7 @@ async fn two_people_in_a_group<S: Store>(records: &Records<S>) {
                 name: "Team".into(),
                 role: eftertanke_core::records::GroupRole::Staff,
                 joined_at: at("2026-11-23T10:00:00Z"),
+                focus: None,
             });
         let mut open = trial(who, "r1-trial");
         open.group = Some("g1".into());

@@ -72,8 +72,8 @@ pub(crate) fn off_the_runtime<T>(work: impl FnOnce() -> T) -> T {
 
 use eftertanke_core::engine::Reply;
 use eftertanke_core::records::{
-    AnswerRecord, Conversation, DigestChat, Group, GroupRole, Invite, Member, MemberNotice,
-    PersonId, ReminderState, RunRecord, TrialAction, Write, SCHEMA,
+    AnswerRecord, Conversation, DigestChat, Group, GroupRole, Invite, Meeting, MeetingNotice,
+    Member, MemberNotice, PersonId, ReminderState, RunRecord, TrialAction, Write, SCHEMA,
 };
 use names::Kind;
 
@@ -521,6 +521,47 @@ impl<S: Store> Records<S> {
         Ok(())
     }
 
+    /// A group's learning meetings, oldest first.
+    pub fn meetings(&self, group: &str) -> Result<Vec<Meeting>, StoreError> {
+        self.scan(&prefix(&["meeting", &self.g(group)]))
+    }
+
+    /// Meetings' decisions that staff members' conversations have not taken in yet.
+    pub fn meeting_notices(&self) -> Result<Vec<MeetingNotice>, StoreError> {
+        self.scan(&prefix(&["mtnote"]))
+    }
+
+    /// A meeting kept for its group (sealed under the folder's shared key: it holds the
+    /// group's decisions, no one's own words), and its decision waiting for each facilitator
+    /// and staff member of the group as it is now.
+    fn hold_meeting(&self, meeting: &Meeting, ops: &mut Vec<Op>) -> Result<(), StoreError> {
+        let g = self.g(&meeting.group);
+        let at = format!("{:020}", meeting.held_at.as_second().max(0));
+        let k = key(&["meeting", &g, &at]);
+        ops.push(Op::Put(k.clone(), self.seal_shared(&k, meeting)?));
+        let name = self
+            .get::<Group>(&key(&["group", &g]))?
+            .map(|group| group.name)
+            .unwrap_or_default();
+        for member in self.members(&meeting.group)? {
+            if member.role == GroupRole::Citizen {
+                continue;
+            }
+            let notice = MeetingNotice {
+                schema: SCHEMA,
+                person: member.person.clone(),
+                group: meeting.group.clone(),
+                group_name: name.clone(),
+                held_at: meeting.held_at,
+                trials: meeting.trials.clone(),
+                focus: meeting.focus,
+            };
+            let k = key(&["mtnote", &self.p(&member.person), &g, &at]);
+            ops.push(Op::Put(k.clone(), self.seal(&member.person, &k, &notice)?));
+        }
+        Ok(())
+    }
+
     /// Chats that receive a group's digest besides its facilitators.
     pub fn digest_chats(&self, group: &str) -> Result<Vec<DigestChat>, StoreError> {
         self.scan(&prefix(&["dchat", &self.g(group)]))
@@ -878,7 +919,7 @@ impl<S: Store> Records<S> {
                 keys.push(k);
             }
         }
-        for kind in ["a", "r", "t", "e", "mnote"] {
+        for kind in ["a", "r", "t", "e", "mnote", "mtnote"] {
             keys.extend(self.store.keys_with_prefix(&prefix(&[kind, &who]))?);
         }
         let outbox = prefix(&["outbox", platform_of(person), &who]);
@@ -1033,6 +1074,11 @@ impl<S: Store> Records<S> {
                 } => self.change_member(&group, &member, role, &mut ops)?,
                 Write::MemberNoticeSeen { group } => {
                     ops.push(Op::Delete(key(&["mnote", &who, &self.g(&group)])));
+                }
+                Write::Meeting(meeting) => self.hold_meeting(&meeting, &mut ops)?,
+                Write::MeetingNoticeSeen { group, held_at } => {
+                    let at = format!("{:020}", held_at.as_second().max(0));
+                    ops.push(Op::Delete(key(&["mtnote", &who, &self.g(&group), &at])));
                 }
                 Write::Reminder(Some(reminder)) => {
                     let k = key(&["remind", &self.p(&reminder.person)]);

@@ -51,6 +51,8 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
 
 /// Telegram's limit on a message, in UTF-16 code units.
 const MAX_MESSAGE_UNITS: usize = 4096;
+/// Telegram's limit on a photo's caption, in UTF-16 code units.
+const MAX_CAPTION_UNITS: usize = 1024;
 /// Telegram's limit on a button's callback data, in bytes.
 const MAX_CALLBACK_BYTES: usize = 64;
 /// How long a long poll waits for updates.
@@ -116,6 +118,7 @@ pub trait TgBot:
         GetWebhookInfo: Send,
         SendMessage: Send,
         SendDocument: Send,
+        SendPhoto: Send,
         SetMyCommands: Send,
         AnswerCallbackQuery: Send,
         EditMessageText: Send,
@@ -136,6 +139,7 @@ impl<R> TgBot for R where
             GetWebhookInfo: Send,
             SendMessage: Send,
             SendDocument: Send,
+            SendPhoto: Send,
             SetMyCommands: Send,
             AnswerCallbackQuery: Send,
             EditMessageText: Send,
@@ -707,9 +711,15 @@ impl<B: TgBot> Transport for Telegram<B> {
 
     /// Plain text (never parsed as markup, so echoed words cannot change how a message
     /// shows), long text in several messages at Telegram's limit, buttons as an inline
-    /// keyboard on the last, a file as a document.
+    /// keyboard on the last, a file as a document, a picture as a photo with its words as
+    /// the caption.
     async fn send(&self, chat: &ChatId, reply: &Reply) -> Result<(), Failure> {
-        let parts = split(&listed(reply), MAX_MESSAGE_UNITS);
+        let text = listed(reply);
+        let parts = if text.is_empty() {
+            Vec::new()
+        } else {
+            split(&text, MAX_MESSAGE_UNITS)
+        };
         let last = parts.len().saturating_sub(1);
         for (i, part) in parts.into_iter().enumerate() {
             let mut request = self.bot.send_message(*chat, part);
@@ -723,6 +733,19 @@ impl<B: TgBot> Transport for Telegram<B> {
                 InputFile::memory(file.content.clone().into_bytes()).file_name(file.name.clone());
             self.bot
                 .send_document(*chat, upload)
+                .await
+                .map_err(|err| failure(&err))?;
+        }
+        if let Some(picture) = &reply.picture {
+            let upload = InputFile::memory(picture.png.clone()).file_name(picture.name.clone());
+            // Plain text, cut at Telegram's limit (the words are well below it).
+            let caption = split(&picture.alt, MAX_CAPTION_UNITS)
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            self.bot
+                .send_photo(*chat, upload)
+                .caption(caption)
                 .await
                 .map_err(|err| failure(&err))?;
         }

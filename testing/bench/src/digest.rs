@@ -71,13 +71,19 @@ pub struct DigestResult {
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub max_ms: f64,
+    /// The same digests again with their picture of eight weeks (drawn and PNG-encoded;
+    /// earlier weeks' figures composed and kept where no digest kept them before).
+    pub picture_p50_ms: f64,
+    pub picture_p99_ms: f64,
+    pub picture_max_ms: f64,
     /// A backup of this history taken while people answer, and its restore.
     pub backup: crate::backup::BackupResult,
 }
 
-/// The staff reflection's steps and the citizen check-in's, with a value each.
-const STAFF_STEPS: [(&str, u8); 8] = [
+/// The staff reflection's steps and the citizen check-in's, with a principle each (0: none).
+const STAFF_STEPS: &[(&str, u8)] = &[
     ("situation", 0),
+    ("citizen-view", 0),
     ("touched", 4),
     ("how", 0),
     ("resources", 2),
@@ -85,8 +91,9 @@ const STAFF_STEPS: [(&str, u8); 8] = [
     ("different", 7),
     ("commit", 7),
     ("trial", 7),
+    ("share", 0),
 ];
-const CITIZEN_STEPS: [(&str, u8); 8] = [
+const CITIZEN_STEPS: &[(&str, u8)] = &[
     ("hope", 1),
     ("helps", 2),
     ("helps-more", 2),
@@ -152,6 +159,7 @@ pub async fn run(
     let mut rng = Lcg(7);
     let mut times = Vec::with_capacity(options.samples);
     let mut answers_read = 0usize;
+    let mut sampled = Vec::with_capacity(options.samples);
     for _ in 0..options.samples {
         let group = &groups[rng.below(groups.len() as u64) as usize];
         let offset = rng.below(options.weeks as u64) as i64;
@@ -168,7 +176,20 @@ pub async fn run(
         if text.is_empty() {
             return Err(BenchError::Task("an empty digest".into()));
         }
+        sampled.push((group, week, sunday));
     }
+    let mut picture_times = Vec::with_capacity(sampled.len());
+    for (group, week, sunday) in sampled {
+        let begun = Instant::now();
+        let [_, picture] = app
+            .digest_with_picture(group, week, sunday, Lang::Da)
+            .await?;
+        picture_times.push(begun.elapsed());
+        if picture.picture.is_none_or(|p| p.png.is_empty()) {
+            return Err(BenchError::Task("a digest without its picture".into()));
+        }
+    }
+    picture_times.sort_unstable();
     let app = Arc::new(app);
     let backup_file = dir.with_extension("backup");
     let taken = crate::backup::under_load(&app, &backup_file).await?;
@@ -196,6 +217,9 @@ pub async fn run(
         p50_ms: percentile(&times, 0.50),
         p99_ms: percentile(&times, 0.99),
         max_ms: times.last().copied().map_or(0.0, ms),
+        picture_p50_ms: percentile(&picture_times, 0.50),
+        picture_p99_ms: percentile(&picture_times, 0.99),
+        picture_max_ms: picture_times.last().copied().map_or(0.0, ms),
         backup,
     })
 }
@@ -239,8 +263,9 @@ fn cold_start(dir: &Path) -> Result<f64, BenchError> {
     Ok(served.as_secs_f64() * 1000.0)
 }
 
-/// Writes the history: runs of 8 answers spread over the weeks and groups, a trial action
-/// in every fifth staff run, followed up in later weeks.
+/// Writes the history: runs (10 answers a staff reflection, 8 a citizen check-in) spread over
+/// the weeks and groups until `options.answers` are stored, a trial action in every fifth
+/// staff run, followed up in later weeks.
 async fn fill<S: eftertanke_store::Store>(
     app: &App<S>,
     options: &DigestOptions,
@@ -263,9 +288,12 @@ async fn fill<S: eftertanke_store::Store>(
         groups.push(group);
     }
     let mut rng = Lcg(42);
-    let runs = options.answers / STAFF_STEPS.len();
     let mut answers_in_batch = 0;
-    for run_number in 0..runs {
+    let mut stored = 0;
+    for run_number in 0_usize.. {
+        if stored >= options.answers {
+            break;
+        }
         let g = rng.below(options.groups as u64);
         let group = groups[g as usize].id.clone();
         let seconds = rng.below(options.weeks as u64 * 7 * 24 * 3600) as i64;
@@ -352,6 +380,7 @@ async fn fill<S: eftertanke_store::Store>(
                 writes.push(Write::Trial(trial));
             }
         }
+        stored += steps.len();
         answers_in_batch += steps.len();
         if answers_in_batch >= BATCH_ANSWERS {
             commit(app, std::mem::take(&mut writes)).await?;
@@ -395,9 +424,9 @@ fn folder_mb(dir: &Path) -> f64 {
 pub fn table(result: &DigestResult) -> String {
     let o = &result.options;
     format!(
-        "| answers stored | groups | weeks | store MB | MB per 1M answers | fill s | first start ms | next start ms | answers in the week | digests | p50 ms | p99 ms | max ms |\n\
-         | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n\
-         | {} | {} | {} | {:.0} | {:.0} | {:.1} | {:.0} | {:.0} | {:.0} | {} | {:.2} | {:.2} | {:.2} |\n",
+        "| answers stored | groups | weeks | store MB | MB per 1M answers | fill s | first start ms | next start ms | answers in the week | digests | p50 ms | p99 ms | max ms | with picture p50 / p99 / max ms |\n\
+         | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n\
+         | {} | {} | {} | {:.0} | {:.0} | {:.1} | {:.0} | {:.0} | {:.0} | {} | {:.2} | {:.2} | {:.2} | {:.1} / {:.1} / {:.1} |\n",
         o.answers,
         o.groups,
         o.weeks,
@@ -410,6 +439,9 @@ pub fn table(result: &DigestResult) -> String {
         o.samples,
         result.p50_ms,
         result.p99_ms,
-        result.max_ms
+        result.max_ms,
+        result.picture_p50_ms,
+        result.picture_p99_ms,
+        result.picture_max_ms
     )
 }

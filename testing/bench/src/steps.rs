@@ -157,15 +157,17 @@ impl Store for Recording {
 
 /// The channel benchmarks' script: one run of *Efter vagten* typed in English, each message
 /// and how many messages the bot answers it with (the last of them is the next question).
-const SCRIPT: [(&str, usize); 9] = [
+const SCRIPT: [(&str, usize); 11] = [
     ("/reflect", 1),
     ("1", 2),
     ("A resident did not want to go for a walk.", 1),
+    ("She wanted to rest after lunch.", 1),
     ("4", 1),
     ("4", 1),
     ("1", 1),
     ("We found another way together.", 1),
     ("skip", 1),
+    ("no", 1),
     ("no", 2),
 ];
 /// The first dialogue asks for consent once, between choosing it and its first question:

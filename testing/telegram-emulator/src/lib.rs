@@ -27,6 +27,8 @@ const MAX_TEXT_UNITS: usize = 4096;
 const MAX_CALLBACK_BYTES: usize = 64;
 /// Telegram's limits on a document a bot uploads, and on its caption (UTF-16 code units).
 const MAX_DOCUMENT_BYTES: usize = 50 << 20;
+/// Telegram takes photos of at most 10 MB.
+const MAX_PHOTO_BYTES: usize = 10 << 20;
 const MAX_CAPTION_UNITS: usize = 1024;
 /// Telegram's words for an edit that changes nothing.
 const NOT_MODIFIED: &str = "message is not modified: specified new message content and reply \
@@ -35,11 +37,12 @@ const NOT_MODIFIED: &str = "message is not modified: specified new message conte
 const CONFLICT: &str = "Conflict: terminated by other getUpdates request; make sure that only \
     one bot instance is running";
 /// The methods answered; anything else is 404 as on Telegram.
-const METHODS: [&str; 10] = [
+const METHODS: [&str; 11] = [
     "getme",
     "getupdates",
     "sendmessage",
     "senddocument",
+    "sendphoto",
     "editmessagetext",
     "editmessagereplymarkup",
     "answercallbackquery",
@@ -62,6 +65,8 @@ pub struct Sent {
     pub edited: bool,
     /// A file sent with sendDocument; `text` is then its caption.
     pub document: Option<Document>,
+    /// A picture sent with sendPhoto (the PNG's bytes); `text` is then its caption.
+    pub photo: Option<Document>,
 }
 
 /// A file the bot sent: its name and its bytes.
@@ -162,6 +167,8 @@ struct Stored {
     keyboard: Option<Value>,
     edit_date: Option<i64>,
     document: Option<Document>,
+    /// `document` was sent as a photo: (width, height) read from the PNG.
+    photo: Option<(u32, u32)>,
 }
 
 #[derive(Default)]
@@ -425,7 +432,8 @@ impl Emulator {
                 text: m.text.clone(),
                 buttons: buttons(m.keyboard.as_ref()),
                 edited: m.edit_date.is_some(),
-                document: m.document.clone(),
+                document: m.document.clone().filter(|_| m.photo.is_none()),
+                photo: m.document.clone().filter(|_| m.photo.is_some()),
             })
             .collect()
     }
@@ -647,6 +655,7 @@ async fn handle(
         "deletewebhook" => Ok(true.into()),
         "sendmessage" => send_message(&shared, &params),
         "senddocument" => send_document(&shared, &params, files),
+        "sendphoto" => send_photo(&shared, &params, files),
         "editmessagetext" | "editmessagereplymarkup" => {
             edit_message(&shared, &params, method == "editmessagetext")
         }
@@ -712,7 +721,7 @@ fn send_message(shared: &Shared, params: &Value) -> Result<Value, ApiFail> {
     }
     let text = checked_text(params, "message is too long")?;
     let keyboard = keyboard(params)?;
-    Ok(store_sent(shared, chat, text, keyboard, None))
+    Ok(store_sent(shared, chat, text, keyboard, None, None))
 }
 
 /// sendDocument with the file uploaded as multipart (a file id or URL is refused: the bot
@@ -747,7 +756,63 @@ fn send_document(
         return Err(ApiFail::bad("message caption is too long"));
     }
     let keyboard = keyboard(params)?;
-    Ok(store_sent(shared, chat, caption, keyboard, Some(document)))
+    Ok(store_sent(
+        shared,
+        chat,
+        caption,
+        keyboard,
+        Some(document),
+        None,
+    ))
+}
+
+/// sendPhoto with the picture uploaded as multipart. Only PNG is taken (what the bot makes);
+/// its size is read from the PNG's header, as Telegram reads it from the image.
+fn send_photo(
+    shared: &Shared,
+    params: &Value,
+    files: Vec<(String, Document)>,
+) -> Result<Value, ApiFail> {
+    let chat = chat_id(params)?;
+    let field = params
+        .get("photo")
+        .and_then(Value::as_str)
+        .and_then(|value| value.strip_prefix("attach://"))
+        .unwrap_or("photo");
+    let Some((_, photo)) = files.into_iter().find(|(name, _)| name == field) else {
+        return Err(ApiFail::bad("there is no photo in the request"));
+    };
+    if photo.content.len() > MAX_PHOTO_BYTES {
+        return Err(ApiFail::bad("PHOTO_INVALID_DIMENSIONS"));
+    }
+    let size = png_size(&photo.content).ok_or_else(|| ApiFail::bad("IMAGE_PROCESS_FAILED"))?;
+    let caption = params
+        .get("caption")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    if caption.encode_utf16().count() > MAX_CAPTION_UNITS {
+        return Err(ApiFail::bad("message caption is too long"));
+    }
+    let keyboard = keyboard(params)?;
+    Ok(store_sent(
+        shared,
+        chat,
+        caption,
+        keyboard,
+        Some(photo),
+        Some(size),
+    ))
+}
+
+/// A PNG's width and height from its header (signature, then the IHDR chunk).
+fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+    if !bytes.starts_with(SIGNATURE) || bytes.get(12..16)? != b"IHDR" {
+        return None;
+    }
+    let number = |at: usize| Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?));
+    Some((number(16)?, number(20)?)).filter(|&(w, h)| w > 0 && h > 0)
 }
 
 /// Keeps a message the bot sent and returns it as the Bot API does.
@@ -757,6 +822,7 @@ fn store_sent(
     text: String,
     keyboard: Option<Value>,
     document: Option<Document>,
+    photo: Option<(u32, u32)>,
 ) -> Value {
     let mut state = shared.state();
     let stored = Stored {
@@ -766,6 +832,7 @@ fn store_sent(
         keyboard,
         edit_date: None,
         document,
+        photo,
     };
     let message = bot_message(&shared.bot, chat, &stored);
     state.bot_messages.entry(chat).or_default().push(stored);
@@ -1189,7 +1256,17 @@ fn private_chat(user: i64) -> Value {
 
 fn bot_message(bot: &Value, chat: i64, stored: &Stored) -> Value {
     let mut message = new_message(stored.message_id, stored.date, chat_of(chat), bot.clone());
-    if let Some(document) = &stored.document {
+    if let (Some(photo), Some((width, height))) = (&stored.document, stored.photo) {
+        let id = format!("photo-{chat}-{}", stored.message_id);
+        message.insert(
+            "photo".into(),
+            json!([{"file_id": id, "file_unique_id": id, "width": width, "height": height,
+                    "file_size": photo.content.len()}]),
+        );
+        if !stored.text.is_empty() {
+            message.insert("caption".into(), stored.text.clone().into());
+        }
+    } else if let Some(document) = &stored.document {
         let id = format!("doc-{chat}-{}", stored.message_id);
         message.insert(
             "document".into(),
@@ -1683,7 +1760,7 @@ mod tests {
         let (status, answer) = raw(&emulator, &get(&format!("/bot{TOKEN}/getme"))).await;
         assert_eq!(status, 200);
         assert_eq!(answer["result"]["has_main_web_app"], json!(false));
-        let (status, answer) = raw(&emulator, &get(&format!("/bot{TOKEN}/sendPhoto"))).await;
+        let (status, answer) = raw(&emulator, &get(&format!("/bot{TOKEN}/sendSticker"))).await;
         assert_eq!(
             (status, answer["description"].as_str()),
             (404, Some("Not Found: method not found"))
@@ -1698,5 +1775,41 @@ mod tests {
             (429, &json!({"retry_after": 3}))
         );
         assert_eq!(emulator.calls("getme"), 2);
+    }
+
+    /// sendPhoto keeps the PNG with its caption and answers with its size, as Telegram;
+    /// what is not a PNG is refused.
+    #[tokio::test]
+    async fn a_photo_is_kept_with_its_caption_and_size() {
+        use teloxide::types::InputFile;
+        let (emulator, bot) = setup().await;
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        png.extend(1200u32.to_be_bytes());
+        png.extend(960u32.to_be_bytes());
+        png.extend([8, 2, 0, 0, 0]);
+        let sent = bot
+            .send_photo(
+                ChatId(7),
+                InputFile::memory(png.clone()).file_name("uge.png"),
+            )
+            .caption("Ugens overblik som billede")
+            .await
+            .unwrap();
+        let sizes = sent.photo().unwrap();
+        assert_eq!((sizes[0].width, sizes[0].height), (1200, 960));
+        assert_eq!(sent.caption(), Some("Ugens overblik som billede"));
+        let kept = &emulator.sent(7)[0];
+        assert_eq!(kept.photo.as_ref().unwrap().content, png);
+        assert!(kept.document.is_none());
+        let refused = bot
+            .send_photo(ChatId(7), InputFile::memory(b"not a picture".to_vec()))
+            .await;
+        assert!(
+            matches!(
+                &refused,
+                Err(RequestError::Api(ApiError::ImageProcessFailed))
+            ),
+            "{refused:?}"
+        );
     }
 }

@@ -23,6 +23,17 @@ pub enum Role {
     Citizen,
 }
 
+impl Role {
+    /// As written in files and Fluent selectors: "staff", "citizen".
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Staff => "staff",
+            Role::Citizen => "citizen",
+        }
+    }
+}
+
 impl Audience {
     #[must_use]
     pub fn includes(self, role: Role) -> bool {

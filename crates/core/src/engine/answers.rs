@@ -49,7 +49,7 @@ impl Turn<'_, '_> {
 
     /// `text` with personal numbers and addresses replaced by a marker; the person is told
     /// what was taken out and why.
-    fn without_personal_numbers(&mut self, text: &str) -> Result<String, EngineError> {
+    pub(super) fn without_personal_numbers(&mut self, text: &str) -> Result<String, EngineError> {
         // Markers are worded only when something is found: most answers hold nothing. Start-up
         // formats every marker in every language, so the empty fallback is never used; the
         // number would still be gone.
@@ -127,7 +127,10 @@ impl Turn<'_, '_> {
         })
     }
 
-    fn read_principles(&self, text: &str) -> Result<Result<Vec<u8>, Reask>, EngineError> {
+    pub(super) fn read_principles(
+        &self,
+        text: &str,
+    ) -> Result<Result<Vec<u8>, Reask>, EngineError> {
         let labels = self.principle_labels()?;
         Ok(match parse::parse_choices(text, &labels) {
             Some(picked) => Ok(picked.into_iter().map(|i| i as u8 + 1).collect()),
@@ -135,7 +138,7 @@ impl Turn<'_, '_> {
         })
     }
 
-    fn read_date(&self, text: &str) -> Result<Date, Reask> {
+    pub(super) fn read_date(&self, text: &str) -> Result<Date, Reask> {
         let today = self.engine.today(self.now);
         match parse::parse_date(text, today) {
             Some(date) if date < today => Err(Reask::new("reask-date-past")),
@@ -153,7 +156,7 @@ impl Turn<'_, '_> {
         }
     }
 
-    fn reask(&mut self, reask: Reask) -> Result<(), EngineError> {
+    pub(super) fn reask(&mut self, reask: Reask) -> Result<(), EngineError> {
         let args: Vec<(&str, fluent_bundle::FluentValue<'_>)> = reask
             .args
             .iter()
@@ -171,6 +174,7 @@ impl Turn<'_, '_> {
             choices,
             prompt,
             file: None,
+            picture: None,
         });
         Ok(())
     }
@@ -484,7 +488,7 @@ impl Turn<'_, '_> {
 
 /// A kind re-ask: the message id and its whole-number arguments.
 #[derive(Clone, Debug)]
-struct Reask {
+pub(super) struct Reask {
     id: String,
     args: Vec<(&'static str, i64)>,
 }
@@ -506,7 +510,7 @@ impl Reask {
 }
 
 /// Free text as stored: cleaned, with words in it, within the limit.
-fn free_text(text: &str, max_chars: usize) -> Result<String, Reask> {
+pub(super) fn free_text(text: &str, max_chars: usize) -> Result<String, Reask> {
     let text = parse::clean_text(text);
     let length = text.chars().count();
     if text.is_empty() {

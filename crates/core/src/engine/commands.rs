@@ -47,6 +47,8 @@ impl Turn<'_, '_> {
             Command::Leave => self.leave(arg),
             Command::Remove => self.remove(arg),
             Command::Facilitator => self.toggle_facilitator(arg),
+            Command::Meeting => self.meeting(),
+            Command::News => self.news(arg),
             // Said in a group chat, where the channel answers; in a private chat, a note and
             // the chats linked now.
             Command::LinkDigest => {

@@ -10,6 +10,13 @@ impl Turn<'_, '_> {
             Due::FollowUp { trial } => self.offer_follow_up(&trial),
             Due::Reminder => self.remind_now(),
             Due::Membership { group, role } => self.membership_changed(&group, role),
+            Due::Meeting {
+                group,
+                group_name,
+                trials,
+                focus,
+                ..
+            } => self.meeting_news(&group, &group_name, &trials, focus),
         }
     }
 

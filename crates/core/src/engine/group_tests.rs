@@ -10,7 +10,9 @@ use super::*;
 use crate::content::Content;
 use crate::dialogs::Role;
 use crate::i18n::Lang;
-use crate::records::{Consent, GroupRole, Pending, PersonId, ReminderRule, TrialState, SCHEMA};
+use crate::records::{
+    Consent, GroupRole, GroupTrial, Meeting, Pending, PersonId, ReminderRule, TrialState, SCHEMA,
+};
 
 static CONTENT: LazyLock<Content> =
     LazyLock::new(|| Content::load(None, None, &[]).expect("compiled-in content loads"));
@@ -29,6 +31,8 @@ struct World {
     /// Membership changes waiting for the changed person's conversation, as the store keeps
     /// them: (who, group, new role).
     notices: Vec<(String, String, Option<GroupRole>)>,
+    /// Each group's learning meetings, oldest first.
+    meetings: BTreeMap<String, Vec<Meeting>>,
 }
 
 impl World {
@@ -46,6 +50,7 @@ impl World {
             now: "2026-11-23T14:00:00Z".parse().unwrap(),
             draws: 0,
             notices: Vec::new(),
+            meetings: BTreeMap::new(),
         }
     }
 
@@ -81,6 +86,15 @@ impl World {
         let invite = needs.invite.as_ref().and_then(|c| self.invites.get(c));
         let group = needs.group.as_ref().and_then(|g| self.groups.get(g));
         let digest = "DIGEST";
+        // The agenda as the app words it is tested there; here it only has to be shown.
+        let meeting = group.filter(|_| needs.meeting).map(|view| {
+            let last = self.meetings.get(&view.group.id).and_then(|m| m.last());
+            MeetingView {
+                agenda: "AGENDA".into(),
+                since: last.map_or(view.group.created_at, |m| m.held_at),
+                open: last.map(|m| m.trials.clone()).unwrap_or_default(),
+            }
+        });
         let ctx = Context {
             trials: &trials,
             invite,
@@ -88,6 +102,7 @@ impl World {
             entropy: &entropy,
             digest: (needs.digest && group.is_some()).then_some(digest),
             mydata: None,
+            meeting: meeting.as_ref(),
         };
         let person = conv.person.clone();
         let outcome = engine.handle(conv, body, ctx, self.now).unwrap();
@@ -111,16 +126,29 @@ impl World {
         }
         self.people.insert(who.to_owned(), outcome.conversation);
         self.now += SignedDuration::from_secs(20);
+        // Each reply with its choices numbered, as the terminal shows them.
         outcome
             .replies
             .iter()
-            .map(|r| r.text.as_str())
+            .map(|r| {
+                let mut shown = r.text.clone();
+                for (i, choice) in r.choices.iter().enumerate() {
+                    shown.push_str(&format!("\n  {}) {}", i + 1, choice.label));
+                }
+                shown
+            })
             .collect::<Vec<_>>()
             .join("\n")
     }
 
     fn apply(&mut self, write: &Write) {
         match write {
+            Write::Meeting(meeting) => {
+                self.meetings
+                    .entry(meeting.group.clone())
+                    .or_default()
+                    .push(meeting.clone());
+            }
             Write::Group(group) => {
                 let view = self.groups.entry(group.id.clone()).or_insert(GroupView {
                     group: group.clone(),
@@ -858,5 +886,140 @@ fn new_codes_expire_after_thirty_days_by_default() {
     assert!(
         made.contains("The codes work until Wednesday 23 December."),
         "{made}"
+    );
+}
+
+/// A learning meeting: the agenda, then the group's decisions recorded in the chat and
+/// saved as one meeting; the next meeting follows up its trial action. Only facilitators
+/// hold one.
+#[test]
+fn a_learning_meeting_records_group_trial_actions_and_a_focus() {
+    let (mut world, group) = team_of_four();
+    let refused = world.say("anna", "/meeting");
+    assert!(
+        refused.contains("Only the people who run a group can"),
+        "{refused}"
+    );
+
+    let opened = world.say("mette", "/meeting");
+    assert!(opened.starts_with("AGENDA"), "{opened}");
+    assert!(opened.contains("What did the group decide?"), "{opened}");
+    assert!(
+        opened.contains("no trial action for the group · focus: not chosen"),
+        "{opened}"
+    );
+    let nothing = world.say("mette", "3");
+    assert!(
+        nothing.contains("There is nothing to save yet"),
+        "{nothing}"
+    );
+    world.say("mette", "1");
+    world.say("mette", "Ask each resident what they want from the evening");
+    world.say("mette", "1 4");
+    let added = world.say("mette", "next week");
+    assert!(
+        added.contains("Written down: “Ask each resident"),
+        "{added}"
+    );
+    assert!(added.contains("1 trial action for the group"), "{added}");
+    world.say("mette", "2");
+    let chosen = world.say("mette", "3");
+    assert!(
+        chosen.contains("focus: Networks and mainstream communities"),
+        "{chosen}"
+    );
+    let saved = world.say("mette", "Save, and let the group's staff know");
+    assert!(saved.contains("The meeting is saved"), "{saved}");
+    assert_eq!(world.conversation("mette").pending, None);
+    assert_eq!(world.meetings[&group].len(), 1);
+    let first = world.meetings[&group][0].clone();
+    assert_eq!(first.focus, Some(3));
+    assert_eq!(first.trials.len(), 1);
+    assert_eq!(first.trials[0].principles, vec![1, 4]);
+    assert_eq!(first.trials[0].due, jiff::civil::date(2026, 11, 30));
+    assert_eq!(first.trials[0].state, TrialState::Planned);
+
+    // A week later, the next meeting offers to follow the trial action up.
+    world.now += SignedDuration::from_hours(24 * 7);
+    let opened = world.say("mette", "/meeting");
+    assert!(
+        opened.contains("Follow up on “Ask each resident what they want from the evening”"),
+        "{opened}"
+    );
+    let asked = world.say("mette", "3");
+    assert!(asked.contains("How did"), "{asked}");
+    world.say("mette", "kept");
+    let menu = world.say("mette", "/help");
+    assert!(menu.contains("/meeting"), "{menu}");
+    let again = world.say("mette", "/meeting");
+    assert!(
+        again.contains("Follow up on"),
+        "a new /meeting starts afresh: {again}"
+    );
+    world.say("mette", "3");
+    world.say("mette", "1");
+    let saved = world.say("mette", "3");
+    assert!(saved.contains("The meeting is saved"), "{saved}");
+    let second = &world.meetings[&group][1];
+    assert!(second.trials.is_empty() && second.focus.is_none());
+    assert_eq!(second.followed_up.len(), 1);
+    assert_eq!(second.followed_up[0].state, TrialState::Kept);
+    assert_eq!(second.since, first.held_at);
+}
+
+/// Staff hear what the meeting decided, in their own language; whoever said no to such news
+/// hears nothing, and can say yes again.
+#[test]
+fn staff_hear_the_meetings_decision_unless_they_said_no() {
+    let (mut world, group) = team_of_four();
+    let news = |world: &mut World, who: &str| {
+        world.event(
+            who,
+            Body::Due(Due::Meeting {
+                group: group.clone(),
+                group_name: "Team Nord".into(),
+                held_at: world.now,
+                trials: vec![GroupTrial {
+                    id: "1-1".into(),
+                    what: "Eat with the residents".into(),
+                    principles: vec![3],
+                    due: jiff::civil::date(2026, 11, 30),
+                    state: TrialState::Planned,
+                }],
+                focus: Some(3),
+            }),
+        )
+    };
+    let told = news(&mut world, "anna");
+    assert!(
+        told.contains("News from the learning meeting in Team Nord"),
+        "{told}"
+    );
+    assert!(
+        told.contains("The group will try: “Eat with the residents”"),
+        "{told}"
+    );
+    assert!(told.contains("Monday 30 November"), "{told}");
+    assert!(
+        told.contains("Focus until the next meeting: Networks"),
+        "{told}"
+    );
+    assert!(told.contains("/news off"), "{told}");
+    let off = world.say("carl", "/news off");
+    assert!(off.contains("You no longer get news"), "{off}");
+    assert_eq!(news(&mut world, "carl"), "");
+    assert!(world.say("carl", "/news").contains("You do not get news"));
+    world.say("carl", "/news on");
+    assert!(news(&mut world, "carl").contains("News from the learning meeting"));
+    // The principle dialogue offers the group's focus first, also to whoever said no.
+    world.say("carl", "/news off");
+    news(&mut world, "carl");
+    world.say("carl", "/reflect");
+    let asked = world.say("carl", "2");
+    assert!(
+        asked.contains(
+            "A suggestion: no. 3, “Networks and mainstream communities”. Your group chose it"
+        ),
+        "{asked}"
     );
 }

@@ -163,6 +163,7 @@ impl Turn<'_, '_> {
             name: name.to_owned(),
             role,
             joined_at: self.now,
+            focus: None,
         });
         self.writes.push(Write::Member(Member {
             schema: SCHEMA,
@@ -550,6 +551,6 @@ impl<'e> Turn<'e, '_> {
 }
 
 /// "off" in the words people use.
-fn is_off(text: &str) -> bool {
+pub(super) fn is_off(text: &str) -> bool {
     OFF_WORDS.contains(&parse::normalize(text).as_str())
 }

@@ -503,6 +503,7 @@ mod tests {
             name: format!("Team {group}"),
             role: GroupRole::Staff,
             joined_at: Timestamp::UNIX_EPOCH,
+            focus: None,
         }
     }
 

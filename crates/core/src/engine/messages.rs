@@ -37,7 +37,37 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ("mydata-name", &["name"]),
     ("mydata-reminder", &["when"]),
     ("mydata-answers", &["count", "runs"]),
+    ("hint-principle-focus", &["number", "name"]),
+    ("meeting-menu", &["trials", "focus"]),
+    ("meeting-no-focus", &[]),
+    ("meeting-add-trial", &[]),
+    ("meeting-choose-focus", &[]),
+    ("meeting-follow-up", &["what"]),
+    ("meeting-save", &[]),
+    ("meeting-cancel", &[]),
+    ("meeting-trial-what", &[]),
+    ("meeting-trial-principles", &[]),
+    ("meeting-trial-when", &[]),
+    ("meeting-trial-added", &["what", "date"]),
+    ("meeting-focus", &[]),
+    ("meeting-follow-up-ask", &["what"]),
+    ("meeting-trials-full", &["count"]),
+    ("meeting-cancelled", &[]),
+    ("meeting-nothing-yet", &[]),
+    ("meeting-saved", &[]),
+    ("meeting-news", &["group"]),
+    ("meeting-news-trial", &["what", "date"]),
+    ("meeting-news-focus", &["principle"]),
+    ("meeting-news-stop", &[]),
+    ("news-on", &[]),
+    ("news-off", &[]),
+    ("news-is-on", &[]),
+    ("news-is-off", &[]),
     ("mydata-answer", &["date", "dialogue", "answer"]),
+    (
+        "mydata-answer-shared",
+        &["date", "dialogue", "answer", "role"],
+    ),
     ("mydata-trials", &["count"]),
     ("mydata-file", &[]),
     ("mydata-yes", &[]),
@@ -278,6 +308,7 @@ pub fn check_messages(locales: &Locales, more: &[MessageList]) -> Vec<I18nError>
         for (id, arg_names) in MESSAGES
             .iter()
             .chain(crate::digest::MESSAGES)
+            .chain(crate::agenda::MESSAGES)
             .chain(more.iter().copied().flatten())
             .map(|(id, args)| (*id, *args))
             .chain(commands)

@@ -7,6 +7,7 @@ pub mod codes;
 mod commands;
 mod due;
 mod groups;
+mod meeting;
 mod members;
 mod messages;
 pub mod parse;
@@ -110,6 +111,14 @@ pub enum Due {
         group: String,
         role: Option<GroupRole>,
     },
+    /// The person's group held a learning meeting (at `held_at`) and decided this.
+    Meeting {
+        group: String,
+        group_name: String,
+        held_at: Timestamp,
+        trials: Vec<crate::records::GroupTrial>,
+        focus: Option<u8>,
+    },
 }
 
 /// One button under a reply. `reply` is what the engine reads when it is pressed, the same
@@ -135,6 +144,35 @@ pub struct Reply {
     /// A file to send with the message, where the channel can send files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<Attachment>,
+    /// A picture to show after the message (the digest's), where the channel can; a reply
+    /// with a picture may have no text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub picture: Option<Picture>,
+}
+
+/// A PNG picture with its words: the caption, and what a screen reader reads.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Picture {
+    pub name: String,
+    /// Base64 in the outbox's JSON, not an array of numbers.
+    #[serde(with = "base64_bytes")]
+    pub png: Vec<u8>,
+    pub alt: String,
+}
+
+mod base64_bytes {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine as _;
+    use serde::{Deserialize as _, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], to: S) -> Result<S::Ok, S::Error> {
+        to.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(from: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(from)?;
+        STANDARD.decode(text).map_err(serde::de::Error::custom)
+    }
 }
 
 /// A file for the person: the JSON copy of their data from /mydata.
@@ -153,6 +191,7 @@ impl Reply {
             choices: Vec::new(),
             prompt: None,
             file: None,
+            picture: None,
         }
     }
 }
@@ -173,6 +212,8 @@ pub struct Context<'a> {
     pub digest: Option<&'a str>,
     /// Everything stored about the person, for /mydata.
     pub mydata: Option<&'a PersonData>,
+    /// The facilitator's group's learning meeting: its agenda, for /meeting.
+    pub meeting: Option<&'a MeetingView>,
 }
 
 /// One group as a facilitator command sees it.
@@ -201,6 +242,19 @@ pub struct Needs {
     pub entropy: bool,
     /// Everything stored about the person (/mydata).
     pub mydata: bool,
+    /// The agenda of that group's learning meeting (/meeting).
+    pub meeting: bool,
+}
+
+/// What a facilitator's /meeting starts from, loaded and worded by the caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MeetingView {
+    /// The agenda of the loop since the last meeting, in the facilitator's language.
+    pub agenda: String,
+    /// Where that loop began: the last meeting, or the group's start.
+    pub since: Timestamp,
+    /// The last meeting's group trial actions, to follow up.
+    pub open: Vec<crate::records::GroupTrial>,
 }
 
 #[derive(Clone, Debug)]
@@ -303,7 +357,9 @@ impl<'a> Engine<'a> {
             Body::Opened
             | Body::Unsupported
             | Body::Edited
-            | Body::Due(Due::Reminder | Due::Membership { .. }) => return Needs::default(),
+            | Body::Due(Due::Reminder | Due::Membership { .. } | Due::Meeting { .. }) => {
+                return Needs::default()
+            }
         };
         let group = |group: Option<&str>| Needs {
             group: group.map(str::to_owned),
@@ -366,6 +422,10 @@ impl<'a> Engine<'a> {
                 digest: true,
                 ..group(facilitated)
             },
+            Some(Command::Meeting) => Needs {
+                meeting: true,
+                ..group(facilitated)
+            },
             Some(Command::MyData) => Needs {
                 mydata: true,
                 ..Needs::default()
@@ -426,6 +486,7 @@ impl Turn<'_, '_> {
             choices,
             prompt,
             file: None,
+            picture: None,
         });
     }
 
@@ -509,6 +570,7 @@ impl Turn<'_, '_> {
                 number,
                 joined_at,
             }) => self.confirm_remove(&text, &group, number, joined_at),
+            Some(Pending::Meeting(draft)) => self.meeting_answer(&text, *draft),
             None if self.conv.active.is_some() => self.answer(&text),
             None => {
                 self.say("no-dialogue", &[])?;
@@ -538,6 +600,7 @@ impl Turn<'_, '_> {
             Some(Pending::ConfirmLeave { .. } | Pending::ConfirmRemove { .. }) => {
                 self.ask_member_change()
             }
+            Some(Pending::Meeting(_)) => self.ask_meeting(),
             None if self.conv.active.is_some() => self.ask_current(),
             None => self.show_menu(),
         }

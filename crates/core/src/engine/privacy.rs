@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::{Attachment, EngineError, Reply, ReplyChoice, Turn};
 use crate::dialogs::Role;
+use crate::digest::shared_answers;
 use crate::records::{
     ActiveRun, AnswerRecord, Consent, Conversation, Membership, Pending, PersonId, ReminderRule,
     RunRecord, TrialAction, Value, Write,
@@ -257,6 +258,7 @@ impl Turn<'_, '_> {
                 ("runs", data.runs.len().into()),
             ],
         )?);
+        let shared = shared_answers(self.engine.catalog, data.answers.iter());
         let mut answers: Vec<&AnswerRecord> = data.answers.iter().collect();
         answers.sort_by(|a, b| a.answered_at.cmp(&b.answered_at).then(a.step.cmp(&b.step)));
         for answer in answers {
@@ -268,12 +270,25 @@ impl Turn<'_, '_> {
                 None => answer.dialogue.clone(),
             };
             let date = self.date_text(self.engine.local_date(answer.answered_at))?;
+            let key = (
+                &answer.person,
+                answer.run.as_str(),
+                answer.dialogue.as_str(),
+                answer.step.as_str(),
+            );
+            // Shared answers say with whom, so the person sees what /forget takes back.
+            let id = if shared.contains(&key) {
+                "mydata-answer-shared"
+            } else {
+                "mydata-answer"
+            };
             lines.push(self.text(
-                "mydata-answer",
+                id,
                 &[
                     ("date", date.into()),
                     ("dialogue", title.into()),
                     ("answer", value.into()),
+                    ("role", answer.role.name().into()),
                 ],
             )?);
         }

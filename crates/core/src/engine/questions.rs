@@ -32,7 +32,9 @@ impl Turn<'_, '_> {
             Part::Principles => "trial-principles".to_owned(),
             Part::Whole | Part::TrialWhat => step.ask[bank_pick].clone(),
         };
-        let question = self.text(&question_id, &[])?;
+        // A dialogue for both roles may word a question for each ($role).
+        let role = self.conv.role.name();
+        let question = self.text(&question_id, &[("role", role.into())])?;
         let mut text = self.text(
             "question",
             &[
@@ -156,15 +158,25 @@ impl Turn<'_, '_> {
                 ],
             ),
             AnswerKind::Principle { suggest } => {
-                let hint = if *suggest {
-                    let p = self.least_reflected_principle();
-                    let name = self.text(&format!("principle-{p}"), &[])?;
-                    Some(self.text(
-                        "hint-principle-suggest",
-                        &[("number", p.into()), ("name", name.into())],
-                    )?)
-                } else {
-                    None
+                // The group's chosen focus first; else the one reflected on least lately.
+                let focus = self.current_membership().and_then(|m| m.focus);
+                let hint = match (suggest, focus) {
+                    (false, _) => None,
+                    (true, Some(p)) => {
+                        let name = self.text(&format!("principle-{p}"), &[])?;
+                        Some(self.text(
+                            "hint-principle-focus",
+                            &[("number", p.into()), ("name", name.into())],
+                        )?)
+                    }
+                    (true, None) => {
+                        let p = self.least_reflected_principle();
+                        let name = self.text(&format!("principle-{p}"), &[])?;
+                        Some(self.text(
+                            "hint-principle-suggest",
+                            &[("number", p.into()), ("name", name.into())],
+                        )?)
+                    }
                 };
                 (hint, self.principle_choices()?)
             }
@@ -218,7 +230,7 @@ impl Turn<'_, '_> {
 
     /// The eight principles to choose from, each as *Borgeren ved roret* writes it, with its
     /// short label (which keeps the key words) for a button.
-    fn principle_choices(&self) -> Result<Vec<ReplyChoice>, EngineError> {
+    pub(super) fn principle_choices(&self) -> Result<Vec<ReplyChoice>, EngineError> {
         (1..=8u8)
             .map(|p| {
                 Ok(ReplyChoice {

@@ -127,8 +127,10 @@ fn staff_reflection_in_danish_with_a_trial_action() {
     assert!(all_text(&opened).contains("Hej"));
     let first = chat.say("1");
     assert_eq!(chat.step(), Some("situation"));
-    assert!(first.contains("1/7"), "{first}");
+    assert!(first.contains("1/9"), "{first}");
     chat.say("En beboer ville ikke op. Vi gik en tur i stedet.");
+    assert_eq!(chat.step(), Some("citizen-view"));
+    chat.say("Hun ville selv bestemme, hvornår dagen begyndte.");
     let scale = chat.say("4 7");
     assert!(
         scale.contains("1 er rigtig dårligt. 5 er rigtig godt."),
@@ -156,6 +158,13 @@ fn staff_reflection_in_danish_with_a_trial_action() {
     assert!(sign.contains("Hvordan vil du kunne se"), "{sign}");
     let saved = chat.say("Hun fortæller selv, hvad hun vil.");
     assert!(saved.contains("fredag d. 27. november"), "{saved}");
+    assert_eq!(
+        chat.step(),
+        Some("share"),
+        "last, whether the group may read it"
+    );
+    chat.say("nej");
+    assert_eq!(chat.answer_of("share"), Some(&Value::YesNo(false)));
     assert!(chat.conv.active.is_none(), "the dialogue is complete");
     let trial = &chat.trials[0];
     assert_eq!(trial.what, "Spørge ind til hendes plan for dagen");
@@ -182,7 +191,8 @@ fn staff_reflection_in_danish_with_a_trial_action() {
 fn principles_are_chosen_from_their_own_words() {
     let mut chat = Chat::new(Role::Staff, Lang::Da);
     start(&mut chat, "1");
-    let replies = chat.event(Body::Text("En beboer ville ikke op.".into()));
+    chat.say("En beboer ville ikke op.");
+    let replies = chat.event(Body::Text("spring over".into()));
     let picker = replies.last().unwrap();
     assert!(
         picker
@@ -227,11 +237,13 @@ fn a_run_counts_only_the_principles_chosen() {
         "/reflect",
         "1",
         "A resident was worried.",
+        "To be left alone for a while.",
         "2 4",
         "4",
         "1, 3",
         "Time.",
         "skip",
+        "no",
         "no",
     ] {
         chat.say(answer);
@@ -258,6 +270,7 @@ fn a_run_counts_only_the_principles_chosen() {
     chat.say("5");
     chat.say("tomorrow");
     chat.say("skip");
+    chat.say("no");
     let run = chat
         .writes
         .iter()
@@ -270,10 +283,11 @@ fn a_run_counts_only_the_principles_chosen() {
 }
 
 /// A staff reflection in English up to "do you want to try something?", answered yes.
-const TO_THE_TRIAL: [&str; 9] = [
+const TO_THE_TRIAL: [&str; 10] = [
     "/reflect",
     "1",
     "A resident was worried.",
+    "skip",
     "4 7",
     "4",
     "1, 3",
@@ -294,7 +308,7 @@ fn reflect_to_a_trial_action(chat: &mut Chat, what: &str) -> String {
 fn open_trial_actions_are_bounded_and_a_closed_one_makes_room() {
     let mut chat = Chat::new(Role::Staff, Lang::En);
     reflect_to_a_trial_action(&mut chat, "Ask first");
-    for answer in ["1 4", "friday", "skip"] {
+    for answer in ["1 4", "friday", "skip", "no"] {
         chat.say(answer);
     }
     assert_eq!(chat.trials.len(), 1);
@@ -318,9 +332,14 @@ fn open_trial_actions_are_bounded_and_a_closed_one_makes_room() {
         refused.contains("You have 20 trial actions that are not done yet"),
         "{refused}"
     );
-    assert!(chat.conv.active.is_none(), "the reflection ends: {refused}");
+    assert_eq!(
+        chat.step(),
+        Some("share"),
+        "the reflection goes on: {refused}"
+    );
     assert_eq!(chat.trials.len(), MAX_OPEN_TRIALS);
     assert_eq!(chat.answer_of("trial"), Some(&Value::Skipped));
+    chat.say("no");
     // One looked back on and kept: room for a new one.
     chat.trials[0].state = TrialState::Kept;
     let asked = reflect_to_a_trial_action(&mut chat, "Ask again");
@@ -332,6 +351,7 @@ fn low_score_branches_to_support() {
     let mut chat = Chat::new(Role::Staff, Lang::Da);
     start(&mut chat, "1");
     chat.say("Det var en hård dag med meget uro.");
+    chat.say("spring over");
     chat.say("5");
     let text = chat.say("😞");
     assert_eq!(chat.answer_of("how"), Some(&Value::Scale(2)));
@@ -379,6 +399,7 @@ fn wrong_answers_get_a_kind_reask_and_nothing_moves() {
     let mut chat = Chat::new(Role::Staff, Lang::En);
     start(&mut chat, "1");
     chat.say("A resident would not get up.");
+    chat.say("skip");
     chat.say("4");
     let before = chat.writes.len();
     let reask = chat.say("11");
@@ -425,16 +446,18 @@ fn back_retracts_the_previous_answer_and_asks_again() {
     let mut chat = Chat::new(Role::Staff, Lang::En);
     start(&mut chat, "1");
     chat.say("Something happened at lunch.");
+    chat.say("She wanted lunch alone.");
     chat.say("2");
     let again = chat.say("/back");
     assert_eq!(chat.step(), Some("touched"));
-    assert!(again.contains("2/7"), "{again}");
+    assert!(again.contains("3/9"), "{again}");
     assert!(chat
         .writes
         .iter()
         .any(|w| matches!(w, Write::RetractAnswer { step, .. } if step == "touched")));
     chat.say("3");
     assert_eq!(chat.answer_of("touched"), Some(&Value::Principles(vec![3])));
+    chat.say("/back");
     chat.say("/back");
     chat.say("/back");
     let at_start = chat.say("/back");
@@ -452,7 +475,7 @@ fn stop_keeps_or_discards_as_the_person_chooses() {
     chat.say("3");
     assert_eq!(
         chat.step(),
-        Some("touched"),
+        Some("citizen-view"),
         "continue goes back to the question"
     );
     chat.say("/stop");
@@ -484,6 +507,7 @@ fn old_buttons_change_nothing() {
         reply: "1".into(),
     });
     chat.say("Something at dinner.");
+    chat.say("skip");
     let state = chat.conv.clone();
     let replies = chat.event(Body::Button {
         prompt: old,
@@ -522,7 +546,7 @@ fn unsupported_content_gets_a_note_and_the_question_again() {
     let replies = chat.event(Body::Unsupported);
     let text = all_text(&replies);
     assert!(text.contains("kun læse tekst"), "{text}");
-    assert!(text.contains("1/7"), "{text}");
+    assert!(text.contains("1/9"), "{text}");
 }
 
 #[test]
@@ -532,7 +556,7 @@ fn language_switch_mid_dialogue() {
     let switched = chat.say("/language en");
     assert!(switched.contains("English now"), "{switched}");
     assert!(
-        switched.contains("1/7"),
+        switched.contains("1/9"),
         "the question is asked again: {switched}"
     );
     assert_eq!(chat.conv.lang, Lang::En);
@@ -563,7 +587,7 @@ fn opening_the_chat_after_days_closes_the_old_dialogue_kindly() {
     let opened = all_text(&chat.event(Body::Opened));
     assert!(opened.contains("It has been a while"), "{opened}");
     assert!(
-        !opened.contains("2/7"),
+        !opened.contains("2/9"),
         "the old question is not asked again: {opened}"
     );
     assert!(chat.conv.active.is_none());
@@ -577,7 +601,7 @@ fn a_dialogue_resumes_within_the_idle_limit() {
     chat.now += SignedDuration::from_hours(47);
     let opened = all_text(&chat.event(Body::Opened));
     assert!(opened.contains("Good to see you again"), "{opened}");
-    assert!(opened.contains("2/7"), "{opened}");
+    assert!(opened.contains("2/9"), "{opened}");
 }
 
 #[test]
@@ -617,6 +641,7 @@ fn follow_up_adjusts_a_trial_action_into_a_linked_new_version() {
     start(&mut chat, "1");
     for answer in [
         "A walk helped.",
+        "He wanted to get out.",
         "2",
         "5",
         "1",
@@ -630,6 +655,7 @@ fn follow_up_adjusts_a_trial_action_into_a_linked_new_version() {
     chat.say("2");
     chat.say("tomorrow");
     chat.say("skip");
+    chat.say("no");
     assert_eq!(chat.trials.len(), 1);
     assert_eq!(chat.trials[0].sign, None);
     let list = chat.say("/trials");
@@ -650,6 +676,8 @@ fn follow_up_adjusts_a_trial_action_into_a_linked_new_version() {
     chat.say("2");
     chat.say("next week");
     chat.say("She asks for the walk herself.");
+    assert_eq!(chat.step(), Some("share"));
+    chat.say("yes");
     let old = chat.trials.iter().find(|t| t.replaces.is_none()).unwrap();
     let new = chat.trials.iter().find(|t| t.replaces.is_some()).unwrap();
     assert_eq!(old.state, TrialState::Adjusted);
@@ -686,6 +714,7 @@ fn dates_in_the_past_are_refused_kindly() {
     start(&mut chat, "1");
     for answer in [
         "Noget skete.",
+        "spring over",
         "2",
         "5",
         "1",
@@ -762,7 +791,7 @@ fn join_needs_only_a_well_formed_code_looked_up() {
 fn a_double_tapped_button_does_not_answer_the_next_question() {
     let mut chat = Chat::new(Role::Staff, Lang::En);
     start(&mut chat, "1");
-    for answer in ["Lunch.", "2", "5", "1", "Time.", "skip"] {
+    for answer in ["Lunch.", "skip", "2", "5", "1", "Time.", "skip"] {
         chat.say(answer);
     }
     let yes_prompt = chat.conv.prompt;
@@ -788,6 +817,7 @@ fn a_command_during_the_stop_question_closes_it() {
     let mut chat = Chat::new(Role::Staff, Lang::En);
     start(&mut chat, "1");
     chat.say("Lunch.");
+    chat.say("skip");
     chat.say("/stop");
     chat.say("/followup");
     assert_eq!(chat.conv.pending, None);
@@ -806,6 +836,7 @@ fn a_discarded_follow_up_changes_nothing() {
     start(&mut chat, "1");
     for answer in [
         "A walk.",
+        "skip",
         "2",
         "5",
         "1",
@@ -834,7 +865,7 @@ fn a_discarded_follow_up_changes_nothing() {
 fn options_with_word_replies_can_be_picked_by_their_number() {
     let mut chat = Chat::new(Role::Staff, Lang::Da);
     start(&mut chat, "1");
-    for answer in ["Frokost.", "2", "1"] {
+    for answer in ["Frokost.", "spring over", "2", "1"] {
         chat.say(answer);
     }
     assert_eq!(chat.step(), Some("support"));
@@ -1040,6 +1071,7 @@ fn in_a_group(chat: &mut Chat, role: crate::records::GroupRole) {
         name: "Team West".into(),
         role,
         joined_at: chat.now,
+        focus: None,
     });
 }
 
@@ -1120,7 +1152,7 @@ fn forget_asks_first_and_then_erases_everything() {
     assert!(asked.contains("This cannot be undone"), "{asked}");
     let kept = chat.say("No, keep it");
     assert!(kept.contains("I keep it all"), "{kept}");
-    assert!(kept.contains("2/7"), "back to the question: {kept}");
+    assert!(kept.contains("2/9"), "back to the question: {kept}");
     assert!(!chat.writes.contains(&Write::Forget));
     chat.say("/forget");
     let done = chat.say("1");
@@ -1134,11 +1166,9 @@ fn forget_asks_first_and_then_erases_everything() {
     assert!(unclear.contains("from 1 to 2"), "{unclear}");
 }
 
-#[test]
-fn mydata_lists_everything_and_attaches_the_same_as_json() {
-    let mut chat = Chat::new(Role::Citizen, Lang::En);
-    check_in(&mut chat, None);
-    let data = PersonData {
+/// What the chat's person has stored, as the store would load it for /mydata.
+fn stored_data(chat: &Chat) -> PersonData {
+    PersonData {
         answers: chat.answers().into_iter().cloned().collect(),
         runs: chat
             .writes
@@ -1149,7 +1179,62 @@ fn mydata_lists_everything_and_attaches_the_same_as_json() {
             })
             .collect(),
         trials: chat.trials.clone(),
+    }
+}
+
+/// Staff choose at the end whether the group may read what worked; /mydata says which
+/// answers were shared, so the person sees what /forget would take back.
+#[test]
+fn staff_share_what_worked_by_choice_and_see_it_in_mydata() {
+    let mut chat = Chat::new(Role::Staff, Lang::En);
+    for answer in [
+        "/reflect",
+        "1",
+        "A resident was worried.",
+        "She wanted to call her son.",
+        "2 4",
+        "4",
+        "1",
+        "We called him together.",
+        "skip",
+        "no",
+    ] {
+        chat.say(answer);
+    }
+    assert_eq!(chat.step(), Some("share"));
+    chat.say("yes");
+    assert!(chat.conv.active.is_none());
+    assert_eq!(chat.answer_of("share"), Some(&Value::YesNo(true)));
+    let data = stored_data(&chat);
+    let engine = Engine::new(&CONTENT.catalog, &CONTENT.locales, &chat.settings);
+    let ctx = Context {
+        mydata: Some(&data),
+        ..Context::default()
     };
+    let outcome = engine
+        .handle(
+            chat.conv.clone(),
+            Body::Text("/mydata".into()),
+            ctx,
+            chat.now,
+        )
+        .unwrap();
+    let text = all_text(&outcome.replies);
+    let line = |words: &str| text.lines().find(|l| l.contains(words)).unwrap_or_default();
+    assert!(
+        line("We called him together.").ends_with("(shared with your group)"),
+        "{text}"
+    );
+    for private in ["A resident was worried.", "She wanted to call her son."] {
+        assert!(!line(private).contains("shared"), "{text}");
+    }
+}
+
+#[test]
+fn mydata_lists_everything_and_attaches_the_same_as_json() {
+    let mut chat = Chat::new(Role::Citizen, Lang::En);
+    check_in(&mut chat, None);
+    let data = stored_data(&chat);
     let engine = Engine::new(&CONTENT.catalog, &CONTENT.locales, &chat.settings);
     let body = Body::Text("/mydata".into());
     assert!(engine.needs(&chat.conv, &body).mydata);
@@ -1167,6 +1252,7 @@ fn mydata_lists_everything_and_attaches_the_same_as_json() {
         "To have my own flat",
         "Walk to the shop on my own",
         "Your trial action – a small thing you chose to try:",
+        "To have my own flat (shared with the staff without your name)",
     ] {
         assert!(text.contains(expected), "{expected} in {text}");
     }

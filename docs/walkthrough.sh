@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The learning loop tried as a new facilitator would (docs/learning-loop.md): Lis makes a
+# group, three staff members and three citizens use it for two weeks, the group holds a
+# learning meeting, and the next four weeks go on from what it decided. Then the digest of
+# the last week is printed and drawn. Every person is a terminal chat on one data folder;
+# `--now` sets the day each one writes.
+#
+#   cargo build --release && bash docs/walkthrough.sh [OUT_DIR]
+#
+# OUT_DIR (default: a new temporary folder) gets the transcripts, the digest and its PNG.
+set -euo pipefail
+
+bin=${EFTERTANKE:-target/release/eftertanke}
+out=${1:-$(mktemp -d)}
+mkdir -p "$out"
+data="$out/data"
+config="$out/eftertanke.toml"
+printf 'facilitators = ["console:lis"]\n' >"$config"
+
+# chat USER ROLE DAY: the lines on stdin, said by USER on DAY (2026-10-05) at 15:00 UTC.
+chat() {
+  "$bin" chat --config "$config" --data "$data" --user "$1" --as "$2" --lang da \
+    --now "$3T15:00:00Z" >>"$out/$1.txt" 2>&1
+}
+
+# reflect USER DAY PRINCIPLES WORKED SHARE: "Efter vagten" without a trial action.
+reflect() {
+  printf '%s\n' /refleksion 1 "En situation fra vagten ($2)." \
+    "Hun ville selv bestemme, hvornår hun skulle op." "$3" 4 "1 3" "$4" "spring over" nej "$5" |
+    chat "$1" staff "$2"
+}
+
+# check_in USER DAY: the citizens' check-in, a hope shared with the staff.
+check_in() {
+  printf '%s\n' /refleksion 1 "At gå en tur hver dag" "1 3" "spring over" "1 2" 4 5 ja nej |
+    chat "$1" citizen "$2"
+}
+
+# Week 41: Lis makes the group and gives out the codes.
+printf '%s\n' '/nygruppe Bostedet Lyngen' 1 | chat lis staff 2026-10-05
+codes=$(grep -oE '[A-Z0-9]{5}-[A-Z0-9]{5}' "$out/lis.txt")
+staff_code=$(sed -n 1p <<<"$codes")
+citizen_code=$(sed -n 2p <<<"$codes")
+for who in anna bent carl; do
+  printf '%s\n' "/deltag $staff_code" 1 | chat "$who" staff 2026-10-05
+done
+for who in ida jens karen; do
+  printf '%s\n' "/deltag $citizen_code" 1 | chat "$who" citizen 2026-10-05
+done
+printf '%s\n' '/navn Anna' | chat anna staff 2026-10-05
+
+reflect anna 2026-10-06 "4 1" "Jeg spurgte først, hvad hun selv ville." ja
+reflect bent 2026-10-07 "4" "Vi tog os god tid ved morgenmaden." nej
+reflect carl 2026-10-08 "2 4" "Han fik lov at vælge turen selv." ja
+for who in ida jens karen; do check_in "$who" 2026-10-08; done
+
+# Week 42.
+reflect anna 2026-10-12 "1 2" "Hun viste mig selv vej til bageren." ja
+reflect bent 2026-10-13 "4 8" "Vi brugte hendes egne ord på tavlen." ja
+reflect carl 2026-10-14 "2" "Han ringede selv til sin søster." nej
+for who in ida jens karen; do check_in "$who" 2026-10-14; done
+
+# Friday of week 42: the learning meeting. The agenda, then a group trial action on
+# principle 3 to follow up on 23 October, and principle 3 as the focus.
+printf '%s\n' /moede 1 'Spis aftensmad sammen med beboerne én gang om ugen' 3 23/10 2 3 3 |
+  chat lis staff 2026-10-16
+
+# Weeks 43-46 go on; the staff hear of the meeting at their next message.
+day=2026-10-19
+for week in 43 44 45 46; do
+  reflect anna "$day" "3 4" "Vi spiste sammen, og hun fortalte om sin familie (uge $week)." ja
+  reflect bent "$day" "3" "Naboen kom forbi til kaffe (uge $week)." nej
+  reflect carl "$day" "1 3" "Han inviterede selv sin ven med (uge $week)." ja
+  if [ "$week" != 45 ]; then
+    for who in ida jens karen; do check_in "$who" "$day"; done
+  fi
+  day=$(date -u -d "$day + 7 days" +%F)
+done
+
+"$bin" digest --group "Bostedet Lyngen" --week 2026-W46 --data "$data" --config "$config" \
+  --png "$out/digest.png" >"$out/digest.txt"
+echo "transcripts, digest.txt and digest.png are in $out"
