@@ -30,35 +30,61 @@ reflect() {
     chat "$1" staff "$2"
 }
 
-# check_in USER DAY: the citizens' check-in, a hope shared with the staff.
+# reflect_trying USER DAY PRINCIPLES WORKED WHAT DUE: "Efter vagten" with a trial action
+# (on principles 1 and 4, due on DUE, like 14/10), and what worked shared.
+reflect_trying() {
+  printf '%s\n' /refleksion 1 "En situation fra vagten ($2)." "spring over" "$3" 4 "1 3" "$4" \
+    "spring over" ja "$5" "1 4" "$6" "spring over" ja |
+    chat "$1" staff "$2"
+}
+
+# follow_up USER DAY OUTCOME: the first open trial action looked back on: tried, what
+# happened, then OUTCOME (1 continue, 3 drop, 4 done); not shared.
+follow_up() {
+  printf '%s\n' "/opfoelgning 1" ja "Det gik mest, som vi havde tænkt." "$3" nej |
+    chat "$1" staff "$2"
+}
+
+# check_in USER DAY HOPE: the citizens' check-in, the hope shared with the staff.
 check_in() {
-  printf '%s\n' /refleksion 1 "At gå en tur hver dag" "1 3" "spring over" "1 2" 4 5 ja nej |
+  printf '%s\n' /refleksion 1 "$3" "1 3" "spring over" "1 2" 4 5 ja nej |
     chat "$1" citizen "$2"
 }
 
+# Three citizens check in on DAY.
+check_ins() {
+  check_in ida "$1" "At gå en tur hver dag"
+  check_in jens "$1" "At lave mad til min søster"
+  check_in karen "$1" "At få ro om aftenen"
+}
+
 # Week 41: Lis makes the group and gives out the codes.
-printf '%s\n' '/nygruppe Bostedet Lyngen' 1 | chat lis staff 2026-10-05
+# Each person says yes to their answers being stored (/samtykke) when they start.
+printf '%s\n' '/nygruppe Bostedet Lyngen' /samtykke 1 | chat lis staff 2026-10-05
 codes=$(grep -oE '[A-Z0-9]{5}-[A-Z0-9]{5}' "$out/lis.txt")
 staff_code=$(sed -n 1p <<<"$codes")
 citizen_code=$(sed -n 2p <<<"$codes")
 for who in anna bent carl; do
-  printf '%s\n' "/deltag $staff_code" 1 | chat "$who" staff 2026-10-05
+  printf '%s\n' "/deltag $staff_code" /samtykke 1 | chat "$who" staff 2026-10-05
 done
 for who in ida jens karen; do
-  printf '%s\n' "/deltag $citizen_code" 1 | chat "$who" citizen 2026-10-05
+  printf '%s\n' "/deltag $citizen_code" /samtykke 1 | chat "$who" citizen 2026-10-05
 done
 printf '%s\n' '/navn Anna' | chat anna staff 2026-10-05
 
-reflect anna 2026-10-06 "4 1" "Jeg spurgte først, hvad hun selv ville." ja
+reflect_trying anna 2026-10-06 "4 1" "Jeg spurgte først, hvad hun selv ville." \
+  "Spørg hver morgen, hvad hun vil i dag" 12/10
 reflect bent 2026-10-07 "4" "Vi tog os god tid ved morgenmaden." nej
 reflect carl 2026-10-08 "2 4" "Han fik lov at vælge turen selv." ja
-for who in ida jens karen; do check_in "$who" 2026-10-08; done
+check_ins 2026-10-08
 
 # Week 42.
+follow_up anna 2026-10-12 1
 reflect anna 2026-10-12 "1 2" "Hun viste mig selv vej til bageren." ja
-reflect bent 2026-10-13 "4 8" "Vi brugte hendes egne ord på tavlen." ja
+reflect_trying bent 2026-10-13 "4 8" "Vi brugte hendes egne ord på tavlen." \
+  "Skriv dagens plan med hendes egne ord" 20/10
 reflect carl 2026-10-14 "2" "Han ringede selv til sin søster." nej
-for who in ida jens karen; do check_in "$who" 2026-10-14; done
+check_ins 2026-10-14
 
 # Friday of week 42: the learning meeting. The agenda, then a group trial action on
 # principle 3 to follow up on 23 October, and principle 3 as the focus.
@@ -68,11 +94,25 @@ printf '%s\n' /moede 1 'Spis aftensmad sammen med beboerne én gang om ugen' 3 2
 # Weeks 43-46 go on; the staff hear of the meeting at their next message.
 day=2026-10-19
 for week in 43 44 45 46; do
+  # Bent drops his trial action in week 43; Carl's is done in week 45.
+  case $week in
+    43) follow_up bent "$day" 3 ;;
+    45) follow_up carl "$day" 4 ;;
+  esac
   reflect anna "$day" "3 4" "Vi spiste sammen, og hun fortalte om sin familie (uge $week)." ja
   reflect bent "$day" "3" "Naboen kom forbi til kaffe (uge $week)." nej
-  reflect carl "$day" "1 3" "Han inviterede selv sin ven med (uge $week)." ja
-  if [ "$week" != 45 ]; then
-    for who in ida jens karen; do check_in "$who" "$day"; done
+  if [ "$week" = 44 ]; then
+    reflect_trying carl "$day" "1 3" "Han inviterede selv sin ven med." \
+      "Spørg, hvem han gerne vil have med" 4/11
+  else
+    reflect carl "$day" "1 3" "Han inviterede selv sin ven med (uge $week)." ja
+  fi
+  # In week 45 only two citizens check in: below the floor, nothing about them is shown.
+  if [ "$week" = 45 ]; then
+    check_in ida "$day" "At gå en tur hver dag"
+    check_in jens "$day" "At lave mad til min søster"
+  else
+    check_ins "$day"
   fi
   day=$(date -u -d "$day + 7 days" +%F)
 done

@@ -154,11 +154,11 @@ agenda-period = { $weeks ->
 }
 agenda-first-meeting = Det er første gang, gruppen holder læringsmøde med mig.
 agenda-last-meeting = Sidste møde var { $date }. Det besluttede I:
-agenda-group-trial = • »{ $what }« – opfølgning { $date }
 agenda-last-focus = • Fokus: { $principle }
 agenda-learned-heading = Det har I delt med gruppen:
 agenda-learned-none = Ingen har delt noget i perioden.
 agenda-trials-heading = Prøvehandlinger at tale om
+agenda-trials-no-new = Ingen nye prøvehandlinger i perioden.
 agenda-trials-changed = Det skete i perioden – { $states }
 agenda-untouched = { $count ->
     [one] Ingen valgte dette princip i perioden: { $names }.

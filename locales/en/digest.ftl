@@ -154,11 +154,11 @@ agenda-period = { $weeks ->
 }
 agenda-first-meeting = This is the first time the group holds a learning meeting with me.
 agenda-last-meeting = The last meeting was { $date }. You decided:
-agenda-group-trial = • “{ $what }” – follow-up { $date }
 agenda-last-focus = • Focus: { $principle }
 agenda-learned-heading = What you shared with the group:
 agenda-learned-none = Nobody shared anything in the period.
 agenda-trials-heading = Trial actions to talk about
+agenda-trials-no-new = No new trial actions in the period.
 agenda-trials-changed = In the period – { $states }
 agenda-untouched = { $count ->
     [one] One principle nobody chose in the period: { $names }.

@@ -14,6 +14,7 @@ use std::sync::OnceLock;
 use eftertanke_core::digest::{Citizens, Digest};
 use eftertanke_core::i18n::{Args, I18nError, Lang, Locales};
 use eftertanke_core::records::TrialState;
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -24,6 +25,11 @@ pub const WEEKS: usize = 8;
 /// The picture's size in pixels: wide enough for the principles' names, legible on a phone.
 pub const WIDTH: u32 = 1200;
 pub const HEIGHT: u32 = 960;
+
+/// The top of a bar panel, as a multiple of its highest bar: room above the bars for the
+/// legend (two lines there, six in the trial actions' panel).
+const ACTIVITY_HEADROOM: f64 = 1.6;
+const TRIALS_HEADROOM: f64 = 2.4;
 
 /// The family name the bundled font is registered under.
 const FONT: &str = "sans-serif";
@@ -240,6 +246,41 @@ fn x_range(weeks: usize) -> std::ops::Range<f64> {
     -0.5..at(weeks) - 0.5
 }
 
+/// A panel of bars by week up to `top`: its caption, the weeks below, counts on the left.
+fn bar_panel<'a, 'b>(
+    area: &'a DrawingArea<BitMapBackend<'b>, Shift>,
+    caption: &str,
+    labels: &Labels,
+    weeks: usize,
+    top: f64,
+) -> Result<Panel<'a, 'b>, ChartError> {
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, (FONT, 20).into_font().color(&INK))
+        .margin_left(24)
+        .margin_right(24)
+        .x_label_area_size(28)
+        .y_label_area_size(44)
+        .build_cartesian_2d(x_range(weeks), 0.0..top)
+        .map_err(drawing)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(GRID)
+        .x_labels(weeks)
+        .x_label_formatter(&|x: &f64| labels.week(*x))
+        .y_labels(5)
+        .y_label_formatter(&|y: &f64| format!("{y:.0}"))
+        .label_style((FONT, 15).into_font().color(&INK))
+        .draw()
+        .map_err(drawing)?;
+    Ok(chart)
+}
+
+/// A panel with weeks along x and counts up y.
+type Panel<'a, 'b> =
+    ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
 /// Reflections and check-ins per week, side by side; no citizen bar where the floor hid them.
 fn draw_activity(
     area: &DrawingArea<BitMapBackend<'_>, Shift>,
@@ -252,26 +293,8 @@ fn draw_activity(
         .max()
         .unwrap_or(0)
         .max(1);
-    let mut chart = ChartBuilder::on(area)
-        .caption(&labels.activity, (FONT, 20).into_font().color(&INK))
-        .margin_left(24)
-        .margin_right(24)
-        .x_label_area_size(28)
-        .y_label_area_size(44)
-        .build_cartesian_2d(x_range(weeks.len()), 0.0..at(highest) * 1.25)
-        .map_err(drawing)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(GRID)
-        .x_labels(weeks.len())
-        .x_label_formatter(&|x: &f64| labels.week(*x))
-        .y_labels(5)
-        .y_label_formatter(&|y: &f64| format!("{y:.0}"))
-        .label_style((FONT, 15).into_font().color(&INK))
-        .draw()
-        .map_err(drawing)?;
+    let top = at(highest) * ACTIVITY_HEADROOM;
+    let mut chart = bar_panel(area, &labels.activity, labels, weeks.len(), top)?;
     let label_style = centred((FONT, 15).into_font().color(&INK), VPos::Bottom);
     chart
         .draw_series(weeks.iter().enumerate().map(|(i, d)| {
@@ -320,7 +343,7 @@ fn draw_activity(
     chart
         .draw_series(std::iter::once(Text::new(
             labels.hidden.clone(),
-            (-0.45, at(highest) * 1.2),
+            (-0.45, at(highest) * (ACTIVITY_HEADROOM - 0.05)),
             (FONT, 13).into_font().color(&INK),
         )))
         .map_err(drawing)?;
@@ -441,26 +464,8 @@ fn draw_trials(
         .max()
         .unwrap_or(0)
         .max(1);
-    let mut chart = ChartBuilder::on(area)
-        .caption(&labels.trials_heading, (FONT, 20).into_font().color(&INK))
-        .margin_left(24)
-        .margin_right(24)
-        .x_label_area_size(28)
-        .y_label_area_size(44)
-        .build_cartesian_2d(x_range(weeks.len()), 0.0..at(highest) * 1.25)
-        .map_err(drawing)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(GRID)
-        .x_labels(weeks.len())
-        .x_label_formatter(&|x: &f64| labels.week(*x))
-        .y_labels(5)
-        .y_label_formatter(&|y: &f64| format!("{y:.0}"))
-        .label_style((FONT, 15).into_font().color(&INK))
-        .draw()
-        .map_err(drawing)?;
+    let top = at(highest) * TRIALS_HEADROOM;
+    let mut chart = bar_panel(area, &labels.trials_heading, labels, weeks.len(), top)?;
     for (kind, (colour, label)) in TRIAL_COLOURS.iter().zip(&labels.trial_kinds).enumerate() {
         let colour = *colour;
         chart
@@ -478,7 +483,7 @@ fn draw_trials(
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(SeriesLabelPosition::UpperRight)
         .label_font((FONT, 14).into_font().color(&INK))
         .background_style(WHITE.mix(0.9))
         .border_style(GRID)
@@ -490,8 +495,9 @@ fn draw_trials(
 /// New trial actions, then the week's state changes in the digest's order.
 fn trial_counts(digest: &Digest) -> [usize; 6] {
     let [tried, kept, adjusted, dropped, done] = digest.trials.changed().map(|(_, n)| n);
+    // Kept figures hold the count; a digest kept before there was one, the list.
     [
-        digest.trials.new.len(),
+        digest.trials.created.max(digest.trials.new.len()),
         tried,
         kept,
         adjusted,

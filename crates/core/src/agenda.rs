@@ -28,12 +28,12 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ("agenda-period", &["first", "last", "weeks"]),
     ("agenda-first-meeting", &[]),
     ("agenda-last-meeting", &["date"]),
-    ("agenda-group-trial", &["what", "date"]),
     ("agenda-last-focus", &["principle"]),
     ("agenda-learned-heading", &[]),
     ("agenda-learned-none", &[]),
     ("agenda-trials-heading", &[]),
     ("agenda-trials-changed", &["states"]),
+    ("agenda-trials-no-new", &[]),
     ("agenda-untouched", &["names", "count"]),
     ("agenda-all-touched", &[]),
     ("agenda-citizens-heading", &[]),
@@ -64,25 +64,7 @@ pub fn render(input: &AgendaInput<'_>, locales: &Locales, lang: Lang) -> Result<
         Some(meeting) => {
             let held = input.time_zone.to_datetime(meeting.held_at).date();
             let mut part = vec![w.get("agenda-last-meeting", &[("date", w.date(held)?.into())])?];
-            for trial in &meeting.trials {
-                part.push(w.get(
-                    "agenda-group-trial",
-                    &[
-                        ("what", trial.what.as_str().into()),
-                        ("date", w.date(trial.due)?.into()),
-                    ],
-                )?);
-            }
-            for trial in &meeting.followed_up {
-                let state = w.get(&format!("trial-state-{}", trial.state.name()), &[])?;
-                part.push(w.get(
-                    "digest-followed-up",
-                    &[
-                        ("what", trial.what.as_str().into()),
-                        ("state", state.into()),
-                    ],
-                )?);
-            }
+            part.extend(w.group_trials(&meeting.trials, &meeting.followed_up)?);
             if let Some(p) = meeting.focus {
                 part.push(w.get(
                     "agenda-last-focus",
@@ -112,7 +94,7 @@ pub fn render(input: &AgendaInput<'_>, locales: &Locales, lang: Lang) -> Result<
     let mut part = vec![w.get("agenda-trials-heading", &[])?];
     let new: Vec<_> = input.weeks.iter().flat_map(|d| &d.trials.new).collect();
     if new.is_empty() {
-        part.push(w.get("digest-trials-no-new", &[])?);
+        part.push(w.get("agenda-trials-no-new", &[])?);
     } else {
         part.push(w.get("digest-trials-new", &[("count", new.len().into())])?);
         for trial in new {

@@ -276,8 +276,11 @@ impl Figure {
 /// Trial actions: the new ones, what became of others, and how many are overdue.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Trials {
-    /// Created in the week, oldest first.
+    /// Created in the week, oldest first: words, so taken afresh each time it is worded.
     pub new: Vec<NewTrial>,
+    /// How many were created in the week: a figure, kept with the others.
+    #[serde(default)]
+    pub created: usize,
     /// Trial actions whose state changed to tried, kept, adjusted, dropped or done in the week.
     pub tried: usize,
     pub kept: usize,
@@ -290,7 +293,10 @@ pub struct Trials {
 
 impl Trials {
     fn is_empty(&self) -> bool {
-        self.new.is_empty() && self.changed().iter().all(|(_, n)| *n == 0) && self.overdue == 0
+        self.new.is_empty()
+            && self.created == 0
+            && self.changed().iter().all(|(_, n)| *n == 0)
+            && self.overdue == 0
     }
 
     /// The counts by state, in the order of the trial-action cycle.
@@ -802,6 +808,7 @@ fn trials(input: &DigestInput<'_>, citizens_shown: bool) -> Trials {
         }
     }
     new.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    figures.created = new.len();
     figures.new = new
         .into_iter()
         .map(|trial| {
@@ -1197,6 +1204,36 @@ impl Words<'_> {
         )
     }
 
+    /// A meeting's group trial actions ("• »what« – follow-up DATE"), then those it followed
+    /// up with their state.
+    pub(crate) fn group_trials(
+        &self,
+        decided: &[GroupTrial],
+        followed_up: &[GroupTrial],
+    ) -> Result<Vec<String>, I18nError> {
+        let mut lines = Vec::with_capacity(decided.len() + followed_up.len());
+        for trial in decided {
+            lines.push(self.get(
+                "digest-group-trial",
+                &[
+                    ("what", trial.what.as_str().into()),
+                    ("date", self.date(trial.due)?.into()),
+                ],
+            )?);
+        }
+        for trial in followed_up {
+            let state = self.get(&format!("trial-state-{}", trial.state.name()), &[])?;
+            lines.push(self.get(
+                "digest-followed-up",
+                &[
+                    ("what", trial.what.as_str().into()),
+                    ("state", state.into()),
+                ],
+            )?);
+        }
+        Ok(lines)
+    }
+
     /// One answer a staff member shared, with their first name if they allowed it.
     pub(crate) fn learning(&self, learning: &Learning) -> Result<String, I18nError> {
         let (by, name) = match &learning.by {
@@ -1359,25 +1396,7 @@ pub fn render(digest: &Digest, locales: &Locales, lang: Lang) -> Result<String, 
     // What the group decided together at its learning meeting.
     if !digest.group_trials.is_empty() || !digest.followed_up.is_empty() {
         let mut part = vec![w.get("digest-group-trials-heading", &[])?];
-        for trial in &digest.group_trials {
-            part.push(w.get(
-                "digest-group-trial",
-                &[
-                    ("what", trial.what.as_str().into()),
-                    ("date", w.date(trial.due)?.into()),
-                ],
-            )?);
-        }
-        for trial in &digest.followed_up {
-            let state = w.get(&format!("trial-state-{}", trial.state.name()), &[])?;
-            part.push(w.get(
-                "digest-followed-up",
-                &[
-                    ("what", trial.what.as_str().into()),
-                    ("state", state.into()),
-                ],
-            )?);
-        }
+        part.extend(w.group_trials(&digest.group_trials, &digest.followed_up)?);
         sections.push(part);
     }
 
@@ -1999,6 +2018,10 @@ mod tests {
             .map(|t| (t.what.as_str(), t.adjusts))
             .collect();
         assert_eq!(new, [("Its new version", true), ("New and tried", false)]);
+        assert_eq!(digest.trials.created, 2);
+        let kept = digest.clone().figures();
+        assert!(kept.trials.new.is_empty(), "the words go");
+        assert_eq!(kept.trials.created, 2, "the count stays");
         let t = &digest.trials;
         assert_eq!(
             (t.tried, t.kept, t.adjusted, t.dropped, t.done, t.overdue),

@@ -34,6 +34,8 @@
 //! - `forget\0{person}` an erasure under way (see [`Records::forget`]);
 //! - `mnote\0{person}\0{group}` a membership a facilitator changed (removed, made a
 //!   facilitator or staff again), until the person was told;
+//! - `meeting\0{group}\0{when}` a learning meeting (sealed under the shared key), and
+//!   `mtnote\0{person}\0{group}\0{when}` its decision until that staff member was told;
 //! - `room\0{person}` the private room a channel made for messages to the person (Matrix);
 //! - `purged` the day of the last retention purge; `layout` the layout's version; `health`
 //!   when `/healthz` last wrote (whether the store takes writes).

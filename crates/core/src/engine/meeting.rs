@@ -5,7 +5,7 @@
 
 use super::{EngineError, Reply, ReplyChoice, Turn, TRIAL_WHAT_MAX};
 use crate::records::{
-    GroupTrial, Meeting, MeetingDraft, MeetingStep, Pending, TrialState, Write, SCHEMA,
+    GroupRole, GroupTrial, Meeting, MeetingDraft, MeetingStep, Pending, TrialState, Write, SCHEMA,
 };
 
 /// The states a meeting can give an earlier group trial action, in the order offered.
@@ -17,7 +17,7 @@ const OUTCOMES: [TrialState; 4] = [
 ];
 
 /// At most this many group trial actions per meeting: a loop is a few small things.
-pub const MAX_GROUP_TRIALS: usize = 5;
+const MAX_GROUP_TRIALS: usize = 5;
 
 /// What the menu offers, in order; follow-ups only for earlier trial actions still open.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -243,6 +243,17 @@ impl Turn<'_, '_> {
 
     /// Keeps the meeting for the group, and its decision for each staff member to hear.
     fn save_meeting(&mut self, draft: MeetingDraft) -> Result<(), EngineError> {
+        // Taken out of the group (or made staff) while writing it down: nothing is saved.
+        let admin = self.engine.settings.creators.contains(&self.conv.person);
+        let still_runs_it = self
+            .conv
+            .memberships
+            .iter()
+            .any(|m| m.group == draft.group && (admin || m.role == GroupRole::Facilitator));
+        if !still_runs_it {
+            self.conv.pending = None;
+            return self.say("group-unavailable", &[]);
+        }
         let followed_up: Vec<GroupTrial> = draft
             .earlier
             .iter()
