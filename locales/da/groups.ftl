@@ -155,6 +155,7 @@ meeting-follow-up-ask = Hvordan gik det med »{ $what }«?
 meeting-trials-full = I kan højst beslutte { $count } prøvehandlinger for gruppen på ét møde. Hold dem små og få.
 meeting-cancelled = Mødet er ikke gemt.
 meeting-nothing-yet = Der er ikke noget at gemme endnu. Tilføj en prøvehandling, vælg et fokus eller følg op – eller stop uden at gemme.
+meeting-not-yours = Du er ikke længere facilitator for gruppen, så mødet er ikke gemt.
 meeting-saved = Mødet er gemt. Jeg fortæller personalet i gruppen, hvad I besluttede.
 
 ## Besked til personalet, når gruppen har holdt læringsmøde

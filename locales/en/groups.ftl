@@ -155,6 +155,7 @@ meeting-follow-up-ask = How did “{ $what }” go?
 meeting-trials-full = A meeting can have at most { $count } trial actions for the group. Keep them small and few.
 meeting-cancelled = The meeting is not saved.
 meeting-nothing-yet = There is nothing to save yet. Add a trial action, choose a focus or follow up – or stop without saving.
+meeting-not-yours = You are no longer a facilitator of the group, so the meeting is not saved.
 meeting-saved = The meeting is saved. I will tell the group's staff what you decided.
 
 ## Sent to staff when their group has held a learning meeting

@@ -103,6 +103,7 @@ const STAFF_ONLY: &[&str] = &[
     "meeting-cancelled",
     "meeting-nothing-yet",
     "meeting-saved",
+    "meeting-not-yours",
     "newgroup-how",
     "newgroup-name-long",
     "newgroup-done",

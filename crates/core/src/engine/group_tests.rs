@@ -1023,3 +1023,28 @@ fn staff_hear_the_meetings_decision_unless_they_said_no() {
         "{asked}"
     );
 }
+
+/// A facilitator made staff again while writing a meeting down saves nothing.
+#[test]
+fn a_meeting_is_saved_only_by_someone_who_still_runs_the_group() {
+    let (mut world, group) = team_of_four();
+    world.say("mette", "/facilitator 2");
+    world.settle();
+    world.say("anna", "/meeting");
+    world.say("anna", "2");
+    world.say("anna", "3");
+    // Mette makes Anna staff again before Anna saves.
+    world.say("mette", "/facilitator 2");
+    world.settle();
+    assert!(matches!(
+        world.conversation("anna").pending,
+        Some(Pending::Meeting(_))
+    ));
+    let refused = world.say("anna", "3");
+    assert!(
+        refused.contains("You are no longer a facilitator of the group"),
+        "{refused}"
+    );
+    assert!(!world.meetings.contains_key(&group));
+    assert_eq!(world.conversation("anna").pending, None);
+}

@@ -252,7 +252,7 @@ impl Turn<'_, '_> {
             .any(|m| m.group == draft.group && (admin || m.role == GroupRole::Facilitator));
         if !still_runs_it {
             self.conv.pending = None;
-            return self.say("group-unavailable", &[]);
+            return self.say("meeting-not-yours", &[]);
         }
         let followed_up: Vec<GroupTrial> = draft
             .earlier

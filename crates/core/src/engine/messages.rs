@@ -55,6 +55,7 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ("meeting-cancelled", &[]),
     ("meeting-nothing-yet", &[]),
     ("meeting-saved", &[]),
+    ("meeting-not-yours", &[]),
     ("meeting-news", &["group"]),
     ("meeting-news-trial", &["what", "date"]),
     ("meeting-news-focus", &["principle"]),
