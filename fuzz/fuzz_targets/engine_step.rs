@@ -65,6 +65,13 @@ fuzz_target!(|data: &[u8]| {
                 group: text(more),
                 role: None,
             }),
+            Some((9, more)) => Body::Due(Due::Meeting {
+                group: text(more),
+                group_name: text(more),
+                held_at: now,
+                trials: Vec::new(),
+                focus: more.first().map(|b| b % 8 + 1),
+            }),
             _ => Body::Text(text(line)),
         };
         let scheduled = matches!(body, Body::Due(_));
@@ -76,6 +83,7 @@ fuzz_target!(|data: &[u8]| {
             entropy: &entropy,
             digest: None,
             mydata: needs.mydata.then_some(&stored),
+            meeting: None,
         };
         let outcome = engine
             .handle(conversation.clone(), body, ctx, now)

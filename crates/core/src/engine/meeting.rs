@@ -332,6 +332,7 @@ impl Turn<'_, '_> {
         focus: Option<u8>,
     ) -> Result<(), EngineError> {
         // The group's focus is taken in either way: the principle dialogue offers it.
+        let focus = focus.filter(|p| (1..=8).contains(p));
         if let Some(membership) = self.conv.memberships.iter_mut().find(|m| m.group == group) {
             membership.focus = focus;
         }
