@@ -91,8 +91,7 @@ fn staff_reflection_with_a_trial_action_in_danish() {
         Spørge til hendes plan hver morgen\n\
         1\n\
         i morgen\n\
-        Hun fortæller selv om dagen\n\
-        nej\n";
+        Hun fortæller selv om dagen\n";
     let out = chat(dir.path(), &["--as", "staff", "--lang", "da"], script);
     assert!(out.contains("1/9 · Tænk på én konkret situation"), "{out}");
     assert!(
@@ -111,7 +110,11 @@ fn staff_reflection_with_a_trial_action_in_danish() {
     let records = records(dir.path());
     let person = PersonId::new("console", "local");
     let answers = records.answers(&person).unwrap();
-    assert_eq!(answers.len(), 10, "{answers:#?}");
+    assert_eq!(
+        answers.len(),
+        9,
+        "in no group, no sharing question: {answers:#?}"
+    );
     let trials = records.trials(&person).unwrap();
     assert_eq!(trials.len(), 1);
     assert_eq!(trials[0].state, TrialState::Planned);
@@ -129,7 +132,6 @@ fn citizen_check_in_in_english_with_words_and_emoji() {
         family and a friend\n\
         🙂\n\
         😄\n\
-        ja\n\
         👎\n";
     let out = chat(
         dir.path(),
@@ -147,7 +149,7 @@ fn citizen_check_in_in_english_with_words_and_emoji() {
     };
     assert_eq!(value("listened"), Some(Value::Scale(4)));
     assert_eq!(value("respected"), Some(Value::Scale(5)));
-    assert_eq!(value("share"), Some(Value::YesNo(true)));
+    assert_eq!(value("share"), None, "in no group, nobody to share with");
     assert_eq!(value("try"), Some(Value::YesNo(false)));
     assert_eq!(
         value("people"),

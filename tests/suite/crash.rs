@@ -21,9 +21,10 @@ const KILLS: usize = 20;
 /// The bot is back within about a second of a kill, a few under load; a reply later than
 /// this means the message went with the process, and the person asks where they are.
 const ACK_WAIT: Duration = Duration::from_secs(20);
-/// The reflection's nine questions, answered the same way every run (the text steps with
-/// words unique to the person, run and step; no trial action, and nothing shared).
-const STEPS: usize = 9;
+/// The reflection's eight questions, answered the same way every run (the text steps with
+/// words unique to the person, run and step; no trial action). The people are in no group,
+/// so the sharing question is not asked.
+const STEPS: usize = 8;
 const TEXT_STEPS: [usize; 4] = [1, 2, 6, 7];
 const STEP_IDS: [&str; STEPS] = [
     "situation",
@@ -34,7 +35,6 @@ const STEP_IDS: [&str; STEPS] = [
     "worked",
     "different",
     "commit",
-    "share",
 ];
 
 fn input(user: i64, run: usize, step: usize) -> String {
@@ -42,7 +42,7 @@ fn input(user: i64, run: usize, step: usize) -> String {
         3 => "4 1".into(),
         4 => "4".into(),
         5 => "1".into(),
-        8 | 9 => "no".into(),
+        8 => "no".into(),
         _ => token(user, run, step),
     }
 }
@@ -266,7 +266,6 @@ pub(super) async fn before_the_kills(emulator: &Emulator, user: i64) {
         "1 4",
         "tomorrow",
         "skip",
-        "no",
     ] {
         let answered = say(emulator, user, line).await;
         assert!(answered.is_some(), "u{user}: no answer to {line}");

@@ -396,7 +396,8 @@ impl Turn<'_, '_> {
     }
 
     /// Passes over a consent question (`shares`) when none of the answers it asks about
-    /// holds words: there is nothing to ask consent for.
+    /// holds words, or when the run counts for no group: there is nothing to share, or
+    /// nobody to share it with.
     fn skip_empty_consent(&self, mut target: Target) -> Target {
         let (Some(dialogue), Some(run)) = (self.dialogue(), self.conv.active.as_ref()) else {
             return target;
@@ -408,10 +409,11 @@ impl Turn<'_, '_> {
             let Some(candidate) = dialogue.steps.get(i) else {
                 break;
             };
-            let anything_to_share = candidate.shares.iter().any(|&shared| {
-                let id = &dialogue.steps[shared].id;
-                matches!(run.answers.get(id), Some(Value::Text(_)))
-            });
+            let anything_to_share = run.group.is_some()
+                && candidate.shares.iter().any(|&shared| {
+                    let id = &dialogue.steps[shared].id;
+                    matches!(run.answers.get(id), Some(Value::Text(_)))
+                });
             if candidate.shares.is_empty() || anything_to_share {
                 break;
             }

@@ -158,14 +158,10 @@ fn staff_reflection_in_danish_with_a_trial_action() {
     assert!(sign.contains("Hvordan vil du kunne se"), "{sign}");
     let saved = chat.say("Hun fortæller selv, hvad hun vil.");
     assert!(saved.contains("fredag d. 27. november"), "{saved}");
-    assert_eq!(
-        chat.step(),
-        Some("share"),
-        "last, whether the group may read it"
+    assert!(
+        chat.conv.active.is_none(),
+        "complete: in no group, nothing is asked to be shared"
     );
-    chat.say("nej");
-    assert_eq!(chat.answer_of("share"), Some(&Value::YesNo(false)));
-    assert!(chat.conv.active.is_none(), "the dialogue is complete");
     let trial = &chat.trials[0];
     assert_eq!(trial.what, "Spørge ind til hendes plan for dagen");
     assert_eq!(trial.principles, vec![1, 4]);
@@ -244,7 +240,6 @@ fn a_run_counts_only_the_principles_chosen() {
         "Time.",
         "skip",
         "no",
-        "no",
     ] {
         chat.say(answer);
     }
@@ -270,7 +265,6 @@ fn a_run_counts_only_the_principles_chosen() {
     chat.say("5");
     chat.say("tomorrow");
     chat.say("skip");
-    chat.say("no");
     let run = chat
         .writes
         .iter()
@@ -308,7 +302,7 @@ fn reflect_to_a_trial_action(chat: &mut Chat, what: &str) -> String {
 fn open_trial_actions_are_bounded_and_a_closed_one_makes_room() {
     let mut chat = Chat::new(Role::Staff, Lang::En);
     reflect_to_a_trial_action(&mut chat, "Ask first");
-    for answer in ["1 4", "friday", "skip", "no"] {
+    for answer in ["1 4", "friday", "skip"] {
         chat.say(answer);
     }
     assert_eq!(chat.trials.len(), 1);
@@ -332,14 +326,9 @@ fn open_trial_actions_are_bounded_and_a_closed_one_makes_room() {
         refused.contains("You have 20 trial actions that are not done yet"),
         "{refused}"
     );
-    assert_eq!(
-        chat.step(),
-        Some("share"),
-        "the reflection goes on: {refused}"
-    );
+    assert!(chat.conv.active.is_none(), "the reflection ends: {refused}");
     assert_eq!(chat.trials.len(), MAX_OPEN_TRIALS);
     assert_eq!(chat.answer_of("trial"), Some(&Value::Skipped));
-    chat.say("no");
     // One looked back on and kept: room for a new one.
     chat.trials[0].state = TrialState::Kept;
     let asked = reflect_to_a_trial_action(&mut chat, "Ask again");
@@ -361,6 +350,7 @@ fn low_score_branches_to_support() {
 #[test]
 fn citizen_check_in_in_english_with_words_and_emoji() {
     let mut chat = Chat::new(Role::Citizen, Lang::En);
+    in_a_group(&mut chat, crate::records::GroupRole::Citizen);
     let menu = chat.say("/reflect");
     assert!(menu.contains("What do you want to talk about?"), "{menu}");
     chat.say("check in");
@@ -655,7 +645,6 @@ fn follow_up_adjusts_a_trial_action_into_a_linked_new_version() {
     chat.say("2");
     chat.say("tomorrow");
     chat.say("skip");
-    chat.say("no");
     assert_eq!(chat.trials.len(), 1);
     assert_eq!(chat.trials[0].sign, None);
     let list = chat.say("/trials");
@@ -676,8 +665,6 @@ fn follow_up_adjusts_a_trial_action_into_a_linked_new_version() {
     chat.say("2");
     chat.say("next week");
     chat.say("She asks for the walk herself.");
-    assert_eq!(chat.step(), Some("share"));
-    chat.say("yes");
     let old = chat.trials.iter().find(|t| t.replaces.is_none()).unwrap();
     let new = chat.trials.iter().find(|t| t.replaces.is_some()).unwrap();
     assert_eq!(old.state, TrialState::Adjusted);
@@ -1048,7 +1035,6 @@ fn without_consent_a_dialogue_can_be_tried_but_nothing_of_it_is_kept() {
         "family",
         "4",
         "5",
-        "no",
         "yes",
         "Walk to the shop",
     ] {
@@ -1187,6 +1173,7 @@ fn stored_data(chat: &Chat) -> PersonData {
 #[test]
 fn staff_share_what_worked_by_choice_and_see_it_in_mydata() {
     let mut chat = Chat::new(Role::Staff, Lang::En);
+    in_a_group(&mut chat, crate::records::GroupRole::Staff);
     for answer in [
         "/reflect",
         "1",
@@ -1233,6 +1220,7 @@ fn staff_share_what_worked_by_choice_and_see_it_in_mydata() {
 #[test]
 fn mydata_lists_everything_and_attaches_the_same_as_json() {
     let mut chat = Chat::new(Role::Citizen, Lang::En);
+    in_a_group(&mut chat, crate::records::GroupRole::Citizen);
     check_in(&mut chat, None);
     let data = stored_data(&chat);
     let engine = Engine::new(&CONTENT.catalog, &CONTENT.locales, &chat.settings);
