@@ -93,7 +93,7 @@ fn staff_reflection_with_a_trial_action_in_danish() {
         i morgen\n\
         Hun fortæller selv om dagen\n";
     let out = chat(dir.path(), &["--as", "staff", "--lang", "da"], script);
-    assert!(out.contains("1/9 · Tænk på én konkret situation"), "{out}");
+    assert!(out.contains("1/8 · Tænk på én konkret situation"), "{out}");
     assert!(
         out.contains("Jeg har gemt det: »Spørge til hendes plan hver morgen«"),
         "{out}"
@@ -187,7 +187,7 @@ fn bad_input_gets_clear_answers_and_the_conversation_stays() {
     assert!(out.contains("Det forstod jeg ikke"));
     assert!(out.contains("Du er i gang med en samtale"));
     assert!(
-        out.contains("2/9"),
+        out.contains("2/8"),
         "the dialogue went on after the bad input"
     );
     let records = records(dir.path());
@@ -269,22 +269,22 @@ fn a_killed_chat_resumes_at_the_right_question_with_nothing_lost() {
     live.send("1");
     live.wait_for("may I save your answers?");
     live.send("1");
-    live.wait_for("1/9");
+    live.wait_for("1/8");
     live.send("A resident was upset at breakfast.");
-    live.wait_for("2/9");
+    live.wait_for("2/8");
     live.send("She wanted to eat alone.");
-    live.wait_for("3/9");
+    live.wait_for("3/8");
     live.send("4 6");
     // The fourth question is printed only after the third answer is durable.
-    live.wait_for("4/9");
+    live.wait_for("4/8");
     live.child.kill().unwrap(); // SIGKILL: no chance to flush anything.
     live.child.wait().unwrap();
 
     let mut live = Live::start(dir.path());
     live.wait_for("Good to see you again");
-    live.wait_for("4/9");
+    live.wait_for("4/8");
     live.send("5");
-    live.wait_for("5/9");
+    live.wait_for("5/8");
     drop(live.stdin);
     live.child.wait().unwrap();
 

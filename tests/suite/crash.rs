@@ -77,7 +77,7 @@ fn token(user: i64, run: usize, step: usize) -> String {
     format!("u{user} run{run} step{step}")
 }
 
-/// "3/9 · ..." → 3: the question a message asks, if it asks one.
+/// "3/8 · ..." → 3: the question a message asks, if it asks one.
 fn progress(text: &str) -> Option<usize> {
     text.lines()
         .find_map(|line| line.split_once(" · ").and_then(|(p, _)| p.split_once('/')))

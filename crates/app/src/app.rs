@@ -821,7 +821,7 @@ mod tests {
         assert_eq!(answers.len(), 1);
         let conversation = app.records().conversation(&person).unwrap().unwrap();
         assert_eq!(conversation.active.unwrap().step, "citizen-view");
-        let question = |replies: &[Reply]| replies.iter().any(|r| r.text.contains("2/9"));
+        let question = |replies: &[Reply]| replies.iter().any(|r| r.text.contains("2/8"));
         assert!(question(&first) && question(&again));
     }
 

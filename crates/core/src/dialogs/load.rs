@@ -420,6 +420,7 @@ fn parse_dialogue(
                 digest: raw_step.digest.clone(),
                 shares,
                 remaining: 0,
+                remaining_unshared: 0,
             });
         }
     }
@@ -808,6 +809,34 @@ fn successors(step: &Step) -> impl Iterator<Item = Target> + '_ {
     std::iter::once(step.next).chain(step.branches.iter().map(|b| b.goto))
 }
 
+/// The fewest questions from each step to the end, the step included, each step counting
+/// `asked(step)` (1, or 0 for a step that is passed over); `usize::MAX` where the end cannot
+/// be reached. Relaxed until nothing changes (n is small).
+fn shortest_to_end(steps: &[Step], asked: impl Fn(&Step) -> usize) -> Vec<usize> {
+    let n = steps.len();
+    let mut remaining = vec![usize::MAX; n];
+    loop {
+        let mut changed = false;
+        for i in 0..n {
+            let own = asked(&steps[i]);
+            let best = successors(&steps[i])
+                .map(|target| match target {
+                    Target::End => own,
+                    Target::Step(j) => remaining[j].saturating_add(own),
+                })
+                .min()
+                .unwrap_or(usize::MAX);
+            if best < remaining[i] {
+                remaining[i] = best;
+                changed = true;
+            }
+        }
+        if !changed {
+            return remaining;
+        }
+    }
+}
+
 /// Checks reachability both ways and fills in `remaining` (shortest way to the end).
 fn check_paths(check: &mut Checker<'_>, steps: &mut [Step]) {
     let n = steps.len();
@@ -824,27 +853,8 @@ fn check_paths(check: &mut Checker<'_>, steps: &mut [Step]) {
             }
         }
     }
-    // Shortest distance to the end, by relaxing until nothing changes (n is small).
-    let mut remaining = vec![usize::MAX; n];
-    loop {
-        let mut changed = false;
-        for i in 0..n {
-            let best = successors(&steps[i])
-                .map(|target| match target {
-                    Target::End => 1,
-                    Target::Step(j) => remaining[j].saturating_add(1),
-                })
-                .min()
-                .unwrap_or(usize::MAX);
-            if best < remaining[i] {
-                remaining[i] = best;
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
+    let remaining = shortest_to_end(steps, |_| 1);
+    let unshared = shortest_to_end(steps, |step| usize::from(step.shares.is_empty()));
     for (i, step) in steps.iter_mut().enumerate() {
         if !reached[i] {
             check.report(
@@ -856,6 +866,7 @@ fn check_paths(check: &mut Checker<'_>, steps: &mut [Step]) {
             check.report(Some(&step.id), "the end cannot be reached from this step");
         }
         step.remaining = remaining[i];
+        step.remaining_unshared = unshared[i];
     }
     // No loops: answers are kept per step, so a step asked twice would lose its first answer.
     for (i, step) in steps.iter().enumerate() {

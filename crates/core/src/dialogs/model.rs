@@ -134,6 +134,9 @@ pub struct Step {
     pub shares: Vec<usize>,
     /// The fewest questions from this one to the end, this one included: for "3/7".
     pub remaining: usize,
+    /// The same for a run that counts for no group, where consent questions (`shares`) are
+    /// not asked: nobody would read what they share.
+    pub remaining_unshared: usize,
 }
 
 #[derive(Clone, Debug)]

@@ -23,7 +23,13 @@ impl Turn<'_, '_> {
             return self.show_menu();
         };
         let position = run.path.len() + 1;
-        let total = run.path.len() + step.remaining;
+        // A run for no group is not asked to share (see `skip_empty_consent`).
+        let remaining = if run.group.is_some() {
+            step.remaining
+        } else {
+            step.remaining_unshared
+        };
+        let total = run.path.len() + remaining;
         let bank_pick = (self.conv.runs_started as usize) % step.ask.len().max(1);
         let part = part_of(step, run);
         let question_id = match part {
