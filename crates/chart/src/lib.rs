@@ -277,6 +277,18 @@ fn bar_panel<'a, 'b>(
     Ok(chart)
 }
 
+/// The panel's series labels, top right (each panel leaves room there).
+fn draw_legend<'a, 'b: 'a>(chart: &mut Panel<'a, 'b>) -> Result<(), ChartError> {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .label_font((FONT, 14).into_font().color(&INK))
+        .background_style(WHITE.mix(0.9))
+        .border_style(GRID)
+        .draw()
+        .map_err(drawing)
+}
+
 /// A panel with weeks along x and counts up y.
 type Panel<'a, 'b> =
     ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
@@ -347,15 +359,7 @@ fn draw_activity(
             (FONT, 13).into_font().color(&INK),
         )))
         .map_err(drawing)?;
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font((FONT, 14).into_font().color(&INK))
-        .background_style(WHITE.mix(0.9))
-        .border_style(GRID)
-        .draw()
-        .map_err(drawing)?;
-    Ok(())
+    draw_legend(&mut chart)
 }
 
 /// A strip per principle: how many staff reflections chose it each week, shaded and counted.
@@ -481,15 +485,7 @@ fn draw_trials(
             .label(label)
             .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], colour.filled()));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font((FONT, 14).into_font().color(&INK))
-        .background_style(WHITE.mix(0.9))
-        .border_style(GRID)
-        .draw()
-        .map_err(drawing)?;
-    Ok(())
+    draw_legend(&mut chart)
 }
 
 /// New trial actions, then the week's state changes in the digest's order.

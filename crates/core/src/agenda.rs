@@ -2,9 +2,9 @@
 //! digests of its weeks (so the same floors hold, and the same consent: only shared words),
 //! and what the last meeting decided, to follow up.
 
-use crate::digest::{join, Citizens, Digest, Words};
+use crate::digest::{join, Citizens, Digest, Trials, Words};
 use crate::i18n::{I18nError, Lang, Locales};
-use crate::records::{Meeting, TrialState};
+use crate::records::Meeting;
 
 /// At most this many shared answers and citizens' quotes each: an agenda is read aloud.
 const MAX_WORDS: usize = 10;
@@ -101,27 +101,13 @@ pub fn render(input: &AgendaInput<'_>, locales: &Locales, lang: Lang) -> Result<
             part.push(w.trial(trial)?);
         }
     }
-    let mut changed = [0usize; 5];
+    let mut changed = Trials::default().changed();
     for digest in input.weeks {
         for (total, (_, n)) in changed.iter_mut().zip(digest.trials.changed()) {
-            *total += n;
+            total.1 += n;
         }
     }
-    let states = [
-        TrialState::Tried,
-        TrialState::Kept,
-        TrialState::Adjusted,
-        TrialState::Dropped,
-        TrialState::Done,
-    ];
-    let mut counts = Vec::new();
-    for (state, count) in states.iter().zip(changed).filter(|(_, n)| *n > 0) {
-        let state = w.get(&format!("trial-state-{}", state.name()), &[])?;
-        counts.push(w.get(
-            "digest-trial-state-count",
-            &[("state", state.into()), ("count", count.into())],
-        )?);
-    }
+    let counts = w.state_counts(changed)?;
     if !counts.is_empty() {
         part.push(w.get(
             "agenda-trials-changed",
@@ -202,7 +188,7 @@ mod tests {
     use super::*;
     use crate::content::Content;
     use crate::digest::{Author, CitizenVoice, Compared, Learning, NewTrial, Trials};
-    use crate::records::{GroupTrial, SCHEMA};
+    use crate::records::{GroupTrial, TrialState, SCHEMA};
 
     fn content() -> Content {
         Content::load(None, None, &[]).unwrap()

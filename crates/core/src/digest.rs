@@ -1186,6 +1186,22 @@ impl Words<'_> {
         }
     }
 
+    /// "prøvet: 1", "fortsætter: 2" … for each state with a count above 0.
+    pub(crate) fn state_counts(
+        &self,
+        changed: [(TrialState, usize); 5],
+    ) -> Result<Vec<String>, I18nError> {
+        let mut counts = Vec::new();
+        for (state, count) in changed.into_iter().filter(|(_, n)| *n > 0) {
+            let state = self.get(&format!("trial-state-{}", state.name()), &[])?;
+            counts.push(self.get(
+                "digest-trial-state-count",
+                &[("state", state.into()), ("count", count.into())],
+            )?);
+        }
+        Ok(counts)
+    }
+
     /// A date as the engine writes it: "fredag d. 27. november".
     pub(crate) fn date(&self, date: Date) -> Result<String, I18nError> {
         let weekday = self.get(
@@ -1374,14 +1390,7 @@ pub fn render(digest: &Digest, locales: &Locales, lang: Lang) -> Result<String, 
             part.push(w.trial(trial)?);
         }
     }
-    let mut states = Vec::new();
-    for (state, count) in trials.changed().into_iter().filter(|(_, n)| *n > 0) {
-        let state = w.get(&format!("trial-state-{}", state.name()), &[])?;
-        states.push(w.get(
-            "digest-trial-state-count",
-            &[("state", state.into()), ("count", count.into())],
-        )?);
-    }
+    let states = w.state_counts(trials.changed())?;
     if !states.is_empty() {
         part.push(w.get(
             "digest-trials-changed",
