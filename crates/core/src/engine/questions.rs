@@ -265,21 +265,13 @@ impl Turn<'_, '_> {
         best as u8 + 1
     }
 
+    /// A date as every message writes it (the digest's wording, in the person's language).
     pub(super) fn date_text(&self, date: Date) -> Result<String, EngineError> {
-        let weekday = self.text(
-            &format!("weekday-{}", date.weekday().to_monday_one_offset()),
-            &[],
-        )?;
-        let month = self.text(&format!("month-{}", date.month()), &[])?;
-        self.text(
-            "date-format",
-            &[
-                ("weekday", weekday.into()),
-                ("day", i64::from(date.day()).into()),
-                ("month", month.into()),
-                ("year", i64::from(date.year()).into()),
-            ],
-        )
+        let words = crate::digest::Words {
+            locales: self.engine.locales,
+            lang: self.conv.lang,
+        };
+        Ok(words.date(date)?)
     }
 }
 
