@@ -45,9 +45,10 @@ follow_up() {
     chat "$1" staff "$2"
 }
 
-# check_in USER DAY HOPE: the citizens' check-in, the hope shared with the staff.
+# check_in USER DAY HOPE: the citizens' check-in (no idea for the staff), the hope shared
+# with the staff.
 check_in() {
-  printf '%s\n' /refleksion 1 "$3" "1 3" "spring over" "1 2" 4 5 ja nej |
+  printf '%s\n' /refleksion 1 "$3" "1 3" "spring over" "1 2" 4 5 "spring over" ja nej |
     chat "$1" citizen "$2"
 }
 

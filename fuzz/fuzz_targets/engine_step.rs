@@ -72,6 +72,11 @@ fuzz_target!(|data: &[u8]| {
                 trials: Vec::new(),
                 focus: more.first().map(|b| b % 8 + 1),
             }),
+            Some((10, more)) => Body::Due(Due::IdeaTakenUp {
+                token: text(more),
+                idea: text(more),
+                note: text(more),
+            }),
             _ => Body::Text(text(line)),
         };
         let scheduled = matches!(body, Body::Due(_));

@@ -59,7 +59,10 @@ digest-trial = • »{ $what }«{ $by ->
         [adjusted] {" "}· ny udgave
        *[first] {""}
     }
-digest-trial-citizen = • En borgers prøvehandling{ $principle-count ->
+digest-trial-citizen = { $shared ->
+        [yes] • »{ $what }« – en borger
+       *[no] • En borgers prøvehandling
+    }{ $principle-count ->
         [0] {""}
        *[other] {" "}({ $principles })
     }
@@ -82,6 +85,11 @@ digest-citizens-people = { $count ->
     [0] Ingen borgere svarede i denne uge.
     [one] 1 borger svarede i denne uge.
    *[other] { $count } borgere svarede i denne uge.
+}
+digest-ideas-heading = Borgernes idéer til, hvad I kunne gøre bedre, delt uden navn
+digest-ideas-more = { $count ->
+    [one] … og 1 idé mere.
+   *[other] … og { $count } idéer mere.
 }
 digest-quotes-heading = Borgernes egne ord, delt uden navn
 digest-quote = • »{ $text }«
@@ -170,5 +178,7 @@ agenda-citizens = { $count ->
     [one] Borgere: 1 samtale i perioden.
    *[other] Borgere: { $count } samtaler i perioden.
 }
+agenda-ideas-heading = Borgernes idéer. Vælg »Tag en idé fra borgerne op« i menuen, så får borgeren besked om, hvad I vil gøre:
+agenda-idea = { $number }. »{ $text }«
 agenda-citizens-hidden = For få borgere har svaret til, at noget kan vises.
 agenda-citizens-later = Det, borgerne har sagt i denne uge, kommer med i ugens overblik, når ugen er slut.

@@ -144,6 +144,10 @@ meeting-no-focus = ikke valgt
 meeting-add-trial = Tilføj en prøvehandling for gruppen
 meeting-choose-focus = Vælg fokus frem til næste møde
 meeting-follow-up = Følg op på »{ $what }«
+meeting-take-idea = Tag en idé fra borgerne op
+meeting-idea-which = Hvilken idé vil I tage op? Vælg et tal.
+meeting-idea-note = Hvad vil I gøre med idéen »{ $idea }«? Skriv det kort og i hverdagssprog. Borgeren, der kom med den, får dit svar at læse. I får ikke at vide, hvem det er.
+meeting-idea-added = Noteret. Borgeren får besked, når mødet er gemt.
 meeting-save = Gem, og giv personalet i gruppen besked
 meeting-cancel = Stop uden at gemme
 meeting-trial-what = Hvad vil gruppen prøve? Skriv det kort og konkret – én lille ændring i jeres praksis, uden navne og CPR-numre.
@@ -162,6 +166,9 @@ meeting-saved = Mødet er gemt. Jeg fortæller personalet i gruppen, hvad I besl
 meeting-news = Nyt fra læringsmødet i { $group }:
 meeting-news-trial = • Gruppen vil prøve: »{ $what }«. I følger op på den { $date }.
 meeting-news-focus = • Fokus frem til næste møde: { $principle }.
+idea-taken-up = Du kom med en idé: »{ $idea }«
+    Personalet har talt om den på et møde. De skrev, hvad de vil gøre: »{ $note }«
+    Tak for din idé.
 meeting-news-stop = Vil du ikke have besked om læringsmøderne, så skriv /nyt fra.
 news-on = Du får besked, når din gruppe har holdt læringsmøde. Skriv /nyt fra for at stoppe.
 news-off = Du får ikke længere besked om gruppens læringsmøder. Skriv /nyt til for at få besked igen.

@@ -67,6 +67,7 @@ mydata-answers = { $count ->
    *[other] Du har { $count } gemte svar:
 }
 mydata-answer = { $date } · { $dialogue }: { $answer }
+mydata-trial-shared = { $line } (delt med personalet uden dit navn)
 mydata-answer-shared = { $date } · { $dialogue }: { $answer } ({ $role ->
     [citizen] delt med personalet uden dit navn
    *[staff] delt med din gruppe

@@ -103,10 +103,12 @@ borger-tjek-ind-scale-high = yes, a lot
 # The weekly digest: how many answered 4 or 5.
 borger-tjek-ind-digest-listened = Felt listened to
 borger-tjek-ind-digest-respected = Felt respected
-borger-tjek-ind-kind = Thank you for telling me. What could the staff do better?
+borger-tjek-ind-kind = Thank you for telling me. What could the staff do better? They may take it up at a meeting. If they do, you will hear about it here.
+borger-tjek-ind-idea = Do you have an idea for something the staff could do better? They may take it up at a meeting. If they do, you will hear about it here.
 borger-tjek-ind-share = May the staff read what you wrote? They do not see your name. But they may guess who you are. It is fine to say no.
 borger-tjek-ind-try = Is there something you want to try? It can be something small.
 borger-tjek-ind-trial = Let us write it down. Think of a small thing you can do soon.
+borger-tjek-ind-share-trial = May the staff read your trial action? It can give them ideas for their work. They do not see your name. But they may guess who you are. It is fine to say no.
 borger-tjek-ind-outro = Thank you for your answers. What you say matters. Take good care of yourself.
 
 ## opfoelgning: follow-up on a trial action (plain language, LIX 30 or below)

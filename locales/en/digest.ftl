@@ -59,7 +59,10 @@ digest-trial = • “{ $what }”{ $by ->
         [adjusted] {" "}· new version
        *[first] {""}
     }
-digest-trial-citizen = • A citizen's trial action{ $principle-count ->
+digest-trial-citizen = { $shared ->
+        [yes] • “{ $what }” – a citizen
+       *[no] • A citizen's trial action
+    }{ $principle-count ->
         [0] {""}
        *[other] {" "}({ $principles })
     }
@@ -82,6 +85,11 @@ digest-citizens-people = { $count ->
     [0] No citizens answered this week.
     [one] 1 citizen answered this week.
    *[other] { $count } citizens answered this week.
+}
+digest-ideas-heading = Citizens' ideas for what you could do better, shared without names
+digest-ideas-more = { $count ->
+    [one] … and 1 more idea.
+   *[other] … and { $count } more ideas.
 }
 digest-quotes-heading = In their own words, shared without names
 digest-quote = • “{ $text }”
@@ -170,5 +178,7 @@ agenda-citizens = { $count ->
     [one] Citizens: 1 conversation in the period.
    *[other] Citizens: { $count } conversations in the period.
 }
+agenda-ideas-heading = Citizens' ideas. Choose “Take up an idea from the citizens” in the menu, and the citizen hears what you will do:
+agenda-idea = { $number }. “{ $text }”
 agenda-citizens-hidden = Too few citizens answered for anything to be shown.
 agenda-citizens-later = What citizens said this week comes in the weekly overview once the week is over.

@@ -144,6 +144,10 @@ meeting-no-focus = not chosen
 meeting-add-trial = Add a trial action for the group
 meeting-choose-focus = Choose the focus until the next meeting
 meeting-follow-up = Follow up on “{ $what }”
+meeting-take-idea = Take up an idea from the citizens
+meeting-idea-which = Which idea will you take up? Choose a number.
+meeting-idea-note = What will you do with the idea “{ $idea }”? Keep it short and in everyday words. The citizen who gave it will read your answer. You will not be told who that is.
+meeting-idea-added = Written down. The citizen is told once the meeting is saved.
 meeting-save = Save, and let the group's staff know
 meeting-cancel = Stop without saving
 meeting-trial-what = What will the group try? Keep it short and concrete – one small change to your practice, without names or CPR numbers.
@@ -162,6 +166,9 @@ meeting-saved = The meeting is saved. I will tell the group's staff what you dec
 meeting-news = News from the learning meeting in { $group }:
 meeting-news-trial = • The group will try: “{ $what }”. You follow it up { $date }.
 meeting-news-focus = • Focus until the next meeting: { $principle }.
+idea-taken-up = You suggested: “{ $idea }”
+    The staff talked about it at a meeting. They wrote what they will do: “{ $note }”
+    Thank you for your idea.
 meeting-news-stop = If you do not want news about the learning meetings, type /news off.
 news-on = You get news when your group has held a learning meeting. Type /news off to stop.
 news-off = You no longer get news about your group's learning meetings. Type /news on to get them again.

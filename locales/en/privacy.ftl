@@ -67,6 +67,7 @@ mydata-answers = { $count ->
    *[other] You have { $count } saved answers:
 }
 mydata-answer = { $date } · { $dialogue }: { $answer }
+mydata-trial-shared = { $line } (shared with the staff without your name)
 mydata-answer-shared = { $date } · { $dialogue }: { $answer } ({ $role ->
     [citizen] shared with the staff without your name
    *[staff] shared with your group

@@ -132,6 +132,7 @@ fn citizen_check_in_in_english_with_words_and_emoji() {
         family and a friend\n\
         🙂\n\
         😄\n\
+        skip\n\
         👎\n";
     let out = chat(
         dir.path(),

@@ -96,7 +96,7 @@ fn a_week_in_team_west(setup: &Setup) -> (String, String) {
     assert!(out.contains("Thank you for your reflection"), "{out}");
 
     let script = format!(
-        "/join {citizen}\n/reflect\n1\n1\nTo cook my own dinner\n1 3\nskip\n1 2\n4\n5\nyes\nno\n"
+        "/join {citizen}\n/reflect\n1\n1\nTo cook my own dinner\n1 3\nskip\n1 2\n4\n5\nskip\nyes\nno\n"
     );
     let out = setup.chat("bo", "2026-11-25T09:10:00Z", &script);
     assert!(
@@ -417,7 +417,7 @@ fn the_export_is_pseudonymised_and_holds_only_shared_text() {
     };
     // cy checks in too but does not share (the `no` before the last one).
     let script = format!(
-        "/join {citizen}\n/reflect\n1\n1\nA secret garden plan\n1 3\nskip\n1 2\n4\n5\nno\nno\n"
+        "/join {citizen}\n/reflect\n1\n1\nA secret garden plan\n1 3\nskip\n1 2\n4\n5\nskip\nno\nno\n"
     );
     let out = setup.chat("cy", "2026-11-26T09:10:00Z", &script);
     assert!(out.contains("Thank you for your answers"), "{out}");
@@ -429,7 +429,7 @@ fn the_export_is_pseudonymised_and_holds_only_shared_text() {
         .unwrap();
     let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
     assert!(rows.iter().all(|r| r["role"] == "staff"), "{json}");
-    let script = format!("/join {citizen}\n/reflect\n1\n1\nskip\n1 3\nskip\n1 2\n4\n5\nno\n");
+    let script = format!("/join {citizen}\n/reflect\n1\n1\nskip\n1 3\nskip\n1 2\n4\n5\nskip\nno\n");
     let out = setup.chat("dee", "2026-11-26T09:20:00Z", &script);
     assert!(out.contains("Thank you for your answers"), "{out}");
 

@@ -990,7 +990,7 @@ fn shares_a_step_that_is_not_text() {
     assert_only(
         &sharing("shares = [\"how\"]"),
         Some("share"),
-        "shares: step `how` is a scale step; only text answers can be shared",
+        "shares: step `how` is a scale step; only text answers and trial actions can be shared",
     );
 }
 
@@ -1224,7 +1224,9 @@ fn assert_shipped(content: &Content) {
     assert_eq!(first("efter-vagten"), 9);
     assert_eq!(first("princip"), 3);
     assert_eq!(first("opfoelgning"), 3);
-    assert_eq!(first("borger-tjek-ind"), 8);
+    // hope, helps, helps-more, people, listened, respected, idea (or kind after a low
+    // answer), share, try: 9 (8 before the idea step).
+    assert_eq!(first("borger-tjek-ind"), 9);
     // The digest labels and the citizen's consent to share their own words.
     let step = |dialogue: &str, step: &str| {
         let d = content.catalog.get(dialogue).unwrap();
@@ -1256,12 +1258,21 @@ fn assert_shipped(content: &Content) {
     let ids = |indices: &[usize]| -> Vec<&str> {
         indices.iter().map(|&i| d.steps[i].id.as_str()).collect()
     };
-    assert_eq!(ids(&d.steps[share].shares), ["hope", "helps-more", "kind"]);
+    assert_eq!(
+        ids(&d.steps[share].shares),
+        ["hope", "helps-more", "kind", "idea"]
+    );
     let try_step = d.steps.iter().position(|s| s.id == "try").unwrap();
     assert_eq!(d.steps[share].next, Target::Step(try_step));
-    for from in ["respected", "kind"] {
+    // After `respected` comes the idea step, or the kind step after a low answer; either
+    // leads on to the consent question.
+    let (_, idea) = step("borger-tjek-ind", "idea");
+    let (_, respected) = step("borger-tjek-ind", "respected");
+    assert_eq!(d.steps[respected].next, Target::Step(idea));
+    for from in ["idea", "kind"] {
         let (_, i) = step("borger-tjek-ind", from);
         assert_eq!(d.steps[i].next, Target::Step(share), "{from}");
+        assert!(d.steps[i].idea && d.steps[i].optional, "{from}");
     }
     for scale in ["listened", "respected"] {
         let (_, i) = step("borger-tjek-ind", scale);

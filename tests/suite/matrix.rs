@@ -587,6 +587,7 @@ async fn a_citizen_check_in_in_an_encrypted_direct_room() {
         "family",
         "4",
         "5",
+        "skip",
         "Yes",
         "No",
     ] {

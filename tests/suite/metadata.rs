@@ -59,7 +59,8 @@ fn no_platform_id_group_name_or_code_is_readable_in_the_folder() {
         config,
     ];
     let script = format!(
-        "/join {citizen_code}\n/reflect\ncheck in\nyes\nA garden\nrest\nskip\nfamily\n4\n5\nyes\nno\n"
+        "/join {citizen_code}\n/reflect\ncheck in\nyes\nA garden\nrest\nskip\nfamily\n4\n5\n\
+         skip\nyes\nno\n"
     );
     let out = chat(&data, &citizen, &script);
     assert!(out.contains("Thank you for your answers"), "{out}");

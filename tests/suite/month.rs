@@ -451,6 +451,22 @@ impl World {
         share: bool,
         trial: Option<(&str, &str)>,
     ) {
+        self.check_in_with(who, hope, None, share, trial).await;
+    }
+
+    /// The citizens' check-in with an idea for the staff, shared when `share` is yes.
+    async fn suggest(&mut self, who: &Who, idea: &str, share: bool) {
+        self.check_in_with(who, None, Some(idea), share, None).await;
+    }
+
+    async fn check_in_with(
+        &mut self,
+        who: &Who,
+        hope: Option<&str>,
+        idea: Option<&str>,
+        share: bool,
+        trial: Option<(&str, &str)>,
+    ) {
         let before = self.runs(who);
         let mut lines = vec![
             "/reflect",
@@ -461,14 +477,16 @@ impl World {
             "1 2",
             "4",
             "5",
+            idea.unwrap_or(who.skip()),
         ];
         // The consent question comes only when there are words to share.
-        if hope.is_some() {
+        if hope.is_some() || idea.is_some() {
             lines.push(if share { who.yes() } else { who.no() });
         }
         match trial {
             None => lines.push(who.no()),
-            Some((what, due)) => lines.extend([who.yes(), what, due, who.skip()]),
+            // The trial action's words are not shared (the last "no").
+            Some((what, due)) => lines.extend([who.yes(), what, due, who.skip(), who.no()]),
         }
         let log = self.script(who, &lines).await;
         assert_eq!(self.runs(who), before + 1, "a completed check-in:\n{log}");
@@ -1380,7 +1398,9 @@ async fn a_digest_worded_again_after_a_forget_keeps_its_figures() {
 /// only with their yes, with a first name only where allowed; the first meeting's group trial
 /// action and focus reach the staff (but one who said no) and the next digest, and are
 /// followed up at the second meeting; the counts are of the principles chosen; a person's
-/// /forget takes their shared words out of the next agenda.
+/// /forget takes their shared words out of the next agenda. A citizen's idea goes round
+/// trip: shared with a yes, on the second agenda (once its week is over), taken up with a
+/// note, and told to the citizen who gave it, while the facilitator's side never holds who.
 #[tokio::test]
 async fn two_learning_loops_with_two_meetings() {
     let mut w = World::new(local("2026-11-02T09:00"), CONFIG);
@@ -1435,6 +1455,10 @@ async fn two_learning_loops_with_two_meetings() {
         w.check_in(c, Some("A quiet room [citizen]"), true, None)
             .await;
     }
+    let idea = "Music in the common room on Fridays [idea-c1]";
+    w.suggest(&citizens[0], idea, true).await;
+    w.suggest(&citizens[1], "Not to be shared [idea-c2]", false)
+        .await;
     w.run_until(local("2026-11-06T13:00")).await;
     let agenda = w.say(&ada, "/meeting").await;
     for expected in [
@@ -1447,6 +1471,10 @@ async fn two_learning_loops_with_two_meetings() {
     ] {
         assert!(agenda.contains(expected), "{expected}\n---\n{agenda}");
     }
+    assert!(
+        !agenda.contains("[idea-c1]") && !agenda.contains("Take up an idea"),
+        "this week's ideas wait for its end, like all the citizens' words: {agenda}"
+    );
     for private in ["[private-bent]", "[skipped-carl]", "bent", "carl"] {
         assert!(!agenda.contains(private), "{private} in {agenda}");
     }
@@ -1506,9 +1534,15 @@ async fn two_learning_loops_with_two_meetings() {
         "Shared with the group: what worked, and experience with trial actions\n\
          • “Asking her first [shared-anna]” – Anna",
         "Focus for the coming week: “Networks and mainstream communities”. The group chose it",
+        "Citizens' ideas for what you could do better, shared without names\n\
+         • “Music in the common room on Fridays [idea-c1]”",
     ] {
         assert!(digest.contains(expected), "{expected}\n---\n{digest}");
     }
+    assert!(
+        !digest.contains("[idea-c2]"),
+        "shared only with a yes: {digest}"
+    );
     assert!(!digest.contains("[private-bent]") && !digest.contains("[skipped-carl]"));
     let delivered = w
         .inbox
@@ -1550,6 +1584,7 @@ async fn two_learning_loops_with_two_meetings() {
             "Add a trial action for the group",
             "Choose the focus until the next meeting",
             "Follow up on “Eat dinner with the residents [GT1]”",
+            "Take up an idea from the citizens",
             "Save, and let the group's staff know",
             "Stop without saving",
         ]
@@ -1560,19 +1595,73 @@ async fn two_learning_loops_with_two_meetings() {
          • “Eat dinner with the residents [GT1]” – follow-up Friday 13 November\n\
          • Focus: Networks and mainstream communities",
         "• “Eating together [shared-bent]”",
+        "Citizens' ideas. Choose “Take up an idea from the citizens” in the menu, and the \
+         citizen hears what you will do:\n1. “Music in the common room on Fridays [idea-c1]”",
     ] {
         assert!(agenda.contains(expected), "{expected}\n---\n{agenda}");
     }
+    assert!(!agenda.contains("[idea-c2]"), "{agenda}");
     assert!(
         !agenda.contains("[shared-anna]"),
         "Anna's words left with /forget: {agenda}"
     );
+    let note = "We play music every Friday from December [note]";
     let log = w
-        .script(&ada, &["3", "kept", "Save, and let the group's staff know"])
+        .script(
+            &ada,
+            &["3", "kept", "Take up an idea from the citizens", "1"],
+        )
+        .await;
+    assert!(log.contains("You will not be told who that is"), "{log}");
+    // What the facilitator's side holds while the meeting is written down: the idea's
+    // words and token, and no citizen's id, neither as given nor as a storage name.
+    let held = serde_json::to_string(&w.app().records().conversation(&ada.id).unwrap()).unwrap();
+    assert!(held.contains("[idea-c1]"), "{held}");
+    for c in &citizens {
+        let name = w
+            .app()
+            .records()
+            .vault()
+            .names()
+            .name(eftertanke_store::names::Kind::Person, c.id.as_str());
+        assert!(
+            !held.contains(c.id.as_str()) && !held.contains(&name),
+            "{held}"
+        );
+    }
+    let log = w.script(&ada, &[note]).await;
+    assert!(
+        log.contains("The citizen is told once the meeting is saved"),
+        "{log}"
+    );
+    let log = w
+        .script(&ada, &["Save, and let the group's staff know"])
         .await;
     assert!(log.contains("The meeting is saved"), "{log}");
     let meetings = w.app().records().meetings(&group.id).unwrap();
     assert_eq!(meetings.len(), 2);
+    assert_eq!(meetings[1].ideas.len(), 1);
+    assert_eq!(meetings[1].ideas[0].note, note);
+    let kept = serde_json::to_string(&meetings[1]).unwrap();
+    for c in &citizens {
+        assert!(!kept.contains(c.id.as_str()), "{kept}");
+    }
+    w.run_until(local("2026-11-13T14:00")).await;
+    let told = w.sent_about(&citizens[0], "You suggested");
+    assert_eq!(told.len(), 1, "the citizen who gave the idea is told once");
+    let message = w
+        .inbox
+        .iter()
+        .find(|d| d.person == citizens[0].id && d.text.contains("You suggested"))
+        .unwrap();
+    assert!(
+        message.text.contains(idea) && message.text.contains(note),
+        "{}",
+        message.text
+    );
+    for other in [&citizens[1], &citizens[2], &anna, &bent, &ada] {
+        assert!(w.sent_about(other, "You suggested").is_empty());
+    }
     assert_eq!(meetings[1].since, meetings[0].held_at);
     assert_eq!(meetings[1].followed_up.len(), 1);
     assert_eq!(meetings[1].followed_up[0].what, gt1);

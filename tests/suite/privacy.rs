@@ -17,7 +17,7 @@ const CITIZEN: &[&str] = &["--as", "citizen", "--lang", "en"];
 /// no group, nobody is asked to share.
 fn check_in(hope: &str, consent: Option<&str>) -> String {
     let consent = consent.map(|c| format!("{c}\n")).unwrap_or_default();
-    format!("/reflect\ncheck in\n{consent}{hope}\nrest\nskip\nfamily\n4\n5\nno\n")
+    format!("/reflect\ncheck in\n{consent}{hope}\nrest\nskip\nfamily\n4\n5\nskip\nno\n")
 }
 
 /// Runs the chat and expects it to refuse to start: its error output.

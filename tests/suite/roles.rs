@@ -165,7 +165,7 @@ impl Town {
 
     async fn check_in(&mut self, who: &Person, code: &str, share: &str) {
         let script = format!(
-            "/join {code}\n/reflect\n1\n1\n{}\n1 3\nskip\n1 2\n4\n5\n{share}\nno\n",
+            "/join {code}\n/reflect\n1\n1\n{}\n1 3\nskip\n1 2\n4\n5\nskip\n{share}\nno\n",
             who.private
         );
         let out = self.script(who, &script).await;

@@ -20,12 +20,16 @@ use eftertanke_core::engine::{
 };
 use eftertanke_core::i18n::{I18nError, Lang};
 use eftertanke_core::records::{
-    Conversation, DigestChat, Group, GroupRole, PersonId, TrialState, Write,
+    AgendaIdea, Conversation, DigestChat, Group, GroupRole, IdeaNotice, Meeting, PersonId,
+    TrialState, Write, SCHEMA,
 };
 use eftertanke_core::schedule;
 use eftertanke_store::{Commit, KeptDigest, Outgoing, Purged, Records, Store, StoreError, Vault};
 
 use crate::metrics::Metrics;
+
+/// At most this many citizens' ideas on a meeting's agenda (the newest): it is read aloud.
+const MAX_AGENDA_IDEAS: usize = 10;
 
 /// Where time comes from; tests use a hand-set clock.
 pub trait Clock: Send + Sync {
@@ -507,6 +511,12 @@ impl<S: Store> App<S> {
                 });
                 format!("meeting-{group}-{}", held_at.as_second())
             }
+            Body::Due(Due::IdeaTakenUp { token, .. }) => {
+                outcome.writes.push(Write::IdeaNoticeSeen {
+                    token: token.clone(),
+                });
+                format!("idea-{token}")
+            }
             _ => "reminder".to_owned(),
         };
         let said = !outcome.replies.is_empty();
@@ -562,7 +572,76 @@ impl<S: Store> App<S> {
                 told += 1;
             }
         }
+        for notice in self.records.idea_notices()? {
+            let due = Due::IdeaTakenUp {
+                token: notice.token,
+                idea: notice.idea,
+                note: notice.note,
+            };
+            if self.bring_up(&notice.person, due).await? {
+                told += 1;
+            }
+        }
         Ok(told)
+    }
+
+    /// The weeks of the loop that began at `since` (the last meeting, or the group's start):
+    /// at most [`eftertanke_chart::WEEKS`], the week so far last.
+    fn loop_weeks(&self, since: Timestamp) -> Vec<ISOWeekDate> {
+        let tz = &self.settings.time_zone;
+        let mut week = schedule::week_of(self.now(), tz);
+        let mut weeks = vec![week];
+        while weeks.len() < eftertanke_chart::WEEKS && schedule::week_bounds(week, tz).0 > since {
+            week = schedule::previous_week(week);
+            weeks.push(week);
+        }
+        weeks.reverse();
+        weeks
+    }
+
+    /// The ideas citizens of `group` shared in `weeks`, oldest first, each with its author
+    /// and its token (see [`Records::idea_token`]).
+    fn shared_ideas(
+        &self,
+        group: &str,
+        weeks: impl Iterator<Item = ISOWeekDate>,
+    ) -> Result<Vec<(PersonId, AgendaIdea)>, AppError> {
+        let mut ideas = Vec::new();
+        for week in weeks {
+            let answers = self
+                .records
+                .group_week_answers(group, &schedule::format_week(week))?;
+            for (key, text) in digest::shared_ideas(&self.content.catalog, &answers) {
+                let token = self.records.idea_token(key);
+                ideas.push((key.0.clone(), AgendaIdea { token, text }));
+            }
+        }
+        Ok(ideas)
+    }
+
+    /// What a meeting that took up citizens' ideas will tell their authors: each token is
+    /// found again among the ideas shared in the meeting's loop (the facilitator's side only
+    /// ever held the token). An idea whose author erased it since is answered to nobody.
+    fn idea_answers(&self, meeting: &Meeting) -> Result<Vec<Write>, AppError> {
+        if meeting.ideas.is_empty() {
+            return Ok(Vec::new());
+        }
+        let shared =
+            self.shared_ideas(&meeting.group, self.loop_weeks(meeting.since).into_iter())?;
+        Ok(meeting
+            .ideas
+            .iter()
+            .filter_map(|taken| {
+                let (person, idea) = shared.iter().find(|(_, idea)| idea.token == taken.token)?;
+                Some(Write::IdeaNotice(IdeaNotice {
+                    schema: SCHEMA,
+                    person: person.clone(),
+                    token: taken.token.clone(),
+                    idea: idea.text.clone(),
+                    note: taken.note.clone(),
+                }))
+            })
+            .collect())
     }
 
     /// What a facilitator's /meeting starts from: the agenda of the loop since the group's
@@ -573,25 +652,32 @@ impl<S: Store> App<S> {
         let last = meetings.last();
         let since = last.map_or(group.created_at, |m| m.held_at);
         let tz = &self.settings.time_zone;
-        let now = self.now();
-        let today = now.to_zoned(tz.clone()).date();
-        let mut week = schedule::week_of(now, tz);
-        let mut weeks = vec![week];
-        while weeks.len() < eftertanke_chart::WEEKS && schedule::week_bounds(week, tz).0 > since {
-            week = schedule::previous_week(week);
-            weeks.push(week);
-        }
-        weeks.reverse();
-        let mut digests = Vec::with_capacity(weeks.len());
-        for week in weeks {
+        let today = self.now().to_zoned(tz.clone()).date();
+        let mut digests = Vec::new();
+        for week in self.loop_weeks(since) {
             let (_, sunday) = schedule::week_dates(week);
             digests.push(self.composed_digest(group, week, sunday.min(today)).await?);
         }
+        // Ideas from the weeks whose citizens are shown (enough took part), but not those
+        // the last meeting answered already; the newest when there are many.
+        let shown = digests
+            .iter()
+            .filter(|d| matches!(d.citizens, digest::Citizens::Shown(_)))
+            .map(|d| d.week);
+        let mut ideas: Vec<AgendaIdea> = self
+            .shared_ideas(&group.id, shown)?
+            .into_iter()
+            .map(|(_, idea)| idea)
+            .filter(|idea| last.is_none_or(|m| m.ideas.iter().all(|t| t.token != idea.token)))
+            .collect();
+        ideas.drain(..ideas.len().saturating_sub(MAX_AGENDA_IDEAS));
+        let texts: Vec<String> = ideas.iter().map(|idea| idea.text.clone()).collect();
         let input = AgendaInput {
             group_name: &group.name,
             time_zone: tz,
             last_meeting: last,
             weeks: &digests,
+            ideas: &texts,
         };
         Ok(MeetingView {
             agenda: agenda::render(&input, &self.content.locales, lang)?,
@@ -605,6 +691,7 @@ impl<S: Store> App<S> {
                         .collect()
                 })
                 .unwrap_or_default(),
+            ideas,
         })
     }
 
@@ -734,8 +821,16 @@ impl<S: Store> App<S> {
             mydata: mydata.as_ref(),
             meeting: meeting.as_ref(),
         };
-        let outcome = engine.handle(before.clone(), body, ctx, now)?;
+        let mut outcome = engine.handle(before.clone(), body, ctx, now)?;
         self.refuse_code_collisions(&outcome.writes)?;
+        // A meeting's answers to citizens' ideas go in the same commit as the meeting.
+        let mut answers = Vec::new();
+        for write in &outcome.writes {
+            if let Write::Meeting(meeting) = write {
+                answers.extend(self.idea_answers(meeting)?);
+            }
+        }
+        outcome.writes.extend(answers);
         let changed_others = outcome
             .writes
             .iter()

@@ -169,7 +169,9 @@ pub fn gather<S: Store>(
 
 /// A learning meeting's decisions as rows of the person `group`: each group trial action
 /// decided (`group-trial`) or followed up (`followed-up`), its words (the group's, written
-/// down for the group) and state, and the focus chosen.
+/// down for the group) and state, the focus chosen, and what the group will do with each
+/// citizen's idea it took up (`idea-taken-up`: the note only; the idea is the citizen's and
+/// its token is left out).
 fn meeting_rows(meeting: &Meeting, week: &str) -> Vec<Row> {
     use serde_json::Value as Json;
     let row = |step: &str, principles: Vec<u8>, kind, value, trial_state| Row {
@@ -207,6 +209,15 @@ fn meeting_rows(meeting: &Meeting, week: &str) -> Vec<Row> {
             vec![p],
             "principles",
             Json::from(vec![p]),
+            None,
+        ));
+    }
+    for taken in &meeting.ideas {
+        rows.push(row(
+            "idea-taken-up",
+            Vec::new(),
+            "text",
+            Json::from(taken.note.as_str()),
             None,
         ));
     }
@@ -384,10 +395,10 @@ mod tests {
     }
 
     /// A meeting's decisions are rows of the person "group": each group trial action with
-    /// its words and state, and the focus.
+    /// its words and state, the focus, and the note on a citizen's idea (never its token).
     #[test]
     fn a_meeting_is_exported_as_the_groups_rows() {
-        use eftertanke_core::records::{GroupTrial, SCHEMA};
+        use eftertanke_core::records::{GroupTrial, TakenIdea, SCHEMA};
         let trial = |what: &str, state| GroupTrial {
             id: what.into(),
             what: what.into(),
@@ -403,6 +414,10 @@ mod tests {
             trials: vec![trial("Eat together", TrialState::Planned)],
             followed_up: vec![trial("Ask first", TrialState::Dropped)],
             focus: Some(4),
+            ideas: vec![TakenIdea {
+                token: "0123456789abcdef0123456789abcdef".into(),
+                note: "Music on Fridays".into(),
+            }],
         };
         let mut out = Vec::new();
         write(&meeting_rows(&meeting, "2026-W47"), Format::Csv, &mut out).unwrap();
@@ -414,7 +429,9 @@ mod tests {
                 format!("group,staff,g1,meeting,{run},group-trial,3,2026-W47,text,Eat together,true,planned"),
                 format!("group,staff,g1,meeting,{run},followed-up,3,2026-W47,text,Ask first,true,dropped"),
                 format!("group,staff,g1,meeting,{run},focus,4,2026-W47,principles,4,false,"),
+                format!("group,staff,g1,meeting,{run},idea-taken-up,,2026-W47,text,Music on Fridays,true,"),
             ]
         );
+        assert!(!text.contains("0123456789abcdef"), "{text}");
     }
 }

@@ -611,6 +611,8 @@ mod tests {
                     lines: Vec::new(),
                     quotes: Vec::new(),
                     more_quotes: 0,
+                    ideas: Vec::new(),
+                    more_ideas: 0,
                 }),
                 None => Citizens::Hidden { floor: 3 },
             },

@@ -20,6 +20,9 @@ pub struct AgendaInput<'a> {
     /// The digests of the loop's weeks, with their words, oldest first (the week so far
     /// last). A week before the loop began is not among them.
     pub weeks: &'a [Digest],
+    /// The citizens' ideas the meeting may take up, numbered in this order: shared with
+    /// consent in the loop's weeks whose citizens are shown.
+    pub ideas: &'a [String],
 }
 
 /// The messages the agenda uses besides the digest's.
@@ -40,6 +43,8 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ("agenda-citizens", &["count"]),
     ("agenda-citizens-hidden", &[]),
     ("agenda-citizens-later", &[]),
+    ("agenda-ideas-heading", &[]),
+    ("agenda-idea", &["number", "text"]),
 ];
 
 /// The agenda as one text, sections separated by an empty line.
@@ -173,6 +178,15 @@ pub fn render(input: &AgendaInput<'_>, locales: &Locales, lang: Lang) -> Result<
             part.push(w.get("digest-quote", &[("text", quote.as_str().into())])?);
         }
     }
+    if !input.ideas.is_empty() {
+        part.push(w.get("agenda-ideas-heading", &[])?);
+        for (number, idea) in (1usize..).zip(input.ideas) {
+            part.push(w.get(
+                "agenda-idea",
+                &[("number", number.into()), ("text", idea.as_str().into())],
+            )?);
+        }
+    }
     // This week's citizens are shown once the week is over, as in the digest.
     if later {
         part.push(w.get("agenda-citizens-later", &[])?);
@@ -215,6 +229,8 @@ mod tests {
                     lines: Vec::new(),
                     quotes: vec![quote.into()],
                     more_quotes: 0,
+                    ideas: Vec::new(),
+                    more_ideas: 0,
                 }),
                 None => Citizens::Hidden { floor: 3 },
             },
@@ -264,12 +280,15 @@ mod tests {
             }],
             followed_up: Vec::new(),
             focus: Some(3),
+            ideas: Vec::new(),
         };
+        let ideas = ["Music in the common room".to_owned()];
         let input = AgendaInput {
             group_name: "Team Nord",
             time_zone: &tz,
             last_meeting: Some(&meeting),
             weeks: &weeks,
+            ideas: &ideas,
         };
         let text = render(&input, &content.locales, Lang::En).unwrap();
         for expected in [
@@ -286,12 +305,15 @@ mod tests {
              Earliest possible help, Coordination and whole life situation and \
              Knowledge and methods that work.",
             "Citizens: 4 conversations in the period.\n• “A quiet room”",
+            "Citizens' ideas. Choose “Take up an idea from the citizens” in the menu, and the \
+             citizen hears what you will do:\n1. “Music in the common room”",
         ] {
             assert!(text.contains(expected), "{expected}\n---\n{text}");
         }
         let first_time = AgendaInput {
             last_meeting: None,
             weeks: &weeks[..1],
+            ideas: &[],
             ..input
         };
         let text = render(&first_time, &content.locales, Lang::Da).unwrap();

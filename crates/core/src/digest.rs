@@ -211,6 +211,8 @@ impl Digest {
         if let Citizens::Shown(voice) = &mut self.citizens {
             voice.quotes.clear();
             voice.more_quotes = 0;
+            voice.ideas.clear();
+            voice.more_ideas = 0;
         }
         self
     }
@@ -227,6 +229,8 @@ impl Digest {
         {
             kept.quotes = now.quotes;
             kept.more_quotes = now.more_quotes;
+            kept.ideas = now.ideas;
+            kept.more_ideas = now.more_ideas;
         }
         self
     }
@@ -360,6 +364,13 @@ pub struct CitizenVoice {
     pub quotes: Vec<String>,
     /// Shared answers beyond those quoted.
     pub more_quotes: usize,
+    /// Ideas for the staff (answers to `idea` steps) shared with consent, never with a name,
+    /// at most [`MAX_QUOTES`]; not among the quotes.
+    #[serde(default)]
+    pub ideas: Vec<String>,
+    /// Shared ideas beyond those shown.
+    #[serde(default)]
+    pub more_ideas: usize,
 }
 
 /// Counts the week's figures from its records. Records the catalog does not know (a deleted
@@ -433,7 +444,8 @@ pub fn build(input: &DigestInput<'_>, catalog: &Catalog) -> Digest {
     let citizens = if input.so_far {
         Citizens::Later
     } else if shown {
-        let (quotes, more_quotes) = quotes(catalog, &answers, input.seed);
+        let (ideas, more_ideas) = quotes(catalog, &answers, input.seed, true);
+        let (quotes, more_quotes) = quotes(catalog, &answers, input.seed, false);
         Citizens::Shown(CitizenVoice {
             people: citizens_now.len(),
             check_ins: count(&runs, Role::Citizen, Purpose::CheckIn),
@@ -447,11 +459,17 @@ pub fn build(input: &DigestInput<'_>, catalog: &Catalog) -> Digest {
                 .collect(),
             quotes,
             more_quotes,
+            ideas,
+            more_ideas,
         })
     } else {
         Citizens::Hidden { floor }
     };
-    let trials = trials(input, shown);
+    let trials = trials(
+        input,
+        shown,
+        &shared_trials(catalog, answers.values().copied()),
+    );
     let staff_now: BTreeSet<&PersonId> = answers
         .values()
         .filter(|a| a.role == Role::Staff)
@@ -716,14 +734,52 @@ fn shown_name(input: &DigestInput<'_>, person: &PersonId) -> Option<String> {
         .filter(|name| !name.is_empty())
 }
 
-/// The citizens' free-text answers they agreed to share (see [`shared_answers`]). Taken in
-/// turn from each person, so one person does not fill every place; at most [`MAX_QUOTES`],
-/// and how many more there were. Shown in an order shuffled by `seed`, so which quotes
-/// share an author cannot be read from where they stand.
+/// Whether an answer's step is an `idea` step.
+fn is_idea(catalog: &Catalog, answer: &AnswerRecord) -> bool {
+    catalog
+        .get(&answer.dialogue)
+        .and_then(|d| d.steps.iter().find(|s| s.id == answer.step))
+        .is_some_and(|step| step.idea)
+}
+
+/// The ideas citizens shared in `answers` (the latest answer to each `idea` step, with a yes
+/// to its consent question in the same run), oldest first, each with its answer's identity:
+/// a learning meeting that takes one up answers its author.
+#[must_use]
+pub fn shared_ideas<'a>(
+    catalog: &Catalog,
+    answers: &'a [AnswerRecord],
+) -> Vec<(AnswerKey<'a>, String)> {
+    let latest = latest_answers(answers);
+    let shared = shared_answers(catalog, latest.values().copied());
+    let mut ideas: Vec<(Timestamp, AnswerKey<'a>, String)> = latest
+        .iter()
+        .filter(|(key, answer)| {
+            answer.role == Role::Citizen && is_idea(catalog, answer) && shared.contains(*key)
+        })
+        .filter_map(|(key, answer)| match &answer.value {
+            Value::Text(text) => Some((answer.answered_at, *key, excerpt(text, QUOTE_CHARS))),
+            _ => None,
+        })
+        .filter(|(_, _, text)| !text.is_empty())
+        .collect();
+    ideas.sort_by_key(|(at, key, _)| (*at, *key));
+    ideas
+        .into_iter()
+        .map(|(_, key, text)| (key, text))
+        .collect()
+}
+
+/// The citizens' free-text answers they agreed to share (see [`shared_answers`]): the ideas
+/// for the staff when `ideas`, the other words when not. Taken in turn from each person, so
+/// one person does not fill every place; at most [`MAX_QUOTES`], and how many more there
+/// were. Shown in an order shuffled by `seed`, so which quotes share an author cannot be
+/// read from where they stand.
 fn quotes(
     catalog: &Catalog,
     answers: &BTreeMap<AnswerKey<'_>, &AnswerRecord>,
     seed: u64,
+    ideas: bool,
 ) -> (Vec<String>, usize) {
     let shared = shared_answers(catalog, answers.values().copied());
     let mut by_person: BTreeMap<&PersonId, Vec<(Timestamp, usize, String)>> = BTreeMap::new();
@@ -731,7 +787,7 @@ fn quotes(
         let (Role::Citizen, Value::Text(text)) = (answer.role, &answer.value) else {
             continue;
         };
-        if !shared.contains(key) {
+        if !shared.contains(key) || is_idea(catalog, answer) != ideas {
             continue;
         }
         let text = excerpt(text, QUOTE_CHARS);
@@ -785,9 +841,37 @@ fn shuffle<T>(items: &mut [T], seed: u64) {
     }
 }
 
+/// The trial actions their authors agreed to share (a consent step listing the step that
+/// made them, answered yes in the same run): (person, trial id). Read by the digest and by
+/// /mydata.
+pub fn shared_trials<'a>(
+    catalog: &'a Catalog,
+    answers: impl Iterator<Item = &'a AnswerRecord> + Clone,
+) -> BTreeSet<(&'a PersonId, &'a str)> {
+    let shared = shared_answers(catalog, answers.clone());
+    answers
+        .filter(|answer| {
+            shared.contains(&(
+                &answer.person,
+                answer.run.as_str(),
+                answer.dialogue.as_str(),
+                answer.step.as_str(),
+            ))
+        })
+        .filter_map(|answer| match &answer.value {
+            Value::TrialAction(id) => Some((&answer.person, id.as_str())),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The week's trial actions. Citizens' trial actions are left out when citizens' figures
-/// are hidden.
-fn trials(input: &DigestInput<'_>, citizens_shown: bool) -> Trials {
+/// are hidden, and their words unless `shared` holds them.
+fn trials(
+    input: &DigestInput<'_>,
+    citizens_shown: bool,
+    shared: &BTreeSet<(&PersonId, &str)>,
+) -> Trials {
     let visible = |t: &&TrialAction| t.role == Role::Staff || citizens_shown;
     let in_week = |at: Timestamp| same_week(at, input.week, input.time_zone);
     let mut figures = Trials::default();
@@ -819,11 +903,13 @@ fn trials(input: &DigestInput<'_>, citizens_shown: bool) -> Trials {
                 .filter(|p| (1..=8).contains(p))
                 .collect();
             NewTrial {
-                // A citizen's own words are shown only with their consent, which a trial
-                // action does not ask: the digest says only that a citizen made one.
+                // A citizen's own words are shown only with their consent; without it the
+                // digest says only that a citizen made one.
                 what: match trial.role {
-                    Role::Staff => excerpt(&trial.what, QUOTE_CHARS),
-                    Role::Citizen => String::new(),
+                    Role::Citizen if !shared.contains(&(&trial.person, trial.id.as_str())) => {
+                        String::new()
+                    }
+                    Role::Staff | Role::Citizen => excerpt(&trial.what, QUOTE_CHARS),
                 },
                 principles: principles.into_iter().collect(),
                 by: match trial.role {
@@ -948,7 +1034,10 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
             "version",
         ],
     ),
-    ("digest-trial-citizen", &["principles", "principle-count"]),
+    (
+        "digest-trial-citizen",
+        &["shared", "what", "principles", "principle-count"],
+    ),
     ("digest-trials-changed", &["states"]),
     ("digest-trial-state-count", &["state", "count"]),
     ("digest-trials-overdue", &["count"]),
@@ -957,6 +1046,8 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ("digest-citizens-later", &[]),
     ("digest-citizens-people", &["count"]),
     ("digest-quotes-heading", &[]),
+    ("digest-ideas-heading", &[]),
+    ("digest-ideas-more", &["count"]),
     ("digest-quote", &["text"]),
     ("digest-quotes-more", &["count"]),
     ("digest-focus-chosen", &["principle", "count"]),
@@ -1278,6 +1369,11 @@ impl Words<'_> {
                 return self.get(
                     "digest-trial-citizen",
                     &[
+                        (
+                            "shared",
+                            if trial.what.is_empty() { "no" } else { "yes" }.into(),
+                        ),
+                        ("what", trial.what.as_str().into()),
                         ("principle-count", trial.principles.len().into()),
                         ("principles", self.and_list(principles)?.into()),
                     ],
@@ -1443,6 +1539,15 @@ pub fn render(digest: &Digest, locales: &Locales, lang: Lang) -> Result<String, 
                 }
                 if voice.more_quotes > 0 {
                     part.push(w.get("digest-quotes-more", &[("count", voice.more_quotes.into())])?);
+                }
+            }
+            if !voice.ideas.is_empty() {
+                part.push(w.get("digest-ideas-heading", &[])?);
+                for idea in &voice.ideas {
+                    part.push(w.get("digest-quote", &[("text", idea.as_str().into())])?);
+                }
+                if voice.more_ideas > 0 {
+                    part.push(w.get("digest-ideas-more", &[("count", voice.more_ideas.into())])?);
                 }
             }
         }
@@ -1986,6 +2091,58 @@ mod tests {
         );
     }
 
+    /// A citizen's trial action shows its words only with a yes to the consent that shares
+    /// it, in the same run; never with a name.
+    #[test]
+    fn a_citizens_trial_action_shows_its_words_only_when_shared() {
+        let mut week = Week::default().with_citizens(3);
+        week.trials = vec![
+            trial(
+                "c0-t",
+                "c0",
+                Role::Citizen,
+                "Call my sister",
+                TrialState::Planned,
+            ),
+            trial(
+                "c1-t",
+                "c1",
+                Role::Citizen,
+                "Bake bread",
+                TrialState::Planned,
+            ),
+        ];
+        for (who, id, yes) in [("c0", "c0-t", true), ("c1", "c1-t", false)] {
+            week.answers
+                .push(said(who, "r9", "trial", Value::TrialAction(id.into())));
+            week.answers
+                .push(said(who, "r9", "share-trial", Value::YesNo(yes)));
+        }
+        // A yes in another run shares nothing.
+        week.answers
+            .push(said("c1", "r8", "share-trial", Value::YesNo(true)));
+        let en = week.text(Lang::En);
+        assert!(
+            en.contains("• “Call my sister” – a citizen (Openness, trust and respect)"),
+            "{en}"
+        );
+        assert!(en.contains("• A citizen's trial action (Openness"), "{en}");
+        assert!(!en.contains("Bake bread"), "{en}");
+        let da = week.text(Lang::Da);
+        assert!(
+            da.contains("• »Call my sister« – en borger (Åbenhed"),
+            "{da}"
+        );
+        // Below the citizen floor, nothing of either.
+        // Only the trial actions and their consents (the three citizens gave two answers each).
+        let few = Week {
+            trials: week.trials.clone(),
+            answers: week.answers[6..].to_vec(),
+            ..Week::default()
+        };
+        assert!(!few.text(Lang::En).contains("Call my sister"));
+    }
+
     #[test]
     fn trial_actions_new_changed_and_overdue() {
         let mut week = Week::default();
@@ -2172,6 +2329,7 @@ mod tests {
             trials: vec![group_trial("Eat together", TrialState::Planned)],
             followed_up: vec![group_trial("Ask first", TrialState::Kept)],
             focus: Some(3),
+            ideas: Vec::new(),
         });
         let digest = week.build();
         assert_eq!(
@@ -2318,11 +2476,16 @@ mod tests {
         ));
         let digest = week.build();
         let voice = voice(&digest);
-        assert_eq!(voice.quotes, ["To cook again", "Listen more"]);
+        // "kind" is an idea for the staff: listed apart from the quotes.
+        assert_eq!(voice.quotes, ["To cook again"]);
+        assert_eq!(voice.ideas, ["Listen more"]);
         assert_eq!(voice.more_quotes, 0);
         let text = week.text(Lang::Da);
         assert!(
-            text.contains("Borgernes egne ord, delt uden navn\n• »To cook again«\n• »Listen more«"),
+            text.contains(
+                "Borgernes egne ord, delt uden navn\n• »To cook again«\n\
+                 Borgernes idéer til, hvad I kunne gøre bedre, delt uden navn\n• »Listen more«"
+            ),
             "{text}"
         );
     }

@@ -295,6 +295,28 @@ pub struct MeetingDraft {
     /// The last meeting's group trial actions, with what became of each (as the meeting said).
     pub earlier: Vec<GroupTrial>,
     pub focus: Option<u8>,
+    /// The citizens' ideas on the agenda, as the meeting may take them up.
+    #[serde(default)]
+    pub ideas: Vec<AgendaIdea>,
+    /// The ideas taken up so far, with what the group will do.
+    #[serde(default)]
+    pub taken: Vec<TakenIdea>,
+}
+
+/// A citizen's idea as a learning meeting sees it: its words, and a token the caller made
+/// from its answer with a key of the data folder. The facilitator's side never holds who
+/// wrote it; only the caller can find the author again, to answer them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgendaIdea {
+    pub token: String,
+    pub text: String,
+}
+
+/// An idea a learning meeting took up: which one (its token) and what the group will do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TakenIdea {
+    pub token: String,
+    pub note: String,
 }
 
 /// Where in recording a meeting the facilitator is.
@@ -314,6 +336,12 @@ pub enum MeetingStep {
     Focus,
     /// What became of the last meeting's group trial action number `index`.
     FollowUp {
+        index: usize,
+    },
+    /// Which of the agenda's ideas the group takes up.
+    IdeaWhich,
+    /// What the group will do with the agenda's idea number `index`.
+    IdeaNote {
         index: usize,
     },
 }
@@ -345,6 +373,21 @@ pub struct Meeting {
     pub followed_up: Vec<GroupTrial>,
     /// The principle the group chose to focus on until the next meeting.
     pub focus: Option<u8>,
+    /// The citizens' ideas the meeting took up; each author is told what will be done.
+    #[serde(default)]
+    pub ideas: Vec<TakenIdea>,
+}
+
+/// What a learning meeting will do with a citizen's idea, waiting to be told to the citizen
+/// who gave it (found by the caller from the idea's token).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdeaNotice {
+    pub schema: u32,
+    pub person: PersonId,
+    pub token: String,
+    /// The idea, as it was shared.
+    pub idea: String,
+    pub note: String,
 }
 
 /// A meeting's decision waiting to be told to one staff member of its group (or to be
@@ -662,6 +705,12 @@ pub enum Write {
     MeetingNoticeSeen {
         group: String,
         held_at: Timestamp,
+    },
+    /// A learning meeting took up a citizen's idea: the answer waits for its author.
+    IdeaNotice(IdeaNotice),
+    /// The person was told what became of their idea `token`.
+    IdeaNoticeSeen {
+        token: String,
     },
     /// Erase everything stored about this person, for good (see `Records::forget`).
     Forget,

@@ -36,6 +36,8 @@
 //!   facilitator or staff again), until the person was told;
 //! - `meeting\0{group}\0{when}` a learning meeting (sealed under the shared key), and
 //!   `mtnote\0{person}\0{group}\0{when}` its decision until that staff member was told;
+//! - `idnote\0{person}\0{idea}` what a learning meeting will do with a citizen's idea (the
+//!   idea's token, [`Records::idea_token`]), until the citizen was told;
 //! - `room\0{person}` the private room a channel made for messages to the person (Matrix);
 //! - `purged` the day of the last retention purge; `layout` the layout's version; `health`
 //!   when `/healthz` last wrote (whether the store takes writes).
@@ -72,10 +74,12 @@ pub(crate) fn off_the_runtime<T>(work: impl FnOnce() -> T) -> T {
     }
 }
 
+use eftertanke_core::digest::AnswerKey;
 use eftertanke_core::engine::Reply;
 use eftertanke_core::records::{
-    AnswerRecord, Conversation, DigestChat, Group, GroupRole, Invite, Meeting, MeetingNotice,
-    Member, MemberNotice, PersonId, ReminderState, RunRecord, TrialAction, Write, SCHEMA,
+    AnswerRecord, Conversation, DigestChat, Group, GroupRole, IdeaNotice, Invite, Meeting,
+    MeetingNotice, Member, MemberNotice, PersonId, ReminderState, RunRecord, TrialAction, Write,
+    SCHEMA,
 };
 use names::Kind;
 
@@ -528,6 +532,20 @@ impl<S: Store> Records<S> {
         self.scan(&prefix(&["meeting", &self.g(group)]))
     }
 
+    /// The token a learning meeting knows a citizen's shared idea by: a keyed name of the
+    /// answer, so the meeting never holds who wrote it, and only this folder's records can
+    /// find the author again (by naming the ideas shared since, see `App::settle`).
+    #[must_use]
+    pub fn idea_token(&self, (person, run, dialogue, step): AnswerKey<'_>) -> String {
+        let answer = format!("{}\0{run}\0{dialogue}\0{step}", person.as_str());
+        self.vault.names().name(Kind::Idea, &answer)
+    }
+
+    /// Answers to citizens' ideas their conversations have not taken in yet.
+    pub fn idea_notices(&self) -> Result<Vec<IdeaNotice>, StoreError> {
+        self.scan(&prefix(&["idnote"]))
+    }
+
     /// Meetings' decisions that staff members' conversations have not taken in yet.
     pub fn meeting_notices(&self) -> Result<Vec<MeetingNotice>, StoreError> {
         self.scan(&prefix(&["mtnote"]))
@@ -921,7 +939,7 @@ impl<S: Store> Records<S> {
                 keys.push(k);
             }
         }
-        for kind in ["a", "r", "t", "e", "mnote", "mtnote"] {
+        for kind in ["a", "r", "t", "e", "mnote", "mtnote", "idnote"] {
             keys.extend(self.store.keys_with_prefix(&prefix(&[kind, &who]))?);
         }
         let outbox = prefix(&["outbox", platform_of(person), &who]);
@@ -1081,6 +1099,13 @@ impl<S: Store> Records<S> {
                 Write::MeetingNoticeSeen { group, held_at } => {
                     let at = format!("{:020}", held_at.as_second().max(0));
                     ops.push(Op::Delete(key(&["mtnote", &who, &self.g(&group), &at])));
+                }
+                Write::IdeaNotice(notice) => {
+                    let k = key(&["idnote", &self.p(&notice.person), &notice.token]);
+                    ops.push(Op::Put(k.clone(), self.seal(&notice.person, &k, &notice)?));
+                }
+                Write::IdeaNoticeSeen { token } => {
+                    ops.push(Op::Delete(key(&["idnote", &who, &token])));
                 }
                 Write::Reminder(Some(reminder)) => {
                     let k = key(&["remind", &self.p(&reminder.person)]);

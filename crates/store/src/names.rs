@@ -23,6 +23,9 @@ pub enum Kind {
     Event,
     /// What an outbox message is about ("reminder", "follow-up-r000003-trial").
     Tag,
+    /// A citizen's shared idea (person, run, dialogue, step): the token a learning meeting
+    /// knows it by.
+    Idea,
 }
 
 impl Kind {
@@ -35,6 +38,7 @@ impl Kind {
             Kind::Code => b"code",
             Kind::Event => b"event",
             Kind::Tag => b"tag",
+            Kind::Idea => b"idea",
         }
     }
 }

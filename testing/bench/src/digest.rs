@@ -100,6 +100,7 @@ const CITIZEN_STEPS: &[(&str, u8)] = &[
     ("people", 3),
     ("listened", 4),
     ("respected", 4),
+    ("idea", 4),
     ("share", 0),
     ("try", 1),
 ];

@@ -99,6 +99,8 @@ struct RawStep {
     digest: Option<String>,
     #[serde(default)]
     shares: Option<Vec<String>>,
+    #[serde(default)]
+    idea: bool,
 }
 
 #[derive(Deserialize)]
@@ -385,6 +387,9 @@ fn parse_dialogue(
             Some(shared) => check_shares(&mut check, i, raw_step, shared, &index, &raw.step),
             None => Vec::new(),
         };
+        if raw_step.idea {
+            check_idea(&mut check, raw_step, &raw.step);
+        }
         let mut branches = Vec::new();
         for raw_branch in &raw_step.branch {
             let goto = resolve(&mut check, id, "branch goto", &raw_branch.goto);
@@ -419,6 +424,7 @@ fn parse_dialogue(
                 next,
                 digest: raw_step.digest.clone(),
                 shares,
+                idea: raw_step.idea,
                 remaining: 0,
                 remaining_unshared: 0,
             });
@@ -693,7 +699,7 @@ fn is_answer_kind(kind: &str) -> bool {
 }
 
 /// Checks a consent step's `shares` and resolves it to step indices: a yes-no step naming
-/// earlier text steps of the same dialogue, each once.
+/// earlier text (or trial-action) steps of the same dialogue, each once.
 fn check_shares(
     check: &mut Checker<'_>,
     at: usize,
@@ -726,11 +732,12 @@ fn check_shares(
             check.report(Some(id), format!("shares: unknown step id `{name}`"));
             continue;
         };
-        if raw_steps[j].answer != "text" {
+        if !matches!(raw_steps[j].answer.as_str(), "text" | "trial-action") {
             check.report(
                 Some(id),
                 format!(
-                    "shares: step `{name}` is a {} step; only text answers can be shared",
+                    "shares: step `{name}` is a {} step; only text answers and trial actions \
+                     can be shared",
                     raw_steps[j].answer
                 ),
             );
@@ -744,6 +751,28 @@ fn check_shares(
         }
     }
     steps
+}
+
+/// Checks an idea step: a text step (an idea is written) that a consent step shares (an idea
+/// nobody may read could never be taken up).
+fn check_idea(check: &mut Checker<'_>, raw: &RawStep, raw_steps: &[RawStep]) {
+    let id = raw.id.as_str();
+    if raw.answer != "text" && is_answer_kind(&raw.answer) {
+        check.report(
+            Some(id),
+            format!("`idea` applies only to text steps, not `{}`", raw.answer),
+        );
+    }
+    let shared = raw_steps
+        .iter()
+        .any(|s| s.shares.as_ref().is_some_and(|ids| ids.contains(&raw.id)));
+    if !shared {
+        check.report(
+            Some(id),
+            "an `idea` step must be listed in a consent step's `shares`: ideas are read only \
+             with consent",
+        );
+    }
 }
 
 fn branch_condition(

@@ -132,6 +132,9 @@ pub struct Step {
     /// On a yes-no consent step: the earlier text steps (indices) whose answers the person
     /// agrees, by answering yes, to share without a name in the weekly digest.
     pub shares: Vec<usize>,
+    /// A citizen's idea for the staff (on a shared text step): the digest lists it apart
+    /// from the quotes, and a learning meeting may take it up and answer its author.
+    pub idea: bool,
     /// The fewest questions from this one to the end, this one included: for "3/7".
     pub remaining: usize,
     /// The same for a run that counts for no group, where consent questions (`shares`) are

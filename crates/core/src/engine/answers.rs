@@ -412,7 +412,13 @@ impl Turn<'_, '_> {
             let anything_to_share = run.group.is_some()
                 && candidate.shares.iter().any(|&shared| {
                     let id = &dialogue.steps[shared].id;
-                    matches!(run.answers.get(id), Some(Value::Text(_)))
+                    match run.answers.get(id) {
+                        Some(Value::Text(_)) => true,
+                        // Staff trial actions are shown to their group anyway; a citizen's
+                        // words only with a yes.
+                        Some(Value::TrialAction(_)) => self.conv.role == Role::Citizen,
+                        _ => false,
+                    }
                 });
             if candidate.shares.is_empty() || anything_to_share {
                 break;

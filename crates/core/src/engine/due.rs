@@ -17,6 +17,7 @@ impl Turn<'_, '_> {
                 focus,
                 ..
             } => self.meeting_news(&group, &group_name, &trials, focus),
+            Due::IdeaTakenUp { idea, note, .. } => self.idea_taken_up(&idea, &note),
         }
     }
 

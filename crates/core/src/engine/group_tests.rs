@@ -11,7 +11,8 @@ use crate::content::Content;
 use crate::dialogs::Role;
 use crate::i18n::Lang;
 use crate::records::{
-    Consent, GroupRole, GroupTrial, Meeting, Pending, PersonId, ReminderRule, TrialState, SCHEMA,
+    AgendaIdea, Consent, GroupRole, GroupTrial, Meeting, Pending, PersonId, ReminderRule,
+    TrialState, SCHEMA,
 };
 
 static CONTENT: LazyLock<Content> =
@@ -33,6 +34,8 @@ struct World {
     notices: Vec<(String, String, Option<GroupRole>)>,
     /// Each group's learning meetings, oldest first.
     meetings: BTreeMap<String, Vec<Meeting>>,
+    /// The citizens' ideas the next agenda offers, by token, as the app finds them.
+    ideas: Vec<AgendaIdea>,
 }
 
 impl World {
@@ -51,6 +54,7 @@ impl World {
             draws: 0,
             notices: Vec::new(),
             meetings: BTreeMap::new(),
+            ideas: Vec::new(),
         }
     }
 
@@ -93,6 +97,7 @@ impl World {
                 agenda: "AGENDA".into(),
                 since: last.map_or(view.group.created_at, |m| m.held_at),
                 open: last.map(|m| m.trials.clone()).unwrap_or_default(),
+                ideas: self.ideas.clone(),
             }
         });
         let ctx = Context {
@@ -1047,4 +1052,75 @@ fn a_meeting_is_saved_only_by_someone_who_still_runs_the_group() {
     );
     assert!(!world.meetings.contains_key(&group));
     assert_eq!(world.conversation("anna").pending, None);
+}
+
+/// A meeting takes up a citizen's idea by its token, with a note of what will be done; the
+/// meeting keeps the token and the note, and the citizen is told in their own words.
+#[test]
+fn a_meeting_takes_up_a_citizens_idea_by_its_token_and_the_citizen_is_told() {
+    let (mut world, group) = team_of_four();
+    world.ideas = vec![
+        AgendaIdea {
+            token: "t-one".into(),
+            text: "A quiet room".into(),
+        },
+        AgendaIdea {
+            token: "t-two".into(),
+            text: "Music on Fridays".into(),
+        },
+    ];
+    let opened = world.say("mette", "/meeting");
+    assert!(
+        opened.contains("Take up an idea from the citizens"),
+        "{opened}"
+    );
+    let which = world.say("mette", "Take up an idea from the citizens");
+    assert!(which.contains("Which idea will you take up?"), "{which}");
+    assert!(which.contains("2) Music on Fridays"), "{which}");
+    assert!(world
+        .say("mette", "7")
+        .contains("Type a number from 1 to 2"));
+    let note = world.say("mette", "2");
+    assert!(
+        note.contains("What will you do with the idea “Music on Fridays”?"),
+        "{note}"
+    );
+    assert!(note.contains("You will not be told who that is"), "{note}");
+    let added = world.say(
+        "mette",
+        "We play music every Friday from 1 December. 010203-1234",
+    );
+    assert!(
+        added.contains("The citizen is told once the meeting is saved"),
+        "{added}"
+    );
+    // The draft holds the idea's token and words, and nobody's id but the facilitator's.
+    let Some(Pending::Meeting(draft)) = world.conversation("mette").pending else {
+        panic!("the meeting is still being written down");
+    };
+    assert_eq!(draft.taken.len(), 1);
+    assert_eq!(draft.taken[0].token, "t-two");
+    assert!(
+        !draft.taken[0].note.contains("1234"),
+        "CPR numbers are taken out"
+    );
+    let saved = world.say("mette", "Save, and let the group's staff know");
+    assert!(saved.contains("The meeting is saved"), "{saved}");
+    let meeting = &world.meetings[&group][0];
+    assert_eq!(meeting.ideas.len(), 1);
+    assert!(meeting.trials.is_empty() && meeting.focus.is_none());
+
+    let told = world.event(
+        "bo",
+        Body::Due(Due::IdeaTakenUp {
+            token: "t-two".into(),
+            idea: "Music on Fridays".into(),
+            note: meeting.ideas[0].note.clone(),
+        }),
+    );
+    assert!(told.contains("You suggested: “Music on Fridays”"), "{told}");
+    assert!(
+        told.contains("They wrote what they will do: “We play music every Friday"),
+        "{told}"
+    );
 }

@@ -5,7 +5,8 @@
 
 use super::{EngineError, Reply, ReplyChoice, Turn, TRIAL_WHAT_MAX};
 use crate::records::{
-    GroupRole, GroupTrial, Meeting, MeetingDraft, MeetingStep, Pending, TrialState, Write, SCHEMA,
+    GroupRole, GroupTrial, Meeting, MeetingDraft, MeetingStep, Pending, TakenIdea, TrialState,
+    Write, SCHEMA,
 };
 
 /// The states a meeting can give an earlier group trial action, in the order offered.
@@ -19,12 +20,16 @@ const OUTCOMES: [TrialState; 4] = [
 /// At most this many group trial actions per meeting: a loop is a few small things.
 const MAX_GROUP_TRIALS: usize = 5;
 
+/// What the group will do with a citizen's idea: a few sentences, told to the citizen.
+const IDEA_NOTE_MAX: usize = 400;
+
 /// What the menu offers, in order; follow-ups only for earlier trial actions still open.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Choice {
     AddTrial,
     Focus,
     FollowUp(usize),
+    TakeIdea,
     Save,
     Cancel,
 }
@@ -46,6 +51,8 @@ impl Turn<'_, '_> {
             trials: Vec::new(),
             earlier: view.open.clone(),
             focus: None,
+            ideas: view.ideas.clone(),
+            taken: Vec::new(),
         };
         self.conv.pending = Some(Pending::Meeting(Box::new(draft)));
         self.ask_meeting()
@@ -116,6 +123,29 @@ impl Turn<'_, '_> {
                     .collect::<Result<Vec<_>, EngineError>>()?;
                 self.ask(text, choices);
             }
+            MeetingStep::IdeaWhich => {
+                let text = self.text("meeting-idea-which", &[])?;
+                let choices = draft
+                    .ideas
+                    .iter()
+                    .enumerate()
+                    .map(|(i, idea)| ReplyChoice {
+                        label: idea.text.clone(),
+                        reply: (i + 1).to_string(),
+                        button: None,
+                    })
+                    .collect();
+                self.ask(text, choices);
+            }
+            MeetingStep::IdeaNote { index } => {
+                let idea = draft
+                    .ideas
+                    .get(*index)
+                    .map(|idea| idea.text.clone())
+                    .unwrap_or_default();
+                let text = self.text("meeting-idea-note", &[("idea", idea.into())])?;
+                self.ask(text, Vec::new());
+            }
         }
         Ok(())
     }
@@ -149,6 +179,7 @@ impl Turn<'_, '_> {
                     Choice::AddTrial => draft.step = MeetingStep::TrialWhat,
                     Choice::Focus => draft.step = MeetingStep::Focus,
                     Choice::FollowUp(index) => draft.step = MeetingStep::FollowUp { index },
+                    Choice::TakeIdea => draft.step = MeetingStep::IdeaWhich,
                     Choice::Save => return self.save_meeting(draft),
                     Choice::Cancel => {
                         self.conv.pending = None;
@@ -227,6 +258,36 @@ impl Turn<'_, '_> {
                     }
                 }
             }
+            MeetingStep::IdeaWhich => {
+                let labels: Vec<String> = draft.ideas.iter().map(|i| i.text.clone()).collect();
+                match super::parse::parse_choice(text, &labels) {
+                    Some(index) => draft.step = MeetingStep::IdeaNote { index },
+                    None => {
+                        draft.step = MeetingStep::IdeaWhich;
+                        self.say("reask-choice", &[("count", labels.len().into())])?;
+                    }
+                }
+            }
+            MeetingStep::IdeaNote { index } => match super::answers::free_text(text, IDEA_NOTE_MAX)
+            {
+                Ok(note) => {
+                    let note = self.without_personal_numbers(&note)?;
+                    if let Some(idea) = draft.ideas.get(index) {
+                        // Taken up twice: the second note stands.
+                        draft.taken.retain(|t| t.token != idea.token);
+                        draft.taken.push(TakenIdea {
+                            token: idea.token.clone(),
+                            note,
+                        });
+                        self.say("meeting-idea-added", &[])?;
+                    }
+                }
+                Err(reask) => {
+                    draft.step = MeetingStep::IdeaNote { index };
+                    self.keep_meeting_quietly(draft);
+                    return self.reask(reask);
+                }
+            },
         }
         self.keep_meeting(draft)
     }
@@ -260,7 +321,11 @@ impl Turn<'_, '_> {
             .filter(|t| t.state != TrialState::Planned)
             .cloned()
             .collect();
-        if draft.trials.is_empty() && draft.focus.is_none() && followed_up.is_empty() {
+        if draft.trials.is_empty()
+            && draft.focus.is_none()
+            && followed_up.is_empty()
+            && draft.taken.is_empty()
+        {
             self.say("meeting-nothing-yet", &[])?;
             return self.keep_meeting(draft);
         }
@@ -273,6 +338,7 @@ impl Turn<'_, '_> {
             trials: draft.trials,
             followed_up,
             focus: draft.focus,
+            ideas: draft.taken,
         }));
         self.say("meeting-saved", &[])
     }
@@ -288,6 +354,9 @@ impl Turn<'_, '_> {
                 .filter(|(_, t)| t.state == TrialState::Planned)
                 .map(|(i, _)| Choice::FollowUp(i)),
         );
+        if !draft.ideas.is_empty() {
+            offered.push(Choice::TakeIdea);
+        }
         offered.extend([Choice::Save, Choice::Cancel]);
         offered
     }
@@ -308,6 +377,7 @@ impl Turn<'_, '_> {
                             .unwrap_or_default();
                         self.text("meeting-follow-up", &[("what", what.into())])?
                     }
+                    Choice::TakeIdea => self.text("meeting-take-idea", &[])?,
                     Choice::Save => self.text("meeting-save", &[])?,
                     Choice::Cancel => self.text("meeting-cancel", &[])?,
                 };
@@ -354,6 +424,15 @@ impl Turn<'_, '_> {
         lines.push(self.text("meeting-news-stop", &[])?);
         self.replies.push(Reply::plain(lines.join("\n")));
         Ok(())
+    }
+
+    /// Tells a citizen what a learning meeting will do with the idea they shared. Not
+    /// passed over by /news off: it answers the citizen's own words.
+    pub(super) fn idea_taken_up(&mut self, idea: &str, note: &str) -> Result<(), EngineError> {
+        self.say(
+            "idea-taken-up",
+            &[("idea", idea.into()), ("note", note.into())],
+        )
     }
 
     /// /news on|off: messages about the group's learning meetings.

@@ -119,6 +119,13 @@ pub enum Due {
         trials: Vec<crate::records::GroupTrial>,
         focus: Option<u8>,
     },
+    /// A learning meeting took up the idea `token` the person shared: tell them what will
+    /// be done.
+    IdeaTakenUp {
+        token: String,
+        idea: String,
+        note: String,
+    },
 }
 
 /// One button under a reply. `reply` is what the engine reads when it is pressed, the same
@@ -255,6 +262,8 @@ pub struct MeetingView {
     pub since: Timestamp,
     /// The last meeting's group trial actions, to follow up.
     pub open: Vec<crate::records::GroupTrial>,
+    /// The citizens' ideas on the agenda, numbered as there, by token: never by author.
+    pub ideas: Vec<crate::records::AgendaIdea>,
 }
 
 #[derive(Clone, Debug)]
@@ -357,9 +366,12 @@ impl<'a> Engine<'a> {
             Body::Opened
             | Body::Unsupported
             | Body::Edited
-            | Body::Due(Due::Reminder | Due::Membership { .. } | Due::Meeting { .. }) => {
-                return Needs::default()
-            }
+            | Body::Due(
+                Due::Reminder
+                | Due::Membership { .. }
+                | Due::Meeting { .. }
+                | Due::IdeaTakenUp { .. },
+            ) => return Needs::default(),
         };
         let group = |group: Option<&str>| Needs {
             group: group.map(str::to_owned),

@@ -295,8 +295,16 @@ impl Turn<'_, '_> {
         lines.push(self.text("mydata-trials", &[("count", data.trials.len().into())])?);
         let mut trials: Vec<&TrialAction> = data.trials.iter().collect();
         trials.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        let shared_trials = crate::digest::shared_trials(self.engine.catalog, data.answers.iter());
         for (i, trial) in trials.iter().enumerate() {
-            lines.push(self.trial_line(i + 1, trial)?);
+            let line = self.trial_line(i + 1, trial)?;
+            lines.push(
+                if shared_trials.contains(&(&trial.person, trial.id.as_str())) {
+                    self.text("mydata-trial-shared", &[("line", line.into())])?
+                } else {
+                    line
+                },
+            );
         }
         lines.push(self.text("mydata-file", &[])?);
         let export = Export {
