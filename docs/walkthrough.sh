@@ -45,18 +45,18 @@ follow_up() {
     chat "$1" staff "$2"
 }
 
-# check_in USER DAY HOPE: the citizens' check-in (no idea for the staff), the hope shared
-# with the staff.
+# check_in USER DAY HOPE [IDEA]: the citizens' check-in, the hope (and the idea for the
+# staff, if any) shared with the staff.
 check_in() {
-  printf '%s\n' /refleksion 1 "$3" "1 3" "spring over" "1 2" 4 5 "spring over" ja nej |
+  printf '%s\n' /refleksion 1 "$3" "1 3" "spring over" "1 2" 4 5 "${4:-spring over}" ja nej |
     chat "$1" citizen "$2"
 }
 
-# Three citizens check in on DAY.
+# Three citizens check in on DAY; Karen with IDEA, if given.
 check_ins() {
   check_in ida "$1" "At gå en tur hver dag"
   check_in jens "$1" "At lave mad til min søster"
-  check_in karen "$1" "At få ro om aftenen"
+  check_in karen "$1" "At få ro om aftenen" "${2:-spring over}"
 }
 
 # Week 41: Lis makes the group and gives out the codes.
@@ -77,7 +77,7 @@ reflect_trying anna 2026-10-06 "4 1" "Jeg spurgte først, hvad hun selv ville." 
   "Spørg hver morgen, hvad hun vil i dag" 12/10
 reflect bent 2026-10-07 "4" "Vi tog os god tid ved morgenmaden." nej
 reflect carl 2026-10-08 "2 4" "Han fik lov at vælge turen selv." ja
-check_ins 2026-10-08
+check_ins 2026-10-08 "At vi hører musik sammen i stuen om fredagen"
 
 # Week 42.
 follow_up anna 2026-10-12 1
@@ -88,11 +88,14 @@ reflect carl 2026-10-14 "2" "Han ringede selv til sin søster." nej
 check_ins 2026-10-14
 
 # Friday of week 42: the learning meeting. The agenda, then a group trial action on
-# principle 3 to follow up on 23 October, and principle 3 as the focus.
-printf '%s\n' /moede 1 'Spis aftensmad sammen med beboerne én gang om ugen' 3 23/10 2 3 3 |
+# principle 3 to follow up on 23 October, principle 3 as the focus, and Karen's idea taken
+# up (Lis sees only the idea, not who gave it); then save.
+printf '%s\n' /moede 1 'Spis aftensmad sammen med beboerne én gang om ugen' 3 23/10 2 3 \
+  3 1 'Vi sætter musik på i stuen hver fredag efter frokost. Alle må vælge en sang.' 4 |
   chat lis staff 2026-10-16
 
-# Weeks 43-46 go on; the staff hear of the meeting at their next message.
+# Weeks 43-46 go on; the staff hear of the meeting at their next message, and Karen of
+# what became of her idea.
 day=2026-10-19
 for week in 43 44 45 46; do
   # Bent drops his trial action in week 43; Carl's is done in week 45.

@@ -139,7 +139,11 @@ meeting-menu = Hvad besluttede gruppen? Vælg et tal.
         [0] ingen prøvehandlinger for gruppen
         [one] 1 prøvehandling for gruppen
        *[other] { $trials } prøvehandlinger for gruppen
-    } · fokus: { $focus }.
+    } · fokus: { $focus }{ $ideas ->
+        [0] {""}
+        [one] {" "}· 1 idé fra borgerne taget op
+       *[other] {" "}· { $ideas } idéer fra borgerne taget op
+    }.
 meeting-no-focus = ikke valgt
 meeting-add-trial = Tilføj en prøvehandling for gruppen
 meeting-choose-focus = Vælg fokus frem til næste møde

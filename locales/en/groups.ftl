@@ -139,7 +139,11 @@ meeting-menu = What did the group decide? Choose a number.
         [0] no trial action for the group
         [one] 1 trial action for the group
        *[other] { $trials } trial actions for the group
-    } · focus: { $focus }.
+    } · focus: { $focus }{ $ideas ->
+        [0] {""}
+        [one] {" "}· 1 citizen's idea taken up
+       *[other] {" "}· { $ideas } citizens' ideas taken up
+    }.
 meeting-no-focus = not chosen
 meeting-add-trial = Add a trial action for the group
 meeting-choose-focus = Choose the focus until the next meeting

@@ -1094,6 +1094,10 @@ fn a_meeting_takes_up_a_citizens_idea_by_its_token_and_the_citizen_is_told() {
         added.contains("The citizen is told once the meeting is saved"),
         "{added}"
     );
+    assert!(
+        added.contains("focus: not chosen · 1 citizen's idea taken up."),
+        "{added}"
+    );
     // The draft holds the idea's token and words, and nobody's id but the facilitator's.
     let Some(Pending::Meeting(draft)) = world.conversation("mette").pending else {
         panic!("the meeting is still being written down");

@@ -75,6 +75,7 @@ impl Turn<'_, '_> {
                     &[
                         ("trials", draft.trials.len().into()),
                         ("focus", focus.into()),
+                        ("ideas", draft.taken.len().into()),
                     ],
                 )?;
                 let choices = self.meeting_choices(&draft)?;

@@ -38,7 +38,7 @@ pub const MESSAGES: &[(&str, &[&str])] = &[
     ("mydata-reminder", &["when"]),
     ("mydata-answers", &["count", "runs"]),
     ("hint-principle-focus", &["number", "name"]),
-    ("meeting-menu", &["trials", "focus"]),
+    ("meeting-menu", &["trials", "focus", "ideas"]),
     ("meeting-no-focus", &[]),
     ("meeting-add-trial", &[]),
     ("meeting-choose-focus", &[]),
