@@ -74,6 +74,7 @@ fuzz_target!(|data: &[u8]| {
             }),
             Some((10, more)) => Body::Due(Due::IdeaTakenUp {
                 token: text(more),
+                held_at: now,
                 idea: text(more),
                 note: text(more),
             }),

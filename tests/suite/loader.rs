@@ -995,6 +995,44 @@ fn shares_a_step_that_is_not_text() {
 }
 
 #[test]
+fn an_idea_step_shared_by_a_consent_step_loads() {
+    let text = sharing("shares = [\"worked\"]").replace(
+        "id = \"worked\"\nask = \"efter-vagten-worked\"\nanswer = \"text\"\n",
+        "id = \"worked\"\nask = \"efter-vagten-worked\"\nanswer = \"text\"\nidea = true\n",
+    );
+    let catalog = load(&text).unwrap();
+    let d = catalog.get("broken").unwrap();
+    assert!(d.steps[1].idea && !d.steps[0].idea);
+}
+
+#[test]
+fn an_idea_step_nobody_may_share() {
+    let text = dialogue(&format!("{TEXT_STEP}idea = true\n"));
+    assert_only(
+        &text,
+        Some("situation"),
+        "an `idea` step must be listed in a consent step's `shares`: ideas are read only with \
+         consent",
+    );
+}
+
+#[test]
+fn an_idea_on_a_scale_step() {
+    let text = sharing("shares = [\"situation\"]").replace(
+        "high = \"efter-vagten-how-high\"\n",
+        "high = \"efter-vagten-how-high\"\nidea = true\n",
+    );
+    let errors = load(&text).unwrap_err();
+    let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert!(
+        shown
+            .iter()
+            .any(|e| e.contains("`idea` applies only to text steps, not `scale`")),
+        "{shown:?}"
+    );
+}
+
+#[test]
 fn shares_a_text_step_that_comes_later() {
     let text = dialogue(&format!(
         "{COMMIT_STEP}shares = [\"situation\"]\n{TEXT_STEP}"

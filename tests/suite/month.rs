@@ -1640,8 +1640,8 @@ async fn two_learning_loops_with_two_meetings() {
     assert!(log.contains("The meeting is saved"), "{log}");
     let meetings = w.app().records().meetings(&group.id).unwrap();
     assert_eq!(meetings.len(), 2);
-    assert_eq!(meetings[1].ideas.len(), 1);
-    assert_eq!(meetings[1].ideas[0].note, note);
+    assert_eq!(meetings[1].ideas_taken_up.len(), 1);
+    assert_eq!(meetings[1].ideas_taken_up[0].note, note);
     let kept = serde_json::to_string(&meetings[1]).unwrap();
     for c in &citizens {
         assert!(!kept.contains(c.id.as_str()), "{kept}");

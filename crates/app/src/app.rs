@@ -31,6 +31,10 @@ use crate::metrics::Metrics;
 /// At most this many citizens' ideas on a meeting's agenda (the newest): it is read aloud.
 const MAX_AGENDA_IDEAS: usize = 10;
 
+/// How far back the ideas a meeting took up are looked for (ten years of weeks): a bound,
+/// never reached by a meeting's loop.
+const MAX_WEEKS_SEARCHED: usize = 520;
+
 /// Where time comes from; tests use a hand-set clock.
 pub trait Clock: Send + Sync {
     fn now(&self) -> Timestamp;
@@ -482,6 +486,10 @@ impl<S: Store> App<S> {
         let Some(before) = self.records.conversation(person)? else {
             return Ok(false);
         };
+        // Another pass (the scheduler's tick, or the settling after an event) told it already.
+        if !self.records.still_due(person, &due)? {
+            return Ok(false);
+        }
         let body = Body::Due(due);
         let engine = self.engine();
         let trials = if engine.needs(&before, &body).trials {
@@ -511,11 +519,12 @@ impl<S: Store> App<S> {
                 });
                 format!("meeting-{group}-{}", held_at.as_second())
             }
-            Body::Due(Due::IdeaTakenUp { token, .. }) => {
+            Body::Due(Due::IdeaTakenUp { token, held_at, .. }) => {
                 outcome.writes.push(Write::IdeaNoticeSeen {
                     token: token.clone(),
+                    held_at: *held_at,
                 });
-                format!("idea-{token}")
+                format!("idea-{token}-{}", held_at.as_second())
             }
             _ => "reminder".to_owned(),
         };
@@ -556,8 +565,9 @@ impl<S: Store> App<S> {
     }
 
     /// Tells each staff member what their group's learning meeting decided (the engine
-    /// passes over those who said no to it). Called after a meeting is saved and by the
-    /// scheduler, which finds what a crash left.
+    /// passes over those who said no to it), and each citizen whose idea it took up what
+    /// will be done. Called after a meeting is saved and by the scheduler, which finds what
+    /// a crash left.
     pub async fn settle_meetings(&self) -> Result<usize, AppError> {
         let mut told = 0;
         for notice in self.records.meeting_notices()? {
@@ -575,6 +585,7 @@ impl<S: Store> App<S> {
         for notice in self.records.idea_notices()? {
             let due = Due::IdeaTakenUp {
                 token: notice.token,
+                held_at: notice.held_at,
                 idea: notice.idea,
                 note: notice.note,
             };
@@ -585,13 +596,13 @@ impl<S: Store> App<S> {
         Ok(told)
     }
 
-    /// The weeks of the loop that began at `since` (the last meeting, or the group's start):
-    /// at most [`eftertanke_chart::WEEKS`], the week so far last.
-    fn loop_weeks(&self, since: Timestamp) -> Vec<ISOWeekDate> {
+    /// The weeks of the loop that began at `since` (the last meeting, or the group's start)
+    /// until `now`: the latest `most` of them, the week so far last.
+    fn loop_weeks(&self, since: Timestamp, now: Timestamp, most: usize) -> Vec<ISOWeekDate> {
         let tz = &self.settings.time_zone;
-        let mut week = schedule::week_of(self.now(), tz);
+        let mut week = schedule::week_of(now, tz);
         let mut weeks = vec![week];
-        while weeks.len() < eftertanke_chart::WEEKS && schedule::week_bounds(week, tz).0 > since {
+        while weeks.len() < most && schedule::week_bounds(week, tz).0 > since {
             week = schedule::previous_week(week);
             weeks.push(week);
         }
@@ -619,17 +630,18 @@ impl<S: Store> App<S> {
         Ok(ideas)
     }
 
-    /// What a meeting that took up citizens' ideas will tell their authors: each token is
-    /// found again among the ideas shared in the meeting's loop (the facilitator's side only
+    /// The notices that tell the authors of the citizens' ideas a meeting took up what will
+    /// be done: each token is found again among the ideas shared since the meeting's loop
+    /// began (all its weeks, however long the draft was open; the facilitator's side only
     /// ever held the token). An idea whose author erased it since is answered to nobody.
-    fn idea_answers(&self, meeting: &Meeting) -> Result<Vec<Write>, AppError> {
-        if meeting.ideas.is_empty() {
+    fn idea_notices_for(&self, meeting: &Meeting) -> Result<Vec<Write>, AppError> {
+        if meeting.ideas_taken_up.is_empty() {
             return Ok(Vec::new());
         }
-        let shared =
-            self.shared_ideas(&meeting.group, self.loop_weeks(meeting.since).into_iter())?;
-        Ok(meeting
-            .ideas
+        let weeks = self.loop_weeks(meeting.since, meeting.held_at, MAX_WEEKS_SEARCHED);
+        let shared = self.shared_ideas(&meeting.group, weeks.into_iter())?;
+        let notices: Vec<Write> = meeting
+            .ideas_taken_up
             .iter()
             .filter_map(|taken| {
                 let (person, idea) = shared.iter().find(|(_, idea)| idea.token == taken.token)?;
@@ -637,40 +649,55 @@ impl<S: Store> App<S> {
                     schema: SCHEMA,
                     person: person.clone(),
                     token: taken.token.clone(),
+                    held_at: meeting.held_at,
                     idea: idea.text.clone(),
                     note: taken.note.clone(),
                 }))
             })
-            .collect())
+            .collect();
+        let unmatched = meeting.ideas_taken_up.len() - notices.len();
+        if unmatched > 0 {
+            tracing::warn!("{unmatched} idea(s) taken up at a meeting match no shared idea now");
+        }
+        Ok(notices)
     }
 
     /// What a facilitator's /meeting starts from: the agenda of the loop since the group's
-    /// last meeting (at most [`eftertanke_chart::WEEKS`] weeks, the week so far last), and
-    /// that meeting's group trial actions still to follow up.
+    /// last meeting (at most [`eftertanke_chart::WEEKS`] weeks, the week so far last), that
+    /// meeting's group trial actions still to follow up, and the citizens' ideas by token.
     async fn meeting_view(&self, group: &Group, lang: Lang) -> Result<MeetingView, AppError> {
         let meetings = self.records.meetings(&group.id)?;
         let last = meetings.last();
         let since = last.map_or(group.created_at, |m| m.held_at);
         let tz = &self.settings.time_zone;
-        let today = self.now().to_zoned(tz.clone()).date();
+        let now = self.now();
+        let today = now.to_zoned(tz.clone()).date();
         let mut digests = Vec::new();
-        for week in self.loop_weeks(since) {
+        for week in self.loop_weeks(since, now, eftertanke_chart::WEEKS) {
             let (_, sunday) = schedule::week_dates(week);
             digests.push(self.composed_digest(group, week, sunday.min(today)).await?);
         }
-        // Ideas from the weeks whose citizens are shown (enough took part), but not those
-        // the last meeting answered already; the newest when there are many.
+        // Ideas from the weeks whose citizens are shown, as they stand now (a digest shows
+        // ideas only while both its kept figures and today's records are over the floor),
+        // but none a meeting answered already; the newest when there are many. Ordered by
+        // token, not by when they were written: who checked in when must not point to one.
         let shown = digests
             .iter()
-            .filter(|d| matches!(d.citizens, digest::Citizens::Shown(_)))
+            .filter(|d| matches!(&d.citizens, digest::Citizens::Shown(v) if !v.ideas.is_empty()))
             .map(|d| d.week);
+        let answered: std::collections::BTreeSet<&str> = meetings
+            .iter()
+            .flat_map(|m| &m.ideas_taken_up)
+            .map(|t| t.token.as_str())
+            .collect();
         let mut ideas: Vec<AgendaIdea> = self
             .shared_ideas(&group.id, shown)?
             .into_iter()
             .map(|(_, idea)| idea)
-            .filter(|idea| last.is_none_or(|m| m.ideas.iter().all(|t| t.token != idea.token)))
+            .filter(|idea| !answered.contains(idea.token.as_str()))
             .collect();
         ideas.drain(..ideas.len().saturating_sub(MAX_AGENDA_IDEAS));
+        ideas.sort_by(|a, b| a.token.cmp(&b.token));
         let texts: Vec<String> = ideas.iter().map(|idea| idea.text.clone()).collect();
         let input = AgendaInput {
             group_name: &group.name,
@@ -827,7 +854,7 @@ impl<S: Store> App<S> {
         let mut answers = Vec::new();
         for write in &outcome.writes {
             if let Write::Meeting(meeting) = write {
-                answers.extend(self.idea_answers(meeting)?);
+                answers.extend(self.idea_notices_for(meeting)?);
             }
         }
         outcome.writes.extend(answers);

@@ -212,7 +212,7 @@ fn meeting_rows(meeting: &Meeting, week: &str) -> Vec<Row> {
             None,
         ));
     }
-    for taken in &meeting.ideas {
+    for taken in &meeting.ideas_taken_up {
         rows.push(row(
             "idea-taken-up",
             Vec::new(),
@@ -414,7 +414,7 @@ mod tests {
             trials: vec![trial("Eat together", TrialState::Planned)],
             followed_up: vec![trial("Ask first", TrialState::Dropped)],
             focus: Some(4),
-            ideas: vec![TakenIdea {
+            ideas_taken_up: vec![TakenIdea {
                 token: "0123456789abcdef0123456789abcdef".into(),
                 note: "Music on Fridays".into(),
             }],

@@ -280,7 +280,7 @@ mod tests {
             }],
             followed_up: Vec::new(),
             focus: Some(3),
-            ideas: Vec::new(),
+            ideas_taken_up: Vec::new(),
         };
         let ideas = ["Music in the common room".to_owned()];
         let input = AgendaInput {

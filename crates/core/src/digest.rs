@@ -444,8 +444,12 @@ pub fn build(input: &DigestInput<'_>, catalog: &Catalog) -> Digest {
     let citizens = if input.so_far {
         Citizens::Later
     } else if shown {
-        let (ideas, more_ideas) = quotes(catalog, &answers, input.seed, true);
-        let (quotes, more_quotes) = quotes(catalog, &answers, input.seed, false);
+        let shared = shared_answers(catalog, answers.values().copied());
+        // Ideas are shuffled apart from the quotes: in one order, a quote and an idea in the
+        // same place would often be one person's.
+        let idea_seed = input.seed.rotate_left(32) ^ 0x6A09_E667_F3BC_C908;
+        let (ideas, more_ideas) = quotes(catalog, &answers, &shared, Said::Ideas, idea_seed);
+        let (quotes, more_quotes) = quotes(catalog, &answers, &shared, Said::Words, input.seed);
         Citizens::Shown(CitizenVoice {
             people: citizens_now.len(),
             check_ins: count(&runs, Role::Citizen, Purpose::CheckIn),
@@ -770,24 +774,31 @@ pub fn shared_ideas<'a>(
         .collect()
 }
 
-/// The citizens' free-text answers they agreed to share (see [`shared_answers`]): the ideas
-/// for the staff when `ideas`, the other words when not. Taken in turn from each person, so
+/// Which of the citizens' shared words: their ideas for the staff, or the others.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Said {
+    Words,
+    Ideas,
+}
+
+/// The citizens' free-text answers they agreed to share (see [`shared_answers`]), of one
+/// kind (`said`). Taken in turn from each person, so
 /// one person does not fill every place; at most [`MAX_QUOTES`], and how many more there
 /// were. Shown in an order shuffled by `seed`, so which quotes share an author cannot be
 /// read from where they stand.
 fn quotes(
     catalog: &Catalog,
     answers: &BTreeMap<AnswerKey<'_>, &AnswerRecord>,
+    shared: &BTreeSet<AnswerKey<'_>>,
+    said: Said,
     seed: u64,
-    ideas: bool,
 ) -> (Vec<String>, usize) {
-    let shared = shared_answers(catalog, answers.values().copied());
     let mut by_person: BTreeMap<&PersonId, Vec<(Timestamp, usize, String)>> = BTreeMap::new();
     for (key, answer) in answers {
         let (Role::Citizen, Value::Text(text)) = (answer.role, &answer.value) else {
             continue;
         };
-        if !shared.contains(key) || is_idea(catalog, answer) != ideas {
+        if !shared.contains(key) || is_idea(catalog, answer) != (said == Said::Ideas) {
             continue;
         }
         let text = excerpt(text, QUOTE_CHARS);
@@ -2091,6 +2102,40 @@ mod tests {
         );
     }
 
+    /// Each citizen's quote and idea do not stand in the same places: the ideas are shuffled
+    /// apart from the quotes, so pairing them by position does not find one person's words.
+    #[test]
+    fn ideas_and_quotes_are_shuffled_apart() {
+        let mut week = Week::default().with_citizens(3);
+        for i in 0..3 {
+            let (who, run) = (format!("c{i}"), format!("r{i}"));
+            week.answers
+                .push(said(&who, &run, "hope", Value::Text(format!("hope {i}"))));
+            week.answers
+                .push(said(&who, &run, "idea", Value::Text(format!("idea {i}"))));
+            week.answers
+                .push(said(&who, &run, "share", Value::YesNo(true)));
+        }
+        let author = |text: &String| text.chars().last();
+        let mut paired = 0;
+        for seed in 0..30 {
+            let mut input = week.input();
+            input.seed = seed;
+            let Citizens::Shown(voice) = build(&input, &content().catalog).citizens else {
+                panic!("three citizens are shown");
+            };
+            assert_eq!((voice.quotes.len(), voice.ideas.len()), (3, 3));
+            let quotes: Vec<_> = voice.quotes.iter().map(author).collect();
+            let ideas: Vec<_> = voice.ideas.iter().map(author).collect();
+            paired += usize::from(quotes == ideas);
+        }
+        // Independent orders of three line up one time in six; one shared order always.
+        assert!(
+            paired < 15,
+            "quotes and ideas line up for {paired} of 30 seeds"
+        );
+    }
+
     /// A citizen's trial action shows its words only with a yes to the consent that shares
     /// it, in the same run; never with a name.
     #[test]
@@ -2329,7 +2374,7 @@ mod tests {
             trials: vec![group_trial("Eat together", TrialState::Planned)],
             followed_up: vec![group_trial("Ask first", TrialState::Kept)],
             focus: Some(3),
-            ideas: Vec::new(),
+            ideas_taken_up: Vec::new(),
         });
         let digest = week.build();
         assert_eq!(

@@ -300,7 +300,7 @@ pub struct MeetingDraft {
     pub ideas: Vec<AgendaIdea>,
     /// The ideas taken up so far, with what the group will do.
     #[serde(default)]
-    pub taken: Vec<TakenIdea>,
+    pub ideas_taken_up: Vec<TakenIdea>,
 }
 
 /// A citizen's idea as a learning meeting sees it: its words, and a token the caller made
@@ -375,7 +375,7 @@ pub struct Meeting {
     pub focus: Option<u8>,
     /// The citizens' ideas the meeting took up; each author is told what will be done.
     #[serde(default)]
-    pub ideas: Vec<TakenIdea>,
+    pub ideas_taken_up: Vec<TakenIdea>,
 }
 
 /// What a learning meeting will do with a citizen's idea, waiting to be told to the citizen
@@ -385,6 +385,8 @@ pub struct IdeaNotice {
     pub schema: u32,
     pub person: PersonId,
     pub token: String,
+    /// When the meeting that took it up was held.
+    pub held_at: Timestamp,
     /// The idea, as it was shared.
     pub idea: String,
     pub note: String,
@@ -708,9 +710,10 @@ pub enum Write {
     },
     /// A learning meeting took up a citizen's idea: the answer waits for its author.
     IdeaNotice(IdeaNotice),
-    /// The person was told what became of their idea `token`.
+    /// The person was told what the meeting held at `held_at` will do with their idea.
     IdeaNoticeSeen {
         token: String,
+        held_at: Timestamp,
     },
     /// Erase everything stored about this person, for good (see `Records::forget`).
     Forget,

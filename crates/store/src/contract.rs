@@ -855,7 +855,58 @@ async fn membership_changes_leave_a_notice_until_taken_in<S: Store>(records: Rec
     assert!(records.member_notices().unwrap().is_empty());
 }
 
+/// An answer to a citizen's idea waits for its author until taken in, one per meeting that
+/// took the idea up; `still_due` says whether it waits; erasing the person erases it.
+async fn an_answer_to_an_idea_waits_until_taken_in<S: Store>(records: Records<S>) {
+    use eftertanke_core::engine::Due;
+    use eftertanke_core::records::IdeaNotice;
+    let c = PersonId("c".into());
+    let token = records.idea_token((&c, "r1", "borger-tjek-ind", "idea"));
+    assert_ne!(
+        token,
+        records.idea_token((&c, "r2", "borger-tjek-ind", "idea")),
+        "one token per answer"
+    );
+    assert_eq!(token.len(), 32, "a keyed name: {token}");
+    let notice = |held_at: &str, note: &str| IdeaNotice {
+        schema: SCHEMA,
+        person: c.clone(),
+        token: token.clone(),
+        held_at: at(held_at),
+        idea: "Music on Fridays".into(),
+        note: note.into(),
+    };
+    let first = notice("2026-11-20T12:00:00Z", "We play music");
+    let second = notice("2026-12-04T12:00:00Z", "Every Friday now");
+    let writes = vec![
+        Write::IdeaNotice(first.clone()),
+        Write::IdeaNotice(second.clone()),
+    ];
+    records.commit(commit_of("f", writes)).await.unwrap();
+    let mut waiting = records.idea_notices().unwrap();
+    waiting.sort_by_key(|n| n.held_at);
+    assert_eq!(waiting, vec![first.clone(), second.clone()]);
+    let due = |n: &IdeaNotice| Due::IdeaTakenUp {
+        token: n.token.clone(),
+        held_at: n.held_at,
+        idea: n.idea.clone(),
+        note: n.note.clone(),
+    };
+    assert!(records.still_due(&c, &due(&first)).unwrap());
+    let seen = Write::IdeaNoticeSeen {
+        token: token.clone(),
+        held_at: first.held_at,
+    };
+    records.commit(commit_of("c", vec![seen])).await.unwrap();
+    assert!(!records.still_due(&c, &due(&first)).unwrap());
+    assert!(records.still_due(&c, &due(&second)).unwrap());
+    assert_eq!(records.idea_notices().unwrap(), vec![second]);
+    records.forget(&c).await.unwrap();
+    assert!(records.idea_notices().unwrap().is_empty());
+}
+
 contract!(
+    an_answer_to_an_idea_waits_until_taken_in,
     membership_changes_leave_a_notice_until_taken_in,
     old_events_are_forgotten,
     linked_chats_and_kept_replies,

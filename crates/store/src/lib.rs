@@ -36,8 +36,8 @@
 //!   facilitator or staff again), until the person was told;
 //! - `meeting\0{group}\0{when}` a learning meeting (sealed under the shared key), and
 //!   `mtnote\0{person}\0{group}\0{when}` its decision until that staff member was told;
-//! - `idnote\0{person}\0{idea}` what a learning meeting will do with a citizen's idea (the
-//!   idea's token, [`Records::idea_token`]), until the citizen was told;
+//! - `idnote\0{person}\0{idea}\0{when}` what the learning meeting held then will do with a
+//!   citizen's idea (the idea's token, [`Records::idea_token`]), until the citizen was told;
 //! - `room\0{person}` the private room a channel made for messages to the person (Matrix);
 //! - `purged` the day of the last retention purge; `layout` the layout's version; `health`
 //!   when `/healthz` last wrote (whether the store takes writes).
@@ -75,7 +75,7 @@ pub(crate) fn off_the_runtime<T>(work: impl FnOnce() -> T) -> T {
 }
 
 use eftertanke_core::digest::AnswerKey;
-use eftertanke_core::engine::Reply;
+use eftertanke_core::engine::{Due, Reply};
 use eftertanke_core::records::{
     AnswerRecord, Conversation, DigestChat, Group, GroupRole, IdeaNotice, Invite, Meeting,
     MeetingNotice, Member, MemberNotice, PersonId, ReminderState, RunRecord, TrialAction, Write,
@@ -544,6 +544,24 @@ impl<S: Store> Records<S> {
     /// Answers to citizens' ideas their conversations have not taken in yet.
     pub fn idea_notices(&self) -> Result<Vec<IdeaNotice>, StoreError> {
         self.scan(&prefix(&["idnote"]))
+    }
+
+    /// Whether a notice is still waiting for `person`: a membership change, a meeting's
+    /// decision, an answer to an idea (`Due` of those kinds; any other is always due). Read
+    /// under the person's lock before telling them, so two passes that both listed a notice
+    /// tell it once.
+    pub fn still_due(&self, person: &PersonId, due: &Due) -> Result<bool, StoreError> {
+        let who = self.p(person);
+        let at = |t: &jiff::Timestamp| format!("{:020}", t.as_second().max(0));
+        let k = match due {
+            Due::Membership { group, .. } => key(&["mnote", &who, &self.g(group)]),
+            Due::Meeting { group, held_at, .. } => {
+                key(&["mtnote", &who, &self.g(group), &at(held_at)])
+            }
+            Due::IdeaTakenUp { token, held_at, .. } => key(&["idnote", &who, token, &at(held_at)]),
+            Due::FollowUp { .. } | Due::Reminder => return Ok(true),
+        };
+        Ok(self.store.get(&k)?.is_some())
     }
 
     /// Meetings' decisions that staff members' conversations have not taken in yet.
@@ -1101,11 +1119,13 @@ impl<S: Store> Records<S> {
                     ops.push(Op::Delete(key(&["mtnote", &who, &self.g(&group), &at])));
                 }
                 Write::IdeaNotice(notice) => {
-                    let k = key(&["idnote", &self.p(&notice.person), &notice.token]);
+                    let at = format!("{:020}", notice.held_at.as_second().max(0));
+                    let k = key(&["idnote", &self.p(&notice.person), &notice.token, &at]);
                     ops.push(Op::Put(k.clone(), self.seal(&notice.person, &k, &notice)?));
                 }
-                Write::IdeaNoticeSeen { token } => {
-                    ops.push(Op::Delete(key(&["idnote", &who, &token])));
+                Write::IdeaNoticeSeen { token, held_at } => {
+                    let at = format!("{:020}", held_at.as_second().max(0));
+                    ops.push(Op::Delete(key(&["idnote", &who, &token, &at])));
                 }
                 Write::Reminder(Some(reminder)) => {
                     let k = key(&["remind", &self.p(&reminder.person)]);

@@ -1102,24 +1102,25 @@ fn a_meeting_takes_up_a_citizens_idea_by_its_token_and_the_citizen_is_told() {
     let Some(Pending::Meeting(draft)) = world.conversation("mette").pending else {
         panic!("the meeting is still being written down");
     };
-    assert_eq!(draft.taken.len(), 1);
-    assert_eq!(draft.taken[0].token, "t-two");
+    assert_eq!(draft.ideas_taken_up.len(), 1);
+    assert_eq!(draft.ideas_taken_up[0].token, "t-two");
     assert!(
-        !draft.taken[0].note.contains("1234"),
+        !draft.ideas_taken_up[0].note.contains("1234"),
         "CPR numbers are taken out"
     );
     let saved = world.say("mette", "Save, and let the group's staff know");
     assert!(saved.contains("The meeting is saved"), "{saved}");
     let meeting = &world.meetings[&group][0];
-    assert_eq!(meeting.ideas.len(), 1);
+    assert_eq!(meeting.ideas_taken_up.len(), 1);
     assert!(meeting.trials.is_empty() && meeting.focus.is_none());
 
     let told = world.event(
         "bo",
         Body::Due(Due::IdeaTakenUp {
             token: "t-two".into(),
+            held_at: meeting.held_at,
             idea: "Music on Fridays".into(),
-            note: meeting.ideas[0].note.clone(),
+            note: meeting.ideas_taken_up[0].note.clone(),
         }),
     );
     assert!(told.contains("You suggested: “Music on Fridays”"), "{told}");

@@ -52,7 +52,7 @@ impl Turn<'_, '_> {
             earlier: view.open.clone(),
             focus: None,
             ideas: view.ideas.clone(),
-            taken: Vec::new(),
+            ideas_taken_up: Vec::new(),
         };
         self.conv.pending = Some(Pending::Meeting(Box::new(draft)));
         self.ask_meeting()
@@ -75,7 +75,7 @@ impl Turn<'_, '_> {
                     &[
                         ("trials", draft.trials.len().into()),
                         ("focus", focus.into()),
-                        ("ideas", draft.taken.len().into()),
+                        ("ideas", draft.ideas_taken_up.len().into()),
                     ],
                 )?;
                 let choices = self.meeting_choices(&draft)?;
@@ -275,8 +275,8 @@ impl Turn<'_, '_> {
                     let note = self.without_personal_numbers(&note)?;
                     if let Some(idea) = draft.ideas.get(index) {
                         // Taken up twice: the second note stands.
-                        draft.taken.retain(|t| t.token != idea.token);
-                        draft.taken.push(TakenIdea {
+                        draft.ideas_taken_up.retain(|t| t.token != idea.token);
+                        draft.ideas_taken_up.push(TakenIdea {
                             token: idea.token.clone(),
                             note,
                         });
@@ -325,7 +325,7 @@ impl Turn<'_, '_> {
         if draft.trials.is_empty()
             && draft.focus.is_none()
             && followed_up.is_empty()
-            && draft.taken.is_empty()
+            && draft.ideas_taken_up.is_empty()
         {
             self.say("meeting-nothing-yet", &[])?;
             return self.keep_meeting(draft);
@@ -339,7 +339,7 @@ impl Turn<'_, '_> {
             trials: draft.trials,
             followed_up,
             focus: draft.focus,
-            ideas: draft.taken,
+            ideas_taken_up: draft.ideas_taken_up,
         }));
         self.say("meeting-saved", &[])
     }

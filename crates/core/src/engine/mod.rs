@@ -123,6 +123,7 @@ pub enum Due {
     /// be done.
     IdeaTakenUp {
         token: String,
+        held_at: Timestamp,
         idea: String,
         note: String,
     },
