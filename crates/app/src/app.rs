@@ -569,8 +569,7 @@ impl<S: Store> App<S> {
     /// will be done. Called after a meeting is saved and by the scheduler, which finds what
     /// a crash left.
     pub async fn settle_meetings(&self) -> Result<usize, AppError> {
-        let mut told = 0;
-        for notice in self.records.meeting_notices()? {
+        let decisions = self.records.meeting_notices()?.into_iter().map(|notice| {
             let due = Due::Meeting {
                 group: notice.group,
                 group_name: notice.group_name,
@@ -578,18 +577,20 @@ impl<S: Store> App<S> {
                 trials: notice.trials,
                 focus: notice.focus,
             };
-            if self.bring_up(&notice.person, due).await? {
-                told += 1;
-            }
-        }
-        for notice in self.records.idea_notices()? {
+            (notice.person, due)
+        });
+        let answers = self.records.idea_notices()?.into_iter().map(|notice| {
             let due = Due::IdeaTakenUp {
                 token: notice.token,
                 held_at: notice.held_at,
                 idea: notice.idea,
                 note: notice.note,
             };
-            if self.bring_up(&notice.person, due).await? {
+            (notice.person, due)
+        });
+        let mut told = 0;
+        for (person, due) in decisions.chain(answers) {
+            if self.bring_up(&person, due).await? {
                 told += 1;
             }
         }
