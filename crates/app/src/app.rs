@@ -697,7 +697,8 @@ impl<S: Store> App<S> {
             .map(|(_, idea)| idea)
             .filter(|idea| !answered.contains(idea.token.as_str()))
             .collect();
-        ideas.drain(..ideas.len().saturating_sub(MAX_AGENDA_IDEAS));
+        let more_ideas = ideas.len().saturating_sub(MAX_AGENDA_IDEAS);
+        ideas.drain(..more_ideas);
         ideas.sort_by(|a, b| a.token.cmp(&b.token));
         let texts: Vec<String> = ideas.iter().map(|idea| idea.text.clone()).collect();
         let input = AgendaInput {
@@ -706,6 +707,7 @@ impl<S: Store> App<S> {
             last_meeting: last,
             weeks: &digests,
             ideas: &texts,
+            more_ideas,
         };
         Ok(MeetingView {
             agenda: agenda::render(&input, &self.content.locales, lang)?,

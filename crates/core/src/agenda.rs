@@ -23,6 +23,8 @@ pub struct AgendaInput<'a> {
     /// The citizens' ideas the meeting may take up, numbered in this order: shared with
     /// consent in the loop's weeks whose citizens are shown.
     pub ideas: &'a [String],
+    /// Ideas beyond those listed (the oldest, past the agenda's limit).
+    pub more_ideas: usize,
 }
 
 /// The messages the agenda uses besides the digest's.
@@ -186,6 +188,9 @@ pub fn render(input: &AgendaInput<'_>, locales: &Locales, lang: Lang) -> Result<
                 &[("number", number.into()), ("text", idea.as_str().into())],
             )?);
         }
+        if input.more_ideas > 0 {
+            part.push(w.get("digest-ideas-more", &[("count", input.more_ideas.into())])?);
+        }
     }
     // This week's citizens are shown once the week is over, as in the digest.
     if later {
@@ -289,6 +294,7 @@ mod tests {
             last_meeting: Some(&meeting),
             weeks: &weeks,
             ideas: &ideas,
+            more_ideas: 2,
         };
         let text = render(&input, &content.locales, Lang::En).unwrap();
         for expected in [
@@ -306,7 +312,7 @@ mod tests {
              Knowledge and methods that work.",
             "Citizens: 4 conversations in the period.\n• “A quiet room”",
             "Citizens' ideas. Choose “Take up an idea from the citizens” in the menu, and the \
-             citizen hears what you will do:\n1. “Music in the common room”",
+             citizen hears what you will do:\n1. “Music in the common room”\n… and 2 more ideas.",
         ] {
             assert!(text.contains(expected), "{expected}\n---\n{text}");
         }
@@ -314,6 +320,7 @@ mod tests {
             last_meeting: None,
             weeks: &weeks[..1],
             ideas: &[],
+            more_ideas: 0,
             ..input
         };
         let text = render(&first_time, &content.locales, Lang::Da).unwrap();
