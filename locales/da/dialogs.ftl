@@ -103,7 +103,7 @@ borger-tjek-ind-scale-high = ja, meget
 # Ugeopsamlingen: hvor mange der svarede 4 eller 5.
 borger-tjek-ind-digest-listened = Følte sig lyttet til
 borger-tjek-ind-digest-respected = Følte sig respekteret
-borger-tjek-ind-kind = Tak, fordi du siger det. Hvad kunne personalet gøre bedre? De kan tage det op på et møde. Hvis de gør det, får du besked her.
+borger-tjek-ind-kind = Tak, fordi du siger det. Hvad kunne personalet gøre bedre?
 borger-tjek-ind-idea = Har du en idé til, hvad personalet kunne gøre bedre? De kan tage den op på et møde. Hvis de gør det, får du besked her.
 borger-tjek-ind-share = Må personalet læse det, du har skrevet? De ser ikke dit navn. Men de kan måske gætte, hvem du er. Det er fint at sige nej.
 borger-tjek-ind-try = Er der noget, du har lyst til at prøve? Det må gerne være noget lille.

@@ -103,7 +103,7 @@ borger-tjek-ind-scale-high = yes, a lot
 # The weekly digest: how many answered 4 or 5.
 borger-tjek-ind-digest-listened = Felt listened to
 borger-tjek-ind-digest-respected = Felt respected
-borger-tjek-ind-kind = Thank you for telling me. What could the staff do better? They may take it up at a meeting. If they do, you will hear about it here.
+borger-tjek-ind-kind = Thank you for telling me. What could the staff do better?
 borger-tjek-ind-idea = Do you have an idea for something the staff could do better? They may take it up at a meeting. If they do, you will hear about it here.
 borger-tjek-ind-share = May the staff read what you wrote? They do not see your name. But they may guess who you are. It is fine to say no.
 borger-tjek-ind-try = Is there something you want to try? It can be something small.

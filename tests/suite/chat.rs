@@ -132,7 +132,6 @@ fn citizen_check_in_in_english_with_words_and_emoji() {
         family and a friend\n\
         🙂\n\
         😄\n\
-        skip\n\
         👎\n";
     let out = chat(
         dir.path(),
@@ -151,6 +150,7 @@ fn citizen_check_in_in_english_with_words_and_emoji() {
     assert_eq!(value("listened"), Some(Value::Scale(4)));
     assert_eq!(value("respected"), Some(Value::Scale(5)));
     assert_eq!(value("share"), None, "in no group, nobody to share with");
+    assert_eq!(value("idea"), None, "nor to take an idea up");
     assert_eq!(value("try"), Some(Value::YesNo(false)));
     assert_eq!(
         value("people"),

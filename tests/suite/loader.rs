@@ -1303,15 +1303,19 @@ fn assert_shipped(content: &Content) {
     let try_step = d.steps.iter().position(|s| s.id == "try").unwrap();
     assert_eq!(d.steps[share].next, Target::Step(try_step));
     // After `respected` comes the idea step, or the kind step after a low answer; either
-    // leads on to the consent question.
+    // leads on to the consent question. Only the idea step is an idea for a meeting.
     let (_, idea) = step("borger-tjek-ind", "idea");
     let (_, respected) = step("borger-tjek-ind", "respected");
     assert_eq!(d.steps[respected].next, Target::Step(idea));
     for from in ["idea", "kind"] {
         let (_, i) = step("borger-tjek-ind", from);
         assert_eq!(d.steps[i].next, Target::Step(share), "{from}");
-        assert!(d.steps[i].idea && d.steps[i].optional, "{from}");
+        assert!(d.steps[i].optional, "{from}");
+        assert_eq!(d.steps[i].idea, from == "idea");
     }
+    // A trial action made in the check-in is followed by its own consent question.
+    let (_, share_trial) = step("borger-tjek-ind", "share-trial");
+    assert_eq!(ids(&d.steps[share_trial].shares), ["trial"]);
     for scale in ["listened", "respected"] {
         let (_, i) = step("borger-tjek-ind", scale);
         assert!(d.steps[i].digest.is_some(), "{scale}");

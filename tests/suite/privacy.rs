@@ -13,11 +13,11 @@ use super::chat::{chat, chat_command, folder_bytes, holds, records};
 
 const CITIZEN: &[&str] = &["--as", "citizen", "--lang", "en"];
 
-/// A check-in with `hope` as its written words; `consent` answers the consent question. In
-/// no group, nobody is asked to share.
+/// A check-in with `hope` as its written words; `consent` answers the question whether the
+/// answers may be stored. In no group, nobody is asked to share or for an idea.
 fn check_in(hope: &str, consent: Option<&str>) -> String {
     let consent = consent.map(|c| format!("{c}\n")).unwrap_or_default();
-    format!("/reflect\ncheck in\n{consent}{hope}\nrest\nskip\nfamily\n4\n5\nskip\nno\n")
+    format!("/reflect\ncheck in\n{consent}{hope}\nrest\nskip\nfamily\n4\n5\nno\n")
 }
 
 /// Runs the chat and expects it to refuse to start: its error output.

@@ -883,7 +883,9 @@ fn check_paths(check: &mut Checker<'_>, steps: &mut [Step]) {
         }
     }
     let remaining = shortest_to_end(steps, |_| 1);
-    let unshared = shortest_to_end(steps, |step| usize::from(step.shares.is_empty()));
+    let unshared = shortest_to_end(steps, |step| {
+        usize::from(step.shares.is_empty() && !step.idea)
+    });
     for (i, step) in steps.iter_mut().enumerate() {
         if !reached[i] {
             check.report(

@@ -137,8 +137,8 @@ pub struct Step {
     pub idea: bool,
     /// The fewest questions from this one to the end, this one included: for "3/7".
     pub remaining: usize,
-    /// The same for a run that counts for no group, where consent questions (`shares`) are
-    /// not asked: nobody would read what they share.
+    /// The same for a run that counts for no group, where consent questions (`shares`) and
+    /// idea steps are not asked: nobody would read what they share, or take an idea up.
     pub remaining_unshared: usize,
 }
 

@@ -328,7 +328,7 @@ impl Turn<'_, '_> {
         if !self.record_answer(step, value) {
             return Ok(());
         }
-        let next = self.skip_empty_consent(self.next_target(step));
+        let next = self.skip_unasked(self.next_target(step));
         match next {
             Target::Step(i) => {
                 let next_id = self
@@ -395,10 +395,11 @@ impl Turn<'_, '_> {
         });
     }
 
-    /// Passes over a consent question (`shares`) when none of the answers it asks about
-    /// holds words, or when the run counts for no group: there is nothing to share, or
-    /// nobody to share it with.
-    fn skip_empty_consent(&self, mut target: Target) -> Target {
+    /// Passes over the questions that would ask for nothing: a consent question (`shares`)
+    /// when none of the answers it asks about holds words, or when the run counts for no
+    /// group (there is nothing to share, or nobody to share it with); an idea step when the
+    /// run counts for no group (nobody would take it up).
+    fn skip_unasked(&self, mut target: Target) -> Target {
         let (Some(dialogue), Some(run)) = (self.dialogue(), self.conv.active.as_ref()) else {
             return target;
         };
@@ -420,7 +421,8 @@ impl Turn<'_, '_> {
                         _ => false,
                     }
                 });
-            if candidate.shares.is_empty() || anything_to_share {
+            let idea_for_nobody = candidate.idea && run.group.is_none();
+            if (candidate.shares.is_empty() || anything_to_share) && !idea_for_nobody {
                 break;
             }
             target = self.next_target(candidate);

@@ -23,7 +23,7 @@ impl Turn<'_, '_> {
             return self.show_menu();
         };
         let position = run.path.len() + 1;
-        // A run for no group is not asked to share (see `skip_empty_consent`).
+        // A run for no group is not asked to share, nor for ideas (see `skip_unasked`).
         let remaining = if run.group.is_some() {
             step.remaining
         } else {

@@ -878,7 +878,8 @@ fn options_with_word_replies_can_be_picked_by_their_number() {
 fn the_consent_question_is_skipped_when_nothing_was_written() {
     let mut chat = Chat::new(Role::Citizen, Lang::En);
     start(&mut chat, "1");
-    for answer in ["skip", "1", "skip", "1", "4", "4", "skip"] {
+    // For no group: neither the idea question nor the consent question is asked.
+    for answer in ["skip", "1", "skip", "1", "4", "4"] {
         chat.say(answer);
     }
     assert_eq!(
@@ -887,9 +888,9 @@ fn the_consent_question_is_skipped_when_nothing_was_written() {
         "no words to share, so no consent asked"
     );
     assert_eq!(chat.answer_of("share"), None);
-    // Back goes to the question before, past the consent question that was not asked.
+    // Back goes to the question before, past the questions that were not asked.
     chat.say("/back");
-    assert_eq!(chat.step(), Some("idea"));
+    assert_eq!(chat.step(), Some("respected"));
 }
 
 #[test]
