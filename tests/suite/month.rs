@@ -1459,6 +1459,19 @@ async fn two_learning_loops_with_two_meetings() {
     w.suggest(&citizens[0], idea, true).await;
     w.suggest(&citizens[1], "Not to be shared [idea-c2]", false)
         .await;
+    // Two citizens' own trial actions: one shared with the staff, one not.
+    for (c, what, share) in [
+        (&citizens[2], "Call my sister [trial-c3]", "yes"),
+        (&citizens[1], "Bake bread [trial-c2]", "no"),
+    ] {
+        let log = w
+            .script(c, &["/try", what, "2026-11-20", c.skip(), share])
+            .await;
+        assert!(
+            log.contains("May the staff read your trial action?"),
+            "{log}"
+        );
+    }
     w.run_until(local("2026-11-06T13:00")).await;
     let agenda = w.say(&ada, "/meeting").await;
     for expected in [
@@ -1536,9 +1549,15 @@ async fn two_learning_loops_with_two_meetings() {
         "Focus for the coming week: “Networks and mainstream communities”. The group chose it",
         "Citizens' ideas for what you could do better, shared without names\n\
          • “Music in the common room on Fridays [idea-c1]”",
+        "• “Call my sister [trial-c3]” – a citizen (Hopes, wishes and dreams)",
+        "• A citizen's trial action (Hopes, wishes and dreams)",
     ] {
         assert!(digest.contains(expected), "{expected}\n---\n{digest}");
     }
+    assert!(
+        !digest.contains("[trial-c2]"),
+        "shared only with a yes: {digest}"
+    );
     assert!(
         !digest.contains("[idea-c2]"),
         "shared only with a yes: {digest}"

@@ -427,6 +427,7 @@ fn parse_dialogue(
                 idea: raw_step.idea,
                 remaining: 0,
                 remaining_unshared: 0,
+                remaining_staff: 0,
             });
         }
     }
@@ -886,6 +887,14 @@ fn check_paths(check: &mut Checker<'_>, steps: &mut [Step]) {
     let unshared = shortest_to_end(steps, |step| {
         usize::from(step.shares.is_empty() && !step.idea)
     });
+    let shares_only_trials = |step: &Step| {
+        !step.shares.is_empty()
+            && step
+                .shares
+                .iter()
+                .all(|&j| matches!(steps[j].answer, AnswerKind::TrialAction))
+    };
+    let staff = shortest_to_end(steps, |step| usize::from(!shares_only_trials(step)));
     for (i, step) in steps.iter_mut().enumerate() {
         if !reached[i] {
             check.report(
@@ -898,6 +907,7 @@ fn check_paths(check: &mut Checker<'_>, steps: &mut [Step]) {
         }
         step.remaining = remaining[i];
         step.remaining_unshared = unshared[i];
+        step.remaining_staff = staff[i];
     }
     // No loops: answers are kept per step, so a step asked twice would lose its first answer.
     for (i, step) in steps.iter().enumerate() {

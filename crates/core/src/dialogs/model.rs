@@ -140,6 +140,9 @@ pub struct Step {
     /// The same for a run that counts for no group, where consent questions (`shares`) and
     /// idea steps are not asked: nobody would read what they share, or take an idea up.
     pub remaining_unshared: usize,
+    /// The same for a staff member's run in a group, where consent questions that share only
+    /// trial actions are not asked: their group sees their trial actions anyway.
+    pub remaining_staff: usize,
 }
 
 #[derive(Clone, Debug)]

@@ -4,7 +4,7 @@ use jiff::civil::Date;
 use jiff::ToSpan;
 
 use super::{part_of, EngineError, Part, ReplyChoice, Turn};
-use crate::dialogs::{AnswerKind, Dialogue, Step};
+use crate::dialogs::{AnswerKind, Dialogue, Role, Step};
 use crate::records::ActiveRun;
 
 impl Turn<'_, '_> {
@@ -23,11 +23,12 @@ impl Turn<'_, '_> {
             return self.show_menu();
         };
         let position = run.path.len() + 1;
-        // A run for no group is not asked to share, nor for ideas (see `skip_unasked`).
-        let remaining = if run.group.is_some() {
-            step.remaining
-        } else {
-            step.remaining_unshared
+        // A run for no group is not asked to share, nor for ideas; staff are not asked to
+        // share a trial action (see `skip_unasked`).
+        let remaining = match (&run.group, self.conv.role) {
+            (None, _) => step.remaining_unshared,
+            (Some(_), Role::Staff) => step.remaining_staff,
+            (Some(_), Role::Citizen) => step.remaining,
         };
         let total = run.path.len() + remaining;
         let bank_pick = (self.conv.runs_started as usize) % step.ask.len().max(1);

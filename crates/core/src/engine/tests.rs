@@ -915,6 +915,39 @@ fn try_makes_a_trial_action_on_its_own() {
     assert!(busy.contains("in the middle of a talk"), "{busy}");
 }
 
+/// In a group, a citizen's /try ends by asking whether the staff may read it (counted in the
+/// progress); a staff member is not asked: their group sees their trial actions anyway.
+#[test]
+fn try_asks_a_citizen_in_a_group_whether_the_staff_may_read_it() {
+    use crate::records::GroupRole;
+    let mut citizen = Chat::new(Role::Citizen, Lang::En);
+    in_a_group(&mut citizen, GroupRole::Citizen);
+    let asked = citizen.say("/try");
+    assert!(asked.contains("1/2 ·"), "{asked}");
+    citizen.say("Call my sister");
+    citizen.say("tomorrow");
+    let share = citizen.say("skip");
+    assert!(
+        share.contains("2/2 · May the staff read your trial action?"),
+        "{share}"
+    );
+    citizen.say("yes");
+    assert!(citizen.conv.active.is_none());
+    assert_eq!(citizen.answer_of("share"), Some(&Value::YesNo(true)));
+
+    let mut staff = Chat::new(Role::Staff, Lang::En);
+    in_a_group(&mut staff, GroupRole::Staff);
+    let asked = staff.say("/try");
+    assert!(asked.contains("1/1 ·"), "{asked}");
+    staff.say("Ask before I help");
+    staff.say("4");
+    staff.say("tomorrow");
+    let done = staff.say("skip");
+    assert!(done.contains("I will ask how it went"), "{done}");
+    assert!(staff.conv.active.is_none());
+    assert_eq!(staff.answer_of("share"), None);
+}
+
 #[test]
 fn cpr_numbers_phone_numbers_and_addresses_are_never_stored() {
     let mut chat = Chat::new(Role::Staff, Lang::Da);
