@@ -441,10 +441,12 @@ pub fn build(input: &DigestInput<'_>, catalog: &Catalog) -> Digest {
         .collect();
     let floor = input.citizen_floor;
     let shown = citizens_now.len() >= floor && !input.so_far;
+    // What people agreed to share: read by the quotes, the ideas, the citizens' trial
+    // actions and the staff's learnings alike.
+    let shared = shared_answers(catalog, answers.values().copied());
     let citizens = if input.so_far {
         Citizens::Later
     } else if shown {
-        let shared = shared_answers(catalog, answers.values().copied());
         // Ideas are shuffled apart from the quotes: in one order, a quote and an idea in the
         // same place would often be one person's.
         let idea_seed = input.seed.rotate_left(32) ^ 0x6A09_E667_F3BC_C908;
@@ -472,7 +474,7 @@ pub fn build(input: &DigestInput<'_>, catalog: &Catalog) -> Digest {
     let trials = trials(
         input,
         shown,
-        &shared_trials(catalog, answers.values().copied()),
+        &shared_trials(&shared, answers.values().copied()),
     );
     let staff_now: BTreeSet<&PersonId> = answers
         .values()
@@ -488,7 +490,7 @@ pub fn build(input: &DigestInput<'_>, catalog: &Catalog) -> Digest {
     let staff_shown = staff_floor.is_none();
     // Shown in the week so far too, below the staff floor: its authors chose to share it
     // with the group, and a meeting in the middle of a week needs it.
-    let (learned, more_learned) = learned(input, catalog, &answers);
+    let (learned, more_learned) = learned(input, &answers, &shared);
     Digest {
         group_name: input.group_name.to_owned(),
         week: input.week,
@@ -700,10 +702,9 @@ fn lines(
 /// Named only by a first name the person allowed.
 fn learned(
     input: &DigestInput<'_>,
-    catalog: &Catalog,
     answers: &BTreeMap<AnswerKey<'_>, &AnswerRecord>,
+    shared: &BTreeSet<AnswerKey<'_>>,
 ) -> (Vec<Learning>, usize) {
-    let shared = shared_answers(catalog, answers.values().copied());
     let mut all: Vec<&AnswerRecord> = answers
         .iter()
         .filter(|(key, answer)| answer.role == Role::Staff && shared.contains(*key))
@@ -782,9 +783,8 @@ enum Said {
 }
 
 /// The citizens' free-text answers they agreed to share (see [`shared_answers`]), of one
-/// kind (`said`). Taken in turn from each person, so
-/// one person does not fill every place; at most [`MAX_QUOTES`], and how many more there
-/// were. Shown in an order shuffled by `seed`, so which quotes share an author cannot be
+/// kind (`said`). Taken in turn from each person, so one person does not fill every place;
+/// at most [`MAX_QUOTES`], and how many more there were. Shown in an order shuffled by `seed`, so which quotes share an author cannot be
 /// read from where they stand.
 fn quotes(
     catalog: &Catalog,
@@ -852,14 +852,13 @@ fn shuffle<T>(items: &mut [T], seed: u64) {
     }
 }
 
-/// The trial actions their authors agreed to share (a consent step listing the step that
-/// made them, answered yes in the same run): (person, trial id). Read by the digest and by
-/// /mydata.
+/// The trial actions among `answers` their authors agreed to share (`shared`, see
+/// [`shared_answers`]: a yes to a consent step listing the step that made them, in the same
+/// run): (person, trial id). Read by the digest and by /mydata.
 pub fn shared_trials<'a>(
-    catalog: &'a Catalog,
-    answers: impl Iterator<Item = &'a AnswerRecord> + Clone,
+    shared: &BTreeSet<AnswerKey<'_>>,
+    answers: impl Iterator<Item = &'a AnswerRecord>,
 ) -> BTreeSet<(&'a PersonId, &'a str)> {
-    let shared = shared_answers(catalog, answers.clone());
     answers
         .filter(|answer| {
             shared.contains(&(

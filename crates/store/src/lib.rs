@@ -140,6 +140,11 @@ pub(crate) fn key(parts: &[&str]) -> Vec<u8> {
     parts.join("\0").into_bytes()
 }
 
+/// An instant as a key part: seconds since 1970, zero-padded so keys sort by time.
+fn instant(at: jiff::Timestamp) -> String {
+    format!("{:020}", at.as_second().max(0))
+}
+
 pub(crate) fn prefix(parts: &[&str]) -> Vec<u8> {
     let mut key = key(parts);
     key.push(0);
@@ -552,13 +557,14 @@ impl<S: Store> Records<S> {
     /// tell it once.
     pub fn still_due(&self, person: &PersonId, due: &Due) -> Result<bool, StoreError> {
         let who = self.p(person);
-        let at = |t: &jiff::Timestamp| format!("{:020}", t.as_second().max(0));
         let k = match due {
             Due::Membership { group, .. } => key(&["mnote", &who, &self.g(group)]),
             Due::Meeting { group, held_at, .. } => {
-                key(&["mtnote", &who, &self.g(group), &at(held_at)])
+                key(&["mtnote", &who, &self.g(group), &instant(*held_at)])
             }
-            Due::IdeaTakenUp { token, held_at, .. } => key(&["idnote", &who, token, &at(held_at)]),
+            Due::IdeaTakenUp { token, held_at, .. } => {
+                key(&["idnote", &who, token, &instant(*held_at)])
+            }
             Due::FollowUp { .. } | Due::Reminder => return Ok(true),
         };
         Ok(self.store.get(&k)?.is_some())
@@ -574,7 +580,7 @@ impl<S: Store> Records<S> {
     /// and staff member of the group as it is now.
     fn hold_meeting(&self, meeting: &Meeting, ops: &mut Vec<Op>) -> Result<(), StoreError> {
         let g = self.g(&meeting.group);
-        let at = format!("{:020}", meeting.held_at.as_second().max(0));
+        let at = instant(meeting.held_at);
         let k = key(&["meeting", &g, &at]);
         ops.push(Op::Put(k.clone(), self.seal_shared(&k, meeting)?));
         let name = self
@@ -1115,16 +1121,16 @@ impl<S: Store> Records<S> {
                 }
                 Write::Meeting(meeting) => self.hold_meeting(&meeting, &mut ops)?,
                 Write::MeetingNoticeSeen { group, held_at } => {
-                    let at = format!("{:020}", held_at.as_second().max(0));
+                    let at = instant(held_at);
                     ops.push(Op::Delete(key(&["mtnote", &who, &self.g(&group), &at])));
                 }
                 Write::IdeaNotice(notice) => {
-                    let at = format!("{:020}", notice.held_at.as_second().max(0));
+                    let at = instant(notice.held_at);
                     let k = key(&["idnote", &self.p(&notice.person), &notice.token, &at]);
                     ops.push(Op::Put(k.clone(), self.seal(&notice.person, &k, &notice)?));
                 }
                 Write::IdeaNoticeSeen { token, held_at } => {
-                    let at = format!("{:020}", held_at.as_second().max(0));
+                    let at = instant(held_at);
                     ops.push(Op::Delete(key(&["idnote", &who, &token, &at])));
                 }
                 Write::Reminder(Some(reminder)) => {
@@ -1147,7 +1153,7 @@ impl<S: Store> Records<S> {
             }
         }
         if let Some(out) = &commit.outbox {
-            let at = format!("{:020}", out.at.as_second().max(0));
+            let at = instant(out.at);
             let (platform, to) = (platform_of(&out.person), self.p(&out.person));
             let k = key(&[
                 "outbox",

@@ -295,7 +295,7 @@ impl Turn<'_, '_> {
         lines.push(self.text("mydata-trials", &[("count", data.trials.len().into())])?);
         let mut trials: Vec<&TrialAction> = data.trials.iter().collect();
         trials.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
-        let shared_trials = crate::digest::shared_trials(self.engine.catalog, data.answers.iter());
+        let shared_trials = crate::digest::shared_trials(&shared, data.answers.iter());
         for (i, trial) in trials.iter().enumerate() {
             let line = self.trial_line(i + 1, trial)?;
             lines.push(
